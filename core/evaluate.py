@@ -1,0 +1,124 @@
+"""Orchestration: which sequences and trackers, in which processes; one evaluation pass per
+sequence x tracker whose matches are kept for the analysis and the dashboard."""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from .detections import Detections
+from .formats.motchallenge import read_mot_file, read_seqinfo
+from .layout import Layout, SequenceFiles
+from .metrics import clear, count, hota, identity
+from .prepare import EvalSequence, prepare
+
+COMBINED = "COMBINED_SEQ"
+
+
+@dataclass(frozen=True)
+class SequenceEvaluation:
+    """Everything one pass over one sequence x tracker produces: the metric-ready data, the three
+    matchings and the TrackEval result dicts."""
+
+    data: EvalSequence
+    hota: dict
+    clear: dict
+    identity: dict
+    count: dict
+    hota_matches: hota.HotaMatches | None
+    clear_matches: clear.ClearMatches | None
+    identity_matches: identity.IdentityMatches | None
+
+    def metrics(self) -> dict:
+        """All fields under their TrackEval names (HOTA array fields are 19-value arrays)."""
+        return {**self.hota, **self.clear, **self.identity, **self.count}
+
+
+def evaluate_sequence(data: EvalSequence, threshold: float = 0.5) -> SequenceEvaluation:
+    """Run the three matchings and all metric families on one prepared sequence."""
+    h, hm = hota.evaluate(data)
+    c, cm = clear.evaluate(data, threshold)
+    i, im = identity.evaluate(data, threshold)
+    return SequenceEvaluation(data, h, c, i, count.evaluate(data), hm, cm, im)
+
+
+def combine(per_sequence: Iterable[dict]) -> dict:
+    """Combine flat per-sequence metric dicts over sequences, exactly as TrackEval."""
+    results = list(per_sequence)
+    return {**hota.combine(results), **clear.combine(results), **identity.combine(results),
+            **count.combine(results)}
+
+
+@dataclass(frozen=True)
+class SequenceInputs:
+    """A loaded sequence: its ground truth and each tracker's boxes."""
+
+    files: SequenceFiles
+    gt: Detections
+    trackers: dict[str, Detections]
+
+
+def load_sequence(files: SequenceFiles) -> SequenceInputs:
+    length = read_seqinfo(files.seqinfo).length
+    gt = read_mot_file(files.gt, length, is_gt=True)
+    trackers = {name: read_mot_file(path, length, is_gt=False) for name, path in files.trackers.items()}
+    return SequenceInputs(files, gt, trackers)
+
+
+def _evaluate_files(files: SequenceFiles, benchmark: str, preprocess: bool, threshold: float,
+                    keep: bool) -> tuple[str, dict[str, dict], dict[str, SequenceEvaluation] | None, list[str]]:
+    """Worker: one sequence, every tracker (ground truth read once)."""
+    inputs = load_sequence(files)
+    metrics, kept = {}, {}
+    notes = [str(i) for d in (inputs.gt, *inputs.trackers.values()) for i in d.ignored]
+    for name, tr in inputs.trackers.items():
+        ev = evaluate_sequence(prepare(files.name, inputs.gt, tr, benchmark=benchmark, preprocess=preprocess), threshold)
+        metrics[name] = ev.metrics()
+        if keep:
+            kept[name] = ev
+    return files.name, metrics, (kept if keep else None), notes
+
+
+@dataclass
+class Run:
+    """Results of evaluating trackers over sequences: ``metrics[tracker][sequence or COMBINED]``."""
+
+    layout: Layout
+    metrics: dict[str, dict[str, dict]]
+    evaluations: dict[str, dict[str, SequenceEvaluation]] | None
+    notes: list[str]
+    preprocess: bool
+    threshold: float
+
+
+def evaluate(layout: Layout, *, preprocess: bool = True, threshold: float = 0.5, workers: int = 1,
+             keep_matches: bool = False, progress: Callable[[int, int, str], None] | None = None) -> Run:
+    """Evaluate every tracker of ``layout`` on every sequence and combine over sequences.
+
+    ``workers > 1`` spreads sequences over processes; results are identical (same code, and
+    combining runs in the sequence order of the layout).
+    """
+    tasks = [(f, layout.benchmark, preprocess, threshold, keep_matches) for f in layout.sequences]
+    done: dict[str, tuple] = {}
+    if workers > 1 and len(tasks) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(tasks), os.cpu_count() or 1)) as pool:
+            futures = [pool.submit(_evaluate_files, *t) for t in tasks]
+            for k, fut in enumerate(futures):
+                out = fut.result()
+                done[out[0]] = out
+                if progress:
+                    progress(k + 1, len(tasks), out[0])
+    else:
+        for k, t in enumerate(tasks):
+            out = _evaluate_files(*t)
+            done[out[0]] = out
+            if progress:
+                progress(k + 1, len(tasks), out[0])
+    order = [f.name for f in layout.sequences]
+    metrics = {tr: {s: done[s][1][tr] for s in order} for tr in layout.trackers}
+    for tr in layout.trackers:
+        metrics[tr][COMBINED] = combine(metrics[tr][s] for s in order)
+    evaluations = {tr: {s: done[s][2][tr] for s in order} for tr in layout.trackers} if keep_matches else None
+    notes = [n for s in order for n in done[s][3]]
+    return Run(layout, metrics, evaluations, notes, preprocess, threshold)

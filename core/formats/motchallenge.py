@@ -1,0 +1,203 @@
+"""MOTChallenge text files (MOT15/16/17/20, DanceTrack, SportsMOT) into ``Detections``.
+
+Rows are ``frame, id, x, y, w, h[, conf/flag, class, visibility, ...]``; commas or whitespace,
+CRLF, a UTF-8 BOM, float-formatted frames and ids are all accepted. The C parser of pandas does
+the bulk work; the slow path only runs to explain a bad file with its line number.
+"""
+from __future__ import annotations
+
+import configparser
+import io
+import os
+from typing import NoReturn
+
+import numpy as np
+import pandas as pd
+
+from ..detections import Detections, SequenceInfo
+from ..errors import Ignored, InputError
+
+_MIN_COLUMNS = 6
+_FORMAT_HINT = "each row must be 'frame, id, x, y, w, h[, conf, class, visibility]' (MOTChallenge format)."
+
+
+def read_seqinfo(path: str) -> SequenceInfo:
+    """Parse ``seqinfo.ini``; ``seqLength`` is required, the rest is optional."""
+    if not os.path.isfile(path):
+        raise InputError(path, "seqinfo.ini not found.",
+                         "Put a seqinfo.ini with a [Sequence] section and seqLength=<frames> beside gt/.")
+    parser = configparser.ConfigParser()
+    try:
+        with open(path, encoding="utf-8-sig") as fp:
+            parser.read_file(fp)
+        sec = parser["Sequence"]
+    except (configparser.Error, KeyError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"cannot read it as an ini file with a [Sequence] section ({exc}).",
+                         "Write it as '[Sequence]' followed by 'seqLength=<frames>' lines.") from None
+
+    def number(key: str, kind=int):
+        value = sec.get(key)
+        if value is None or value.strip() == "":
+            return None
+        try:
+            return kind(float(value))
+        except ValueError:
+            raise InputError(path, f"{key}={value!r} is not a number.", f"Set {key} to a number.") from None
+
+    length = number("seqLength")
+    if length is None or length < 0:
+        raise InputError(path, "seqLength is missing or negative.", "Add 'seqLength=<number of frames>'.")
+    name = sec.get("name") or os.path.basename(os.path.dirname(os.path.abspath(path)))
+    return SequenceInfo(
+        name=name, length=length, width=number("imWidth"), height=number("imHeight"),
+        fps=number("frameRate", float), im_dir=sec.get("imDir"), im_ext=sec.get("imExt"),
+    )
+
+
+def read_seqmap(path: str) -> list[str]:
+    """Sequence names of a TrackEval seqmap (first line is the header ``name``)."""
+    if not os.path.isfile(path):
+        raise InputError(path, "seqmap file not found.",
+                         "Pass --seqmap with a file listing one sequence per line after a 'name' header, "
+                         "or leave it out to evaluate every sequence folder.")
+    with open(path, encoding="utf-8-sig") as fp:
+        names = [line.split(",")[0].strip() for line in fp]
+    names = [n for n in names[1:] if n]
+    if not names:
+        raise InputError(path, "the seqmap lists no sequence.", "Add one sequence name per line after 'name'.")
+    return names
+
+
+def read_mot_file(path: str, num_frames: int, *, is_gt: bool) -> Detections:
+    """Read one MOTChallenge text file, validated against the sequence length.
+
+    Raises ``InputError`` naming the line for: too few columns, non-numeric or non-finite values,
+    fractional or negative ids, frames outside 1..num_frames, the same id twice in one frame.
+    Blank lines are skipped and counted in ``Detections.ignored``. An empty file is a valid,
+    empty result.
+    """
+    if not os.path.isfile(path):
+        raise InputError(path, "file not found.", "Check the folder layout (see README 'Usage').")
+    with open(path, "rb") as fp:
+        raw = fp.read()
+    if b"\x00" in raw[:4096]:
+        raise InputError(path, "this is a binary file, not a MOTChallenge text file.", _FORMAT_HINT)
+    if not raw.strip():
+        return Detections.empty(num_frames, source=path)
+
+    table, blank_lines = _parse_table(path, raw)
+    ignored = (Ignored(path, blank_lines, "blank lines"),) if blank_lines else ()
+    return _validated(path, table, num_frames, is_gt=is_gt, ignored=ignored)
+
+
+def _separator(raw: bytes) -> str:
+    first = next(line for line in raw[:65536].splitlines() if line.strip())
+    return "," if b"," in first else r"\s+"
+
+
+def _parse_table(path: str, raw: bytes) -> tuple[np.ndarray, int]:
+    """All rows as a float matrix (NaN-padded) with the 1-based file line appended as the last column,
+    and the number of blank lines dropped."""
+    sep = _separator(raw)
+    options = dict(sep=sep, header=None, engine="c", skip_blank_lines=False, dtype=np.float64,
+                   skipinitialspace=True, encoding="utf-8-sig")
+    try:
+        try:
+            frame = pd.read_csv(io.BytesIO(raw), **options)
+        except pd.errors.ParserError:
+            # A later row is longer than the first: size the table by the longest row.
+            widest = max(len(_cells(line, sep)) for line in _lines(raw))
+            frame = pd.read_csv(io.BytesIO(raw), names=range(widest), **options)
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError):
+        _explain_unparsable(path, _lines(raw), sep)
+    values = frame.to_numpy(dtype=np.float64, copy=True)
+    # Trailing separators leave an all-empty last column: drop it as TrackEval does.
+    while values.shape[1] > _MIN_COLUMNS and np.isnan(values[:, -1]).all():
+        values = values[:, :-1]
+    blank = np.isnan(values).all(axis=1)
+    line_no = np.arange(1, values.shape[0] + 1, dtype=np.float64)
+    return np.column_stack([values[~blank], line_no[~blank]]), int(blank.sum())
+
+
+def _lines(raw: bytes) -> list[str]:
+    return raw.decode("utf-8-sig", errors="replace").splitlines()
+
+
+def _cells(line: str, sep: str) -> list[str]:
+    return [c.strip() for c in line.split(",")] if sep == "," else line.split()
+
+
+def _explain_unparsable(path: str, lines: list[str], sep: str) -> NoReturn:
+    for i, line in enumerate(lines, start=1):
+        for cell in _cells(line.strip(), sep):
+            if cell == "":
+                continue
+            try:
+                float(cell)
+            except ValueError:
+                raise InputError(path, f"value {cell[:40]!r} is not a number.", _FORMAT_HINT, line=i) from None
+    raise InputError(path, "the file could not be parsed as a table.", _FORMAT_HINT)
+
+
+def _validated(path: str, table: np.ndarray, num_frames: int, *, is_gt: bool,
+               ignored: tuple[Ignored, ...]) -> Detections:
+    line = table[:, -1].astype(np.int64)
+    data = table[:, :-1]
+    if data.shape[1] < _MIN_COLUMNS:
+        raise InputError(path, f"rows have {data.shape[1]} columns, at least {_MIN_COLUMNS} are needed.",
+                         _FORMAT_HINT, line=int(line[0]))
+    core = data[:, :_MIN_COLUMNS]
+    bad = ~np.isfinite(core).all(axis=1)
+    if bad.any():
+        i = int(np.argmax(bad))
+        missing = np.isnan(core[i]).any()
+        what = "has fewer than 6 values" if missing else "has a NaN or infinite value in its first 6 columns"
+        raise InputError(path, f"row {what} (counted {int(bad.sum())} such row(s)).", _FORMAT_HINT,
+                         line=int(line[i]))
+    frames, ids = core[:, 0], core[:, 1]
+    for name, col in (("frame", frames), ("id", ids)):
+        frac = col != np.floor(col)
+        if frac.any():
+            i = int(np.argmax(frac))
+            raise InputError(path, f"{name} {col[i]!r} is not a whole number.", f"Write {name}s as integers.",
+                             line=int(line[i]))
+    if (ids < 0).any():
+        i = int(np.argmax(ids < 0))
+        raise InputError(path, f"negative id {int(ids[i])} (ids must be >= 0; TrackEval would silently merge it "
+                         "with another id).", "Renumber the ids so that all are non-negative.", line=int(line[i]))
+    outside = (frames < 1) | (frames > num_frames)
+    if outside.any():
+        i = int(np.argmax(outside))
+        raise InputError(path, f"frame {int(frames[i])} is outside 1..{num_frames} (seqLength in seqinfo.ini); "
+                         f"{int(outside.sum())} row(s) are outside.",
+                         "Frames are 1-based; fix the frame numbers or the seqLength.", line=int(line[i]))
+
+    order = np.argsort(frames, kind="stable")
+    frame_i = frames[order].astype(np.int64)
+    id_i = ids[order].astype(np.int64)
+    key = frame_i * (int(id_i.max()) + 1) + id_i
+    sorted_key = np.sort(key, kind="stable")
+    dup = np.flatnonzero(sorted_key[1:] == sorted_key[:-1])
+    if dup.size:
+        k = sorted_key[dup[0]]
+        rows = line[order][key == k]
+        who = "ground truth" if is_gt else "tracker"
+        raise InputError(
+            path, f"{who} id {int(id_i[key == k][0])} appears {rows.size} times in frame {int(frame_i[key == k][0])} "
+            f"(lines {', '.join(str(int(r)) for r in rows[:5])}); {dup.size} duplicate(s) in all.",
+            "Each id may appear at most once per frame: drop or renumber the duplicates.", line=int(rows[1]))
+
+    data = data[order]
+    n = data.shape[0]
+    ncol = data.shape[1]
+    conf = data[:, 6] if ncol > 6 else np.ones(n)
+    default_cls = -1 if is_gt else 1
+    cls_col = data[:, 7] if ncol > 7 else np.full(n, float(default_cls))
+    cls_col = np.where(np.isnan(cls_col), default_cls, cls_col)
+    conf = np.where(np.isnan(conf), 1.0, conf)
+    vis = data[:, 8] if ncol > 8 else np.full(n, np.nan)
+    return Detections(
+        frame=frame_i, id=id_i, box=np.ascontiguousarray(data[:, 2:6]), conf=conf,
+        cls=cls_col.astype(np.int64), vis=vis, line=line[order], num_frames=num_frames,
+        source=path, ignored=ignored,
+    )

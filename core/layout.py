@@ -1,0 +1,121 @@
+"""Where the files are: TrackEval's folder layout or the plain one, resolved in one place.
+
+TrackEval layout::
+
+    GT/<BENCH>-<split>/<seq>/{gt/gt.txt, seqinfo.ini}      GT/seqmaps/<BENCH>-<split>.txt
+    TRACKERS/<BENCH>-<split>/<tracker>/data/<seq>.txt
+
+Plain layout: ``GT/<seq>/{gt/gt.txt, seqinfo.ini}`` and ``TRACKERS/<tracker>/[data/]<seq>.txt``.
+Without a seqmap every sequence folder holding ``gt/gt.txt`` is evaluated.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from .errors import InputError
+from .formats.motchallenge import read_seqinfo, read_seqmap
+
+
+@dataclass(frozen=True)
+class SequenceFiles:
+    name: str
+    gt: str
+    seqinfo: str
+    trackers: dict[str, str] = field(default_factory=dict)
+    video: str | None = None
+    image_dir: str | None = None
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The sequences to evaluate with their files, and the tracker names in order."""
+
+    sequences: tuple[SequenceFiles, ...]
+    trackers: tuple[str, ...]
+    benchmark: str
+
+
+VIDEO_EXTENSIONS = (".mp4", ".avi", ".mov", ".mkv", ".webm")
+
+
+def resolve(gt_folder: str, trackers_folder: str | None, benchmark: str = "MOT17", split: str = "train",
+            seqmap: str | None = None, trackers: list[str] | None = None,
+            video_folder: str | None = None) -> Layout:
+    """Find every sequence's gt, seqinfo and tracker file; raise ``InputError`` naming what is missing."""
+    if not os.path.isdir(gt_folder):
+        raise InputError(gt_folder, "ground-truth folder not found.", "Pass --gt-folder with an existing folder.")
+    split_name = f"{benchmark}-{split}"
+    gt_root = os.path.join(gt_folder, split_name)
+    trackeval_layout = os.path.isdir(gt_root)
+    if not trackeval_layout:
+        gt_root = gt_folder
+    if seqmap is None and trackeval_layout:
+        default_map = os.path.join(gt_folder, "seqmaps", f"{split_name}.txt")
+        seqmap = default_map if os.path.isfile(default_map) else None
+    names = read_seqmap(seqmap) if seqmap else _sequence_folders(gt_root)
+    tr_root = None
+    if trackers_folder is not None:
+        if not os.path.isdir(trackers_folder):
+            raise InputError(trackers_folder, "trackers folder not found.",
+                             "Pass --trackers-folder with a folder holding one sub-folder per tracker.")
+        candidate = os.path.join(trackers_folder, split_name)
+        tr_root = candidate if os.path.isdir(candidate) else trackers_folder
+    tracker_names = list(trackers) if trackers else (sorted(
+        d for d in os.listdir(tr_root) if os.path.isdir(os.path.join(tr_root, d))) if tr_root else [])
+    if tr_root is not None and not tracker_names:
+        raise InputError(tr_root, "no tracker folders found.", "Put each tracker's <seq>.txt files in its own sub-folder.")
+
+    sequences = []
+    for name in names:
+        seq_dir = os.path.join(gt_root, name)
+        gt_file = os.path.join(seq_dir, "gt", "gt.txt")
+        if not os.path.isfile(gt_file):
+            raise InputError(gt_file, f"ground truth of sequence '{name}' not found.",
+                             f"Expected {os.path.join('<gt-folder>', name, 'gt', 'gt.txt')}"
+                             + (" (listed in the seqmap)." if seqmap else "."))
+        files = {t: _tracker_file(tr_root, t, name) for t in tracker_names}
+        video, image_dir = _frames_of(seq_dir, name, video_folder)
+        sequences.append(SequenceFiles(name, gt_file, os.path.join(seq_dir, "seqinfo.ini"), files, video, image_dir))
+    return Layout(tuple(sequences), tuple(tracker_names), benchmark)
+
+
+def sequence_length(files: SequenceFiles) -> int:
+    return read_seqinfo(files.seqinfo).length
+
+
+def _sequence_folders(root: str) -> list[str]:
+    names = sorted(d for d in os.listdir(root) if os.path.isfile(os.path.join(root, d, "gt", "gt.txt")))
+    if not names:
+        raise InputError(root, "no sequence folders with gt/gt.txt found.",
+                         "Use <gt-folder>/<seq>/gt/gt.txt (plain) or <gt-folder>/<BENCH>-<split>/<seq>/gt/gt.txt "
+                         "(TrackEval layout, with --benchmark and --split).")
+    return names
+
+
+def _tracker_file(tr_root: str, tracker: str, seq: str) -> str:
+    base = os.path.join(tr_root, tracker)
+    if not os.path.isdir(base):
+        raise InputError(base, f"tracker '{tracker}' not found.", "Check --trackers and --trackers-folder.")
+    for candidate in (os.path.join(base, "data", f"{seq}.txt"), os.path.join(base, f"{seq}.txt")):
+        if os.path.isfile(candidate):
+            return candidate
+    raise InputError(os.path.join(base, "data", f"{seq}.txt"), f"tracker '{tracker}' has no result for sequence '{seq}'.",
+                     "Add the file (an empty file is a valid result with no boxes), or restrict the sequences with --seqmap.")
+
+
+def _frames_of(seq_dir: str, name: str, video_folder: str | None) -> tuple[str | None, str | None]:
+    """A video named after the sequence (in --video-folder or the sequence folder) and/or an img1/ folder."""
+    video = None
+    for folder in (video_folder, seq_dir):
+        if folder is None:
+            continue
+        for ext in VIDEO_EXTENSIONS:
+            path = os.path.join(folder, name + ext)
+            if os.path.isfile(path):
+                video = path
+                break
+        if video:
+            break
+    image_dir = os.path.join(seq_dir, "img1")
+    return video, image_dir if os.path.isdir(image_dir) else None

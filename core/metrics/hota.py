@@ -1,0 +1,146 @@
+"""HOTA family exactly as TrackEval computes it (``trackeval/metrics/hota.py``).
+
+One soft global alignment, one Hungarian per frame (score = alignment x similarity) shared by all
+19 alphas, then per-alpha TP/FN/FP, association and localisation. Besides the TrackEval fields,
+``HotaMatches`` keeps which pairs were matched so the analysis never re-matches.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..assignment import assign
+from ..prepare import EvalSequence
+from ..similarity import EPS
+
+ALPHAS = np.arange(0.05, 0.99, 0.05)
+NUM_ALPHAS = ALPHAS.size
+ARRAY_FIELDS = ("HOTA", "DetA", "AssA", "DetRe", "DetPr", "AssRe", "AssPr", "LocA", "OWTA")
+COUNT_FIELDS = ("HOTA_TP", "HOTA_FN", "HOTA_FP")
+SCALAR_FIELDS = ("HOTA(0)", "LocA(0)", "HOTALocA(0)")
+
+
+@dataclass(frozen=True)
+class HotaMatches:
+    """The matched pairs of the shared per-frame Hungarian (similarity > 0), as indices into
+    ``EvalSequence.pairs``; ``levels[k]`` = number of alphas at which match k counts as a TP."""
+
+    pair_index: np.ndarray
+    levels: np.ndarray
+    global_alignment: np.ndarray  # per pair of EvalSequence.pairs
+
+
+def alpha_levels(sim: np.ndarray) -> np.ndarray:
+    """How many of the 19 alphas each similarity passes (``sim >= alpha - eps``, nested)."""
+    return (sim[:, None] >= ALPHAS[None, :] - EPS).sum(axis=1)
+
+
+def empty_result(num_gt_dets: int, num_tr_dets: int) -> dict:
+    """TrackEval's early exit for a sequence with no tracker or no gt detections."""
+    res = {f: np.zeros(NUM_ALPHAS) for f in ARRAY_FIELDS + COUNT_FIELDS}
+    res.update({f: 0 for f in SCALAR_FIELDS})
+    if num_tr_dets == 0:
+        res["HOTA_FN"] = num_gt_dets * np.ones(NUM_ALPHAS)
+    else:
+        res["HOTA_FP"] = num_tr_dets * np.ones(NUM_ALPHAS)
+    res["LocA"] = np.ones(NUM_ALPHAS)
+    res["LocA(0)"] = 1.0
+    return res
+
+
+def match(seq: EvalSequence) -> HotaMatches:
+    """The shared matching: soft global alignment, then a per-frame Hungarian on alignment x IoU."""
+    p = seq.pairs
+    gt_count = np.bincount(seq.gt_idx, minlength=seq.num_gt_ids).astype(float)
+    tr_count = np.bincount(seq.tr_idx, minlength=seq.num_tr_ids).astype(float)
+    row_sum = np.bincount(p.gt, weights=p.sim, minlength=seq.num_gt_dets)
+    col_sum = np.bincount(p.tr, weights=p.sim, minlength=seq.num_tr_dets)
+    denom = col_sum[p.tr] + row_sum[p.gt] - p.sim
+    soft = np.where(denom > 0 + EPS, p.sim / np.where(denom > EPS, denom, 1.0), 0.0)
+    g, t = seq.gt_idx[p.gt], seq.tr_idx[p.tr]
+    code = g * seq.num_tr_ids + t
+    uniq, inv = np.unique(code, return_inverse=True)
+    potential = np.bincount(inv, weights=soft)
+    ug, ut = uniq // seq.num_tr_ids, uniq % seq.num_tr_ids
+    alignment = potential / (gt_count[ug] + tr_count[ut] - potential)
+    ga = alignment[inv]
+    score = ga * p.sim
+    positive = score > 0
+    cand = np.flatnonzero(positive)
+    chosen = assign(p.gt[cand], p.tr[cand], score[cand], seq.gt_offsets, seq.tr_offsets)
+    index = cand[chosen]
+    return HotaMatches(pair_index=index, levels=alpha_levels(p.sim[index]), global_alignment=ga)
+
+
+def evaluate(seq: EvalSequence, matches: HotaMatches | None = None) -> tuple[dict, HotaMatches | None]:
+    """TrackEval's HOTA result dict for one sequence, and the matches it was computed from."""
+    if seq.num_tr_dets == 0 or seq.num_gt_dets == 0:
+        return empty_result(seq.num_gt_dets, seq.num_tr_dets), None
+    if matches is None:
+        matches = match(seq)
+    p = seq.pairs
+    idx = matches.pair_index
+    sim = p.sim[idx]
+    levels = matches.levels
+    passes = levels[:, None] > np.arange(NUM_ALPHAS)[None, :]  # (matches x alphas)
+    tp = passes.sum(axis=0).astype(float)
+    loc_sum = (passes * sim[:, None]).sum(axis=0)
+
+    gt_count = np.bincount(seq.gt_idx, minlength=seq.num_gt_ids).astype(float)
+    tr_count = np.bincount(seq.tr_idx, minlength=seq.num_tr_ids).astype(float)
+    g, t = seq.gt_idx[p.gt[idx]], seq.tr_idx[p.tr[idx]]
+    code = g * seq.num_tr_ids + t
+    uniq, inv = np.unique(code, return_inverse=True)
+    # matches_count per (id pair, alpha): histogram of levels, then count of levels > a.
+    hist = np.zeros((uniq.size, NUM_ALPHAS + 1))
+    np.add.at(hist, (inv, levels), 1)
+    counts = hist[:, ::-1].cumsum(axis=1)[:, ::-1][:, 1:]  # counts[:, a] = #levels > a
+    ng = gt_count[uniq // seq.num_tr_ids][:, None]
+    nt = tr_count[uniq % seq.num_tr_ids][:, None]
+    tp_safe = np.maximum(1, tp)
+    res = {
+        "HOTA_TP": tp,
+        "HOTA_FN": seq.num_gt_dets - tp,
+        "HOTA_FP": seq.num_tr_dets - tp,
+        "AssA": (counts * (counts / np.maximum(1, ng + nt - counts))).sum(axis=0) / tp_safe,
+        "AssRe": (counts * (counts / np.maximum(1, ng))).sum(axis=0) / tp_safe,
+        "AssPr": (counts * (counts / np.maximum(1, nt))).sum(axis=0) / tp_safe,
+        "LocA": np.maximum(1e-10, loc_sum) / np.maximum(1e-10, tp),
+    }
+    return final_fields(res), matches
+
+
+def final_fields(res: dict) -> dict:
+    """Fields derived from the counts and association sums (TrackEval ``_compute_final_fields``)."""
+    tp, fn, fp = res["HOTA_TP"], res["HOTA_FN"], res["HOTA_FP"]
+    res["DetRe"] = tp / np.maximum(1, tp + fn)
+    res["DetPr"] = tp / np.maximum(1, tp + fp)
+    res["DetA"] = tp / np.maximum(1, tp + fn + fp)
+    res["HOTA"] = np.sqrt(res["DetA"] * res["AssA"])
+    res["OWTA"] = np.sqrt(res["DetRe"] * res["AssA"])
+    res["HOTA(0)"] = res["HOTA"][0]
+    res["LocA(0)"] = res["LocA"][0]
+    res["HOTALocA(0)"] = res["HOTA(0)"] * res["LocA(0)"]
+    return res
+
+
+def combine(results: list[dict]) -> dict:
+    """Combine sequences (or classes, detection-averaged): sums and TP-weighted averages."""
+    res = {f: sum(r[f] for r in results) for f in COUNT_FIELDS}
+    weight = np.maximum(1.0, res["HOTA_TP"])
+    for f in ("AssRe", "AssPr", "AssA"):
+        res[f] = sum(r[f] * r["HOTA_TP"] for r in results) / weight
+    loc = sum(r["LocA"] * r["HOTA_TP"] for r in results)
+    res["LocA"] = np.maximum(1e-10, loc) / np.maximum(1e-10, res["HOTA_TP"])
+    return final_fields(res)
+
+
+def combine_class_averaged(results: list[dict], ignore_empty: bool = False) -> dict:
+    """Plain mean of every float field over classes; counts summed (TrackEval ``cls_comb_cls_av``)."""
+    if ignore_empty:
+        results = [r for r in results if ((r["HOTA_TP"] + r["HOTA_FN"] + r["HOTA_FP"]) > 0 + EPS).any()]
+    res = {f: sum(r[f] for r in results) if results else np.zeros(NUM_ALPHAS) for f in COUNT_FIELDS}
+    for f in ARRAY_FIELDS + SCALAR_FIELDS:
+        res[f] = np.mean([r[f] for r in results], axis=0)
+    return res

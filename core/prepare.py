@@ -1,0 +1,153 @@
+"""From two ``Detections`` to what the metrics read: MOTChallenge preprocessing, relabelled ids,
+sparse similarities, all indexed by frame.
+
+Preprocessing follows TrackEval's ``MotChallenge2DBox.get_preprocessed_seq_data``: tracker boxes
+matched (Hungarian, IoU >= 0.5) to a distractor ground truth are removed; ground truth with a zero
+consider flag (or, past MOT15, a class other than pedestrian) is removed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .assignment import assign
+from .detections import Detections, frame_offsets
+from .errors import InputError
+from .similarity import EPS, Pairs, box_pairs
+
+PEDESTRIAN = 1
+VALID_GT_CLASSES = np.arange(1, 14)
+MOT_CLASS_NAMES = {
+    1: "pedestrian", 2: "person_on_vehicle", 3: "car", 4: "bicycle", 5: "motorbike", 6: "non_mot_vehicle",
+    7: "static_person", 8: "distractor", 9: "occluder", 10: "occluder_on_ground", 11: "occluder_full",
+    12: "reflection", 13: "crowd",
+}
+
+
+def distractor_classes(benchmark: str) -> np.ndarray:
+    """Classes whose matched tracker boxes are removed (MOT20 adds non_mot_vehicle)."""
+    classes = [2, 7, 8, 12]
+    if benchmark.upper() == "MOT20":
+        classes.append(6)
+    return np.array(classes)
+
+
+@dataclass(frozen=True)
+class EvalSequence:
+    """One sequence x one tracker, ready for every metric.
+
+    ``gt_rows``/``tr_rows`` point into the original ``Detections`` (kept rows, frame-sorted);
+    everything else is indexed by position in those arrays. ``gt_idx``/``tr_idx`` are ids relabelled
+    to 0..N-1 in ascending order of the original ids ``gt_ids``/``tr_ids`` (TrackEval's relabelling).
+    ``pairs`` holds every positive similarity between kept boxes of the same frame.
+    """
+
+    name: str
+    num_frames: int
+    gt_rows: np.ndarray
+    tr_rows: np.ndarray
+    gt_offsets: np.ndarray
+    tr_offsets: np.ndarray
+    gt_idx: np.ndarray
+    tr_idx: np.ndarray
+    gt_ids: np.ndarray
+    tr_ids: np.ndarray
+    pairs: Pairs
+    removed_tr_rows: np.ndarray
+
+    @property
+    def num_gt_dets(self) -> int:
+        return int(self.gt_rows.size)
+
+    @property
+    def num_tr_dets(self) -> int:
+        return int(self.tr_rows.size)
+
+    @property
+    def num_gt_ids(self) -> int:
+        return int(self.gt_ids.size)
+
+    @property
+    def num_tr_ids(self) -> int:
+        return int(self.tr_ids.size)
+
+    def per_frame(self) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+        """TrackEval's data layout (ids and dense similarity per frame); for tests and interop."""
+        gt_ids, tr_ids, sims = [], [], []
+        for t in range(self.num_frames):
+            g0, g1 = self.gt_offsets[t], self.gt_offsets[t + 1]
+            t0, t1 = self.tr_offsets[t], self.tr_offsets[t + 1]
+            gt_ids.append(self.gt_idx[g0:g1])
+            tr_ids.append(self.tr_idx[t0:t1])
+            dense = np.zeros((g1 - g0, t1 - t0))
+            sel = (self.pairs.gt >= g0) & (self.pairs.gt < g1)
+            dense[self.pairs.gt[sel] - g0, self.pairs.tr[sel] - t0] = self.pairs.sim[sel]
+            sims.append(dense)
+        return gt_ids, tr_ids, sims
+
+
+def prepare(name: str, gt: Detections, tr: Detections, *, benchmark: str = "MOT17",
+            preprocess: bool = True) -> EvalSequence:
+    """Apply the benchmark's preprocessing and build the metric-ready sequence."""
+    _check_tracker_classes(tr)
+    pairs = box_pairs(gt.box, gt.offsets, tr.box, tr.offsets)
+    mot_classes = preprocess and benchmark.upper() != "MOT15"
+    removed = np.zeros(0, np.int64)
+    if mot_classes:
+        _check_gt_classes(gt)
+        removed = _distractor_matches(gt, tr, pairs, distractor_classes(benchmark))
+    consider = np.trunc(gt.conf) != 0
+    keep_gt = consider & (gt.cls == PEDESTRIAN) if mot_classes else consider
+    keep_tr = np.ones(len(tr), bool)
+    keep_tr[removed] = False
+    return build(name, gt, tr, pairs, keep_gt, keep_tr, removed)
+
+
+def build(name: str, gt: Detections, tr: Detections, pairs: Pairs, keep_gt: np.ndarray,
+          keep_tr: np.ndarray, removed_tr_rows: np.ndarray) -> EvalSequence:
+    """Restrict both sides (and their pairs) to kept rows and relabel ids."""
+    gt_rows = np.flatnonzero(keep_gt)
+    tr_rows = np.flatnonzero(keep_tr)
+    gt_pos = np.full(len(gt), -1, np.int64)
+    gt_pos[gt_rows] = np.arange(gt_rows.size)
+    tr_pos = np.full(len(tr), -1, np.int64)
+    tr_pos[tr_rows] = np.arange(tr_rows.size)
+    both = (gt_pos[pairs.gt] >= 0) & (tr_pos[pairs.tr] >= 0)
+    kept_pairs = Pairs(gt_pos[pairs.gt[both]], tr_pos[pairs.tr[both]], pairs.sim[both])
+    gt_ids, gt_idx = np.unique(gt.id[gt_rows], return_inverse=True)
+    tr_ids, tr_idx = np.unique(tr.id[tr_rows], return_inverse=True)
+    return EvalSequence(
+        name=name, num_frames=gt.num_frames, gt_rows=gt_rows, tr_rows=tr_rows,
+        gt_offsets=frame_offsets(gt.frame[gt_rows], gt.num_frames),
+        tr_offsets=frame_offsets(tr.frame[tr_rows], tr.num_frames),
+        gt_idx=gt_idx.astype(np.int64).ravel(), tr_idx=tr_idx.astype(np.int64).ravel(),
+        gt_ids=gt_ids, tr_ids=tr_ids, pairs=kept_pairs, removed_tr_rows=removed_tr_rows,
+    )
+
+
+def _distractor_matches(gt: Detections, tr: Detections, pairs: Pairs, distractors: np.ndarray) -> np.ndarray:
+    """Tracker rows matched (IoU >= 0.5, Hungarian over all ground truth) to a distractor."""
+    cand = pairs.sim >= 0.5 - EPS
+    g, t, s = pairs.gt[cand], pairs.tr[cand], pairs.sim[cand]
+    chosen = assign(g, t, s, gt.offsets, tr.offsets)
+    hit = chosen & np.isin(gt.cls[g], distractors)
+    return np.sort(t[hit])
+
+
+def _check_tracker_classes(tr: Detections) -> None:
+    bad = tr.cls > PEDESTRIAN
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(tr.source, f"class {int(tr.cls[i])} in column 8; MOTChallenge evaluation is only valid "
+                         "for the pedestrian class (1, or -1 for 'not given').",
+                         "Write -1 (or 1) in column 8 of tracker files.", line=int(tr.line[i]))
+
+
+def _check_gt_classes(gt: Detections) -> None:
+    bad = ~np.isin(gt.cls, VALID_GT_CLASSES)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(gt.source, f"ground-truth class {int(gt.cls[i])} is not a MOTChallenge class (1..13).",
+                         "Use --benchmark MOT15 or --no-preproc for files without MOT16+ classes.",
+                         line=int(gt.line[i]))

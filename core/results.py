@@ -1,0 +1,95 @@
+"""Metric dicts as tables and files: the JSON layout of ``tracklens eval --json``, a TrackEval-style
+detailed CSV and the printed summary."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+
+from .metrics.hota import ALPHAS, ARRAY_FIELDS, COUNT_FIELDS
+
+HOTA_ARRAYS = ARRAY_FIELDS + COUNT_FIELDS
+ALPHA_LABELS = [int(round(100 * a)) for a in ALPHAS]
+SUMMARY_COLUMNS = ("HOTA", "DetA", "AssA", "LocA", "DetRe", "DetPr", "AssRe", "AssPr", "MOTA", "MOTP",
+                   "IDF1", "IDSW", "Frag", "MT", "ML", "CLR_FP", "CLR_FN", "IDs", "GT_IDs")
+
+
+def flatten(fields: dict) -> dict:
+    """One metric dict with HOTA arrays as ``X`` (mean over alphas) and ``X_alpha`` (19 values)."""
+    out = {}
+    for key, value in fields.items():
+        if key in HOTA_ARRAYS:
+            arr = np.asarray(value, float)
+            out[key] = float(arr.mean())
+            out[f"{key}_alpha"] = [float(v) for v in arr]
+        else:
+            out[key] = _plain(value)
+    return out
+
+
+def _plain(value):
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return float(value)
+    return value
+
+
+def to_json(metrics: dict[str, dict[str, dict]]) -> str:
+    """``out[tracker][sequence or "COMBINED"][field]`` as JSON."""
+    out = {tr: {("COMBINED" if s == "COMBINED_SEQ" else s): flatten(m) for s, m in seqs.items()}
+           for tr, seqs in metrics.items()}
+    return json.dumps(out, indent=1, allow_nan=True)
+
+
+def summary_frame(metrics: dict[str, dict[str, dict]], sequence: str = "COMBINED_SEQ") -> pd.DataFrame:
+    """One row per tracker with the headline fields (means over alpha for HOTA arrays)."""
+    rows = []
+    for tr, seqs in metrics.items():
+        flat = flatten(seqs[sequence])
+        rows.append({"tracker": tr, **{c: flat[c] for c in SUMMARY_COLUMNS if c in flat}})
+    return pd.DataFrame(rows).set_index("tracker")
+
+
+def detailed_frame(metrics: dict[str, dict[str, dict]]) -> pd.DataFrame:
+    """TrackEval's detailed CSV: per tracker x sequence, every field, HOTA arrays as ``X___5 .. X___95``
+    plus ``X___AUC`` (the mean)."""
+    rows = []
+    for tr, seqs in metrics.items():
+        for seq, fields in seqs.items():
+            row = {"tracker": tr, "seq": "COMBINED" if seq == "COMBINED_SEQ" else seq}
+            for key, value in fields.items():
+                if key in HOTA_ARRAYS:
+                    arr = np.asarray(value, float)
+                    row.update({f"{key}___{a}": v for a, v in zip(ALPHA_LABELS, arr)})
+                    row[f"{key}___AUC"] = float(arr.mean())
+                else:
+                    row[key] = _plain(value)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def format_summary(metrics: dict[str, dict[str, dict]]) -> str:
+    """A readable per-tracker table: percentages for rates, integers for counts."""
+    lines = []
+    for tr, seqs in metrics.items():
+        frame = pd.DataFrame({s: flatten(m) for s, m in seqs.items()}).T
+        cols = [c for c in SUMMARY_COLUMNS if c in frame.columns]
+        frame = frame[cols]
+        lines.append(f"\n{tr}")
+        header = f"{'sequence':<22}" + "".join(f"{c:>9}" for c in cols)
+        lines.append(header)
+        for seq, row in frame.iterrows():
+            name = "COMBINED" if seq == "COMBINED_SEQ" else str(seq)
+            cells = "".join(f"{_cell(c, row[c]):>9}" for c in cols)
+            lines.append(f"{name[:22]:<22}{cells}")
+    return "\n".join(lines)
+
+
+def _cell(column: str, value) -> str:
+    if column in ("IDSW", "Frag", "MT", "ML", "CLR_FP", "CLR_FN", "IDs", "GT_IDs"):
+        return str(int(value))
+    v = float(value)
+    return "nan" if math.isnan(v) else f"{100 * v:.3f}"

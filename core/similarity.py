@@ -1,0 +1,93 @@
+"""Similarity of every ground-truth x tracker box pair that shares a frame.
+
+IoU is computed with exactly the operations TrackEval uses (``_calculate_box_ious``: corners from
+x+w, y+h; area from the corners; zero for degenerate boxes or unions), so values are bit-identical.
+Only pairs with a positive similarity are kept: everything downstream treats the rest as 0.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+EPS = np.finfo(float).eps
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Sparse same-frame similarities: entry k links gt row ``gt[k]`` and tracker row ``tr[k]``.
+
+    Rows are positions in the frame-sorted ``Detections`` of each side; entries are sorted by
+    frame, then gt row, then tracker row.
+    """
+
+    gt: np.ndarray
+    tr: np.ndarray
+    sim: np.ndarray
+
+    def take(self, keep: np.ndarray) -> "Pairs":
+        return Pairs(self.gt[keep], self.tr[keep], self.sim[keep])
+
+
+def overlap_candidates(gt_box: np.ndarray, gt_offsets: np.ndarray, tr_box: np.ndarray,
+                       tr_offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Same-frame (gt row, tracker row) pairs whose x-extents can overlap (a superset of IoU > 0).
+
+    Ground-truth boxes are sorted by left edge inside each frame; a tracker box can only meet those
+    whose left edge lies in (x0 - widest gt box of the frame, x1), a contiguous run found by binary
+    search. Boxes of non-positive width never overlap anything and are left out.
+    """
+    num_frames = gt_offsets.size - 1
+    gt_frame = np.repeat(np.arange(num_frames), np.diff(gt_offsets))
+    tr_frame = np.repeat(np.arange(num_frames), np.diff(tr_offsets))
+    gx0, gw = gt_box[:, 0], gt_box[:, 2]
+    usable = gw > 0
+    if not usable.any() or tr_box.shape[0] == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    lo_x = min(gx0[usable].min(), tr_box[:, 0].min())
+    widest = np.zeros(num_frames)
+    np.maximum.at(widest, gt_frame[usable], gw[usable])
+    hi_x = max((gx0 + np.maximum(gw, 0)).max(), (tr_box[:, 0] + np.maximum(tr_box[:, 2], 0)).max())
+    stride = (hi_x - lo_x) + 2 * widest.max() + 4.0
+    rows = np.flatnonzero(usable)
+    key = gt_frame[rows] * stride + (gx0[rows] - lo_x)
+    order = np.argsort(key, kind="stable")
+    key, rows = key[order], rows[order]
+    tx0, tx1 = tr_box[:, 0], tr_box[:, 0] + tr_box[:, 2]
+    base = tr_frame * stride - lo_x
+    lo = np.searchsorted(key, base + tx0 - widest[tr_frame] - 1.0, side="left")
+    hi = np.searchsorted(key, base + tx1 + 1.0, side="right")
+    hi = np.where(tr_box[:, 2] > 0, np.maximum(hi, lo), lo)
+    n = hi - lo
+    tr_rows = np.repeat(np.arange(tr_box.shape[0]), n)
+    start = np.zeros(n.size, np.int64)
+    np.cumsum(n[:-1], out=start[1:])
+    k = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(start - lo, n)
+    return rows[k], tr_rows
+
+
+def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise IoU of xywh boxes ``a[k]`` and ``b[k]``, bit-identical to TrackEval."""
+    ax0, ay0 = a[:, 0], a[:, 1]
+    ax1, ay1 = a[:, 0] + a[:, 2], a[:, 1] + a[:, 3]
+    bx0, by0 = b[:, 0], b[:, 1]
+    bx1, by1 = b[:, 0] + b[:, 2], b[:, 1] + b[:, 3]
+    inter = (np.maximum(np.minimum(ax1, bx1) - np.maximum(ax0, bx0), 0)
+             * np.maximum(np.minimum(ay1, by1) - np.maximum(ay0, by0), 0))
+    area_a = (ax1 - ax0) * (ay1 - ay0)
+    area_b = (bx1 - bx0) * (by1 - by0)
+    union = area_a + area_b - inter
+    degenerate = (area_a <= EPS) | (area_b <= EPS) | (union <= EPS)
+    inter = np.where(degenerate, 0.0, inter)
+    union = np.where(union <= EPS, 1.0, union)
+    return inter / union
+
+
+def box_pairs(gt_box: np.ndarray, gt_offsets: np.ndarray, tr_box: np.ndarray, tr_offsets: np.ndarray) -> Pairs:
+    """IoU of every same-frame pair with a positive IoU, sorted by gt row then tracker row."""
+    g, t = overlap_candidates(gt_box, gt_offsets, tr_box, tr_offsets)
+    s = box_iou(gt_box[g], tr_box[t])
+    keep = s > 0
+    g, t, s = g[keep], t[keep], s[keep]
+    order = np.lexsort((t, g))
+    return Pairs(g[order], t[order], s[order])
