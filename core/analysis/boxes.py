@@ -1,0 +1,111 @@
+"""Every box of a sequence x tracker with what the evaluation decided about it.
+
+One row per ground-truth box and per tracker box (including the ones preprocessing set aside, with
+the reason), carrying its HOTA partner and how many alphas the pair survives (``level``), so the
+state at any alpha is ``TP if level > alpha_index else FN/FP`` without re-matching. CLEAR partner,
+identity events and the identity (IDF1) partner ride along.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..detections import Detections
+from ..evaluate import SequenceEvaluation
+from ..metrics.hota import NUM_ALPHAS
+from .events import clear_events
+
+GT, TRACKER = "gt", "tr"
+IGNORED_REASONS = {
+    "gt": "not evaluated: consider flag 0 or not a pedestrian (MOTChallenge preprocessing)",
+    "tr": "removed: matched to a distractor ground truth (MOTChallenge preprocessing)",
+}
+
+
+def box_table(ev: SequenceEvaluation, gt: Detections, tr: Detections) -> pd.DataFrame:
+    """All boxes of both sides, frame-sorted, with their evaluation outcome (see module doc)."""
+    d = ev.data
+    p = d.pairs
+    parts = []
+    for side, det, rows, idx_of_pos, ids_of_idx in (
+        (GT, gt, d.gt_rows, d.gt_idx, d.gt_ids), (TRACKER, tr, d.tr_rows, d.tr_idx, d.tr_ids),
+    ):
+        n = len(det)
+        frame = pd.DataFrame({
+            "frame": det.frame, "side": side, "id": det.id, "x": det.box[:, 0], "y": det.box[:, 1],
+            "w": det.box[:, 2], "h": det.box[:, 3], "conf": det.conf, "row": np.arange(n),
+        })
+        evaluated = np.zeros(n, bool)
+        evaluated[rows] = True
+        frame["evaluated"] = evaluated
+        parts.append(frame)
+    gt_df, tr_df = parts
+    n_gt_pos, n_tr_pos = d.num_gt_dets, d.num_tr_dets
+
+    # HOTA: partner and level per evaluated box (positions -> rows).
+    gt_partner = np.full(n_gt_pos, -1, np.int64)
+    tr_partner = np.full(n_tr_pos, -1, np.int64)
+    gt_iou = np.full(n_gt_pos, np.nan)
+    tr_iou = np.full(n_tr_pos, np.nan)
+    gt_level = np.zeros(n_gt_pos, np.int8)
+    tr_level = np.zeros(n_tr_pos, np.int8)
+    if ev.hota_matches is not None:
+        m = ev.hota_matches.pair_index
+        gpos, tpos = p.gt[m], p.tr[m]
+        gt_partner[gpos] = d.tr_ids[d.tr_idx[tpos]]
+        tr_partner[tpos] = d.gt_ids[d.gt_idx[gpos]]
+        gt_iou[gpos] = tr_iou[tpos] = p.sim[m]
+        gt_level[gpos] = tr_level[tpos] = ev.hota_matches.levels
+    best_gt = np.zeros(n_gt_pos)
+    best_tr = np.zeros(n_tr_pos)
+    np.maximum.at(best_gt, p.gt, p.sim)
+    np.maximum.at(best_tr, p.tr, p.sim)
+
+    ev_gt, ev_tr, clear_gt_partner, clear_tr_partner = clear_events(ev)
+    id_gt, id_tr = _identity_hits(ev)
+
+    for df, rows, cols in (
+        (gt_df, d.gt_rows, {"partner": gt_partner, "iou": gt_iou, "level": gt_level, "best_iou": best_gt,
+                            "clear_partner": clear_gt_partner, "event": ev_gt, "idtp": id_gt}),
+        (tr_df, d.tr_rows, {"partner": tr_partner, "iou": tr_iou, "level": tr_level, "best_iou": best_tr,
+                            "clear_partner": clear_tr_partner, "event": ev_tr, "idtp": id_tr}),
+    ):
+        n = len(df)
+        for name, values in cols.items():
+            fill = {"partner": -1, "clear_partner": -1, "iou": np.nan, "level": 0, "best_iou": 0.0,
+                    "event": "", "idtp": False}[name]
+            full = np.full(n, fill, dtype=values.dtype if name != "event" else object)
+            full[rows] = values
+            df[name] = full
+    gt_df["note"] = np.where(gt_df["evaluated"], "", IGNORED_REASONS["gt"])
+    tr_df["note"] = np.where(tr_df["evaluated"], "", IGNORED_REASONS["tr"])
+    out = pd.concat([gt_df, tr_df], ignore_index=True)
+    out["side"] = pd.Categorical(out["side"], categories=[GT, TRACKER])
+    out["event"] = out["event"].astype(str)
+    return out.sort_values(["frame", "side"], kind="stable").reset_index(drop=True)
+
+
+def states(boxes: pd.DataFrame, alpha_index: int) -> np.ndarray:
+    """TP / FN / FP / IGN per box at alpha number ``alpha_index`` (0 = 0.05 ... 18 = 0.95)."""
+    if not 0 <= alpha_index < NUM_ALPHAS:
+        raise ValueError(f"alpha_index must be in 0..{NUM_ALPHAS - 1}")
+    tp = boxes["level"].to_numpy() > alpha_index
+    miss = np.where(boxes["side"].to_numpy() == GT, "FN", "FP")
+    out = np.where(tp, "TP", miss)
+    return np.where(boxes["evaluated"].to_numpy(), out, "IGN")
+
+
+def _identity_hits(ev: SequenceEvaluation) -> tuple[np.ndarray, np.ndarray]:
+    """Per evaluated box: is it an identity true positive (its pair is the IDF1 id pair, IoU >= thr)?"""
+    d = ev.data
+    gt_hit = np.zeros(d.num_gt_dets, bool)
+    tr_hit = np.zeros(d.num_tr_dets, bool)
+    im = ev.identity_matches
+    if im is None:
+        return gt_hit, tr_hit
+    p = d.pairs
+    ok = p.sim >= im.threshold
+    ok &= im.gt_partner[d.gt_idx[p.gt]] == d.tr_idx[p.tr]
+    gt_hit[p.gt[ok]] = True
+    tr_hit[p.tr[ok]] = True
+    return gt_hit, tr_hit
