@@ -11,6 +11,7 @@ from .errors import InputError
 from .evaluate import evaluate
 from .layout import resolve
 from .results import detailed_frame, format_summary, to_json
+from .workspace import Workspace
 
 
 def _eval_args(p: argparse.ArgumentParser, required: bool) -> None:
@@ -32,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--workers", type=int, default=1, help="processes evaluating sequences in parallel")
     ev.add_argument("--json", help="write out[tracker][sequence|COMBINED][field] here")
     ev.add_argument("--csv", help="write TrackEval's detailed CSV (every field, per sequence) here")
+    ev.add_argument("--save", metavar="RUN_DIR", help="save metrics and all analysis tables for the dashboard")
+    ev.add_argument("--video-folder", help="videos named <seq>.mp4/.avi (recorded in the saved run)")
     ev.add_argument("--quiet", action="store_true", help="do not print the summary table")
     db = sub.add_parser("dashboard", help="open the dashboard (bundled sample when no data is given)")
     db.add_argument("run_dir", nargs="?", help="a saved run (tracklens eval --save)")
@@ -58,18 +61,27 @@ def _progress(done: int, total: int, name: str) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    layout = resolve(args.gt_folder, args.trackers_folder, args.benchmark, args.split, args.seqmap, args.trackers)
-    run = evaluate(layout, preprocess=not args.no_preproc, threshold=args.threshold, workers=args.workers,
-                   progress=_progress)
-    for note in run.notes:
+    if args.save:
+        ws = Workspace.from_folders(
+            args.gt_folder, args.trackers_folder, benchmark=args.benchmark, split=args.split, seqmap=args.seqmap,
+            trackers=args.trackers, video_folder=args.video_folder, preprocess=not args.no_preproc,
+            threshold=args.threshold, workers=args.workers, progress=_progress)
+        ws.save(args.save)
+        metrics, notes = ws.metrics, ws.manifest["notes"]
+    else:
+        layout = resolve(args.gt_folder, args.trackers_folder, args.benchmark, args.split, args.seqmap, args.trackers)
+        run = evaluate(layout, preprocess=not args.no_preproc, threshold=args.threshold, workers=args.workers,
+                       progress=_progress)
+        metrics, notes = run.metrics, run.notes
+    for note in notes:
         print(f"tracklens: note: {note}", file=sys.stderr)
     if not args.quiet:
-        print(format_summary(run.metrics))
+        print(format_summary(metrics))
     if args.json:
         with open(args.json, "w") as fp:
-            fp.write(to_json(run.metrics))
+            fp.write(to_json(metrics))
     if args.csv:
-        detailed_frame(run.metrics).to_csv(args.csv, index=False)
+        detailed_frame(metrics).to_csv(args.csv, index=False)
     return 0
 
 

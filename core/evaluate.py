@@ -10,37 +10,15 @@ from typing import Callable, Iterable
 from .detections import Detections
 from .formats.motchallenge import read_mot_file, read_seqinfo
 from .layout import Layout, SequenceFiles
+from .analysis.record import SequenceAnalysis, analyse
 from .metrics import clear, count, hota, identity
-from .prepare import EvalSequence, prepare
+from .prepare import prepare
+from .sequence_eval import SequenceEvaluation, evaluate_sequence
+
+__all__ = ["COMBINED", "Run", "SequenceEvaluation", "SequenceInputs", "combine", "evaluate", "evaluate_sequence",
+           "load_sequence"]
 
 COMBINED = "COMBINED_SEQ"
-
-
-@dataclass(frozen=True)
-class SequenceEvaluation:
-    """Everything one pass over one sequence x tracker produces: the metric-ready data, the three
-    matchings and the TrackEval result dicts."""
-
-    data: EvalSequence
-    hota: dict
-    clear: dict
-    identity: dict
-    count: dict
-    hota_matches: hota.HotaMatches | None
-    clear_matches: clear.ClearMatches | None
-    identity_matches: identity.IdentityMatches | None
-
-    def metrics(self) -> dict:
-        """All fields under their TrackEval names (HOTA array fields are 19-value arrays)."""
-        return {**self.hota, **self.clear, **self.identity, **self.count}
-
-
-def evaluate_sequence(data: EvalSequence, threshold: float = 0.5) -> SequenceEvaluation:
-    """Run the three matchings and all metric families on one prepared sequence."""
-    h, hm = hota.evaluate(data)
-    c, cm = clear.evaluate(data, threshold)
-    i, im = identity.evaluate(data, threshold)
-    return SequenceEvaluation(data, h, c, i, count.evaluate(data), hm, cm, im)
 
 
 def combine(per_sequence: Iterable[dict]) -> dict:
@@ -67,7 +45,7 @@ def load_sequence(files: SequenceFiles) -> SequenceInputs:
 
 
 def _evaluate_files(files: SequenceFiles, benchmark: str, preprocess: bool, threshold: float,
-                    keep: bool) -> tuple[str, dict[str, dict], dict[str, SequenceEvaluation] | None, list[str]]:
+                    keep: bool) -> tuple[str, dict[str, dict], dict[str, SequenceAnalysis] | None, list[str]]:
     """Worker: one sequence, every tracker (ground truth read once)."""
     inputs = load_sequence(files)
     metrics, kept = {}, {}
@@ -76,7 +54,7 @@ def _evaluate_files(files: SequenceFiles, benchmark: str, preprocess: bool, thre
         ev = evaluate_sequence(prepare(files.name, inputs.gt, tr, benchmark=benchmark, preprocess=preprocess), threshold)
         metrics[name] = ev.metrics()
         if keep:
-            kept[name] = ev
+            kept[name] = analyse(ev, inputs.gt, tr, name)
     return files.name, metrics, (kept if keep else None), notes
 
 
@@ -86,20 +64,21 @@ class Run:
 
     layout: Layout
     metrics: dict[str, dict[str, dict]]
-    evaluations: dict[str, dict[str, SequenceEvaluation]] | None
+    analyses: dict[str, dict[str, SequenceAnalysis]] | None
     notes: list[str]
     preprocess: bool
     threshold: float
 
 
 def evaluate(layout: Layout, *, preprocess: bool = True, threshold: float = 0.5, workers: int = 1,
-             keep_matches: bool = False, progress: Callable[[int, int, str], None] | None = None) -> Run:
+             analyse_matches: bool = False, progress: Callable[[int, int, str], None] | None = None) -> Run:
     """Evaluate every tracker of ``layout`` on every sequence and combine over sequences.
 
     ``workers > 1`` spreads sequences over processes; results are identical (same code, and
-    combining runs in the sequence order of the layout).
+    combining runs in the sequence order of the layout). ``analyse_matches`` also builds each
+    sequence's ``SequenceAnalysis`` from the same pass.
     """
-    tasks = [(f, layout.benchmark, preprocess, threshold, keep_matches) for f in layout.sequences]
+    tasks = [(f, layout.benchmark, preprocess, threshold, analyse_matches) for f in layout.sequences]
     done: dict[str, tuple] = {}
     if workers > 1 and len(tasks) > 1:
         with ProcessPoolExecutor(max_workers=min(workers, len(tasks), os.cpu_count() or 1)) as pool:
@@ -119,6 +98,6 @@ def evaluate(layout: Layout, *, preprocess: bool = True, threshold: float = 0.5,
     metrics = {tr: {s: done[s][1][tr] for s in order} for tr in layout.trackers}
     for tr in layout.trackers:
         metrics[tr][COMBINED] = combine(metrics[tr][s] for s in order)
-    evaluations = {tr: {s: done[s][2][tr] for s in order} for tr in layout.trackers} if keep_matches else None
+    analyses = {tr: {s: done[s][2][tr] for s in order} for tr in layout.trackers} if analyse_matches else None
     notes = [n for s in order for n in done[s][3]]
-    return Run(layout, metrics, evaluations, notes, preprocess, threshold)
+    return Run(layout, metrics, analyses, notes, preprocess, threshold)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..detections import Detections
-from ..evaluate import SequenceEvaluation
+from ..sequence_eval import SequenceEvaluation
 from ..metrics.hota import NUM_ALPHAS
 from .events import clear_events
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..assignment import frame_of_rows
-from ..evaluate import SequenceEvaluation
+from ..sequence_eval import SequenceEvaluation
 
 EVENT_TYPES = ("MATCH", "SWITCH", "ASCEND", "TRANSFER", "MIGRATE", "FRAG", "MISS", "FP")
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..assignment import frame_of_rows
 from ..detections import Detections
-from ..evaluate import SequenceEvaluation
+from ..sequence_eval import SequenceEvaluation
 from .boxes import box_table
 from .events import event_table
 from .tracks import pair_frame

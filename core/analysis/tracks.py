@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..evaluate import SequenceEvaluation
+from ..sequence_eval import SequenceEvaluation
 from ..metrics.hota import NUM_ALPHAS
 from ..results import ALPHA_LABELS
 

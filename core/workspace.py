@@ -1,0 +1,146 @@
+"""A ``Workspace``: the results of one evaluation (metrics + per sequence x tracker analyses + where
+the frames are), built from folders or loaded from a saved run directory.
+
+Saved run layout (``tracklens eval ... --save RUN_DIR``)::
+
+    RUN_DIR/manifest.json                 versions, inputs, sequences (frames, size, video), trackers
+    RUN_DIR/metrics.json                  metrics[tracker][sequence | COMBINED_SEQ][field]
+    RUN_DIR/<tracker>/<sequence>/*.parquet + analysis.json   (SequenceAnalysis tables)
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import platform
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .analysis.record import SequenceAnalysis
+from .errors import InputError
+from .evaluate import COMBINED, evaluate
+from .formats.motchallenge import read_seqinfo
+from .layout import Layout, resolve
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class SequenceMeta:
+    """What the viewer needs to show a sequence's frames."""
+
+    name: str
+    num_frames: int
+    width: int | None
+    height: int | None
+    fps: float | None
+    video: str | None
+    image_dir: str | None
+
+
+@dataclass
+class Workspace:
+    trackers: list[str]
+    sequences: list[SequenceMeta]
+    metrics: dict[str, dict[str, dict]]
+    manifest: dict
+    root: str | None = None
+    _analyses: dict[tuple[str, str], SequenceAnalysis] = field(default_factory=dict)
+
+    def analysis(self, tracker: str, sequence: str) -> SequenceAnalysis:
+        """The analysis tables of one sequence x tracker (read from disk on first use when saved)."""
+        key = (tracker, sequence)
+        if key not in self._analyses:
+            if self.root is None:
+                raise KeyError(f"no analysis for {tracker} / {sequence}")
+            self._analyses[key] = SequenceAnalysis.load(os.path.join(self.root, tracker, sequence))
+        return self._analyses[key]
+
+    def sequence(self, name: str) -> SequenceMeta:
+        return next(s for s in self.sequences if s.name == name)
+
+    @classmethod
+    def from_folders(cls, gt_folder: str, trackers_folder: str, *, benchmark: str = "MOT17", split: str = "train",
+                     seqmap: str | None = None, trackers: list[str] | None = None, video_folder: str | None = None,
+                     preprocess: bool = True, threshold: float = 0.5, workers: int = 1,
+                     progress: Callable[[int, int, str], None] | None = None) -> "Workspace":
+        """Evaluate and analyse everything in one pass per sequence."""
+        layout = resolve(gt_folder, trackers_folder, benchmark, split, seqmap, trackers, video_folder)
+        run = evaluate(layout, preprocess=preprocess, threshold=threshold, workers=workers,
+                       analyse_matches=True, progress=progress)
+        inputs = {"gt_folder": os.path.abspath(gt_folder), "trackers_folder": os.path.abspath(trackers_folder),
+                  "benchmark": benchmark, "split": split, "seqmap": seqmap, "video_folder": video_folder,
+                  "preprocess": preprocess, "threshold": threshold}
+        metas = _sequence_metas(layout)
+        ws = cls(list(layout.trackers), metas, run.metrics, _manifest(layout, metas, inputs, run.notes))
+        for tr, seqs in (run.analyses or {}).items():
+            for s, an in seqs.items():
+                ws._analyses[(tr, s)] = an
+        return ws
+
+    def save(self, run_dir: str) -> None:
+        os.makedirs(run_dir, exist_ok=True)
+        for (tr, s), an in self._analyses.items():
+            an.save(os.path.join(run_dir, tr, s))
+        with open(os.path.join(run_dir, "metrics.json"), "w") as fp:
+            json.dump(_jsonable(self.metrics), fp)
+        with open(os.path.join(run_dir, MANIFEST), "w") as fp:
+            json.dump(self.manifest, fp, indent=1)
+
+    @classmethod
+    def load(cls, run_dir: str) -> "Workspace":
+        path = os.path.join(run_dir, MANIFEST)
+        if not os.path.isfile(path):
+            raise InputError(run_dir, "not a saved tracklens run (no manifest.json).",
+                             "Create one with 'tracklens eval ... --save RUN_DIR'.")
+        with open(path) as fp:
+            manifest = json.load(fp)
+        if manifest.get("format") != FORMAT_VERSION:
+            raise InputError(path, f"saved with format {manifest.get('format')}, this tracklens reads {FORMAT_VERSION}.",
+                             "Re-run 'tracklens eval ... --save' with this version.")
+        with open(os.path.join(run_dir, "metrics.json")) as fp:
+            raw = json.load(fp)
+        metrics = {tr: {s: {k: (np.asarray(v, float) if isinstance(v, list) else v) for k, v in m.items()}
+                        for s, m in seqs.items()} for tr, seqs in raw.items()}
+        sequences = [SequenceMeta(**s) for s in manifest["sequences"]]
+        return cls(manifest["trackers"], sequences, metrics, manifest, root=run_dir)
+
+
+def _sequence_metas(layout: Layout) -> list[SequenceMeta]:
+    out = []
+    for f in layout.sequences:
+        info = read_seqinfo(f.seqinfo)
+        out.append(SequenceMeta(f.name, info.length, info.width, info.height, info.fps,
+                                os.path.abspath(f.video) if f.video else None,
+                                os.path.abspath(f.image_dir) if f.image_dir else None))
+    return out
+
+
+def _manifest(layout: Layout, metas: list[SequenceMeta], inputs: dict, notes: list[str]) -> dict:
+    import pandas
+    import scipy
+
+    from . import __version__
+    return {
+        "format": FORMAT_VERSION, "tracklens": __version__,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "versions": {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
+                     "pandas": pandas.__version__},
+        "inputs": inputs, "trackers": list(layout.trackers),
+        "sequences": [vars(m) for m in metas], "notes": notes, "combined_key": COMBINED,
+    }
+
+
+def _jsonable(metrics: dict) -> dict:
+    def conv(v):
+        if isinstance(v, np.ndarray):
+            return v.tolist()
+        if isinstance(v, np.integer):
+            return int(v)
+        if isinstance(v, np.floating):
+            return float(v)
+        return v
+    return {tr: {s: {k: conv(v) for k, v in m.items()} for s, m in seqs.items()} for tr, seqs in metrics.items()}
