@@ -1,0 +1,1 @@
+"""tracklens dashboard: the Streamlit app and the figure/overlay builders it uses."""

@@ -1,0 +1,54 @@
+"""tracklens dashboard entrypoint: loads the workspace once, keeps the shared view state (sequence,
+tracker, alpha) in the sidebar and the URL, and routes to the pages."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+from core.errors import InputError
+from dashboard import state
+from dashboard.loading import load_workspace, parse_source
+from dashboard.views import ALPHA_CHOICES
+
+PAGES = Path(__file__).resolve().parent / "app_pages"
+
+st.set_page_config(page_title="tracklens", page_icon="🔎", layout="wide")
+
+source = parse_source(sys.argv[1:])
+try:
+    ws = load_workspace(source)
+except InputError as exc:
+    st.error(f"**Could not open the data.** {exc}")
+    st.stop()
+except (OSError, ValueError) as exc:
+    st.error(f"**Could not open the data.** {type(exc).__name__}: {exc}")
+    st.stop()
+
+st.session_state["workspace"] = ws
+state.init(ws)
+
+with st.sidebar:
+    st.markdown("### 🔎 tracklens")
+    st.caption(source.label)
+    st.selectbox("Sequence", [s.name for s in ws.sequences], key="seq")
+    st.selectbox("Tracker", ws.trackers, key="tracker")
+    st.select_slider("α (localisation threshold)", options=ALPHA_CHOICES, key="alpha",
+                     help="HOTA counts a match as a true positive when IoU ≥ α. The numbers in the "
+                          "tables are means over the 19 α; frames and tracks are shown at this α.")
+    if ws.manifest.get("notes"):
+        with st.expander(f"Input notes ({len(ws.manifest['notes'])})"):
+            for note in ws.manifest["notes"]:
+                st.caption(note)
+
+pages = [
+    st.Page(str(PAGES / "overview.py"), title="Overview", icon="📊", url_path="overview", default=True),
+    st.Page(str(PAGES / "inspector.py"), title="Frame inspector", icon="🎞️", url_path="inspector"),
+    st.Page(str(PAGES / "tracks.py"), title="Tracks", icon="🧵", url_path="tracks"),
+    st.Page(str(PAGES / "compare.py"), title="Compare", icon="⚖️", url_path="compare"),
+    st.Page(str(PAGES / "whatif.py"), title="What-if", icon="🧪", url_path="whatif"),
+]
+page = st.navigation(pages)
+page.run()
+state.sync_url()

@@ -1,0 +1,101 @@
+"""Frame inspector: the real frame with every box drawn by its state at α, the frame's events
+beside it, stepping by frame or by the next error of a chosen kind."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.loading import frame_source
+from dashboard.overlay import annotate, legend_items
+from dashboard.views import (ERROR_KINDS, alpha_index, error_frames, frame_counts, legend_html, neighbour,
+                             overlay_boxes)
+
+ws = st.session_state["workspace"]
+seq_name, tracker = st.session_state["seq"], st.session_state["tracker"]
+alpha = st.session_state["alpha"]
+a_idx = alpha_index(alpha)
+meta = ws.sequence(seq_name)
+analysis = ws.analysis(tracker, seq_name)
+n = meta.num_frames
+st.session_state["frame"] = min(max(1, int(st.session_state.get("frame", 1))), n)
+
+
+def _go(frame: int | None) -> None:
+    if frame is not None:
+        st.session_state["frame"] = min(max(1, int(frame)), n)
+
+
+def _from_slider() -> None:
+    st.session_state["frame"] = st.session_state["frame_slider"]
+
+
+st.title(f"Frame inspector · {seq_name} · {tracker}")
+controls = st.columns([1, 1, 6, 1, 1.4])
+controls[0].button("◀", help="previous frame", on_click=_go, args=(st.session_state["frame"] - 1,), width="stretch")
+controls[1].button("▶", help="next frame", on_click=_go, args=(st.session_state["frame"] + 1,), width="stretch")
+st.session_state["frame_slider"] = st.session_state["frame"]
+controls[2].slider("Frame", 1, max(n, 2), key="frame_slider", on_change=_from_slider, label_visibility="collapsed")
+playing = controls[4].toggle("Play", key="playing", help="advance 4 frames per second")
+
+jump = st.columns([3, 1, 1, 2, 2])
+kind = jump[0].selectbox("Jump to", list(ERROR_KINDS), format_func=ERROR_KINDS.get, key="error_kind",
+                         label_visibility="collapsed")
+frames_of_kind = error_frames(analysis.boxes, kind, a_idx)
+jump[1].button("◀ prev", on_click=lambda: _go(neighbour(frames_of_kind, st.session_state["frame"], False)),
+               disabled=neighbour(frames_of_kind, st.session_state["frame"], False) is None, width="stretch")
+jump[2].button("next ▶", on_click=lambda: _go(neighbour(frames_of_kind, st.session_state["frame"], True)),
+               disabled=neighbour(frames_of_kind, st.session_state["frame"], True) is None, width="stretch")
+jump[3].caption(f"{frames_of_kind.size} frames with a {ERROR_KINDS[kind]}")
+show = jump[4].radio("Show", ["both", "gt", "tr"], horizontal=True, key="show_sides",
+                     format_func={"both": "both", "gt": "ground truth", "tr": "tracker"}.get,
+                     label_visibility="collapsed")
+
+
+@st.fragment(run_every=0.25 if playing else None)
+def frame_view() -> None:
+    if playing:
+        st.session_state["frame"] = st.session_state["frame"] % n + 1
+    k = st.session_state["frame"]
+    boxes = overlay_boxes(analysis.frame_boxes(k), a_idx)
+    track = st.session_state.get("track")
+    highlight = ("gt", int(track)) if track is not None and ((boxes.side == "gt") & (boxes.id == track)).any() else None
+    source = frame_source(meta.video, meta.image_dir, meta.width, meta.height, n)
+    image = annotate(source.frame(k), boxes, show=show, highlight=highlight, alpha=alpha)
+    left, right = st.columns([3, 1.25])
+    with left:
+        st.image(image, caption=f"frame {k} / {n} · α = {alpha:.2f}", width="stretch")
+        if source.note:
+            st.info(source.note)
+        st.markdown(legend_html(legend_items()), unsafe_allow_html=True)
+    with right:
+        counts = frame_counts(boxes)
+        m = st.columns(3)
+        m[0].metric("TP", counts["TP"])
+        m[1].metric("FN", counts["FN"])
+        m[2].metric("FP", counts["FP"])
+        ev = analysis.events
+        this = ev[(ev["frame"] == k) & ev["type"].isin(["SWITCH", "ASCEND", "TRANSFER", "MIGRATE", "FRAG"])]
+        if len(this):
+            st.markdown("**Identity events (CLEAR)**")
+            for _, e in this.iterrows():
+                prev = f" (was {int(e.prev_tr_id)})" if e.type in ("SWITCH", "ASCEND") else (
+                    f" (was on gt {int(e.prev_gt_id)})" if e.type in ("TRANSFER", "MIGRATE") else "")
+                st.markdown(f"- `{e.type}` gt {int(e.gt_id)} ← id {int(e.tr_id)}{prev}")
+        table = boxes[["side", "id", "state", "partner", "iou", "event"]].copy()
+        table["order"] = table["event"].eq("").astype(int) * 2 + table["state"].eq("TP").astype(int)
+        table = table.sort_values(["order", "side", "id"]).drop(columns="order")
+        picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
+                              key=f"frame_table_{k}", height=380, width="stretch",
+                              column_config={"iou": st.column_config.NumberColumn("IoU", format="%.2f")})
+        rows = picked.selection.rows if picked else []
+        if rows:
+            row = table.iloc[rows[0]]
+            gt_id = int(row["id"]) if row["side"] == "gt" else int(row["partner"])
+            if gt_id >= 0 and gt_id != track:
+                st.session_state["track"] = gt_id
+                st.rerun()
+        if track is not None:
+            st.caption(f"Selected ground-truth track: {track}")
+            st.page_link("app_pages/tracks.py", label="Why does this track score what it scores? →")
+
+
+frame_view()

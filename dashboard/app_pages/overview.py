@@ -1,0 +1,48 @@
+"""Overview: every tracker on every sequence, scores against α, and the trade-off scatters."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.evaluate import COMBINED
+from dashboard.figures import TRADEOFF_PLOTS, alpha_curves, sequence_difficulty, tradeoff_scatter
+from dashboard.views import RATE_COLUMNS, per_alpha_table, sequence_table, summary_table
+
+ws = st.session_state["workspace"]
+alpha = st.session_state["alpha"]
+
+st.title("Overview")
+scope = st.radio("Scope", ["All sequences (combined)", "Selected sequence"], horizontal=True,
+                 label_visibility="collapsed")
+seq = COMBINED if scope.startswith("All") else st.session_state["seq"]
+st.caption("Scores are percentages, means over the 19 α (as TrackEval reports them); counts are CLEAR/Identity "
+           f"at IoU 0.5. {'All sequences combined as TrackEval combines them.' if seq == COMBINED else seq}")
+
+rate_config = {c: st.column_config.ProgressColumn(c, format="%.1f", min_value=0, max_value=100) for c in RATE_COLUMNS}
+summary = summary_table(ws.metrics, seq)
+shown = summary.copy()
+for c in RATE_COLUMNS:
+    if c in shown:
+        shown[c] = 100 * shown[c]
+st.dataframe(shown.sort_values("HOTA", ascending=False), hide_index=True, column_config=rate_config,
+             width="stretch")
+
+st.subheader("Scores against α")
+st.plotly_chart(alpha_curves(per_alpha_table(ws.metrics, seq), alpha=alpha), width="stretch")
+
+st.subheader("Where the trackers trade one error for another")
+cols = st.columns(2)
+for k, plot in enumerate(TRADEOFF_PLOTS):
+    with cols[k % 2]:
+        st.plotly_chart(tradeoff_scatter(summary, plot.x, plot.y, plot.contour, plot.contour_label),
+                        width="stretch", key=f"tradeoff-{k}")
+
+if len(ws.sequences) > 1:
+    st.subheader("Sequences by difficulty")
+    per_seq = sequence_table(ws.metrics)
+    st.plotly_chart(sequence_difficulty(per_seq), width="stretch")
+    with st.expander("Per-sequence table"):
+        table = per_seq.copy()
+        for c in RATE_COLUMNS:
+            if c in table:
+                table[c] = 100 * table[c]
+        st.dataframe(table, hide_index=True, column_config=rate_config, width="stretch")

@@ -1,0 +1,67 @@
+"""Tracks: who covered each ground-truth track over time, which tracks cost the most, and why a
+track's association score is what it is."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.analysis.tracks import gt_segments, gt_track_table, pair_table, tracker_track_table
+from dashboard.figures import timeline_point, track_timeline
+from dashboard.views import alpha_index, explain_track
+
+ws = st.session_state["workspace"]
+seq_name, tracker = st.session_state["seq"], st.session_state["tracker"]
+alpha = st.session_state["alpha"]
+a_idx = alpha_index(alpha)
+analysis = ws.analysis(tracker, seq_name)
+
+st.title(f"Tracks · {seq_name} · {tracker}")
+st.caption(f"At α = {alpha:.2f}. Coverage bars show which tracker id matched each ground-truth track (HOTA "
+           "matching); markers are CLEAR identity switches. Click a bar to open that frame in the inspector.")
+
+segments = gt_segments(analysis.boxes, a_idx)
+switches = analysis.events[analysis.events["type"].isin(["SWITCH", "ASCEND"])][["frame", "gt_id"]]
+selected = st.session_state.get("track")
+fig = track_timeline(segments, switches, selected=(st.session_state.get("frame"), selected))
+picked = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="timeline", width="stretch")
+point = timeline_point(picked)
+if point is not None:
+    st.session_state["frame"], st.session_state["track"] = point
+    st.switch_page("app_pages/inspector.py")
+
+gt_tab, tr_tab = st.tabs(["Ground-truth tracks", "Tracker tracks"])
+with gt_tab:
+    table = gt_track_table(analysis.gt_tracks, analysis.pairs, a_idx)
+    order = st.radio("Sort by", ["lowest AssA", "most switches", "most fragments", "fewest matched"],
+                     horizontal=True, key="track_sort")
+    key = {"lowest AssA": ("AssA", True), "most switches": ("switches", False),
+           "most fragments": ("fragments", False), "fewest matched": ("matched", True)}[order]
+    table = table.sort_values(key[0], ascending=key[1], kind="stable").reset_index(drop=True)
+    table["tracker_ids"] = table["tracker_ids"].map(lambda ids: ", ".join(map(str, ids)))
+    chosen = st.dataframe(
+        table, hide_index=True, on_select="rerun", selection_mode="single-row", key="gt_table", height=320,
+        width="stretch",
+        column_config={c: st.column_config.ProgressColumn(c, format="%.2f", min_value=0, max_value=1)
+                       for c in ("AssA", "AssRe", "AssPr")})
+    if chosen and chosen.selection.rows:
+        row = table.iloc[chosen.selection.rows[0]]
+        if int(row["gt_id"]) != selected:
+            st.session_state["track"] = int(row["gt_id"])
+            st.session_state["frame"] = int(row["first_frame"])
+            st.rerun()
+with tr_tab:
+    tr_table = tracker_track_table(analysis.tr_tracks, analysis.pairs, a_idx)
+    tr_table["gt_ids"] = tr_table["gt_ids"].map(lambda ids: ", ".join(map(str, ids)))
+    st.dataframe(tr_table.sort_values(["merges", "fp_frames"], ascending=False), hide_index=True, height=320,
+                 width="stretch",
+                 column_config={c: st.column_config.ProgressColumn(c, format="%.2f", min_value=0, max_value=1)
+                                for c in ("AssA", "AssPr")})
+
+if selected is not None:
+    st.subheader(f"Why ground-truth track {selected} scores what it scores")
+    pairs = pair_table(analysis.pairs, a_idx)
+    for line in explain_track(pairs, selected):
+        st.markdown(f"- {line}")
+    st.caption("A = TPA / (TPA + FNA + FPA): TPA = frames matched together, FNA = frames of this person "
+               "without that id, FPA = boxes of that id not on this person (HOTA paper, Eq. 20).")
+    st.dataframe(pairs[(pairs["gt_id"] == selected)], hide_index=True, width="stretch")
+    st.page_link("app_pages/inspector.py", label="Open it in the frame inspector →")

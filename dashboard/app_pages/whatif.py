@@ -1,0 +1,31 @@
+"""What-if: how much HOTA each kind of error costs, measured by fixing it with an oracle and
+re-evaluating the edited tracker output."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.figures import whatif_waterfall
+from dashboard.loading import what_if_table
+
+ws = st.session_state["workspace"]
+seq_name, tracker = st.session_state["seq"], st.session_state["tracker"]
+st.title(f"What-if · {seq_name} · {tracker}")
+st.caption("Each row edits the tracker output to remove one kind of error (an oracle fix), then evaluates it "
+           "again with the same pipeline. Gains overlap, so they do not add up exactly; "
+           "see docs/whatif.md for the exact definitions.")
+try:
+    table = what_if_table(ws.manifest["inputs"], tracker, seq_name)
+except Exception as exc:  # the inputs of a saved run may have moved
+    st.warning(f"The what-if analysis needs the original files: {exc}")
+    st.stop()
+base = float(table.loc[table["fix"] == "baseline", "HOTA"].iloc[0])
+steps = table[~table["fix"].isin(["baseline", "fix_all"])]
+all_fixed = table.loc[table["fix"] == "fix_all", "HOTA"]
+st.plotly_chart(whatif_waterfall(steps[["fix", "delta_HOTA"]], base,
+                                 float(all_fixed.iloc[0]) if len(all_fixed) else None), width="stretch")
+shown = table.copy()
+for c in ("HOTA", "DetA", "AssA", "LocA", "delta_HOTA"):
+    if c in shown:
+        shown[c] = 100 * shown[c]
+st.dataframe(shown, hide_index=True, width="stretch",
+             column_config={"delta_HOTA": st.column_config.NumberColumn("Δ HOTA (points)", format="%+.2f")})

@@ -1,0 +1,60 @@
+"""The view state (sequence, tracker, frame, alpha, selected track, second tracker) lives in
+``st.session_state`` and is mirrored into the URL, so a copied link reopens the same view."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.workspace import Workspace
+
+from .views import ALPHA_CHOICES
+
+DEFAULT_ALPHA = 0.5
+
+
+def _param(name: str):
+    value = st.query_params.get(name)
+    return value if value not in (None, "") else None
+
+
+def init(ws: Workspace) -> None:
+    """On a session's first run, take the state from the URL (ignoring values that don't exist)."""
+    if st.session_state.get("_state_ready"):
+        return
+    seqs = [s.name for s in ws.sequences]
+    seq = _param("seq")
+    st.session_state["seq"] = seq if seq in seqs else seqs[0]
+    tr = _param("tracker")
+    st.session_state["tracker"] = tr if tr in ws.trackers else ws.trackers[0]
+    tr2 = _param("tracker2")
+    others = [t for t in ws.trackers if t != st.session_state["tracker"]] or ws.trackers
+    st.session_state["tracker2"] = tr2 if tr2 in ws.trackers else others[0]
+    try:
+        alpha = float(_param("alpha") or DEFAULT_ALPHA)
+    except ValueError:
+        alpha = DEFAULT_ALPHA
+    st.session_state["alpha"] = min(ALPHA_CHOICES, key=lambda a: abs(a - alpha))
+    try:
+        st.session_state["frame"] = max(1, int(_param("frame") or 1))
+    except ValueError:
+        st.session_state["frame"] = 1
+    track = _param("track")
+    st.session_state["track"] = int(track) if track and track.lstrip("-").isdigit() else None
+    st.session_state["_state_ready"] = True
+
+
+def sync_url() -> None:
+    """Write the current state into the URL's query string."""
+    wanted = {k: st.session_state.get(k) for k in ("seq", "tracker", "tracker2", "alpha", "frame", "track")}
+    for key, value in wanted.items():
+        text = None if value is None else str(value)
+        if text is None:
+            if key in st.query_params:
+                del st.query_params[key]
+        elif st.query_params.get(key) != text:
+            st.query_params[key] = text
+
+
+def select_track(gt_id: int | None, frame: int | None = None) -> None:
+    st.session_state["track"] = gt_id
+    if frame is not None:
+        st.session_state["frame"] = int(frame)

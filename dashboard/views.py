@@ -1,0 +1,156 @@
+"""Pure table builders between core's results and the app's widgets (no Streamlit here)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from core.analysis.boxes import states
+from core.evaluate import COMBINED
+from core.metrics.hota import ALPHAS, ARRAY_FIELDS
+from core.results import flatten
+
+ALPHA_CHOICES = [round(float(a), 2) for a in ALPHAS]
+RATE_COLUMNS = ("HOTA", "DetA", "AssA", "LocA", "DetRe", "DetPr", "AssRe", "AssPr", "HOTA(0)", "LocA(0)", "MOTA", "MOTP",
+                "IDF1")
+COUNT_COLUMNS = ("IDSW", "Frag", "MT", "ML", "CLR_FP", "CLR_FN", "IDs", "GT_IDs")
+ERROR_KINDS = {
+    "switch": "identity switch (CLEAR)",
+    "fn": "missed ground truth (FN at α)",
+    "fp": "false positive (FP at α)",
+    "merge": "tracker id jumps to another person (transfer)",
+    "frag": "track resumed after a gap (fragmentation)",
+}
+
+
+def alpha_index(alpha: float) -> int:
+    """Index of the nearest of the 19 alphas."""
+    return int(np.argmin(np.abs(ALPHAS - alpha)))
+
+
+def overlay_boxes(boxes: pd.DataFrame, alpha_idx: int) -> pd.DataFrame:
+    """One frame's (or more) evaluated boxes in the overlay's contract, states taken at one alpha."""
+    ev = boxes[boxes["evaluated"]]
+    state = states(ev, alpha_idx)
+    tp = state == "TP"
+    return pd.DataFrame({
+        "frame": ev["frame"].to_numpy(), "side": ev["side"].astype(str).to_numpy(), "id": ev["id"].to_numpy(),
+        "x": ev["x"].to_numpy(), "y": ev["y"].to_numpy(), "w": ev["w"].to_numpy(), "h": ev["h"].to_numpy(),
+        "state": state, "partner": np.where(tp, ev["partner"].to_numpy(), -1),
+        "iou": np.where(tp, ev["iou"].to_numpy(), np.nan), "event": ev["event"].to_numpy(),
+        "loc_miss": (~tp) & (ev["best_iou"].to_numpy() > 0),
+        "best_iou": ev["best_iou"].to_numpy(),
+    })
+
+
+def summary_table(metrics: dict[str, dict[str, dict]], sequence: str = COMBINED) -> pd.DataFrame:
+    """Tracker x headline metrics for one sequence (or the combination)."""
+    rows = []
+    for tracker, seqs in metrics.items():
+        if sequence not in seqs:
+            continue
+        flat = flatten(seqs[sequence])
+        rows.append({"tracker": tracker, **{c: flat[c] for c in RATE_COLUMNS + COUNT_COLUMNS if c in flat}})
+    return pd.DataFrame(rows)
+
+
+def sequence_table(metrics: dict[str, dict[str, dict]]) -> pd.DataFrame:
+    """Long table tracker x sequence x headline metrics (sequences only, no combination)."""
+    rows = []
+    for tracker, seqs in metrics.items():
+        for seq, fields in seqs.items():
+            if seq == COMBINED:
+                continue
+            flat = flatten(fields)
+            rows.append({"tracker": tracker, "sequence": seq,
+                         **{c: flat[c] for c in RATE_COLUMNS + COUNT_COLUMNS if c in flat}})
+    return pd.DataFrame(rows)
+
+
+def per_alpha_table(metrics: dict[str, dict[str, dict]], sequence: str = COMBINED,
+                    fields: tuple[str, ...] = ARRAY_FIELDS) -> pd.DataFrame:
+    """Long table tracker x alpha x HOTA array fields."""
+    rows = []
+    for tracker, seqs in metrics.items():
+        m = seqs[sequence]
+        for k, a in enumerate(ALPHAS):
+            rows.append({"tracker": tracker, "alpha": float(a), **{f: float(np.asarray(m[f])[k]) for f in fields}})
+    return pd.DataFrame(rows)
+
+
+def frame_counts(frame_boxes: pd.DataFrame) -> dict[str, int]:
+    """TP / FN / FP counts among one frame's overlay boxes (TPs counted once, on the gt side)."""
+    s = frame_boxes["state"]
+    side = frame_boxes["side"]
+    return {"TP": int(((s == "TP") & (side == "gt")).sum()), "FN": int((s == "FN").sum()),
+            "FP": int((s == "FP").sum())}
+
+
+def error_frames(boxes: pd.DataFrame, kind: str, alpha_idx: int) -> np.ndarray:
+    """Sorted frames where an error of ``kind`` (a key of ERROR_KINDS) occurs."""
+    ev = boxes[boxes["evaluated"]]
+    if kind == "switch":
+        sel = ev["event"].isin(["SWITCH", "ASCEND"])
+    elif kind == "merge":
+        sel = ev["event"].isin(["TRANSFER", "MIGRATE"])
+    elif kind == "frag":
+        sel = ev["event"] == "FRAG"
+    elif kind in ("fn", "fp"):
+        side = "gt" if kind == "fn" else "tr"
+        sel = (ev["side"] == side) & (ev["level"].to_numpy() <= alpha_idx)
+    else:
+        raise ValueError(f"unknown error kind {kind!r}")
+    return np.unique(ev.loc[sel, "frame"].to_numpy())
+
+
+def neighbour(frames: np.ndarray, current: int, forward: bool) -> int | None:
+    """The next (or previous) frame of ``frames`` strictly after (before) ``current``."""
+    if frames.size == 0:
+        return None
+    if forward:
+        k = np.searchsorted(frames, current, side="right")
+        return int(frames[k]) if k < frames.size else None
+    k = np.searchsorted(frames, current, side="left") - 1
+    return int(frames[k]) if k >= 0 else None
+
+
+def explain_track(pairs: pd.DataFrame, gt_id: int) -> list[str]:
+    """Plain sentences on why ground-truth track ``gt_id`` has the association score it has,
+    from its pair table rows (``core.analysis.tracks.pair_table`` at one alpha)."""
+    mine = pairs[pairs["gt_id"] == gt_id].sort_values("TPA", ascending=False)
+    if mine.empty:
+        return [f"Ground-truth track {gt_id} is never matched at this α: every one of its boxes is a miss."]
+    n_g = int(mine["gt_frames"].iloc[0])
+    lines = []
+    for _, row in mine.iterrows():
+        others = pairs[(pairs["tr_id"] == row["tr_id"]) & (pairs["gt_id"] != gt_id)]
+        elsewhere = int(others["TPA"].sum())
+        unmatched = int(row["FPA"]) - elsewhere
+        parts = [f"tracker id {int(row['tr_id'])} matches it in {int(row['TPA'])} of its {n_g} frames, "
+                 f"so each of those matches scores A = {row['A']:.2f}"]
+        rest = int(row["FNA"])
+        if rest:
+            parts.append(f"the track spends {rest} frames without id {int(row['tr_id'])} (other ids or misses)")
+        if elsewhere:
+            parts.append(f"id {int(row['tr_id'])} also covers {len(others)} other person(s) for {elsewhere} frames")
+        if unmatched > 0:
+            parts.append(f"id {int(row['tr_id'])} has {unmatched} more boxes matched to nobody")
+        lines.append("; ".join(parts) + ".")
+    matched = int(mine["TPA"].sum())
+    if matched < n_g:
+        lines.append(f"{n_g - matched} of its {n_g} frames are not matched at all at this α.")
+    return lines
+
+
+def legend_html(items) -> str:
+    """The overlay legend (``overlay.legend_items()``) as one line of HTML swatches."""
+    parts = []
+    for item in items:
+        border = "dashed" if item.style == "dashed" else "solid"
+        width = 3 if item.style == "outline" else 2
+        badge = (f"<b style='font-size:10px;color:{item.color}'>{item.badge}</b>" if item.badge else "")
+        parts.append(
+            "<span style='display:inline-block;margin:0 14px 4px 0;font-size:0.85rem'>"
+            f"<span style='display:inline-block;width:16px;height:11px;border:{width}px {border} {item.color};"
+            f"margin-right:5px;vertical-align:middle;text-align:center;line-height:9px'>{badge}</span>"
+            f"{item.label}</span>")
+    return "".join(parts)
