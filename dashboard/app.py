@@ -14,9 +14,11 @@ from dashboard.views import ALPHA_CHOICES
 
 PAGES = Path(__file__).resolve().parent / "app_pages"
 
-st.set_page_config(page_title="tracklens", page_icon="🔎", layout="wide")
+st.set_page_config(page_title="tracklens", page_icon=":material/troubleshoot:", layout="wide")
 
-source = parse_source(sys.argv[1:])
+# `streamlit run app.py -- ARGS` sets argv to [app.py, ARGS]; anything else (AppTest, pytest) is not ours.
+own_argv = sys.argv[1:] if Path(sys.argv[0]).name == Path(__file__).name else []
+source = parse_source(own_argv)
 try:
     ws = load_workspace(source)
 except InputError as exc:
@@ -30,7 +32,7 @@ st.session_state["workspace"] = ws
 state.init(ws)
 
 with st.sidebar:
-    st.markdown("### 🔎 tracklens")
+    st.markdown("### :material/troubleshoot: tracklens")
     st.caption(source.label)
     st.selectbox("Sequence", [s.name for s in ws.sequences], key="seq")
     st.selectbox("Tracker", ws.trackers, key="tracker")
@@ -43,11 +45,11 @@ with st.sidebar:
                 st.caption(note)
 
 pages = [
-    st.Page(str(PAGES / "overview.py"), title="Overview", icon="📊", url_path="overview", default=True),
-    st.Page(str(PAGES / "inspector.py"), title="Frame inspector", icon="🎞️", url_path="inspector"),
-    st.Page(str(PAGES / "tracks.py"), title="Tracks", icon="🧵", url_path="tracks"),
-    st.Page(str(PAGES / "compare.py"), title="Compare", icon="⚖️", url_path="compare"),
-    st.Page(str(PAGES / "whatif.py"), title="What-if", icon="🧪", url_path="whatif"),
+    st.Page(str(PAGES / "overview.py"), title="Overview", icon=":material/leaderboard:", default=True),
+    st.Page(str(PAGES / "inspector.py"), title="Frame inspector", icon=":material/movie:", url_path="inspector"),
+    st.Page(str(PAGES / "tracks.py"), title="Tracks", icon=":material/timeline:", url_path="tracks"),
+    st.Page(str(PAGES / "compare.py"), title="Compare", icon=":material/compare:", url_path="compare"),
+    st.Page(str(PAGES / "whatif.py"), title="What-if", icon=":material/science:", url_path="whatif"),
 ]
 page = st.navigation(pages)
 page.run()

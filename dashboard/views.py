@@ -147,7 +147,8 @@ def legend_html(items) -> str:
     for item in items:
         border = "dashed" if item.style == "dashed" else "solid"
         width = 3 if item.style == "outline" else 2
-        badge = (f"<b style='font-size:10px;color:{item.color}'>{item.badge}</b>" if item.badge else "")
+        mark = getattr(item, "text", "")
+        badge = f"<b style='font-size:9px;color:{item.color}'>{mark}</b>" if mark else ""
         parts.append(
             "<span style='display:inline-block;margin:0 14px 4px 0;font-size:0.85rem'>"
             f"<span style='display:inline-block;width:16px;height:11px;border:{width}px {border} {item.color};"

@@ -1,0 +1,540 @@
+#!/usr/bin/env python
+"""Speed benchmark: tracklens vs TrackEval 1.3.0, motrics and py-motmetrics on MOT17-train.
+
+Every tool evaluates the same tracker on the same sequences (default: MPNTrack, all 21 MOT17-train
+sequences, HOTA + CLEAR + Identity) in one invocation. The tools run round-robin (the starting
+tool rotates each round) so that a busy machine slows them alike, and each time reported is the
+median over the rounds.
+
+Two times per tool:
+
+* whole process: wall time of a fresh ``python`` subprocess, interpreter start to results
+  (imports, reading files, evaluation, results written as JSON);
+* evaluation only: after the imports, from the file list to the results (tracklens:
+  ``evaluate(resolve(...))`` in this process; the others: timed inside their subprocess).
+
+Parity: each tool's COMBINED numbers are compared with TrackEval's from the same run (HOTA, DetA,
+AssA, LocA, MOTA, IDF1 as max |delta|; IDSW as an integer difference and percent). tracklens must
+match to 1e-9 on every common field or this script exits with status 1.
+
+    python benchmarks/bench_eval.py                        # full run (make bench)
+    python benchmarks/bench_eval.py --sequences 3 --repeats 1 --skip-motmetrics   # quick look
+
+The Markdown table goes to stdout and to benchmarks/results/bench_eval.md.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.metadata as md
+import json
+import math
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from core.evaluate import evaluate  # noqa: E402
+from core.layout import resolve  # noqa: E402
+
+DEFAULT_DATA = Path(os.environ.get("TRACKLENS_BENCH_DATA", REPO.parent / "shared" / "data" / "mot_challenge"))
+BENCHMARK, SPLIT = "MOT17", "train"
+PARITY_FIELDS = ("HOTA", "DetA", "AssA", "LocA", "MOTA", "IDF1")
+COUNT_FIELDS = ("Dets", "GT_Dets", "IDs", "GT_IDs")
+EXACT = 1e-9
+SUBPROCESS_TIMEOUT_S = 1800
+
+
+class ToolError(Exception):
+    """A tool could not be run; the message says why (shown in the output instead of numbers)."""
+
+
+@dataclass
+class Sample:
+    whole_s: float | None          # wall time, interpreter start to results
+    eval_s: float | None           # wall time, evaluation only
+    combined: dict
+    whole_cpu: float | None = None  # user+sys CPU of the subprocess (and its children)
+    eval_cpu: float | None = None   # user+sys CPU of the evaluation (pool workers included)
+    idle_before: float | None = None  # fraction of all CPUs idle in the second before the sample
+
+
+@dataclass
+class Case:
+    key: str
+    run: Callable[[], Sample]
+    repeats: int
+    samples: list[Sample] = field(default_factory=list)
+    error: str | None = None
+
+
+# --------------------------------------------------------------------------------------- helpers
+
+def flat_fields(metrics: dict) -> dict:
+    """tracklens' flat field dict -> floats, HOTA arrays as their mean (+ ``_alpha`` lists)."""
+    out = {}
+    for key, value in metrics.items():
+        arr = np.asarray(value)
+        if arr.ndim == 1:
+            out[key] = float(arr.mean())
+            out[f"{key}_alpha"] = [float(v) for v in arr]
+        elif arr.ndim == 0 and np.issubdtype(arr.dtype, np.number):
+            out[key] = float(arr)
+    return out
+
+
+def children_cpu() -> float:
+    """user+sys CPU seconds of every waited-for child process (and their children) so far."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def timed_run(cmd: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Run ``cmd`` from the repository root: (wall s, CPU s, completed process)."""
+    c0, t0 = children_cpu(), time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise ToolError(f"timed out after {SUBPROCESS_TIMEOUT_S} s: {' '.join(cmd)}") from None
+    return time.perf_counter() - t0, children_cpu() - c0, proc
+
+
+def run_json(cmd: list[str]) -> tuple[float, float, dict]:
+    """Run ``cmd``; return its wall time, CPU time and the JSON object on the last line of its stdout."""
+    wall, cpu, proc = timed_run(cmd)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-6:])
+        raise ToolError(f"exit status {proc.returncode}: {tail}")
+    lines = [ln for ln in proc.stdout.strip().splitlines() if ln.startswith("{")]
+    if not lines:
+        raise ToolError(f"no JSON on stdout; stderr: {proc.stderr.strip()[-400:]}")
+    return wall, cpu, json.loads(lines[-1])
+
+
+def missing_module(*names: str) -> str | None:
+    import importlib.util
+    for name in names:
+        if importlib.util.find_spec(name) is None:
+            return name
+    return None
+
+
+def dist_version(name: str) -> str:
+    try:
+        return md.version(name)
+    except md.PackageNotFoundError:
+        return "not installed"
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as fp:
+            for line in fp:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def loadavg() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def cpu_idle_fraction(interval: float = 1.0) -> float | None:
+    """Fraction of the machine's CPU time spent idle over ``interval`` seconds (from /proc/stat)."""
+    def read() -> tuple[int, int]:
+        with open("/proc/stat") as fp:
+            vals = [int(v) for v in fp.readline().split()[1:9]]
+        return vals[3] + vals[4], sum(vals)
+    try:
+        i0, t0 = read()
+        time.sleep(interval)
+        i1, t1 = read()
+    except (OSError, ValueError, IndexError):
+        return None
+    return (i1 - i0) / max(1, t1 - t0)
+
+
+def wait_for_idle(max_wait_s: float, threshold: float) -> float | None:
+    """Wait (at most ``max_wait_s``) until ``threshold`` of the CPU time is idle; return the last idle fraction."""
+    deadline = time.monotonic() + max_wait_s
+    while True:
+        idle = cpu_idle_fraction()
+        if idle is None or idle >= threshold or time.monotonic() >= deadline:
+            return idle
+
+
+def median(xs: list[float | None]) -> float | None:
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+# ------------------------------------------------------------------------------------ the tools
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, seqmap: str, n_seq: int):
+        self.args = args
+        self.gt = str(args.data / "gt" / "mot_challenge")
+        self.tr = str(args.data / "trackers" / "mot_challenge")
+        self.seqmap = seqmap
+        self.n_seq = n_seq
+        self.tmp = tempfile.mkdtemp(prefix="tracklens-bench-")
+        self.common = ["--gt-folder", self.gt, "--trackers-folder", self.tr, "--benchmark", BENCHMARK,
+                       "--split", SPLIT, "--seqmap", self.seqmap]
+
+    # tracklens ---------------------------------------------------------------------------
+    def tracklens_cli(self, workers: int) -> Callable[[], Sample]:
+        def run() -> Sample:
+            out = os.path.join(self.tmp, f"tracklens-w{workers}.json")
+            cmd = [sys.executable, "-m", "core.cli", "eval", *self.common, "--trackers", self.args.tracker,
+                   "--workers", str(workers), "--json", out, "--quiet"]
+            wall, cpu, proc = timed_run(cmd)
+            if proc.returncode != 0:
+                raise ToolError(f"exit status {proc.returncode}: {proc.stderr.strip()[-600:]}")
+            with open(out) as fp:
+                data = json.load(fp)[self.args.tracker]["COMBINED"]
+            return Sample(wall, None, {k: v for k, v in data.items() if isinstance(v, (int, float, list))},
+                          whole_cpu=cpu)
+        return run
+
+    def tracklens_inprocess(self, workers: int) -> Callable[[], Sample]:
+        def run() -> Sample:
+            c0, k0, t0 = time.process_time(), children_cpu(), time.perf_counter()
+            result = evaluate(resolve(self.gt, self.tr, BENCHMARK, SPLIT, seqmap=self.seqmap,
+                                      trackers=[self.args.tracker]), workers=workers)
+            elapsed = time.perf_counter() - t0
+            cpu = time.process_time() - c0 + children_cpu() - k0
+            return Sample(None, elapsed, flat_fields(result.metrics[self.args.tracker]["COMBINED_SEQ"]),
+                          eval_cpu=cpu)
+        return run
+
+    # the others (each a subprocess printing JSON) ------------------------------------------
+    def script(self, name: str, modules: tuple[str, ...], pip: str) -> Callable[[], Sample]:
+        def run() -> Sample:
+            missing = missing_module(*modules)
+            if missing:
+                raise ToolError(f"python module '{missing}' is not installed in {sys.executable} "
+                                f"(pip install '{pip}', or `make bench`)")
+            wall, cpu, data = run_json([sys.executable, str(HERE / name), *self.common,
+                                        "--tracker", self.args.tracker])
+            if data.get("sequences") != self.n_seq:
+                raise ToolError(f"evaluated {data.get('sequences')} sequences, expected {self.n_seq}")
+            sample = Sample(wall, data["eval_s"], data["combined"], whole_cpu=cpu, eval_cpu=data.get("eval_cpu_s"))
+            sample.combined["_shims"] = data.get("shims", [])
+            return sample
+        return run
+
+
+# ------------------------------------------------------------------------------------- parity
+
+def parity(tool: dict, ref: dict) -> dict:
+    """Max |delta| over the headline fields present in both, and the IDSW difference."""
+    deltas = {f: abs(tool[f] - ref[f]) for f in PARITY_FIELDS if f in tool and f in ref}
+    out = {"max": max(deltas.values()) if deltas else None, "fields": deltas,
+           "compared": [f for f in PARITY_FIELDS if f in deltas]}
+    if "IDSW" in tool and "IDSW" in ref:
+        d = int(round(tool["IDSW"] - ref["IDSW"]))
+        out["idsw"] = d
+        out["idsw_pct"] = 100.0 * d / ref["IDSW"] if ref["IDSW"] else math.nan
+    return out
+
+
+def full_parity(tool: dict, ref: dict) -> tuple[int, float, str | None]:
+    """Every common numeric field (alpha arrays element-wise): (count, max |delta|, worst field)."""
+    worst, worst_field, n = 0.0, None, 0
+    for key, ref_v in ref.items():
+        if key.startswith("_") or key not in tool:
+            continue
+        a, b = np.asarray(tool[key], float), np.asarray(ref_v, float)
+        if a.shape != b.shape:
+            return n, math.inf, key
+        both_nan = np.isnan(a) & np.isnan(b)
+        diff = np.where(both_nan, 0.0, np.abs(a - b))
+        d = float(np.nanmax(np.where(np.isnan(diff), np.inf, diff))) if diff.size else 0.0
+        n += 1
+        if d > worst:
+            worst, worst_field = d, key
+    return n, worst, worst_field
+
+
+# ------------------------------------------------------------------------------------- output
+
+def fmt_s(x: float | None) -> str:
+    return "—" if x is None else f"{x:.2f}"
+
+
+def fmt_delta(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return "0 (exact)" if x == 0 else f"{x:.2e}"
+
+
+def render(bench: Bench, cases: dict[str, Case], notes: list[str], started: str, load_start: str,
+           load_end: str, total_s: float) -> tuple[str, bool]:
+    args = bench.args
+    te = cases["trackeval"]
+    te_ok = bool(te.samples) and te.error is None
+    ref = te.samples[0].combined if te_ok else None
+    te_whole = median([s.whole_s for s in te.samples]) if te_ok else None
+    te_cpu = median([s.whole_cpu for s in te.samples]) if te_ok else None
+
+    rows = [
+        ("tracklens 0.1.0, --workers 1", "tl_cli_1", "tl_eval_1"),
+        ("tracklens 0.1.0, --workers 2", "tl_cli_2", "tl_eval_2"),
+        (f"TrackEval {dist_version('trackeval')}", "trackeval", "trackeval"),
+        (f"motrics {dist_version('motrics')} (compat.trackeval)", "motrics", "motrics"),
+        (f"py-motmetrics {dist_version('motmetrics')} (CLEAR+Identity only)", "motmetrics", "motmetrics"),
+    ]
+    ok = True
+    lines = [
+        f"## tracklens eval benchmark — {BENCHMARK}-{SPLIT}, {bench.n_seq} sequence(s), tracker {args.tracker}",
+        "",
+        f"HOTA + CLEAR + Identity; median of {args.repeats} round-robin run(s) "
+        f"(py-motmetrics: {args.motmetrics_repeats}). Ratio = TrackEval whole-process time / the tool's "
+        "whole-process time (higher is faster). Parity = max |Δ| vs TrackEval's COMBINED "
+        f"{', '.join(PARITY_FIELDS)} (fractions, not %), and the IDSW difference. CPU = user+sys seconds "
+        "(subprocess and its children; less sensitive than wall time to other load on the machine).",
+        "",
+        "| tool | whole process (s) | evaluation only (s) | ratio vs TrackEval whole process "
+        "| parity (max \\|Δ\\|) | IDSW Δ | CPU s, whole / eval (CPU ratio) |",
+        "|---|---:|---:|---:|---|---:|---:|",
+    ]
+    details = []
+    for label, whole_key, eval_key in rows:
+        wc, ec = cases.get(whole_key), cases.get(eval_key)
+        if wc is None:
+            continue
+        errs = [c.error for c in {id(wc): wc, id(ec): ec}.values() if c is not None and c.error]
+        if wc.error == "skipped":
+            lines.append(f"| {label} | skipped (--skip-motmetrics) | | | | | |")
+            continue
+        if errs and not (wc.samples or ec.samples):
+            lines.append(f"| {label} | not run: {errs[0].replace('|', '/')} | | | | | |")
+            ok = ok and not label.startswith("tracklens")
+            continue
+        whole = median([s.whole_s for s in wc.samples])
+        ev = median([s.eval_s for s in ec.samples]) if ec else None
+        ratio = f"{te_whole / whole:.2f}x" if (te_whole and whole) else "—"
+        wcpu = median([s.whole_cpu for s in wc.samples])
+        ecpu = median([s.eval_cpu for s in ec.samples]) if ec else None
+        cpu_txt = f"{fmt_s(wcpu)} / {fmt_s(ecpu)}" + (f" ({te_cpu / wcpu:.2f}x)" if (te_cpu and wcpu) else "")
+        par_txt, idsw_txt = "—", "—"
+        if ref is not None and whole_key != "trackeval":
+            sample_sets = [c.samples[0].combined for c in (wc, ec) if c.samples]
+            pars = [parity(s, ref) for s in sample_sets]
+            worst = max((p["max"] for p in pars if p["max"] is not None), default=None)
+            compared = pars[0]["compared"]
+            par_txt = fmt_delta(worst)
+            if len(compared) < len(PARITY_FIELDS):
+                par_txt += f" ({'/'.join(compared)} only)"
+            if "idsw" in pars[0]:
+                idsw_txt = f"{pars[0]['idsw']:+d} ({pars[0]['idsw_pct']:+.1f} %)"
+            if label.startswith("tracklens"):
+                for c in (wc, ec):
+                    for s in c.samples:
+                        n, d, f = full_parity(s.combined, ref)
+                        if not (d <= EXACT) or n < 50:
+                            ok = False
+                            details.append(f"- **PARITY FAILURE** {label} ({c.key}): field {f} differs by {d:.3g} "
+                                           f"({n} fields compared).")
+                n, d, _ = full_parity(wc.samples[0].combined, ref)
+                details.append(f"- {label}: all {n} common COMBINED fields (HOTA alpha arrays element-wise) "
+                               f"max |Δ| = {d:.3g} → {'exact' if d <= EXACT else 'NOT exact'} (limit {EXACT:g}).")
+            elif pars[0]["fields"]:
+                fields = ", ".join(f"{k} {v:.2e}" for k, v in pars[0]["fields"].items())
+                details.append(f"- {label}: |Δ| per field: {fields}.")
+        elif whole_key == "trackeval":
+            par_txt, idsw_txt = "reference", "reference"
+        lines.append(f"| {label} | {fmt_s(whole)} | {fmt_s(ev)} | {ratio} | {par_txt} | {idsw_txt} | {cpu_txt} |")
+        for c in (wc, ec):
+            if c is not None and c.error and c.samples:
+                details.append(f"- {label} ({c.key}): some runs failed: {c.error}")
+
+    # preprocessing check: Count fields after preprocessing vs TrackEval's
+    if ref is not None:
+        lines += ["", "### Preprocessing check (COMBINED counts after preprocessing; TrackEval = reference)", "",
+                  "| tool | " + " | ".join(COUNT_FIELDS) + " | same as TrackEval |",
+                  "|---|" + "---:|" * len(COUNT_FIELDS) + "---|"]
+        for label, key in (("TrackEval", "trackeval"), ("tracklens", "tl_eval_1"), ("motrics", "motrics"),
+                           ("py-motmetrics", "motmetrics")):
+            c = cases.get(key)
+            if c is None or not c.samples:
+                continue
+            comb = c.samples[0].combined
+            vals = [comb.get(f) for f in COUNT_FIELDS]
+            same = all(v is None or v == ref.get(f) for f, v in zip(COUNT_FIELDS, vals))
+            lines.append(f"| {label} | " + " | ".join("n/a" if v is None else f"{int(v)}" for v in vals)
+                         + f" | {'yes' if same else 'NO'} |")
+        lines.append("")
+        lines.append("motrics preprocesses like TrackEval (`preprocess_motchallenge`: pedestrians only, "
+                     "zero-marked ground truth dropped, tracker boxes matched to distractor classes removed); "
+                     "py-motmetrics' eval_motchallenge does not remove distractor-matched tracker boxes "
+                     "(only ground-truth rows with consider flag 0 are dropped), so its counts can differ.")
+
+    lines += ["", "### Headline values (COMBINED)", "",
+              "| tool | HOTA | DetA | AssA | LocA | MOTA | IDF1 | IDSW |", "|---|" + "---:|" * 7]
+    for label, key in (("TrackEval", "trackeval"), ("tracklens", "tl_eval_1"), ("motrics", "motrics"),
+                       ("py-motmetrics", "motmetrics")):
+        c = cases.get(key)
+        if c is None or not c.samples:
+            continue
+        comb = c.samples[0].combined
+        cells = [f"{100 * comb[f]:.3f}" if f in comb else "n/a" for f in PARITY_FIELDS]
+        cells.append(f"{int(comb['IDSW'])}" if "IDSW" in comb else "n/a")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    lines += ["", "### Notes", ""] + details + [f"- {n}" for n in notes]
+    lines += ["", "### All samples (s, in run order; CPU = user+sys)", "",
+              "| case | whole process | evaluation only | CPU whole | CPU eval | CPU idle before (%) |",
+              "|---|---|---|---|---|---|"]
+    for c in cases.values():
+        if c.samples:
+            cols = [", ".join(fmt_s(getattr(s, a)) for s in c.samples)
+                    for a in ("whole_s", "eval_s", "whole_cpu", "eval_cpu")]
+            idle = ", ".join("n/a" if s.idle_before is None else f"{100 * s.idle_before:.0f}" for s in c.samples)
+            lines.append(f"| {c.key} | " + " | ".join(cols) + f" | {idle} |")
+        elif c.error:
+            lines.append(f"| {c.key} | {c.error.splitlines()[0][:120].replace('|', '/')} | | | | |")
+
+    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    lines += ["", "### Machine", "",
+              f"- date: {started}; bench wall time {total_s:.0f} s",
+              f"- nproc: {affinity} (os.cpu_count {os.cpu_count()}); CPU: {cpu_model()}",
+              f"- load average (1/5/15 min) at start: {load_start}; at end: {load_end}",
+              f"- Python {platform.python_version()} ({platform.python_implementation()}), numpy {np.__version__}, "
+              f"scipy {dist_version('scipy')}, {platform.system()} {platform.release()}",
+              f"- data: {args.data}",
+              f"- command: `{' '.join([Path(sys.executable).name, *sys.argv])}`"]
+    return "\n".join(lines) + "\n", ok
+
+
+# --------------------------------------------------------------------------------------- main
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                   help="folder with gt/mot_challenge and trackers/mot_challenge (default %(default)s; "
+                        "env TRACKLENS_BENCH_DATA)")
+    p.add_argument("--tracker", default="MPNTrack", help="tracker folder name (default %(default)s)")
+    p.add_argument("--repeats", type=int, default=3, help="round-robin rounds; medians reported (default 3)")
+    p.add_argument("--sequences", type=int, help="only the first N sequences of the seqmap (quick run)")
+    p.add_argument("--skip-motmetrics", action="store_true", help="do not run py-motmetrics (slow)")
+    p.add_argument("--motmetrics-repeats", type=int, default=1, help="py-motmetrics runs (default 1)")
+    p.add_argument("--wait-idle", type=float, default=0, metavar="S",
+                   help="before each sample wait up to S seconds for the machine to be mostly idle "
+                        "(>= --idle-threshold of CPU time idle over 1 s); 0 = measure idleness only (default)")
+    p.add_argument("--idle-threshold", type=float, default=0.8, help="idle fraction to wait for (default 0.8)")
+    p.add_argument("--output", type=Path, default=HERE / "results" / "bench_eval.md")
+    args = p.parse_args(argv)
+
+    seqmap_src = args.data / "gt" / "mot_challenge" / "seqmaps" / f"{BENCHMARK}-{SPLIT}.txt"
+    if not seqmap_src.is_file():
+        print(f"bench_eval: data not found: {seqmap_src} (pass --data or set TRACKLENS_BENCH_DATA)", file=sys.stderr)
+        return 2
+    names = [ln.strip().split(",")[0] for ln in seqmap_src.read_text().splitlines()[1:] if ln.strip()]
+    seqmap = str(seqmap_src)
+    if args.sequences:
+        names = names[: args.sequences]
+        tmp_map = Path(tempfile.mkdtemp(prefix="tracklens-seqmap-")) / f"{BENCHMARK}-{SPLIT}.txt"
+        tmp_map.write_text("name\n" + "\n".join(names) + "\n")
+        seqmap = str(tmp_map)
+
+    bench = Bench(args, seqmap, len(names))
+    cases = {
+        "tl_cli_1": Case("tl_cli_1", bench.tracklens_cli(1), args.repeats),
+        "tl_cli_2": Case("tl_cli_2", bench.tracklens_cli(2), args.repeats),
+        "tl_eval_1": Case("tl_eval_1", bench.tracklens_inprocess(1), args.repeats),
+        "tl_eval_2": Case("tl_eval_2", bench.tracklens_inprocess(2), args.repeats),
+        "trackeval": Case("trackeval", bench.script("run_trackeval.py", ("trackeval",), "trackeval==1.3.0"),
+                          args.repeats),
+        "motrics": Case("motrics", bench.script("run_motrics.py", ("motrics",), "motrics"), args.repeats),
+        "motmetrics": Case("motmetrics", bench.script("run_motmetrics.py", ("motmetrics",), "motmetrics"),
+                           0 if args.skip_motmetrics else args.motmetrics_repeats),
+    }
+    if args.skip_motmetrics:
+        cases["motmetrics"].error = "skipped"
+
+    started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    load_start = loadavg()
+    t_start = time.perf_counter()
+    order = list(cases)
+    rounds = max(c.repeats for c in cases.values())
+    for r in range(rounds):
+        rotated = order[r % len(order):] + order[: r % len(order)]
+        for key in rotated:
+            case = cases[key]
+            if case.error and not case.samples:
+                continue  # skipped, or failed before: do not retry every round
+            if len(case.samples) >= case.repeats:
+                continue
+            idle = wait_for_idle(args.wait_idle, args.idle_threshold) if args.wait_idle else cpu_idle_fraction(0.5)
+            t0 = time.perf_counter()
+            try:
+                sample = case.run()
+                sample.idle_before = idle
+                case.samples.append(sample)
+                status = "ok"
+            except ToolError as exc:
+                case.error = str(exc)
+                status = f"FAILED: {exc}"
+            except Exception as exc:  # noqa: BLE001 - report any tool failure as such
+                case.error = f"{type(exc).__name__}: {exc}"
+                status = f"FAILED: {case.error}\n{traceback.format_exc()}"
+            idle_txt = "n/a" if idle is None else f"{100 * idle:.0f}%"
+            print(f"[round {r + 1}/{rounds}] {key:<11} {time.perf_counter() - t0:7.2f} s  "
+                  f"idle before {idle_txt}  {status}",
+                  file=sys.stderr, flush=True)
+    total_s = time.perf_counter() - t_start
+
+    notes = [
+        "Whole process = `subprocess.run` wall time of a fresh interpreter: tracklens `python -m core.cli eval ... "
+        "--quiet --json OUT`; TrackEval/motrics/py-motmetrics: benchmarks/run_<tool>.py (imports, evaluation, "
+        "JSON on stdout). Evaluation only = after imports (tracklens in this process, the others inside "
+        "their subprocess).",
+        "TrackEval 1.3.0 runs on numpy 2 with the alias shim `np.float=float; np.int=int` (np.bool not aliased).",
+        "motrics runs through `motrics.compat.trackeval` (Evaluator + MotChallenge2DBox + HOTA/CLEAR/Identity), "
+        "single process, as its only MOTChallenge adapter with TrackEval's preprocessing.",
+    ]
+    mm_case = cases["motmetrics"]
+    if mm_case.samples and mm_case.samples[0].combined.get("_shims"):
+        notes.append("py-motmetrics 1.4.0 needs `np.asfarray` (removed in numpy 2.0); run_motmetrics.py restores "
+                     "it as `np.asarray(a, dtype=float64)`. It runs like `motmetrics.apps.eval_motchallenge` "
+                     "(gt min_confidence=1, IoU distance 0.5, motchallenge_metrics, OVERALL row); no HOTA/LocA.")
+    for key, c in cases.items():
+        if c.error and c.error != "skipped":
+            notes.append(f"{key} could not be run: {c.error}")
+
+    text, ok = render(bench, cases, notes, started, load_start, loadavg(), total_s)
+    print(text)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text)
+    print(f"written to {args.output}", file=sys.stderr)
+    if not ok:
+        print("bench_eval: tracklens did not match TrackEval exactly (or did not run); see Notes.",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,365 @@
+"""Plotly figure builders: the plots the HOTA paper and TrackEval use, plus the error views.
+
+Every builder takes pandas DataFrames and returns a ``go.Figure``; nothing here knows Streamlit.
+Scores come in as fractions (0..1), as TrackEval computes them, and are shown x100, as in
+TrackEval's tables and plots. Trackers get colours by sorted name, so a tracker keeps its colour
+across figures; track ids use the overlay's palette (``palette.id_color``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import qualitative
+from plotly.subplots import make_subplots
+
+from .palette import EVENT_COLOR, ID_PALETTE, UNMATCHED_COLOR, id_color, to_hex
+
+TEMPLATE = "plotly_white"
+TRACKER_COLORS = qualitative.D3 + qualitative.Dark24
+ALPHA_MARKER_COLOR = "#555555"
+PARETO_COLOR = "#d62728"
+# Above this many points a trace switches to WebGL (plotly's SVG slows down past ~1,000).
+WEBGL_MIN_POINTS = 2_000
+# The timeline samples long spans so the browser gets at most about this many points.
+MAX_TIMELINE_POINTS = 100_000
+
+
+def _geometric(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.sqrt(x * y)
+
+
+def _jaccard(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x + y - x * y > 0, x * y / (x + y - x * y), 0.0)
+
+
+def _product(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return x * y
+
+
+# How a pair of scores combines into the score drawn as background contours (TrackEval plotting).
+CONTOUR_FUNCTIONS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "geometric": _geometric,  # HOTA = sqrt(DetA * AssA)
+    "jaccard": _jaccard,  # DetA from DetRe, DetPr (and AssA from AssRe, AssPr)
+    "product": _product,  # HOTALocA(0) = HOTA(0) * LocA(0)
+}
+
+
+@dataclass(frozen=True)
+class TradeoffPlot:
+    """One of the standard score-pair scatters: ``y`` against ``x``, contours of ``contour``."""
+
+    x: str
+    y: str
+    contour: str
+    contour_label: str
+
+
+TRADEOFF_PLOTS: tuple[TradeoffPlot, ...] = (
+    TradeoffPlot("DetA", "AssA", "geometric", "HOTA"),
+    TradeoffPlot("AssRe", "AssPr", "jaccard", "AssA"),
+    TradeoffPlot("DetRe", "DetPr", "jaccard", "DetA"),
+    TradeoffPlot("LocA(0)", "HOTA(0)", "product", "HOTALocA(0)"),
+)
+
+
+def tracker_colors(trackers: Sequence[str]) -> dict[str, str]:
+    """Colour per tracker name, by sorted name: the same set of trackers always looks the same."""
+    names = sorted(set(trackers))
+    return {name: TRACKER_COLORS[i % len(TRACKER_COLORS)] for i, name in enumerate(names)}
+
+
+def _require(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(f"{what} lacks columns {missing}")
+
+
+def alpha_curves(per_alpha: pd.DataFrame, fields: Sequence[str] = ("HOTA", "DetA", "AssA", "LocA"),
+                 alpha: float | None = None) -> go.Figure:
+    """Scores against the IoU threshold α: one panel per field, one colour per tracker.
+
+    ``per_alpha`` is long-form (``tracker, alpha, <fields>``, 19 α per tracker). As in TrackEval's
+    plots the legend gives each curve's mean over α (the reported number); ``alpha`` draws a
+    vertical marker at the α chosen in the app.
+    """
+    _require(per_alpha, ["tracker", "alpha", *fields], "per_alpha")
+    cols = 2 if len(fields) == 4 else min(len(fields), 3)
+    rows = math.ceil(len(fields) / cols)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(fields), shared_xaxes=True,
+                        horizontal_spacing=0.08, vertical_spacing=0.12)
+    means = per_alpha.groupby("tracker")[list(fields)].mean()
+    order = means.sort_values(fields[0], ascending=False).index
+    colors = tracker_colors(order)
+    for tracker in order:
+        curve = per_alpha[per_alpha["tracker"] == tracker].sort_values("alpha")
+        for i, field in enumerate(fields):
+            fig.add_trace(go.Scatter(
+                x=curve["alpha"], y=curve[field] * 100, mode="lines+markers",
+                name=f"{field} {means.loc[tracker, field] * 100:.1f}",
+                legendgroup=str(tracker), legendgrouptitle_text=str(tracker) if i == 0 else None,
+                line={"color": colors[tracker], "width": 2}, marker={"size": 4},
+                hovertemplate=f"{tracker}<br>α=%{{x:.2f}}<br>{field}=%{{y:.1f}}<extra></extra>",
+            ), row=i // cols + 1, col=i % cols + 1)
+    fig.update_xaxes(range=[0, 1], dtick=0.1, title_text="α (IoU threshold)", row=rows)
+    fig.update_yaxes(range=[0, 100])
+    if alpha is not None:
+        fig.add_vline(x=alpha, line={"color": ALPHA_MARKER_COLOR, "dash": "dot", "width": 1.5},
+                      row="all", col="all")
+    fig.update_layout(template=TEMPLATE, height=330 * rows + 60, hovermode="closest",
+                      legend={"groupclick": "togglegroup", "title_text": "mean over α"},
+                      margin={"t": 50, "l": 50, "r": 20, "b": 50})
+    return fig
+
+
+def pareto_front(x: Sequence[float], y: Sequence[float]) -> np.ndarray:
+    """Indices of the points no other point beats on both scores, ordered by ``x``.
+
+    A point is dropped when another is at least as good on both and better on one (both scores
+    are better when higher). Equal points are all kept.
+    """
+    xs, ys = np.asarray(x, float), np.asarray(y, float)
+    dominated = ((xs[None, :] >= xs[:, None]) & (ys[None, :] >= ys[:, None])
+                 & ((xs[None, :] > xs[:, None]) | (ys[None, :] > ys[:, None]))).any(axis=1)
+    front = np.flatnonzero(~dominated)
+    return front[np.lexsort((-ys[front], xs[front]))]
+
+
+def _axis_range(values: np.ndarray) -> tuple[float, float]:
+    """The data range padded to multiples of 5 within [0, 100] (TrackEval zooms the same way)."""
+    lo = max(0.0, math.floor((np.nanmin(values) - 2) / 5) * 5)
+    hi = min(100.0, math.ceil((np.nanmax(values) + 2) / 5) * 5)
+    return (lo, hi) if hi > lo else (max(0.0, lo - 5), min(100.0, hi + 5))
+
+
+def tradeoff_scatter(summary: pd.DataFrame, x: str, y: str, contour: str,
+                     contour_label: str | None = None) -> go.Figure:
+    """Trackers as points in a score pair, over iso-contours of the combined score, with the
+    Pareto front: which trackers trade detection for association (or recall for precision).
+
+    ``summary`` has one row per tracker: a ``tracker`` column and the score columns (fractions).
+    ``contour`` names a ``CONTOUR_FUNCTIONS`` entry. The contours are exact for one α but only
+    approximate for α-averaged scores, as in TrackEval.
+    """
+    if contour not in CONTOUR_FUNCTIONS:
+        raise ValueError(f"contour must be one of {sorted(CONTOUR_FUNCTIONS)}, got {contour!r}")
+    _require(summary, ["tracker", x, y], "summary")
+    label = contour_label or next((p.contour_label for p in TRADEOFF_PLOTS
+                                   if (p.x, p.y, p.contour) == (x, y, contour)), contour)
+    xs, ys = summary[x].to_numpy(float) * 100, summary[y].to_numpy(float) * 100
+    x_range, y_range = _axis_range(xs), _axis_range(ys)
+    grid_x = np.linspace(*x_range, int((x_range[1] - x_range[0]) * 2) + 1)  # 0.5 steps
+    grid_y = np.linspace(*y_range, int((y_range[1] - y_range[0]) * 2) + 1)
+    z = CONTOUR_FUNCTIONS[contour](grid_x[None, :] / 100, grid_y[:, None] / 100) * 100
+    span = max(x_range[1] - x_range[0], y_range[1] - y_range[0])
+    level = 2 if span <= 20 else 5 if span <= 50 else 10
+    fig = go.Figure(go.Contour(
+        x=grid_x, y=grid_y, z=z, name=label, showscale=False, hoverinfo="skip",
+        colorscale=[[0, "#bbbbbb"], [1, "#bbbbbb"]], line={"width": 1},
+        autocontour=False,
+        contours={"coloring": "lines", "showlabels": True, "start": level, "end": 100, "size": level,
+                  "labelfont": {"size": 10, "color": "#888888"}},
+    ))
+    front = pareto_front(xs, ys)
+    fx, fy = xs[front], ys[front]
+    step_x = np.concatenate([[x_range[0]], np.repeat(fx, 2)])
+    step_y = np.concatenate([np.repeat(fy, 2), [y_range[0]]])
+    fig.add_trace(go.Scatter(x=step_x, y=step_y, mode="lines", name="Pareto front",
+                             line={"color": PARETO_COLOR, "dash": "dash", "width": 1.5},
+                             hoverinfo="skip"))
+    names = summary["tracker"].astype(str).to_numpy()
+    colors = tracker_colors(names)
+    combined = CONTOUR_FUNCTIONS[contour](xs / 100, ys / 100) * 100
+    fig.add_trace(go.Scatter(
+        x=xs, y=ys, mode="markers+text", text=names, textposition="top center", name="trackers",
+        marker={"size": 12, "color": [colors[n] for n in names],
+                "line": {"color": "white", "width": 1}},
+        customdata=combined,
+        hovertemplate=(f"<b>%{{text}}</b><br>{x}=%{{x:.1f}}<br>{y}=%{{y:.1f}}"
+                       f"<br>{label}≈%{{customdata:.1f}}<extra></extra>"),
+    ))
+    fig.update_xaxes(range=list(x_range), title_text=x, constrain="domain")
+    fig.update_yaxes(range=list(y_range), title_text=y)
+    fig.update_layout(template=TEMPLATE, title=f"{y} vs {x} (contours: {label})",
+                      showlegend=False, height=480, margin={"t": 50, "l": 50, "r": 20, "b": 50})
+    return fig
+
+
+def sequence_difficulty(per_seq: pd.DataFrame, metric: str = "HOTA") -> go.Figure:
+    """Sequences ranked by their mean score across trackers, hardest at the top; each tracker's
+    own score as a dot, so a sequence that is hard for only one tracker stands out.
+
+    ``per_seq`` is long-form: ``tracker, sequence, <metric>``.
+    """
+    _require(per_seq, ["tracker", "sequence", metric], "per_seq")
+    mean = per_seq.groupby("sequence")[metric].mean().sort_values() * 100
+    fig = go.Figure(go.Bar(
+        y=mean.index.astype(str), x=mean.to_numpy(), orientation="h", name=f"mean {metric}",
+        marker={"color": "#c7d3e3"}, text=[f"{v:.1f}" for v in mean], textposition="inside",
+        insidetextanchor="start",
+        hovertemplate=f"%{{y}}<br>mean {metric}=%{{x:.1f}}<extra></extra>",
+    ))
+    colors = tracker_colors(per_seq["tracker"].astype(str))
+    for tracker, rows in per_seq.groupby("tracker"):
+        fig.add_trace(go.Scatter(
+            y=rows["sequence"].astype(str), x=rows[metric] * 100, mode="markers", name=str(tracker),
+            marker={"color": colors[str(tracker)], "size": 9, "line": {"color": "white", "width": 1}},
+            hovertemplate=f"{tracker}<br>%{{y}}<br>{metric}=%{{x:.1f}}<extra></extra>",
+        ))
+    fig.update_yaxes(categoryorder="array", categoryarray=list(mean.index.astype(str)),
+                     autorange="reversed")
+    fig.update_xaxes(range=[0, 100], title_text=metric)
+    fig.update_layout(template=TEMPLATE, title=f"Sequences by mean {metric} (hardest first)",
+                      height=max(300, 28 * len(mean) + 120), hovermode="closest",
+                      margin={"t": 50, "l": 120, "r": 20, "b": 50})
+    return fig
+
+
+def _span_points(start: np.ndarray, end: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """Frames sampled every ``step`` along each [start, end] span (both ends kept), and the span
+    each frame belongs to; a NaN frame closes every span so plotly breaks the line there."""
+    counts = (end - start) // step + 1
+    span_of_point = np.repeat(np.arange(len(start)), counts)
+    first_point = np.cumsum(counts) - counts
+    offset = np.arange(len(span_of_point)) - first_point[span_of_point]
+    frames = (start[span_of_point] + step * offset).astype(float)
+    cut = np.cumsum(counts)
+    frames[cut - 1] = end  # a span's last sample is its end frame
+    return np.insert(frames, cut, np.nan), np.insert(span_of_point, cut, -1)
+
+
+def track_timeline(segments: pd.DataFrame, switches: pd.DataFrame | None = None,
+                   selected: tuple[int | None, int | None] | None = None) -> go.Figure:
+    """Who covered each ground-truth track, frame by frame: one row per ground-truth id, a bar per
+    span coloured by the covering tracker id (the overlay's colours), light red where nothing
+    covered it, and markers at identity switches.
+
+    ``segments``: ``gt_id, tracker_id`` (-1 = not covered), ``start, end`` (inclusive frames).
+    ``switches``: ``frame, gt_id``. ``selected`` = (frame, gt_id), either may be None: a vertical
+    line at the frame and a band on the track. Every point's ``customdata`` starts with
+    [frame, gt_id], so a click read back with ``timeline_point`` gives the frame to show.
+    Spans are sampled so the figure stays light for 500 tracks x 1000 frames.
+    """
+    _require(segments, ["gt_id", "tracker_id", "start", "end"], "segments")
+    switches = switches if switches is not None else pd.DataFrame({"frame": [], "gt_id": []})
+    _require(switches, ["frame", "gt_id"], "switches")
+    gt_ids = np.union1d(segments["gt_id"].to_numpy(int), switches["gt_id"].to_numpy(int))
+    row_of = {gt: row for row, gt in enumerate(gt_ids)}
+    n_rows = max(len(gt_ids), 1)
+    height = int(min(max(24 * n_rows + 120, 260), 900))
+    bar = float(min(max((height - 120) / n_rows * 0.6, 2), 12))
+    start, end = segments["start"].to_numpy(int), segments["end"].to_numpy(int)
+    step = max(1, math.ceil(int((end - start + 1).sum()) / MAX_TIMELINE_POINTS))
+    scatter = go.Scattergl if (end - start + 1).sum() / step > WEBGL_MIN_POINTS else go.Scatter
+    tracker = segments["tracker_id"].to_numpy(int)
+    color_key = np.where(tracker < 0, -1, tracker % len(ID_PALETTE))
+    fig = go.Figure()
+    for key in np.unique(color_key):
+        part = segments[color_key == key]
+        frames, span = _span_points(part["start"].to_numpy(int), part["end"].to_numpy(int), step)
+        gt = np.where(span >= 0, part["gt_id"].to_numpy(int)[span], -1)
+        covering = np.where(span >= 0, part["tracker_id"].to_numpy(int)[span], -1)
+        rows = np.where(span >= 0, np.searchsorted(gt_ids, gt), np.nan)
+        frame_ints = np.where(np.isnan(frames), -1, frames).astype(int)
+        color = to_hex(UNMATCHED_COLOR if key < 0 else ID_PALETTE[key])
+        fig.add_trace(scatter(  # 32-bit arrays: plotly sends them base64-packed, half the bytes
+            x=frames.astype(np.float32), y=rows.astype(np.float32),
+            customdata=np.stack([frame_ints, gt, covering], axis=1).astype(np.int32),
+            mode="lines+markers", line={"color": color, "width": bar},
+            marker={"color": color, "size": bar, "symbol": "square"},
+            name="not covered" if key < 0 else f"palette colour {key}",
+            showlegend=bool(key < 0), connectgaps=False,
+            hovertemplate=("gt %{customdata[1]} · frame %{customdata[0]}<br>"
+                           + ("not covered by any tracker" if key < 0
+                              else "tracker %{customdata[2]}") + "<extra></extra>"),
+        ))
+    if len(switches):
+        frame_ints = switches["frame"].to_numpy(int)
+        gt = switches["gt_id"].to_numpy(int)
+        fig.add_trace(go.Scatter(
+            x=frame_ints, y=[row_of[g] for g in gt], mode="markers", name="identity switch",
+            customdata=np.stack([frame_ints, gt], axis=1),
+            marker={"symbol": "diamond", "size": bar + 6, "color": to_hex(EVENT_COLOR),
+                    "line": {"color": "#222222", "width": 1}},
+            hovertemplate="identity switch<br>gt %{customdata[1]} · frame %{customdata[0]}<extra></extra>",
+        ))
+    _mark_selection(fig, selected, row_of)
+    every = max(1, math.ceil(n_rows / 40))
+    fig.update_yaxes(tickvals=list(range(0, len(gt_ids), every)),
+                     ticktext=[f"gt {g}" for g in gt_ids[::every]], autorange="reversed",
+                     showgrid=False, zeroline=False)
+    fig.update_xaxes(title_text="frame", showgrid=True)
+    fig.update_layout(template=TEMPLATE, height=height, hovermode="closest", dragmode="zoom",
+                      clickmode="event+select", legend={"orientation": "h", "y": 1.02, "x": 0,
+                                                        "yanchor": "bottom"},
+                      margin={"t": 40, "l": 70, "r": 20, "b": 50})
+    return fig
+
+
+def _mark_selection(fig: go.Figure, selected: tuple[int | None, int | None] | None,
+                    row_of: Mapping[int, int]) -> None:
+    if selected is None:
+        return
+    frame, gt_id = selected
+    if gt_id is not None and gt_id in row_of:
+        row = row_of[gt_id]
+        fig.add_hrect(y0=row - 0.5, y1=row + 0.5, fillcolor="#ffe08a", opacity=0.35,
+                      line_width=0, layer="below")
+    if frame is not None:
+        fig.add_vline(x=frame, line={"color": ALPHA_MARKER_COLOR, "width": 1.5, "dash": "dot"})
+
+
+def timeline_point(event: Mapping[str, Any] | None) -> tuple[int, int] | None:
+    """(frame, gt_id) of the first clicked point in an ``st.plotly_chart(on_select=...)`` event
+    (or its ``selection``), None when nothing with a frame was clicked."""
+    if not event:
+        return None
+    selection = event.get("selection", event)
+    for point in selection.get("points", []):
+        data = point.get("customdata")
+        if data is not None and len(data) >= 2 and int(data[0]) >= 1:
+            return int(data[0]), int(data[1])
+    return None
+
+
+def whatif_waterfall(gains: pd.DataFrame, base_hota: float,
+                     all_fixed: float | None = None) -> go.Figure:
+    """From the tracker's HOTA, one step per fixed error kind, to HOTA with everything fixed.
+
+    ``gains``: ``fix, delta_HOTA`` (fractions), taken as applied one after another. When the
+    measured ``all_fixed`` differs from ``base_hota + sum(delta_HOTA)`` (fixes measured one at a
+    time overlap), the difference is shown as its own "overlap between fixes" step.
+    """
+    _require(gains, ["fix", "delta_HOTA"], "gains")
+    labels = ["tracker HOTA", *gains["fix"].astype(str)]
+    values = [base_hota * 100, *(gains["delta_HOTA"].to_numpy(float) * 100)]
+    measures = ["absolute"] + ["relative"] * len(gains)
+    if all_fixed is not None:
+        rest = (all_fixed - base_hota - float(gains["delta_HOTA"].sum())) * 100
+        if abs(rest) > 1e-9:
+            labels.append("overlap between fixes")
+            values.append(rest)
+            measures.append("relative")
+    labels.append("all fixed")
+    values.append(0.0)
+    measures.append("total")
+    total = sum(values)
+    text = [f"{values[0]:.1f}", *(f"{v:+.1f}" for v in values[1:-1]), f"{total:.1f}"]
+    fig = go.Figure(go.Waterfall(
+        x=labels, y=values, measure=measures, text=text, textposition="outside",
+        connector={"line": {"color": "#999999", "dash": "dot"}},
+        increasing={"marker": {"color": "#2ca02c"}}, decreasing={"marker": {"color": "#d62728"}},
+        totals={"marker": {"color": "#1f77b4"}},
+        hovertemplate="%{x}<br>%{text}<extra></extra>",
+    ))
+    fig.update_yaxes(title_text="HOTA", range=[0, min(100, max(values[0], total) + 10)])
+    fig.update_layout(template=TEMPLATE, title="What if each error kind were fixed",
+                      showlegend=False, height=420, margin={"t": 50, "l": 50, "r": 20, "b": 80})
+    return fig

@@ -1,0 +1,210 @@
+"""Figure builders: the traces each figure holds, contour values, the Pareto front, the
+timeline's click read-back and its size on a large sequence."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from dashboard import figures
+from dashboard.palette import UNMATCHED_COLOR, id_color, to_hex
+
+ALPHAS = np.round(np.arange(0.05, 0.951, 0.05), 2)
+
+
+def per_alpha_table() -> pd.DataFrame:
+    rows = []
+    for tracker, level in (("A", 0.6), ("B", 0.4)):
+        for alpha in ALPHAS:
+            rows.append((tracker, alpha, level * (1 - alpha / 2), level, level * 0.9, 0.8))
+    return pd.DataFrame(rows, columns=["tracker", "alpha", "HOTA", "DetA", "AssA", "LocA"])
+
+
+def summary_table() -> pd.DataFrame:
+    return pd.DataFrame({
+        "tracker": ["A", "B", "C", "D"],
+        "DetA": [0.64, 0.50, 0.40, 0.30], "AssA": [0.25, 0.50, 0.30, 0.60],
+        "DetRe": [0.7, 0.6, 0.5, 0.4], "DetPr": [0.8, 0.7, 0.9, 0.6],
+        "AssRe": [0.5, 0.6, 0.4, 0.7], "AssPr": [0.6, 0.5, 0.7, 0.8],
+        "HOTA(0)": [0.5, 0.6, 0.55, 0.45], "LocA(0)": [0.8, 0.82, 0.78, 0.85],
+    })
+
+
+def test_alpha_curves_one_trace_per_tracker_and_field_with_means_in_the_legend() -> None:
+    fig = figures.alpha_curves(per_alpha_table(), alpha=0.5)
+    assert len(fig.data) == 2 * 4
+    names = [trace.name for trace in fig.data]
+    assert names[:4] == ["HOTA 45.0", "DetA 60.0", "AssA 54.0", "LocA 80.0"]  # best first
+    assert {trace.legendgroup for trace in fig.data} == {"A", "B"}
+    hota_a = fig.data[0]
+    assert np.allclose(hota_a.x, ALPHAS) and np.isclose(hota_a.y[0], 60 * (1 - 0.025))
+    markers = [s for s in fig.layout.shapes if s.type == "line"]
+    assert len(markers) == 4 and all(s.x0 == 0.5 == s.x1 for s in markers)
+
+
+def test_alpha_curves_without_alpha_has_no_marker_and_checks_columns() -> None:
+    fig = figures.alpha_curves(per_alpha_table(), fields=("HOTA", "LocA"))
+    assert len(fig.data) == 4 and not fig.layout.shapes
+    with pytest.raises(ValueError, match="OWTA"):
+        figures.alpha_curves(per_alpha_table(), fields=("OWTA",))
+
+
+@pytest.mark.parametrize("kind, x, y, expected", [
+    ("geometric", 0.64, 0.25, 0.4),
+    ("jaccard", 0.5, 0.5, 1 / 3),
+    ("jaccard", 1.0, 0.6, 0.6),
+    ("jaccard", 0.0, 0.0, 0.0),
+    ("product", 0.8, 0.5, 0.4),
+])
+def test_contour_functions(kind: str, x: float, y: float, expected: float) -> None:
+    value = figures.CONTOUR_FUNCTIONS[kind](np.array(x), np.array(y))
+    assert np.isclose(value, expected)
+
+
+def test_tradeoff_scatter_contour_grid_holds_the_combined_score() -> None:
+    fig = figures.tradeoff_scatter(summary_table(), "DetA", "AssA", "geometric")
+    contour, front, points = fig.data
+    assert isinstance(contour, go.Contour) and contour.name == "HOTA"
+    column = int(np.flatnonzero(np.isclose(contour.x, 64))[0])
+    row = int(np.flatnonzero(np.isclose(contour.y, 25))[0])
+    assert np.isclose(np.asarray(contour.z)[row, column], 40.0)
+    assert list(points.text) == ["A", "B", "C", "D"]
+    assert np.allclose(points.x, [64, 50, 40, 30]) and np.allclose(points.y, [25, 50, 30, 60])
+    assert np.isclose(points.customdata[0], 40.0)  # the tracker's own HOTA-like value
+
+
+def test_tradeoff_plots_are_the_four_standard_pairs() -> None:
+    pairs = {(p.y, p.x, p.contour) for p in figures.TRADEOFF_PLOTS}
+    assert pairs == {("AssA", "DetA", "geometric"), ("AssPr", "AssRe", "jaccard"),
+                     ("DetPr", "DetRe", "jaccard"), ("HOTA(0)", "LocA(0)", "product")}
+    for plot in figures.TRADEOFF_PLOTS:
+        fig = figures.tradeoff_scatter(summary_table(), plot.x, plot.y, plot.contour)
+        assert fig.data[0].name == plot.contour_label
+
+
+def test_tradeoff_scatter_rejects_an_unknown_contour() -> None:
+    with pytest.raises(ValueError, match="contour"):
+        figures.tradeoff_scatter(summary_table(), "DetA", "AssA", "harmonic")
+
+
+def test_pareto_front_on_a_hand_example() -> None:
+    #            0    1    2    3    4    5
+    x = np.array([1.0, 2.0, 3.0, 2.0, 0.5, 3.0])
+    y = np.array([3.0, 2.0, 1.0, 1.0, 0.5, 1.0])
+    # 3 is beaten by 1, 4 by everyone; 2 and 5 tie and are both kept.
+    assert list(figures.pareto_front(x, y)) == [0, 1, 2, 5]
+    assert list(figures.pareto_front([0.5], [0.5])) == [0]
+
+
+def test_tradeoff_scatter_draws_the_front_as_a_staircase() -> None:
+    fig = figures.tradeoff_scatter(summary_table(), "DetA", "AssA", "geometric")
+    front = fig.data[1]
+    # A (64, 25), B (50, 50) and D (30, 60) are on the front; C (40, 30) is beaten by B.
+    assert list(front.x)[1:] == [30, 30, 50, 50, 64, 64]
+    assert list(front.y)[:-1] == [60, 60, 50, 50, 25, 25]
+
+
+def test_sequence_difficulty_orders_sequences_by_mean() -> None:
+    per_seq = pd.DataFrame({
+        "tracker": ["A", "A", "A", "B", "B", "B"],
+        "sequence": ["easy", "hard", "mid", "easy", "hard", "mid"],
+        "HOTA": [0.8, 0.2, 0.5, 0.6, 0.3, 0.5],
+    })
+    fig = figures.sequence_difficulty(per_seq)
+    bars = fig.data[0]
+    assert list(bars.y) == ["hard", "mid", "easy"]
+    assert np.allclose(bars.x, [25, 50, 70])
+    assert [trace.name for trace in fig.data[1:]] == ["A", "B"]
+
+
+def timeline_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    segments = pd.DataFrame([(1, 3, 1, 40), (1, 8, 41, 71), (2, 4, 1, 25), (2, -1, 26, 33),
+                             (2, 4, 34, 71), (7, 21, 5, 5)],
+                            columns=["gt_id", "tracker_id", "start", "end"])
+    switches = pd.DataFrame({"frame": [41], "gt_id": [1]})
+    return segments, switches
+
+
+def test_timeline_colours_spans_like_the_overlay_and_marks_switches() -> None:
+    segments, switches = timeline_tables()
+    fig = figures.track_timeline(segments, switches)
+    colors = {trace.marker.color for trace in fig.data if trace.mode == "lines+markers"}
+    assert colors == {to_hex(id_color(t)) for t in (3, 8, 4, 21)} | {to_hex(UNMATCHED_COLOR)}
+    switch = fig.data[-1]
+    assert switch.name == "identity switch" and [list(c) for c in switch.customdata] == [[41, 1]]
+    assert list(fig.layout.yaxis.ticktext) == ["gt 1", "gt 2", "gt 7"]
+
+
+def test_timeline_spans_cover_their_frames_and_one_frame_spans_show() -> None:
+    segments, _ = timeline_tables()
+    fig = figures.track_timeline(segments)
+    covered = {}
+    for trace in fig.data:
+        for frame, gt, tracker in np.asarray(trace.customdata):
+            if frame >= 1:
+                covered.setdefault((gt, tracker), set()).add(frame)
+    assert covered[(1, 3)] == set(range(1, 41))
+    assert covered[(2, -1)] == set(range(26, 34))
+    assert covered[(7, 21)] == {5}
+
+
+def test_timeline_click_reads_back_frame_and_track() -> None:
+    segments, switches = timeline_tables()
+    fig = figures.track_timeline(segments, switches, selected=(30, 2))
+    for trace in fig.data:
+        data = np.asarray(trace.customdata)
+        index = int(np.flatnonzero(data[:, 0] >= 1)[-1])
+        # What st.plotly_chart(on_select="rerun") returns for a click on that point.
+        event = {"selection": {"points": [{"curve_number": 0, "point_index": index,
+                                           "customdata": data[index].tolist()}],
+                               "point_indices": [index], "box": [], "lasso": []}}
+        assert figures.timeline_point(event) == (int(data[index, 0]), int(data[index, 1]))
+    assert figures.timeline_point(None) is None
+    assert figures.timeline_point({"selection": {"points": []}}) is None
+    assert any(shape.type == "line" and shape.x0 == 30 for shape in fig.layout.shapes)
+    assert any(shape.type == "rect" for shape in fig.layout.shapes)
+
+
+def test_timeline_stays_light_for_500_tracks_over_1000_frames() -> None:
+    rng = np.random.default_rng(0)
+    rows = []
+    for gt in range(500):
+        cuts = np.sort(rng.choice(np.arange(2, 1000), 5, replace=False))
+        bounds = [1, *cuts, 1001]
+        for start, stop in zip(bounds, bounds[1:]):
+            rows.append((gt, int(rng.integers(-1, 400)), start, stop - 1))
+    segments = pd.DataFrame(rows, columns=["gt_id", "tracker_id", "start", "end"])
+    switches = pd.DataFrame({"frame": rng.integers(1, 1001, 300), "gt_id": rng.integers(0, 500, 300)})
+    started = time.perf_counter()
+    fig = figures.track_timeline(segments, switches)
+    elapsed = time.perf_counter() - started
+    points = sum(len(trace.x) for trace in fig.data)
+    assert len(fig.data) <= len(figures.ID_PALETTE) + 2
+    assert points <= figures.MAX_TIMELINE_POINTS * 1.1
+    assert any(isinstance(trace, go.Scattergl) for trace in fig.data)
+    assert elapsed < 3.0
+
+
+def test_whatif_waterfall_runs_from_base_to_all_fixed() -> None:
+    gains = pd.DataFrame({"fix": ["localisation", "missed boxes"], "delta_HOTA": [0.02, 0.08]})
+    fig = figures.whatif_waterfall(gains, base_hota=0.45)
+    waterfall = fig.data[0]
+    assert list(waterfall.x) == ["tracker HOTA", "localisation", "missed boxes", "all fixed"]
+    assert list(waterfall.measure) == ["absolute", "relative", "relative", "total"]
+    assert np.allclose(waterfall.y[:3], [45, 2, 8]) and waterfall.text[-1] == "55.0"
+
+
+def test_whatif_waterfall_shows_overlap_when_fixes_do_not_add_up() -> None:
+    gains = pd.DataFrame({"fix": ["a", "b"], "delta_HOTA": [0.10, 0.10]})
+    fig = figures.whatif_waterfall(gains, base_hota=0.40, all_fixed=0.55)
+    waterfall = fig.data[0]
+    assert list(waterfall.x)[-2:] == ["overlap between fixes", "all fixed"]
+    assert np.isclose(waterfall.y[-2], -5.0) and waterfall.text[-1] == "55.0"
+
+
+def test_tracker_colours_do_not_depend_on_order() -> None:
+    assert figures.tracker_colors(["b", "a"]) == figures.tracker_colors(["a", "b", "a"])
