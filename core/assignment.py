@@ -51,14 +51,15 @@ class ContestedFrames:
         index[self.flat] = self.members
         return buf, index
 
-    def block(self, flat: np.ndarray, k: int) -> np.ndarray:
-        return flat[self.start[k]: self.start[k + 1]].reshape(self.shape[k])
+    def blocks(self, flat: np.ndarray) -> list[np.ndarray]:
+        """Each contested frame's dense matrix, as views into ``flat``."""
+        return [flat[a:b].reshape(r, c) for a, b, (r, c) in
+                zip(self.start[:-1].tolist(), self.start[1:].tolist(), self.shape.tolist())]
 
 
-def solve_block(score_block: np.ndarray, index_block: np.ndarray) -> np.ndarray:
-    """Candidate indices chosen by the Hungarian maximising the block's total score."""
-    rows, cols = linear_sum_assignment(-score_block)
-    chosen = index_block[rows, cols]
+def solve_block(cost_block: np.ndarray, index_block: np.ndarray) -> np.ndarray:
+    """Candidate indices chosen by the Hungarian minimising the block's cost (negated score)."""
+    chosen = index_block[linear_sum_assignment(cost_block)]
     return chosen[chosen >= 0]
 
 
@@ -71,9 +72,8 @@ def assign(gt_rows: np.ndarray, tr_rows: np.ndarray, score: np.ndarray,
     frames = ContestedFrames(gt_rows, tr_rows, gt_offsets, tr_offsets)
     chosen = frames.uncontested.copy()
     if frames.frames.size:
+        chosen[frames.members] = False
         buf, index = frames.dense(score)
-        for k in range(frames.frames.size):
-            lo, hi = frames.bounds[:, k]
-            chosen[lo:hi] = False
-            chosen[solve_block(frames.block(buf, k), frames.block(index, k))] = True
+        for cost, idx in zip(frames.blocks(-buf), frames.blocks(index)):
+            chosen[solve_block(cost, idx)] = True
     return chosen

@@ -18,6 +18,7 @@ from ..detections import Detections, SequenceInfo
 from ..errors import Ignored, InputError
 
 _MIN_COLUMNS = 6
+_MAX_ID = 2.0**53  # larger integers are not all exact in float64 (and 2**63 wraps in int64)
 _FORMAT_HINT = "each row must be 'frame, id, x, y, w, h[, conf, class, visibility]' (MOTChallenge format)."
 
 
@@ -32,7 +33,8 @@ def read_seqinfo(path: str) -> SequenceInfo:
             parser.read_file(fp)
         sec = parser["Sequence"]
     except (configparser.Error, KeyError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"cannot read it as an ini file with a [Sequence] section ({exc}).",
+        detail = " ".join(str(exc).split())  # configparser's messages span lines; keep ours on one
+        raise InputError(path, f"cannot read it as an ini file with a [Sequence] section ({detail}).",
                          "Write it as '[Sequence]' followed by 'seqLength=<frames>' lines.") from None
 
     def number(key: str, kind=int):
@@ -87,7 +89,7 @@ def read_mot_file(path: str, num_frames: int, *, is_gt: bool) -> Detections:
 
     table, blank_lines = _parse_table(path, raw)
     ignored = (Ignored(path, blank_lines, "blank lines"),) if blank_lines else ()
-    return _validated(path, table, num_frames, is_gt=is_gt, ignored=ignored)
+    return _validated(path, table, num_frames, is_gt=is_gt, ignored=ignored, raw=raw)
 
 
 def _separator(raw: bytes) -> str:
@@ -104,8 +106,9 @@ def _parse_table(path: str, raw: bytes) -> tuple[np.ndarray, int]:
     try:
         try:
             frame = pd.read_csv(io.BytesIO(raw), **options)
-        except pd.errors.ParserError:
-            # A later row is longer than the first: size the table by the longest row.
+        except (pd.errors.ParserError, pd.errors.EmptyDataError):
+            # A later row is longer than the first (or the first line is blank): size the table by
+            # the longest row.
             widest = max(len(_cells(line, sep)) for line in _lines(raw))
             frame = pd.read_csv(io.BytesIO(raw), names=range(widest), **options)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError):
@@ -140,7 +143,7 @@ def _explain_unparsable(path: str, lines: list[str], sep: str) -> NoReturn:
 
 
 def _validated(path: str, table: np.ndarray, num_frames: int, *, is_gt: bool,
-               ignored: tuple[Ignored, ...]) -> Detections:
+               ignored: tuple[Ignored, ...], raw: bytes = b"") -> Detections:
     line = table[:, -1].astype(np.int64)
     data = table[:, :-1]
     if data.shape[1] < _MIN_COLUMNS:
@@ -150,8 +153,15 @@ def _validated(path: str, table: np.ndarray, num_frames: int, *, is_gt: bool,
     bad = ~np.isfinite(core).all(axis=1)
     if bad.any():
         i = int(np.argmax(bad))
-        missing = np.isnan(core[i]).any()
-        what = "has fewer than 6 values" if missing else "has a NaN or infinite value in its first 6 columns"
+        what = "has a NaN or infinite value in its first 6 columns"
+        if np.isnan(core[i]).any():
+            # NaN is what pandas leaves for a missing cell and for a literal 'nan': tell them apart.
+            text = _lines(raw)[int(line[i]) - 1] if raw else ""
+            cells = _cells(text.strip(), _separator(raw)) if raw else []
+            if not raw or len(cells) < _MIN_COLUMNS:
+                what = "has fewer than 6 values"
+            elif any(c == "" for c in cells[:_MIN_COLUMNS]):
+                what = "has an empty value in its first 6 columns"
         raise InputError(path, f"row {what} (counted {int(bad.sum())} such row(s)).", _FORMAT_HINT,
                          line=int(line[i]))
     frames, ids = core[:, 0], core[:, 1]
@@ -159,8 +169,13 @@ def _validated(path: str, table: np.ndarray, num_frames: int, *, is_gt: bool,
         frac = col != np.floor(col)
         if frac.any():
             i = int(np.argmax(frac))
-            raise InputError(path, f"{name} {col[i]!r} is not a whole number.", f"Write {name}s as integers.",
+            raise InputError(path, f"{name} {float(col[i])!r} is not a whole number.", f"Write {name}s as integers.",
                              line=int(line[i]))
+    too_big = ids > _MAX_ID
+    if too_big.any():
+        i = int(np.argmax(too_big))
+        raise InputError(path, f"id {ids[i]:.0f} is too large (ids above 2**53 are not exact in floating point and "
+                         "would merge or wrap around).", "Renumber the ids with smaller integers.", line=int(line[i]))
     if (ids < 0).any():
         i = int(np.argmax(ids < 0))
         raise InputError(path, f"negative id {int(ids[i])} (ids must be >= 0; TrackEval would silently merge it "
@@ -175,15 +190,16 @@ def _validated(path: str, table: np.ndarray, num_frames: int, *, is_gt: bool,
     order = np.argsort(frames, kind="stable")
     frame_i = frames[order].astype(np.int64)
     id_i = ids[order].astype(np.int64)
-    key = frame_i * (int(id_i.max()) + 1) + id_i
-    sorted_key = np.sort(key, kind="stable")
-    dup = np.flatnonzero(sorted_key[1:] == sorted_key[:-1])
+    by_id = np.lexsort((id_i, frame_i))  # frame, then id (no key arithmetic: it could overflow)
+    same = (frame_i[by_id][1:] == frame_i[by_id][:-1]) & (id_i[by_id][1:] == id_i[by_id][:-1])
+    dup = np.flatnonzero(same)
     if dup.size:
-        k = sorted_key[dup[0]]
-        rows = line[order][key == k]
+        first = by_id[dup[0]]
+        hit = (frame_i == frame_i[first]) & (id_i == id_i[first])
+        rows = line[order][hit]
         who = "ground truth" if is_gt else "tracker"
         raise InputError(
-            path, f"{who} id {int(id_i[key == k][0])} appears {rows.size} times in frame {int(frame_i[key == k][0])} "
+            path, f"{who} id {int(id_i[first])} appears {rows.size} times in frame {int(frame_i[first])} "
             f"(lines {', '.join(str(int(r)) for r in rows[:5])}); {dup.size} duplicate(s) in all.",
             "Each id may appear at most once per frame: drop or renumber the duplicates.", line=int(rows[1]))
 

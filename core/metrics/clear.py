@@ -44,21 +44,22 @@ def match(seq: EvalSequence, threshold: float = 0.5) -> ClearMatches:
         # A contested frame's scores need the pairs matched in the previous processed frame.
         prev_of = np.full(seq.num_frames, -1, np.int64)
         prev_of[processed[1:]] = processed[:-1]
+        chosen[frames.members] = False
         buf, index = frames.dense(sim)
         gt_id, tr_id = seq.gt_idx[g_rows], seq.tr_idx[t_rows]
         matched_tr = np.full(seq.num_gt_ids, -1, np.int64)
-        for k, f in enumerate(frames.frames.tolist()):
-            lo, hi = frames.bounds[:, k]
-            chosen[lo:hi] = False
-            plo, phi = np.searchsorted(frames.pair_frame, [prev_of[f], prev_of[f] + 1])
-            prev = np.flatnonzero(chosen[plo:phi]) + plo
+        prev_lo = np.searchsorted(frames.pair_frame, prev_of[frames.frames])
+        prev_hi = np.where(prev_of[frames.frames] >= 0,
+                           np.searchsorted(frames.pair_frame, prev_of[frames.frames] + 1), prev_lo)
+        for lo, hi, score, idx in zip(prev_lo.tolist(), prev_hi.tolist(), frames.blocks(buf), frames.blocks(index)):
+            prev = np.flatnonzero(chosen[lo:hi]) + lo
             matched_tr[gt_id[prev]] = tr_id[prev]
-            score = frames.block(buf, k).copy()
-            idx = frames.block(index, k)
-            members = idx[idx >= 0]
-            score[idx >= 0] += BONUS * (matched_tr[gt_id[members]] == tr_id[members])
+            member = idx >= 0
+            members = idx[member]
+            cost = -score
+            cost[member] -= BONUS * (matched_tr[gt_id[members]] == tr_id[members])
             matched_tr[gt_id[prev]] = -1
-            chosen[solve_block(score, idx)] = True
+            chosen[solve_block(cost, idx)] = True
     return _flag_events(seq, cand[chosen], processed, threshold)
 
 
