@@ -298,8 +298,8 @@ def render(bench: Bench, cases: dict[str, Case], notes: list[str], started: str,
     te_cpu = median([s.whole_cpu for s in te.samples]) if te_ok else None
 
     rows = [
-        ("tracklens 0.1.0, --workers 1", "tl_cli_1", "tl_eval_1"),
-        ("tracklens 0.1.0, --workers 2", "tl_cli_2", "tl_eval_2"),
+        (f"tracklens {dist_version('tracklens')}, --workers 1", "tl_cli_1", "tl_eval_1"),
+        (f"tracklens {dist_version('tracklens')}, --workers 2", "tl_cli_2", "tl_eval_2"),
         (f"TrackEval {dist_version('trackeval')}", "trackeval", "trackeval"),
         (f"motrics {dist_version('motrics')} (compat.trackeval)", "motrics", "motrics"),
         (f"py-motmetrics {dist_version('motmetrics')} (CLEAR+Identity only)", "motmetrics", "motmetrics"),
@@ -357,8 +357,11 @@ def render(bench: Bench, cases: dict[str, Case], notes: list[str], started: str,
                             details.append(f"- **PARITY FAILURE** {label} ({c.key}): field {f} differs by {d:.3g} "
                                            f"({n} fields compared).")
                 n, d, _ = full_parity(wc.samples[0].combined, ref)
+                absent = sorted(k for k in ref if not k.startswith("_") and k not in wc.samples[0].combined)
                 details.append(f"- {label}: all {n} common COMBINED fields (HOTA alpha arrays element-wise) "
-                               f"max |Δ| = {d:.3g} → {'exact' if d <= EXACT else 'NOT exact'} (limit {EXACT:g}).")
+                               f"max |Δ| = {d:.3g} → {'exact' if d <= EXACT else 'NOT exact'} (limit {EXACT:g})"
+                               + (f"; TrackEval fields absent from tracklens: {', '.join(absent)}."
+                                  if absent else "."))
             elif pars[0]["fields"]:
                 fields = ", ".join(f"{k} {v:.2e}" for k, v in pars[0]["fields"].items())
                 details.append(f"- {label}: |Δ| per field: {fields}.")

@@ -10,7 +10,9 @@ import sys
 from .errors import InputError
 from .evaluate import evaluate
 from .layout import resolve
-from .results import detailed_frame, format_summary, to_json
+from .classes import classes_in, evaluate_classes
+from .evaluate import COMBINED
+from .results import detailed_frame, format_summary, to_json, to_json_nested
 from .workspace import Workspace
 
 
@@ -36,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--save", metavar="RUN_DIR", help="save metrics and all analysis tables for the dashboard")
     ev.add_argument("--video-folder", help="videos named <seq>.mp4/.avi (recorded in the saved run)")
     ev.add_argument("--quiet", action="store_true", help="do not print the summary table")
+    ev.add_argument("--classes", nargs="+", metavar="CLASS",
+                    help="multi-class data: evaluate each class id of column 8 on its own ('all' = every class "
+                         "in the ground truth) and combine classes both ways (class- and detection-averaged)")
     db = sub.add_parser("dashboard", help="open the dashboard (bundled sample when no data is given)")
     db.add_argument("run_dir", nargs="?", help="a saved run (tracklens eval --save)")
     _eval_args(db, required=False)
@@ -61,6 +66,8 @@ def _progress(done: int, total: int, name: str) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    if args.classes:
+        return _eval_classes(args)
     if args.save:
         ws = Workspace.from_folders(
             args.gt_folder, args.trackers_folder, benchmark=args.benchmark, split=args.split, seqmap=args.seqmap,
@@ -82,6 +89,29 @@ def _eval(args: argparse.Namespace) -> int:
             fp.write(to_json(metrics))
     if args.csv:
         detailed_frame(metrics).to_csv(args.csv, index=False)
+    return 0
+
+
+def _eval_classes(args: argparse.Namespace) -> int:
+    layout = resolve(args.gt_folder, args.trackers_folder, args.benchmark, args.split, args.seqmap, args.trackers)
+    if args.classes == ["all"]:
+        classes = classes_in(layout)
+    else:
+        try:
+            classes = [int(c) for c in args.classes]
+        except ValueError:
+            raise InputError("--classes", f"{args.classes} are not class ids.", "Give integers (column 8) or 'all'.") from None
+    run = evaluate_classes(layout, classes, threshold=args.threshold, workers=args.workers, progress=_progress)
+    # One table per tracker: rows are classes (combined over sequences) and the two class combinations.
+    table = {tr: {**{f"class {c}": run.metrics[tr][c][COMBINED] for c in classes}, **run.combined[tr]}
+             for tr in layout.trackers}
+    if not args.quiet:
+        print(format_summary(table))
+    if args.json:
+        out = {tr: {**{str(c): run.metrics[tr][c] for c in classes}, **{k: {COMBINED: v} for k, v in run.combined[tr].items()}}
+               for tr in layout.trackers}
+        with open(args.json, "w") as fp:
+            fp.write(to_json_nested(out))
     return 0
 
 

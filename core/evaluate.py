@@ -58,6 +58,27 @@ def _evaluate_files(files: SequenceFiles, benchmark: str, preprocess: bool, thre
     return files.name, metrics, (kept if keep else None), notes
 
 
+def run_tasks(worker: Callable[..., tuple], tasks: list[tuple], workers: int,
+              progress: Callable[[int, int, str], None] | None) -> dict[str, tuple]:
+    """Run ``worker(*task)`` for every task (in processes when ``workers > 1``), keyed by the first
+    item of each result (the sequence name)."""
+    done: dict[str, tuple] = {}
+    if workers > 1 and len(tasks) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(tasks), os.cpu_count() or 1)) as pool:
+            for k, fut in enumerate([pool.submit(worker, *t) for t in tasks]):
+                out = fut.result()
+                done[out[0]] = out
+                if progress:
+                    progress(k + 1, len(tasks), out[0])
+    else:
+        for k, t in enumerate(tasks):
+            out = worker(*t)
+            done[out[0]] = out
+            if progress:
+                progress(k + 1, len(tasks), out[0])
+    return done
+
+
 @dataclass
 class Run:
     """Results of evaluating trackers over sequences: ``metrics[tracker][sequence or COMBINED]``."""
@@ -79,21 +100,7 @@ def evaluate(layout: Layout, *, preprocess: bool = True, threshold: float = 0.5,
     sequence's ``SequenceAnalysis`` from the same pass.
     """
     tasks = [(f, layout.benchmark, preprocess, threshold, analyse_matches) for f in layout.sequences]
-    done: dict[str, tuple] = {}
-    if workers > 1 and len(tasks) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(tasks), os.cpu_count() or 1)) as pool:
-            futures = [pool.submit(_evaluate_files, *t) for t in tasks]
-            for k, fut in enumerate(futures):
-                out = fut.result()
-                done[out[0]] = out
-                if progress:
-                    progress(k + 1, len(tasks), out[0])
-    else:
-        for k, t in enumerate(tasks):
-            out = _evaluate_files(*t)
-            done[out[0]] = out
-            if progress:
-                progress(k + 1, len(tasks), out[0])
+    done = run_tasks(_evaluate_files, tasks, workers, progress)
     order = [f.name for f in layout.sequences]
     metrics = {tr: {s: done[s][1][tr] for s in order} for tr in layout.trackers}
     for tr in layout.trackers:

@@ -44,6 +44,15 @@ def to_json(metrics: dict[str, dict[str, dict]]) -> str:
     return json.dumps(out, indent=1, allow_nan=True)
 
 
+def to_json_nested(tree: dict) -> str:
+    """Like ``to_json`` for any nesting depth whose leaves are metric dicts (multi-class output)."""
+    def walk(node):
+        if any(k in node for k in ("HOTA", "MOTA", "IDF1")):
+            return flatten(node)
+        return {("COMBINED" if k == "COMBINED_SEQ" else str(k)): walk(v) for k, v in node.items()}
+    return json.dumps(walk(tree), indent=1)
+
+
 def summary_frame(metrics: dict[str, dict[str, dict]], sequence: str = "COMBINED_SEQ") -> pd.DataFrame:
     """One row per tracker with the headline fields (means over alpha for HOTA arrays)."""
     rows = []

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
-from .palette import EVENT_COLOR, ID_PALETTE, UNMATCHED_COLOR, id_color, to_hex
+from .palette import EVENT_COLOR, ID_PALETTE, UNMATCHED_COLOR, to_hex
 
 TEMPLATE = "plotly_white"
 TRACKER_COLORS = qualitative.D3 + qualitative.Dark24
@@ -164,7 +164,8 @@ def tradeoff_scatter(summary: pd.DataFrame, x: str, y: str, contour: str,
         x=grid_x, y=grid_y, z=z, name=label, showscale=False, hoverinfo="skip",
         colorscale=[[0, "#bbbbbb"], [1, "#bbbbbb"]], line={"width": 1},
         autocontour=False,
-        contours={"coloring": "lines", "showlabels": True, "start": level, "end": 100, "size": level,
+        contours={"coloring": "lines", "showlabels": True,
+                  "start": level, "end": 100, "size": level,
                   "labelfont": {"size": 10, "color": "#888888"}},
     ))
     front = pareto_front(xs, ys)
@@ -210,7 +211,8 @@ def sequence_difficulty(per_seq: pd.DataFrame, metric: str = "HOTA") -> go.Figur
     for tracker, rows in per_seq.groupby("tracker"):
         fig.add_trace(go.Scatter(
             y=rows["sequence"].astype(str), x=rows[metric] * 100, mode="markers", name=str(tracker),
-            marker={"color": colors[str(tracker)], "size": 9, "line": {"color": "white", "width": 1}},
+            marker={"color": colors[str(tracker)], "size": 9,
+                    "line": {"color": "white", "width": 1}},
             hovertemplate=f"{tracker}<br>%{{y}}<br>{metric}=%{{x:.1f}}<extra></extra>",
         ))
     fig.update_yaxes(categoryorder="array", categoryarray=list(mean.index.astype(str)),
@@ -288,7 +290,8 @@ def track_timeline(segments: pd.DataFrame, switches: pd.DataFrame | None = None,
             customdata=np.stack([frame_ints, gt], axis=1),
             marker={"symbol": "diamond", "size": bar + 6, "color": to_hex(EVENT_COLOR),
                     "line": {"color": "#222222", "width": 1}},
-            hovertemplate="identity switch<br>gt %{customdata[1]} · frame %{customdata[0]}<extra></extra>",
+            hovertemplate=("identity switch<br>gt %{customdata[1]} · frame %{customdata[0]}"
+                           "<extra></extra>"),
         ))
     _mark_selection(fig, selected, row_of)
     every = max(1, math.ceil(n_rows / 40))

@@ -234,5 +234,6 @@ def open_frames(video: str | Path | None = None, image_dir: str | Path | None = 
     if image_dir is not None:
         return ImageFolderFrames(image_dir, num_frames, size)
     if size is None:
-        raise ValueError("without a video or image folder, width and height are needed for the canvas")
+        raise ValueError("without a video or image folder, width and height are needed "
+                         "for the canvas")
     return BlankFrames(size, num_frames or 0)

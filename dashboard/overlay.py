@@ -30,8 +30,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from .palette import (EVENT_COLOR, FN_COLOR, FP_COLOR, GT_COLOR, RGB, SHADOW_COLOR, id_color,
-                      to_hex)
+from .palette import EVENT_COLOR, FN_COLOR, FP_COLOR, GT_COLOR, RGB, SHADOW_COLOR, id_color, to_hex
 
 BOX_COLUMNS = ("side", "id", "x", "y", "w", "h", "state", "partner", "iou", "event", "loc_miss")
 SHOW_OPTIONS = ("both", "gt", "tr")
@@ -41,7 +40,8 @@ IDENTITY_EVENTS = frozenset({"SWITCH", "TRANSFER", "ASCEND", "MIGRATE"})
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 # OpenCV 5 draws text with a Unicode font; 4.x only has ASCII Hershey glyphs.
 ALPHA_GLYPH = "α" if int(cv2.__version__.split(".")[0]) >= 5 else "a"
-DIM_BOXES, DIM_FRAME = 0.45, 0.25  # weights of drawn boxes and bare frame when one box is highlighted
+# When one box is highlighted, the rest is redrawn as this blend of drawn boxes and bare frame.
+DIM_BOXES, DIM_FRAME = 0.45, 0.25
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,8 @@ def annotate(frame_rgb: np.ndarray, boxes: pd.DataFrame, *, show: str = "both",
     layer = _Layer(style, badges, show, label, alpha)
     layer.draw(canvas, [b for b in drawn if b.key not in emphasised])
     if highlight is not None:
-        canvas = cv2.addWeighted(canvas, DIM_BOXES, np.asarray(frame_rgb, np.uint8), DIM_FRAME, 0)
+        cv2.addWeighted(canvas, DIM_BOXES, np.asarray(frame_rgb, np.uint8), DIM_FRAME, 0,
+                        dst=canvas)
         focus = [b for b in drawn if b.key in emphasised]
         for box in focus:
             if box.key == highlight:
@@ -159,7 +160,7 @@ def _rows(boxes: pd.DataFrame) -> list[_Box]:
                boxes["iou"].astype(float).tolist(),
                boxes["event"].fillna("").astype(str).str.upper().tolist(),
                boxes["loc_miss"].fillna(False).astype(bool).tolist()]
-    return [_Box(*row) for row in zip(*columns)]
+    return [_Box(*row) for row in zip(*columns, strict=True)]
 
 
 def _emphasised(drawn: list[_Box], highlight: tuple[str, int] | None) -> set[tuple[str, int]]:
@@ -294,7 +295,8 @@ def _draw_dashed(canvas: np.ndarray, boxes: list[_Box], color: RGB, thickness: i
 def _dash_pixels(strips: np.ndarray, on: int, period: int,
                  frame_shape: tuple[int, int]) -> np.ndarray:
     """Flat (row * width + column) index of every dash pixel along each [x1, y1, x2, y2) strip:
-    ``on`` pixels every ``period`` along its long side from its first pixel, clipped to the frame."""
+    ``on`` pixels every ``period`` along its long side from its first pixel, clipped to the
+    frame."""
     horizontal = strips[:, 2] - strips[:, 0] >= strips[:, 3] - strips[:, 1]
     length = np.where(horizontal, strips[:, 2] - strips[:, 0], strips[:, 3] - strips[:, 1])
     dashes_per_strip = -(-length // period)
@@ -313,7 +315,8 @@ def _dash_pixels(strips: np.ndarray, on: int, period: int,
     sizes = widths * (dashes[:, 3] - dashes[:, 1])
     dash = np.repeat(np.arange(len(dashes)), sizes)
     local = np.arange(len(dash)) - (np.cumsum(sizes) - sizes)[dash]
-    return (dashes[dash, 1] + local // widths[dash]) * width + dashes[dash, 0] + local % widths[dash]
+    rows = dashes[dash, 1] + local // widths[dash]
+    return rows * width + dashes[dash, 0] + local % widths[dash]
 
 
 def _draw_event_outline(canvas: np.ndarray, box: _Box, style: _Style) -> None:

@@ -87,7 +87,7 @@ def mot17_trackeval(shared_data: Path):
 
 
 def test_mot17_layout(mot17_run: Run) -> None:
-    assert mot17_run.layout.trackers == MOT17_TRACKERS[:0] + tuple(sorted(MOT17_TRACKERS))
+    assert mot17_run.layout.trackers == tuple(sorted(MOT17_TRACKERS))
     assert len(mot17_run.layout.sequences) == 21
     for tracker in MOT17_TRACKERS:
         assert len(mot17_run.metrics[tracker]) == 22

@@ -175,10 +175,11 @@ def test_timeline_stays_light_for_500_tracks_over_1000_frames() -> None:
     for gt in range(500):
         cuts = np.sort(rng.choice(np.arange(2, 1000), 5, replace=False))
         bounds = [1, *cuts, 1001]
-        for start, stop in zip(bounds, bounds[1:]):
+        for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
             rows.append((gt, int(rng.integers(-1, 400)), start, stop - 1))
     segments = pd.DataFrame(rows, columns=["gt_id", "tracker_id", "start", "end"])
-    switches = pd.DataFrame({"frame": rng.integers(1, 1001, 300), "gt_id": rng.integers(0, 500, 300)})
+    switches = pd.DataFrame({"frame": rng.integers(1, 1001, 300),
+                             "gt_id": rng.integers(0, 500, 300)})
     started = time.perf_counter()
     fig = figures.track_timeline(segments, switches)
     elapsed = time.perf_counter() - started

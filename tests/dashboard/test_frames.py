@@ -72,7 +72,8 @@ def test_frames_are_numbered_from_one(numbered_video: Path) -> None:
 
 
 @pytest.mark.parametrize("content", [b"", b"not a video at all" * 100, bytes(range(256)) * 64])
-def test_unreadable_video_raises_value_error_naming_the_file(tmp_path: Path, content: bytes) -> None:
+def test_unreadable_video_raises_value_error_naming_the_file(tmp_path: Path,
+                                                              content: bytes) -> None:
     path = tmp_path / "broken.mp4"
     path.write_bytes(content)
     with pytest.raises(ValueError, match="broken.mp4"):

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.overlay import BOX_COLUMNS, _tag_text, _rows, annotate, legend_items
+from dashboard.overlay import BOX_COLUMNS, _rows, _tag_text, annotate, legend_items
 from dashboard.palette import EVENT_COLOR, FN_COLOR, FP_COLOR, SHADOW_COLOR, id_color
 
 GOLDEN_DIR = Path(__file__).resolve().parent.parent / "golden"
