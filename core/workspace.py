@@ -18,11 +18,13 @@ from typing import Callable
 
 import numpy as np
 
-from .analysis.record import SequenceAnalysis
+from .analysis.record import SequenceAnalysis, analyse
 from .errors import InputError
-from .evaluate import COMBINED, evaluate
+from .evaluate import COMBINED, evaluate, load_sequence
 from .formats.motchallenge import read_seqinfo
-from .layout import Layout, resolve
+from .layout import Layout, SequenceFiles, resolve
+from .prepare import prepare
+from .sequence_eval import evaluate_sequence
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
@@ -48,16 +50,30 @@ class Workspace:
     metrics: dict[str, dict[str, dict]]
     manifest: dict
     root: str | None = None
+    layout: Layout | None = None
     _analyses: dict[tuple[str, str], SequenceAnalysis] = field(default_factory=dict)
 
     def analysis(self, tracker: str, sequence: str) -> SequenceAnalysis:
-        """The analysis tables of one sequence x tracker (read from disk on first use when saved)."""
+        """The analysis tables of one sequence x tracker: read from disk on first use for a saved run,
+        computed on first use (one evaluation pass of that sequence) for a run from folders."""
         key = (tracker, sequence)
         if key not in self._analyses:
-            if self.root is None:
+            if self.root is not None:
+                self._analyses[key] = SequenceAnalysis.load(os.path.join(self.root, tracker, sequence))
+            elif self.layout is not None:
+                self._analyses[key] = self._analyse(tracker, sequence)
+            else:
                 raise KeyError(f"no analysis for {tracker} / {sequence}")
-            self._analyses[key] = SequenceAnalysis.load(os.path.join(self.root, tracker, sequence))
         return self._analyses[key]
+
+    def _analyse(self, tracker: str, sequence: str) -> SequenceAnalysis:
+        files = next(f for f in self.layout.sequences if f.name == sequence)
+        one = SequenceFiles(files.name, files.gt, files.seqinfo, {tracker: files.trackers[tracker]})
+        inputs = load_sequence(one)
+        tr = inputs.trackers[tracker]
+        opts = self.manifest["inputs"]
+        data = prepare(sequence, inputs.gt, tr, benchmark=self.layout.benchmark, preprocess=opts["preprocess"])
+        return analyse(evaluate_sequence(data, opts["threshold"]), inputs.gt, tr, tracker)
 
     def sequence(self, name: str) -> SequenceMeta:
         return next(s for s in self.sequences if s.name == name)
@@ -66,25 +82,30 @@ class Workspace:
     def from_folders(cls, gt_folder: str, trackers_folder: str, *, benchmark: str = "MOT17", split: str = "train",
                      seqmap: str | None = None, trackers: list[str] | None = None, video_folder: str | None = None,
                      preprocess: bool = True, threshold: float = 0.5, workers: int = 1,
+                     analyse_now: bool = True,
                      progress: Callable[[int, int, str], None] | None = None) -> "Workspace":
-        """Evaluate and analyse everything in one pass per sequence."""
+        """Evaluate every tracker on every sequence. With ``analyse_now`` the analysis tables come from
+        the same pass (needed to save a run); without, only the metrics are computed now and each
+        sequence x tracker is analysed when first asked for (what the dashboard wants: first chart fast)."""
         layout = resolve(gt_folder, trackers_folder, benchmark, split, seqmap, trackers, video_folder)
         run = evaluate(layout, preprocess=preprocess, threshold=threshold, workers=workers,
-                       analyse_matches=True, progress=progress)
+                       analyse_matches=analyse_now, progress=progress)
         inputs = {"gt_folder": os.path.abspath(gt_folder), "trackers_folder": os.path.abspath(trackers_folder),
                   "benchmark": benchmark, "split": split, "seqmap": seqmap, "video_folder": video_folder,
                   "preprocess": preprocess, "threshold": threshold}
         metas = _sequence_metas(layout)
-        ws = cls(list(layout.trackers), metas, run.metrics, _manifest(layout, metas, inputs, run.notes))
+        ws = cls(list(layout.trackers), metas, run.metrics, _manifest(layout, metas, inputs, run.notes), layout=layout)
         for tr, seqs in (run.analyses or {}).items():
             for s, an in seqs.items():
                 ws._analyses[(tr, s)] = an
         return ws
 
     def save(self, run_dir: str) -> None:
+        """Write the run (every sequence x tracker analysis, computing the missing ones)."""
         os.makedirs(run_dir, exist_ok=True)
-        for (tr, s), an in self._analyses.items():
-            an.save(os.path.join(run_dir, tr, s))
+        for tr in self.trackers:
+            for meta in self.sequences:
+                self.analysis(tr, meta.name).save(os.path.join(run_dir, tr, meta.name))
         with open(os.path.join(run_dir, "metrics.json"), "w") as fp:
             json.dump(_jsonable(self.metrics), fp)
         with open(os.path.join(run_dir, MANIFEST), "w") as fp:

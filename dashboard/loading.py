@@ -73,7 +73,8 @@ def load_workspace(source: Source) -> Workspace:
     return Workspace.from_folders(
         source.gt_folder, source.trackers_folder, benchmark=source.benchmark, split=source.split,
         seqmap=source.seqmap, trackers=list(source.trackers) if source.trackers else None,
-        video_folder=source.video_folder, preprocess=source.preprocess, workers=min(2, os.cpu_count() or 1))
+        video_folder=source.video_folder, preprocess=source.preprocess, workers=min(2, os.cpu_count() or 1),
+        analyse_now=False)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -16,6 +16,7 @@ from ..metrics.hota import NUM_ALPHAS
 from .events import clear_events
 
 GT, TRACKER = "gt", "tr"
+BOX_EVENTS = ["", "SWITCH", "ASCEND", "FRAG", "TRANSFER", "MIGRATE"]
 IGNORED_REASONS = {
     "gt": "not evaluated: consider flag 0 or not a pedestrian (MOTChallenge preprocessing)",
     "tr": "removed: matched to a distractor ground truth (MOTChallenge preprocessing)",
@@ -27,12 +28,10 @@ def box_table(ev: SequenceEvaluation, gt: Detections, tr: Detections) -> pd.Data
     d = ev.data
     p = d.pairs
     parts = []
-    for side, det, rows, idx_of_pos, ids_of_idx in (
-        (GT, gt, d.gt_rows, d.gt_idx, d.gt_ids), (TRACKER, tr, d.tr_rows, d.tr_idx, d.tr_ids),
-    ):
+    for det, rows in ((gt, d.gt_rows), (tr, d.tr_rows)):
         n = len(det)
         frame = pd.DataFrame({
-            "frame": det.frame, "side": side, "id": det.id, "x": det.box[:, 0], "y": det.box[:, 1],
+            "frame": det.frame, "id": det.id, "x": det.box[:, 0], "y": det.box[:, 1],
             "w": det.box[:, 2], "h": det.box[:, 3], "conf": det.conf, "row": np.arange(n),
         })
         evaluated = np.zeros(n, bool)
@@ -77,12 +76,12 @@ def box_table(ev: SequenceEvaluation, gt: Detections, tr: Detections) -> pd.Data
             full = np.full(n, fill, dtype=values.dtype if name != "event" else object)
             full[rows] = values
             df[name] = full
-    gt_df["note"] = np.where(gt_df["evaluated"], "", IGNORED_REASONS["gt"])
-    tr_df["note"] = np.where(tr_df["evaluated"], "", IGNORED_REASONS["tr"])
     out = pd.concat([gt_df, tr_df], ignore_index=True)
-    out["side"] = pd.Categorical(out["side"], categories=[GT, TRACKER])
-    out["event"] = out["event"].astype(str)
-    return out.sort_values(["frame", "side"], kind="stable").reset_index(drop=True)
+    out.insert(1, "side", pd.Categorical.from_codes(np.repeat([0, 1], [len(gt_df), len(tr_df)]),
+                                                    categories=[GT, TRACKER]))
+    out["event"] = pd.Categorical(out["event"].to_numpy(), categories=BOX_EVENTS)
+    order = np.argsort(out["frame"].to_numpy(), kind="stable")  # gt before tracker inside a frame
+    return out.iloc[order].reset_index(drop=True)
 
 
 def states(boxes: pd.DataFrame, alpha_index: int) -> np.ndarray:
