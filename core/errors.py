@@ -31,3 +31,11 @@ class Ignored:
 
     def __str__(self) -> str:
         return f"{self.path}: ignored {self.count} row(s): {self.reason}"
+
+
+@dataclass
+class Flagged(Ignored):
+    """Rows a reader kept (they are evaluated) but the user should look at; reported like ``Ignored``."""
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.count} row(s) kept but flagged: {self.reason}"

@@ -238,7 +238,8 @@ def _span_points(start: np.ndarray, end: np.ndarray, step: int) -> tuple[np.ndar
 
 
 def track_timeline(segments: pd.DataFrame, switches: pd.DataFrame | None = None,
-                   selected: tuple[int | None, int | None] | None = None) -> go.Figure:
+                   selected: tuple[int | None, int | None] | None = None,
+                   row_label: str = "gt", cover_label: str = "tracker") -> go.Figure:
     """Who covered each ground-truth track, frame by frame: one row per ground-truth id, a bar per
     span coloured by the covering tracker id (the overlay's colours), light red where nothing
     covered it, and markers at identity switches.
@@ -247,7 +248,8 @@ def track_timeline(segments: pd.DataFrame, switches: pd.DataFrame | None = None,
     ``switches``: ``frame, gt_id``. ``selected`` = (frame, gt_id), either may be None: a vertical
     line at the frame and a band on the track. Every point's ``customdata`` starts with
     [frame, gt_id], so a click read back with ``timeline_point`` gives the frame to show.
-    Spans are sampled so the figure stays light for 500 tracks x 1000 frames.
+    Spans are sampled so the figure stays light for 500 tracks x 1000 frames. ``row_label`` and
+    ``cover_label`` name the two sides in labels (swap them to draw tracker ids as rows).
     """
     _require(segments, ["gt_id", "tracker_id", "start", "end"], "segments")
     switches = switches if switches is not None else pd.DataFrame({"frame": [], "gt_id": []})
@@ -278,9 +280,9 @@ def track_timeline(segments: pd.DataFrame, switches: pd.DataFrame | None = None,
             marker={"color": color, "size": bar, "symbol": "square"},
             name="not covered" if key < 0 else f"palette colour {key}",
             showlegend=bool(key < 0), connectgaps=False,
-            hovertemplate=("gt %{customdata[1]} · frame %{customdata[0]}<br>"
-                           + ("not covered by any tracker" if key < 0
-                              else "tracker %{customdata[2]}") + "<extra></extra>"),
+            hovertemplate=(f"{row_label} %{{customdata[1]}} · frame %{{customdata[0]}}<br>"
+                           + (f"not covered by any {cover_label}" if key < 0
+                              else f"{cover_label} %{{customdata[2]}}") + "<extra></extra>"),
         ))
     if len(switches):
         frame_ints = switches["frame"].to_numpy(int)
@@ -296,7 +298,7 @@ def track_timeline(segments: pd.DataFrame, switches: pd.DataFrame | None = None,
     _mark_selection(fig, selected, row_of)
     every = max(1, math.ceil(n_rows / 40))
     fig.update_yaxes(tickvals=list(range(0, len(gt_ids), every)),
-                     ticktext=[f"gt {g}" for g in gt_ids[::every]], autorange="reversed",
+                     ticktext=[f"{row_label} {g}" for g in gt_ids[::every]], autorange="reversed",
                      showgrid=False, zeroline=False)
     fig.update_xaxes(title_text="frame", showgrid=True)
     fig.update_layout(template=TEMPLATE, height=height, hovermode="closest", dragmode="zoom",

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from core.analysis.boxes import states
+from core.analysis.tracks import coverage_segments
 from core.evaluate import COMBINED
 from core.metrics.hota import ALPHAS, ARRAY_FIELDS
 from core.results import flatten
@@ -13,8 +14,10 @@ ALPHA_CHOICES = [round(float(a), 2) for a in ALPHAS]
 RATE_COLUMNS = ("HOTA", "DetA", "AssA", "LocA", "DetRe", "DetPr", "AssRe", "AssPr", "HOTA(0)", "LocA(0)", "MOTA", "MOTP",
                 "IDF1")
 COUNT_COLUMNS = ("IDSW", "Frag", "MT", "ML", "CLR_FP", "CLR_FN", "IDs", "GT_IDs")
+FN_BURST_FRAMES = 3
 ERROR_KINDS = {
     "switch": "identity switch (CLEAR)",
+    "fn_burst": f"a person starts being missed for {FN_BURST_FRAMES}+ frames (FN burst)",
     "fn": "missed ground truth (FN at α)",
     "fp": "false positive (FP at α)",
     "merge": "tracker id jumps to another person (transfer)",
@@ -77,6 +80,21 @@ def per_alpha_table(metrics: dict[str, dict[str, dict]], sequence: str = COMBINE
     return pd.DataFrame(rows)
 
 
+def association_scores(frame_boxes: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
+    """A(c) of each TP box of ``frame_boxes`` (overlay rows) from the pair table at the same alpha
+    (``core.analysis.tracks.pair_table``); NaN for non-TPs."""
+    a = np.full(len(frame_boxes), np.nan)
+    if pairs.empty:
+        return a
+    lookup = dict(zip(zip(pairs["gt_id"].tolist(), pairs["tr_id"].tolist()), pairs["A"].tolist()))
+    for k, (side, i, partner, state) in enumerate(zip(frame_boxes["side"], frame_boxes["id"], frame_boxes["partner"],
+                                                       frame_boxes["state"])):
+        if state == "TP":
+            key = (int(i), int(partner)) if side == "gt" else (int(partner), int(i))
+            a[k] = lookup.get(key, np.nan)
+    return a
+
+
 def frame_counts(frame_boxes: pd.DataFrame) -> dict[str, int]:
     """TP / FN / FP counts among one frame's overlay boxes (TPs counted once, on the gt side)."""
     s = frame_boxes["state"]
@@ -94,6 +112,9 @@ def error_frames(boxes: pd.DataFrame, kind: str, alpha_idx: int) -> np.ndarray:
         sel = ev["event"].isin(["TRANSFER", "MIGRATE"])
     elif kind == "frag":
         sel = ev["event"] == "FRAG"
+    elif kind == "fn_burst":
+        runs = coverage_segments(boxes, alpha_idx, "gt")
+        return np.unique(runs.loc[(runs["partner"] < 0) & (runs["frames"] >= FN_BURST_FRAMES), "start"].to_numpy())
     elif kind in ("fn", "fp"):
         side = "gt" if kind == "fn" else "tr"
         sel = (ev["side"] == side) & (ev["level"].to_numpy() <= alpha_idx)

@@ -110,23 +110,24 @@ def tracker_track_table(tr_tracks: pd.DataFrame, pairs: pd.DataFrame, alpha_inde
     return out
 
 
-def gt_segments(boxes: pd.DataFrame, alpha_index: int) -> pd.DataFrame:
-    """Coverage spans of each evaluated ground-truth id at one alpha: runs of consecutive frames
-    (where the id is present) with the same tracker id, or -1 while unmatched.
+def coverage_segments(boxes: pd.DataFrame, alpha_index: int, side: str = "gt") -> pd.DataFrame:
+    """Coverage spans of each evaluated id of one side at one alpha: runs of consecutive frames (where
+    the id is present) with the same partner id on the other side, or -1 while unmatched (a miss on
+    the gt side, a false positive on the tracker side).
 
-    Columns: gt_id, tracker_id, start, end (inclusive frames), frames.
+    Columns: id, partner, start, end (inclusive frames), frames.
     """
-    gt = boxes[(boxes["side"] == "gt") & boxes["evaluated"]]
-    cols = ["gt_id", "tracker_id", "start", "end", "frames"]
-    if gt.empty:
-        return pd.DataFrame({c: [] for c in cols})
-    gt = gt.sort_values(["id", "frame"], kind="stable")
-    ids = gt["id"].to_numpy()
-    frame = gt["frame"].to_numpy()
-    partner = np.where(gt["level"].to_numpy() > alpha_index, gt["partner"].to_numpy(), -1)
+    own = boxes[(boxes["side"] == side) & boxes["evaluated"]]
+    cols = ["id", "partner", "start", "end", "frames"]
+    if own.empty:
+        return pd.DataFrame({c: np.zeros(0, np.int64) for c in cols})
+    own = own.sort_values(["id", "frame"], kind="stable")
+    ids = own["id"].to_numpy()
+    frame = own["frame"].to_numpy()
+    partner = np.where(own["level"].to_numpy() > alpha_index, own["partner"].to_numpy(), -1)
     new = np.ones(ids.size, bool)
     new[1:] = (ids[1:] != ids[:-1]) | (partner[1:] != partner[:-1]) | (frame[1:] != frame[:-1] + 1)
     start = np.flatnonzero(new)
     end = np.append(start[1:], ids.size) - 1
-    return pd.DataFrame({"gt_id": ids[start], "tracker_id": partner[start], "start": frame[start],
+    return pd.DataFrame({"id": ids[start], "partner": partner[start], "start": frame[start],
                          "end": frame[end], "frames": end - start + 1})

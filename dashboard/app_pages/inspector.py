@@ -6,8 +6,9 @@ import streamlit as st
 
 from dashboard.loading import frame_source
 from dashboard.overlay import annotate, legend_items
-from dashboard.views import (ERROR_KINDS, alpha_index, error_frames, frame_counts, legend_html, neighbour,
-                             overlay_boxes)
+from core.analysis.tracks import pair_table
+from dashboard.views import (ERROR_KINDS, alpha_index, association_scores, error_frames, frame_counts, legend_html,
+                             neighbour, overlay_boxes)
 
 ws = st.session_state["workspace"]
 seq_name, tracker = st.session_state["seq"], st.session_state["tracker"]
@@ -81,11 +82,15 @@ def frame_view() -> None:
                     f" (was on gt {int(e.prev_gt_id)})" if e.type in ("TRANSFER", "MIGRATE") else "")
                 st.markdown(f"- `{e.type}` gt {int(e.gt_id)} ← id {int(e.tr_id)}{prev}")
         table = boxes[["side", "id", "state", "partner", "iou", "event"]].copy()
+        table["A"] = association_scores(boxes, pair_table(analysis.pairs, a_idx))
         table["order"] = table["event"].eq("").astype(int) * 2 + table["state"].eq("TP").astype(int)
         table = table.sort_values(["order", "side", "id"]).drop(columns="order")
         picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
                               key=f"frame_table_{k}", height=380, width="stretch",
-                              column_config={"iou": st.column_config.NumberColumn("IoU", format="%.2f")})
+                              column_config={"iou": st.column_config.NumberColumn("IoU", format="%.2f"),
+                                             "A": st.column_config.NumberColumn(
+                                                 "A(c)", format="%.2f",
+                                                 help="association score of this match: TPA/(TPA+FNA+FPA)")})
         rows = picked.selection.rows if picked else []
         if rows:
             row = table.iloc[rows[0]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.analysis.tracks import gt_segments, gt_track_table, pair_table, tracker_track_table
+from core.analysis.tracks import coverage_segments, gt_track_table, pair_table, tracker_track_table
 from dashboard.figures import timeline_point, track_timeline
 from dashboard.views import alpha_index, explain_track
 
@@ -18,15 +18,29 @@ st.title(f"Tracks · {seq_name} · {tracker}")
 st.caption(f"At α = {alpha:.2f}. Coverage bars show which tracker id matched each ground-truth track (HOTA "
            "matching); markers are CLEAR identity switches. Click a bar to open that frame in the inspector.")
 
-segments = gt_segments(analysis.boxes, a_idx)
-switches = analysis.events[analysis.events["type"].isin(["SWITCH", "ASCEND"])][["frame", "gt_id"]]
 selected = st.session_state.get("track")
-fig = track_timeline(segments, switches, selected=(st.session_state.get("frame"), selected))
-picked = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="timeline", width="stretch")
-point = timeline_point(picked)
-if point is not None:
-    st.session_state["frame"], st.session_state["track"] = point
-    st.switch_page("app_pages/inspector.py")
+gt_view, tr_view = st.tabs(["By ground-truth track", "By tracker id"])
+with gt_view:
+    segments = coverage_segments(analysis.boxes, a_idx, "gt").rename(columns={"id": "gt_id", "partner": "tracker_id"})
+    switches = analysis.events[analysis.events["type"].isin(["SWITCH", "ASCEND"])][["frame", "gt_id"]]
+    fig = track_timeline(segments, switches, selected=(st.session_state.get("frame"), selected))
+    picked = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="timeline", width="stretch")
+    point = timeline_point(picked)
+    if point is not None:
+        st.session_state["frame"], st.session_state["track"] = point
+        st.switch_page("app_pages/inspector.py")
+with tr_view:
+    st.caption("One row per tracker id, coloured by the ground-truth person it covers; light red = false "
+               "positives. A row with several colours is an id that jumps between people (a merge).")
+    tr_segments = coverage_segments(analysis.boxes, a_idx, "tr").rename(columns={"id": "gt_id", "partner": "tracker_id"})
+    transfers = analysis.events[analysis.events["type"].isin(["TRANSFER", "MIGRATE"])]
+    fig = track_timeline(tr_segments, transfers[["frame", "tr_id"]].rename(columns={"tr_id": "gt_id"}),
+                         row_label="id", cover_label="gt")
+    picked_tr = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="timeline_tr", width="stretch")
+    point = timeline_point(picked_tr)
+    if point is not None:
+        st.session_state["frame"] = point[0]
+        st.switch_page("app_pages/inspector.py")
 
 gt_tab, tr_tab = st.tabs(["Ground-truth tracks", "Tracker tracks"])
 with gt_tab:

@@ -1,0 +1,80 @@
+"""The pure table builders between core's analysis and the app's widgets, on the bundled sample
+(TUD-Campus, motmetrics_test: a real tracker with 7 identity switches) and on tiny hand cases."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.analysis.tracks import pair_table
+from core.workspace import Workspace
+from dashboard.views import (alpha_index, association_scores, error_frames, explain_track, frame_counts, neighbour,
+                             overlay_boxes, per_alpha_table, summary_table)
+
+
+@pytest.fixture(scope="module")
+def campus(sample_dir):
+    ws = Workspace.from_folders(str(sample_dir / "gt"), str(sample_dir / "trackers"), benchmark="MOT15",
+                                trackers=["motmetrics_test"], analyse_now=False)
+    return ws, ws.analysis("motmetrics_test", "TUD-Campus")
+
+
+def test_alpha_index_is_the_nearest_of_19():
+    assert alpha_index(0.05) == 0 and alpha_index(0.5) == 9 and alpha_index(0.95) == 18 and alpha_index(0.52) == 9
+
+
+def test_overlay_boxes_states_match_the_metrics_at_every_alpha(campus):
+    ws, an = campus
+    m = ws.metrics["motmetrics_test"]["TUD-Campus"]
+    for a in (0, 9, 18):
+        boxes = overlay_boxes(an.boxes, a)
+        counts = frame_counts(boxes)
+        assert counts == {"TP": m["HOTA_TP"][a], "FN": m["HOTA_FN"][a], "FP": m["HOTA_FP"][a]}
+        tp = boxes[boxes.state == "TP"]
+        assert (tp.partner >= 0).all() and tp.iou.notna().all()
+        assert (boxes.loc[boxes.state != "TP", "partner"] == -1).all()
+
+
+def test_switch_frames_are_the_clear_switches(campus):
+    ws, an = campus
+    frames = error_frames(an.boxes, "switch", 9)
+    switch_events = an.events[an.events.type == "SWITCH"]
+    assert set(frames) == set(switch_events.frame)
+    assert ws.metrics["motmetrics_test"]["TUD-Campus"]["IDSW"] == len(switch_events) == 7
+
+
+def test_fn_bursts_start_runs_of_misses(campus):
+    _, an = campus
+    bursts = error_frames(an.boxes, "fn_burst", 9)
+    fn = error_frames(an.boxes, "fn", 9)
+    assert bursts.size and set(bursts) <= set(fn)
+
+
+def test_neighbour_steps_over_the_current_frame():
+    frames = np.array([3, 8, 20])
+    assert neighbour(frames, 8, True) == 20 and neighbour(frames, 8, False) == 3
+    assert neighbour(frames, 20, True) is None and neighbour(frames, 3, False) is None
+    assert neighbour(np.array([], int), 5, True) is None
+
+
+def test_association_scores_and_explanation_agree_with_the_pair_table(campus):
+    _, an = campus
+    pairs = pair_table(an.pairs, 9)
+    boxes = overlay_boxes(an.frame_boxes(33), 9)
+    scores = association_scores(boxes, pairs)
+    tp = boxes.state.to_numpy() == "TP"
+    assert np.isfinite(scores[tp]).all() and np.isnan(scores[~tp]).all()
+    gt3 = pairs[pairs.gt_id == 3].sort_values("TPA", ascending=False).iloc[0]
+    lines = explain_track(pairs, 3)
+    assert f"matches it in {int(gt3.TPA)} of its {int(gt3.gt_frames)} frames" in lines[0]
+    assert f"A = {gt3.A:.2f}" in lines[0]
+    assert "never matched" in explain_track(pairs.iloc[0:0], 3)[0]
+
+
+def test_summary_and_alpha_tables_are_fractions_with_19_alphas(campus):
+    ws, _ = campus
+    summary = summary_table(ws.metrics)
+    assert list(summary.tracker) == ["motmetrics_test"] and 0 < summary.HOTA.iloc[0] < 1
+    per_alpha = per_alpha_table(ws.metrics)
+    assert len(per_alpha) == 19 and per_alpha.alpha.iloc[0] == pytest.approx(0.05)
+    assert isinstance(per_alpha, pd.DataFrame)
