@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--save", metavar="RUN_DIR", help="save metrics and all analysis tables for the dashboard")
     ev.add_argument("--video-folder", help="videos named <seq>.mp4/.avi (recorded in the saved run)")
     ev.add_argument("--quiet", action="store_true", help="do not print the summary table")
+    ev.add_argument("--format", choices=("mot", "kitti", "bdd100k"), default="mot",
+                    help="input format: MOTChallenge (default), KITTI tracking or BDD100K box tracking "
+                         "(layouts in docs/formats.md; --classes then takes class names)")
     ev.add_argument("--classes", nargs="+", metavar="CLASS",
                     help="multi-class data: evaluate each class id of column 8 on its own ('all' = every class "
                          "in the ground truth) and combine classes both ways (class- and detection-averaged)")
@@ -66,6 +69,9 @@ def _progress(done: int, total: int, name: str) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    if args.format != "mot":
+        from .formats.layouts import eval_command
+        return eval_command(args, _progress)
     if args.classes:
         return _eval_classes(args)
     if args.save:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.analysis.boxes import states
+from core.analysis.boxes import miss_reasons, states
 from core.analysis.tracks import coverage_segments
 from core.evaluate import COMBINED
 from core.metrics.hota import ALPHAS, ARRAY_FIELDS
@@ -41,7 +41,7 @@ def overlay_boxes(boxes: pd.DataFrame, alpha_idx: int) -> pd.DataFrame:
         "state": state, "partner": np.where(tp, ev["partner"].to_numpy(), -1),
         "iou": np.where(tp, ev["iou"].to_numpy(), np.nan), "event": ev["event"].to_numpy(),
         "loc_miss": (~tp) & (ev["best_iou"].to_numpy() > 0),
-        "best_iou": ev["best_iou"].to_numpy(),
+        "best_iou": ev["best_iou"].to_numpy(), "why": miss_reasons(ev, alpha_idx),
     })
 
 

@@ -15,11 +15,21 @@ import numpy as np
 import pandas as pd
 
 from ..detections import Detections, SequenceInfo
-from ..errors import Ignored, InputError
+from ..errors import Flagged, Ignored, InputError
 
 _MIN_COLUMNS = 6
 _MAX_ID = 2.0**53  # larger integers are not all exact in float64 (and 2**63 wraps in int64)
 _FORMAT_HINT = "each row must be 'frame, id, x, y, w, h[, conf, class, visibility]' (MOTChallenge format)."
+MAX_FILE_BYTES = 2 * 1024**3  # read_mot_file refuses larger files before reading a byte
+MAX_FRAMES = 10_000_000  # seqLength above this is refused (per-frame arrays would not fit in memory)
+MAX_COORD = 1e8  # |x|, |y|, |w|, |h| above this (pixels) are refused: box arithmetic would lose exactness
+MAX_IMAGE_SIDE = 100_000  # imWidth / imHeight
+# Magic numbers of files people pass by mistake: (prefix, what it is, how to fix).
+_MAGIC = ((b"\x1f\x8b", "a binary file (gzip-compressed)", "Decompress it first (gunzip FILE)."),
+          (b"PK\x03\x04", "a binary file (a zip archive)", "Extract the text file from the archive first."),
+          (b"\xfd7zXZ\x00", "a binary file (xz-compressed)", "Decompress it first (unxz FILE)."),
+          (b"\xff\xfe", "UTF-16 text", "Save it as UTF-8 or ASCII text (e.g. iconv -f UTF-16 -t UTF-8)."),
+          (b"\xfe\xff", "UTF-16 text", "Save it as UTF-8 or ASCII text (e.g. iconv -f UTF-16 -t UTF-8)."))
 
 
 def read_seqinfo(path: str) -> SequenceInfo:
@@ -27,12 +37,14 @@ def read_seqinfo(path: str) -> SequenceInfo:
     if not os.path.isfile(path):
         raise InputError(path, "seqinfo.ini not found.",
                          "Put a seqinfo.ini with a [Sequence] section and seqLength=<frames> beside gt/.")
-    parser = configparser.ConfigParser()
+    parser = configparser.ConfigParser(interpolation=None)  # a '%' in a value is text, not a reference
     try:
+        if os.path.getsize(path) > 1024**2:
+            raise ValueError("larger than 1 MiB")
         with open(path, encoding="utf-8-sig") as fp:
             parser.read_file(fp)
         sec = parser["Sequence"]
-    except (configparser.Error, KeyError, UnicodeDecodeError) as exc:
+    except (configparser.Error, KeyError, UnicodeDecodeError, ValueError, OSError) as exc:
         detail = " ".join(str(exc).split())  # configparser's messages span lines; keep ours on one
         raise InputError(path, f"cannot read it as an ini file with a [Sequence] section ({detail}).",
                          "Write it as '[Sequence]' followed by 'seqLength=<frames>' lines.") from None
@@ -42,13 +54,24 @@ def read_seqinfo(path: str) -> SequenceInfo:
         if value is None or value.strip() == "":
             return None
         try:
-            return kind(float(value))
+            parsed = float(value)
         except ValueError:
-            raise InputError(path, f"{key}={value!r} is not a number.", f"Set {key} to a number.") from None
+            parsed = float("nan")
+        if not np.isfinite(parsed):
+            raise InputError(path, f"{key}={value!r} is not a number.", f"Set {key} to a number.")
+        return kind(parsed)
 
     length = number("seqLength")
     if length is None or length < 0:
         raise InputError(path, "seqLength is missing or negative.", "Add 'seqLength=<number of frames>'.")
+    if length > MAX_FRAMES:
+        raise InputError(path, f"seqLength={length} is more than {MAX_FRAMES} frames.",
+                         "Set seqLength to the number of frames of the sequence.")
+    for key in ("imWidth", "imHeight"):
+        side = number(key)
+        if side is not None and not 0 < side <= MAX_IMAGE_SIDE:
+            raise InputError(path, f"{key}={side} is outside 1..{MAX_IMAGE_SIDE} pixels.",
+                             f"Set {key} to the frame size in pixels, or remove the line.")
     name = sec.get("name") or os.path.basename(os.path.dirname(os.path.abspath(path)))
     return SequenceInfo(
         name=name, length=length, width=number("imWidth"), height=number("imHeight"),
@@ -62,28 +85,30 @@ def read_seqmap(path: str) -> list[str]:
         raise InputError(path, "seqmap file not found.",
                          "Pass --seqmap with a file listing one sequence per line after a 'name' header, "
                          "or leave it out to evaluate every sequence folder.")
-    with open(path, encoding="utf-8-sig") as fp:
-        names = [line.split(",")[0].strip() for line in fp]
+    try:
+        with open(path, encoding="utf-8-sig") as fp:
+            names = [line.split(",")[0].strip() for line in fp]
+    except (UnicodeDecodeError, OSError) as exc:
+        raise InputError(path, f"cannot read the seqmap as UTF-8 text ({exc}).",
+                         "Write it as plain text: 'name', then one sequence name per line.") from None
     names = [n for n in names[1:] if n]
     if not names:
         raise InputError(path, "the seqmap lists no sequence.", "Add one sequence name per line after 'name'.")
     return names
 
 
-def read_mot_file(path: str, num_frames: int, *, is_gt: bool) -> Detections:
+def read_mot_file(path: str, num_frames: int, *, is_gt: bool, max_bytes: int = MAX_FILE_BYTES) -> Detections:
     """Read one MOTChallenge text file, validated against the sequence length.
 
     Raises ``InputError`` naming the line for: too few columns, non-numeric or non-finite values,
     fractional or negative ids, frames outside 1..num_frames, the same id twice in one frame.
     Blank lines are skipped and counted in ``Detections.ignored``. An empty file is a valid,
-    empty result.
+    empty result. A file above ``max_bytes`` is refused before it is read.
     """
-    if not os.path.isfile(path):
-        raise InputError(path, "file not found.", "Check the folder layout (see README 'Usage').")
-    with open(path, "rb") as fp:
-        raw = fp.read()
-    if b"\x00" in raw[:4096]:
-        raise InputError(path, "this is a binary file, not a MOTChallenge text file.", _FORMAT_HINT)
+    raw = _read_bytes(path, max_bytes)
+    kind = _binary_kind(raw[:4096])
+    if kind is not None:
+        raise InputError(path, f"this is {kind[0]}, not a MOTChallenge text file.", kind[1])
     if not raw.strip():
         return Detections.empty(num_frames, source=path)
 
@@ -92,8 +117,42 @@ def read_mot_file(path: str, num_frames: int, *, is_gt: bool) -> Detections:
     return _validated(path, table, num_frames, is_gt=is_gt, ignored=ignored, raw=raw)
 
 
+def _read_bytes(path: str, max_bytes: int) -> bytes:
+    """The file's bytes; ``InputError`` for a missing file, a folder, a broken link, too large, unreadable."""
+    if os.path.isdir(path):
+        raise InputError(path, "this is a folder, not a file.", "Point to the text file itself.")
+    if os.path.islink(path) and not os.path.exists(path):
+        raise InputError(path, "this is a broken symbolic link (or a link loop).", "Make the link point to the file.")
+    if not os.path.isfile(path):
+        raise InputError(path, "file not found.", "Check the folder layout (see README 'Usage').")
+    try:
+        size = os.path.getsize(path)
+        if size > max_bytes:
+            raise InputError(path, f"the file is {size / 1024**2:,.0f} MiB, above the {max_bytes / 1024**2:,.0f} MiB "
+                             "limit for one MOTChallenge file.", "Check that this is the right file "
+                             "(a result file is a few MiB), or raise the limit (read_mot_file max_bytes).")
+        with open(path, "rb") as fp:
+            return fp.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError(path, f"cannot read the file ({exc.strerror or exc}).",
+                         "Check the file's permissions.") from None
+
+
+def _binary_kind(head: bytes) -> tuple[str, str] | None:
+    """(what the file is, how to fix it) when its first bytes are not text, else None."""
+    for magic, what, fix in _MAGIC:
+        if head.startswith(magic):
+            return what, fix
+    if b"\x00" not in head:
+        return None
+    for nul, other in ((head[1::2], head[0::2]), (head[0::2], head[1::2])):  # UTF-16 LE, BE: ASCII has a NUL half
+        if nul.count(0) > 0.9 * len(nul) and other.count(0) < 0.1 * len(other):
+            return "UTF-16 text", _MAGIC[-1][2]
+    return "a binary file", _FORMAT_HINT
+
+
 def _separator(raw: bytes) -> str:
-    first = next(line for line in raw[:65536].splitlines() if line.strip())
+    first = next((line for line in raw[:65536].splitlines() if line.strip()), b"")
     return "," if b"," in first else r"\s+"
 
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.loading import frame_source
 from dashboard.overlay import annotate, legend_items
+from core.analysis.boxes import MISS_REASONS
 from core.analysis.tracks import pair_table
 from dashboard.views import (ERROR_KINDS, alpha_index, association_scores, error_frames, frame_counts, legend_html,
                              neighbour, overlay_boxes)
@@ -81,7 +82,7 @@ def frame_view() -> None:
                 prev = f" (was {int(e.prev_tr_id)})" if e.type in ("SWITCH", "ASCEND") else (
                     f" (was on gt {int(e.prev_gt_id)})" if e.type in ("TRANSFER", "MIGRATE") else "")
                 st.markdown(f"- `{e.type}` gt {int(e.gt_id)} ← id {int(e.tr_id)}{prev}")
-        table = boxes[["side", "id", "state", "partner", "iou", "event"]].copy()
+        table = boxes[["side", "id", "state", "partner", "iou", "event", "why"]].copy()
         table["A"] = association_scores(boxes, pair_table(analysis.pairs, a_idx))
         table["order"] = table["event"].eq("").astype(int) * 2 + table["state"].eq("TP").astype(int)
         table = table.sort_values(["order", "side", "id"]).drop(columns="order")
@@ -90,7 +91,9 @@ def frame_view() -> None:
                               column_config={"iou": st.column_config.NumberColumn("IoU", format="%.2f"),
                                              "A": st.column_config.NumberColumn(
                                                  "A(c)", format="%.2f",
-                                                 help="association score of this match: TPA/(TPA+FNA+FPA)")})
+                                                 help="association score of this match: TPA/(TPA+FNA+FPA)"),
+                                             "why": st.column_config.TextColumn(
+                                                 "why missed", help="; ".join(f"{k}: {v}" for k, v in MISS_REASONS.items()))})
         rows = picked.selection.rows if picked else []
         if rows:
             row = table.iloc[rows[0]]

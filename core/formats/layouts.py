@@ -1,0 +1,253 @@
+"""Folder layouts of the KITTI and BDD100K formats, and their evaluation (``tracklens eval --format``).
+
+KITTI (TrackEval's ``Kitti2DBox`` layout; ``GT`` is TrackEval's ``GT_FOLDER``)::
+
+    GT/evaluate_tracking.seqmap.<split>     '<seq> empty 000000 <number of frames>' per line
+    GT/label_02/<seq>.txt                   (GT/<seq>.txt is accepted too)
+    TRACKERS/<tracker>/data/<seq>.txt       (TRACKERS/<tracker>/<seq>.txt is accepted too)
+
+``<split>`` is ``--split`` (``train`` falls back to KITTI's ``training``); ``--seqmap`` names the
+file directly. Without any seqmap every ``<seq>.txt`` of the label folder is a sequence and its
+length is the last frame (0-based) found in its ground truth or tracker files, plus one.
+
+BDD100K (TrackEval's ``BDD100K`` layout)::
+
+    GT/<video>.json                         one JSON list of frames per video
+    TRACKERS/<tracker>/data/<video>.json    (TRACKERS/<tracker>/<video>.json is accepted too)
+
+Every tracker needs a file for every sequence. Sequences are evaluated and combined in sorted
+name order (TrackEval's order). Classes are evaluated separately; BDD100K also combines classes
+(``cls_comb_cls_av``, ``cls_comb_det_av``) and super-categories (HUMAN, VEHICLE, BIKE; each
+detection-averaged over its evaluated members), KITTI does not (as in TrackEval).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from typing import Callable
+
+from ..classes import CLASS_AVERAGED, DET_AVERAGED, combine_classes
+from ..errors import InputError
+from ..evaluate import COMBINED, combine, run_tasks
+from ..preprocess_kitti import KITTI_CLASSES, prepare_kitti
+from ..sequence_eval import evaluate_sequence
+from . import bdd100k
+from .kitti import BoxFile, read_kitti_file, read_seqmap
+
+FORMATS = ("mot", "kitti", "bdd100k")
+SUFFIX = {"kitti": ".txt", "bdd100k": ".json"}
+
+
+@dataclass(frozen=True)
+class DatasetSequence:
+    """One sequence's files; ``num_frames`` is None when it is taken from the files (KITTI without seqmap)."""
+
+    name: str
+    gt: str
+    num_frames: int | None
+    trackers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class DatasetLayout:
+    format: str
+    sequences: tuple[DatasetSequence, ...]
+    trackers: tuple[str, ...]
+    classes: tuple[str, ...]
+
+
+@dataclass
+class DatasetRun:
+    """``metrics[tracker][class][sequence | COMBINED_SEQ]`` and, for BDD100K,
+    ``combined[tracker][cls_comb_cls_av | cls_comb_det_av | HUMAN | VEHICLE | BIKE]``."""
+
+    layout: DatasetLayout
+    metrics: dict[str, dict[str, dict[str, dict]]]
+    combined: dict[str, dict[str, dict]]
+    notes: list[str]
+
+
+def valid_classes(fmt: str) -> tuple[str, ...]:
+    return KITTI_CLASSES if fmt == "kitti" else bdd100k.CLASSES
+
+
+def resolve_dataset(fmt: str, gt_folder: str, trackers_folder: str | None, *, split: str = "training",
+                    seqmap: str | None = None, trackers: list[str] | None = None,
+                    classes: list[str] | None = None) -> DatasetLayout:
+    """Find every sequence's ground truth and tracker files of a KITTI or BDD100K layout; raise
+    ``InputError`` naming what is missing."""
+    if fmt not in SUFFIX:
+        raise InputError("--format", f"unknown format {fmt!r}.", f"Use one of {', '.join(FORMATS)}.")
+    if not os.path.isdir(gt_folder):
+        raise InputError(gt_folder, "ground-truth folder not found.", "Pass --gt-folder with an existing folder.")
+    chosen = _classes(fmt, classes)
+    if fmt == "kitti":
+        label_dir, lengths = _kitti_sequences(gt_folder, split, seqmap)
+    else:
+        label_dir = gt_folder
+        lengths = {n: None for n in _files(gt_folder, ".json")}
+        if not lengths:
+            raise InputError(gt_folder, "no <video>.json files found.",
+                             "Put one BDD100K JSON file per video directly in the ground-truth folder.")
+    names = sorted(lengths)
+    tracker_names: list[str] = []
+    if trackers_folder is not None:
+        if not os.path.isdir(trackers_folder):
+            raise InputError(trackers_folder, "trackers folder not found.",
+                             "Pass --trackers-folder with a folder holding one sub-folder per tracker.")
+        tracker_names = list(trackers) if trackers else sorted(
+            d for d in os.listdir(trackers_folder) if os.path.isdir(os.path.join(trackers_folder, d)))
+        if not tracker_names:
+            raise InputError(trackers_folder, "no tracker folders found.",
+                             f"Put each tracker's <seq>{SUFFIX[fmt]} files in its own sub-folder (<tracker>/data/).")
+    sequences = []
+    for name in names:
+        gt = os.path.join(label_dir, name + SUFFIX[fmt])
+        if not os.path.isfile(gt):
+            raise InputError(gt, f"ground truth of sequence '{name}' not found (listed in the seqmap).",
+                             f"Expected {os.path.join('<gt-folder>', 'label_02', name + '.txt')}.")
+        files = {t: _tracker_file(trackers_folder, t, name, SUFFIX[fmt]) for t in tracker_names}
+        sequences.append(DatasetSequence(name, gt, lengths[name], files))
+    return DatasetLayout(fmt, tuple(sequences), tuple(tracker_names), chosen)
+
+
+def _classes(fmt: str, classes: list[str] | None) -> tuple[str, ...]:
+    valid = valid_classes(fmt)
+    if not classes or classes == ["all"]:
+        return valid
+    out = tuple(c.lower() for c in classes)
+    bad = [c for c in out if c not in valid]
+    if bad:
+        raise InputError("--classes", f"{', '.join(bad)} cannot be evaluated on {fmt}.",
+                         f"Use some of: {', '.join(valid)} (or 'all').")
+    return out
+
+
+def _files(folder: str, suffix: str) -> list[str]:
+    return [f[: -len(suffix)] for f in os.listdir(folder)
+            if f.endswith(suffix) and os.path.isfile(os.path.join(folder, f))]
+
+
+def _kitti_sequences(gt_folder: str, split: str, seqmap: str | None) -> tuple[str, dict[str, int | None]]:
+    label_dir = os.path.join(gt_folder, "label_02")
+    if not os.path.isdir(label_dir):
+        label_dir = gt_folder
+    if seqmap is None:
+        for s in dict.fromkeys([split, "training" if split == "train" else split]):
+            candidate = os.path.join(gt_folder, f"evaluate_tracking.seqmap.{s}")
+            if os.path.isfile(candidate):
+                seqmap = candidate
+                break
+    if seqmap is not None:
+        return label_dir, dict(read_seqmap(seqmap))
+    names = _files(label_dir, ".txt")
+    if not names:
+        raise InputError(gt_folder, "no KITTI label files found.",
+                         "Use <gt-folder>/label_02/<seq>.txt with <gt-folder>/evaluate_tracking.seqmap.<split> "
+                         "(see docs/formats.md).")
+    return label_dir, {n: None for n in names}
+
+
+def _tracker_file(root: str, tracker: str, seq: str, suffix: str) -> str:
+    base = os.path.join(root, tracker)
+    if not os.path.isdir(base):
+        raise InputError(base, f"tracker '{tracker}' not found.", "Check --trackers and --trackers-folder.")
+    for candidate in (os.path.join(base, "data", seq + suffix), os.path.join(base, seq + suffix)):
+        if os.path.isfile(candidate):
+            return candidate
+    raise InputError(os.path.join(base, "data", seq + suffix), f"tracker '{tracker}' has no result for sequence '{seq}'.",
+                     "Add the file (an empty one is a valid result with no boxes"
+                     + (", for BDD100K a list of frames with empty 'labels'" if suffix == ".json" else "")
+                     + "), or restrict the sequences (KITTI: with the seqmap).")
+
+
+def load_dataset_sequence(fmt: str, seq: DatasetSequence) -> tuple[BoxFile, dict[str, BoxFile]]:
+    """Read one sequence's ground truth and tracker files (all with the same number of frames)."""
+    if fmt == "bdd100k":
+        gt = bdd100k.read_bdd_file(seq.gt, is_gt=True)
+        n = gt.dets.num_frames
+        return gt, {t: bdd100k.read_bdd_file(p, is_gt=False, num_frames=n) for t, p in seq.trackers.items()}
+    gt = read_kitti_file(seq.gt, seq.num_frames, is_gt=True)
+    trackers = {t: read_kitti_file(p, seq.num_frames, is_gt=False) for t, p in seq.trackers.items()}
+    if seq.num_frames is None:  # lengths from the files: the longest side wins
+        n = max([gt.dets.num_frames, *(b.dets.num_frames for b in trackers.values())])
+        gt = gt.with_num_frames(n)
+        trackers = {t: b.with_num_frames(n) for t, b in trackers.items()}
+    return gt, trackers
+
+
+def _evaluate_sequence(fmt: str, seq: DatasetSequence, classes: tuple[str, ...], threshold: float) -> tuple:
+    """Worker: one sequence, every tracker and class."""
+    gt, trackers = load_dataset_sequence(fmt, seq)
+    prepare = prepare_kitti if fmt == "kitti" else bdd100k.prepare_bdd
+    notes = [str(i) for b in (gt, *trackers.values()) for i in b.dets.ignored]
+    if fmt == "kitti" and seq.num_frames is None:
+        notes.append(f"{seq.gt}: no seqmap, sequence length {gt.dets.num_frames} taken from the files")
+    out = {}
+    for name, tr in trackers.items():
+        prepared = prepare(seq.name, gt, tr, classes)
+        out[name] = {c: evaluate_sequence(prepared[c], threshold).metrics() for c in classes}
+    return seq.name, out, notes
+
+
+def evaluate_dataset(layout: DatasetLayout, *, threshold: float = 0.5, workers: int = 1,
+                     progress: Callable[[int, int, str], None] | None = None) -> DatasetRun:
+    """Evaluate every tracker x class x sequence, combine over sequences per class, and (BDD100K)
+    over classes and super-categories, all as TrackEval's Evaluator does."""
+    tasks = [(layout.format, s, layout.classes, threshold) for s in layout.sequences]
+    done = run_tasks(_evaluate_sequence, tasks, workers, progress)
+    order = [s.name for s in layout.sequences]
+    metrics: dict[str, dict[str, dict[str, dict]]] = {}
+    combined: dict[str, dict[str, dict]] = {}
+    for tr in layout.trackers:
+        metrics[tr] = {}
+        for c in layout.classes:
+            per_seq = {s: done[s][1][tr][c] for s in order}
+            per_seq[COMBINED] = combine(per_seq[s] for s in order)
+            metrics[tr][c] = per_seq
+        combined[tr] = {}
+        if layout.format == "bdd100k":
+            finals = [metrics[tr][c][COMBINED] for c in layout.classes]
+            combined[tr][CLASS_AVERAGED] = combine_classes(finals, class_averaged=True)
+            combined[tr][DET_AVERAGED] = combine_classes(finals, class_averaged=False)
+            for cat, members in bdd100k.SUPER_CATEGORIES.items():
+                present = [metrics[tr][c][COMBINED] for c in members if c in layout.classes]
+                if present:  # TrackEval crashes on a super-category with no evaluated class
+                    combined[tr][cat] = combine(present)
+    notes = [n for s in order for n in done[s][2]]
+    return DatasetRun(layout, metrics, combined, notes)
+
+
+def eval_command(args: argparse.Namespace, progress: Callable[[int, int, str], None] | None = None) -> int:
+    """``tracklens eval --format kitti|bdd100k``: one table per tracker (rows: classes combined over
+    sequences, then the class combinations), ``--json`` nested as
+    ``out[tracker][class][sequence | COMBINED]``, ``--csv`` with one row per tracker x class x sequence."""
+    from ..results import detailed_frame, format_summary, to_json_nested
+
+    for flag, given in (("--save", args.save), ("--no-preproc", args.no_preproc)):
+        if given:
+            raise InputError(flag, f"{flag} is not supported with --format {args.format}.",
+                             f"Leave out {flag} (it works with --format mot).")
+    layout = resolve_dataset(args.format, args.gt_folder, args.trackers_folder, split=args.split, seqmap=args.seqmap,
+                             trackers=args.trackers, classes=args.classes)
+    run = evaluate_dataset(layout, threshold=args.threshold, workers=args.workers, progress=progress)
+    for note in run.notes:
+        print(f"tracklens: note: {note}", file=sys.stderr)
+    if not args.quiet:
+        table = {tr: {**{c: run.metrics[tr][c][COMBINED] for c in layout.classes}, **run.combined[tr]}
+                 for tr in layout.trackers}
+        print(format_summary(table))
+    if args.json:
+        out = {tr: {**run.metrics[tr], **{k: {COMBINED: v} for k, v in run.combined[tr].items()}}
+               for tr in layout.trackers}
+        with open(args.json, "w") as fp:
+            fp.write(to_json_nested(out))
+    if args.csv:
+        flat = {tr: {f"{c}:{'COMBINED' if s == COMBINED else s}": m for c, seqs in run.metrics[tr].items()
+                     for s, m in seqs.items()} for tr in layout.trackers}
+        for tr in layout.trackers:
+            flat[tr].update({f"{k}:COMBINED": v for k, v in run.combined[tr].items()})
+        detailed_frame(flat).to_csv(args.csv, index=False)
+    return 0
