@@ -17,16 +17,13 @@ EPS = np.finfo(float).eps
 class Pairs:
     """Sparse same-frame similarities: entry k links gt row ``gt[k]`` and tracker row ``tr[k]``.
 
-    Rows are positions in the frame-sorted ``Detections`` of each side; entries are sorted by
-    frame, then gt row, then tracker row.
+    Rows are positions in the frame-sorted ``Detections`` of each side; entries are sorted by gt
+    row, then tracker row (so also by frame).
     """
 
     gt: np.ndarray
     tr: np.ndarray
     sim: np.ndarray
-
-    def take(self, keep: np.ndarray) -> "Pairs":
-        return Pairs(self.gt[keep], self.tr[keep], self.sim[keep])
 
 
 def overlap_candidates(gt_box: np.ndarray, gt_offsets: np.ndarray, tr_box: np.ndarray,
