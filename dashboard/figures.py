@@ -139,6 +139,12 @@ def _axis_range(values: np.ndarray) -> tuple[float, float]:
     return (lo, hi) if hi > lo else (max(0.0, lo - 5), min(100.0, hi + 5))
 
 
+def _shown(axis: tuple[float, float]) -> list[float]:
+    """The axis as displayed: a little room past the top so a perfect tracker's marker and label
+    are not cut off at the edge."""
+    return [axis[0], axis[1] + 0.06 * (axis[1] - axis[0])]
+
+
 def tradeoff_scatter(summary: pd.DataFrame, x: str, y: str, contour: str,
                      contour_label: str | None = None) -> go.Figure:
     """Trackers as points in a score pair, over iso-contours of the combined score, with the
@@ -186,8 +192,8 @@ def tradeoff_scatter(summary: pd.DataFrame, x: str, y: str, contour: str,
         hovertemplate=(f"<b>%{{text}}</b><br>{x}=%{{x:.1f}}<br>{y}=%{{y:.1f}}"
                        f"<br>{label}≈%{{customdata:.1f}}<extra></extra>"),
     ))
-    fig.update_xaxes(range=list(x_range), title_text=x, constrain="domain")
-    fig.update_yaxes(range=list(y_range), title_text=y)
+    fig.update_xaxes(range=_shown(x_range), title_text=x, constrain="domain")
+    fig.update_yaxes(range=_shown(y_range), title_text=y)
     fig.update_layout(template=TEMPLATE, title=f"{y} vs {x} (contours: {label})",
                       showlegend=False, height=480, margin={"t": 50, "l": 50, "r": 20, "b": 50})
     return fig

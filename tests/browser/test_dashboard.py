@@ -24,6 +24,9 @@ def test_overview(app_server, browser_page, open_app, screenshot, page_errors):
     expect(browser_page.get_by_text("Scores against α")).to_be_visible()
     assert browser_page.locator('[data-testid="stPlotlyChart"]').count() >= 5
     screenshot(browser_page, "overview", full_page=True)
+    browser_page.get_by_text("Where the trackers trade one error for another").scroll_into_view_if_needed()
+    browser_page.wait_for_timeout(800)
+    screenshot(browser_page, "overview_tradeoffs")
     assert not [e for e in page_errors if "pageerror" in e], page_errors
 
 
