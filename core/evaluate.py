@@ -59,11 +59,18 @@ def _evaluate_files(files: SequenceFiles, benchmark: str, preprocess: bool, thre
 
 
 def run_tasks(worker: Callable[..., tuple], tasks: list[tuple], workers: int,
-              progress: Callable[[int, int, str], None] | None) -> dict[str, tuple]:
-    """Run ``worker(*task)`` for every task (in processes when ``workers > 1``), keyed by the first
-    item of each result (the sequence name)."""
+              progress: Callable[[int, int, str], None] | None, dask: str | None = None) -> dict[str, tuple]:
+    """Run ``worker(*task)`` for every task, keyed by the first item of each result (the sequence
+    name): on a Dask cluster when ``dask`` is given, in local processes when ``workers > 1``, else
+    here. Combining happens later in the layout's order, so every route gives bit-equal results."""
     done: dict[str, tuple] = {}
-    if workers > 1 and len(tasks) > 1:
+    if dask:
+        from .cluster import run_on_dask
+        for k, out in enumerate(run_on_dask(dask, worker, tasks)):
+            done[out[0]] = out
+            if progress:
+                progress(k + 1, len(tasks), out[0])
+    elif workers > 1 and len(tasks) > 1:
         with ProcessPoolExecutor(max_workers=min(workers, len(tasks), os.cpu_count() or 1)) as pool:
             for k, fut in enumerate([pool.submit(worker, *t) for t in tasks]):
                 out = fut.result()
@@ -92,15 +99,17 @@ class Run:
 
 
 def evaluate(layout: Layout, *, preprocess: bool = True, threshold: float = 0.5, workers: int = 1,
-             analyse_matches: bool = False, progress: Callable[[int, int, str], None] | None = None) -> Run:
+             analyse_matches: bool = False, progress: Callable[[int, int, str], None] | None = None,
+             dask: str | None = None) -> Run:
     """Evaluate every tracker of ``layout`` on every sequence and combine over sequences.
 
     ``workers > 1`` spreads sequences over processes; results are identical (same code, and
-    combining runs in the sequence order of the layout). ``analyse_matches`` also builds each
+    combining runs in the sequence order of the layout); so does ``dask`` (a scheduler address such as
+    ``tcp://host:8786``, or ``local`` for a LocalCluster). ``analyse_matches`` also builds each
     sequence's ``SequenceAnalysis`` from the same pass.
     """
     tasks = [(f, layout.benchmark, preprocess, threshold, analyse_matches) for f in layout.sequences]
-    done = run_tasks(_evaluate_files, tasks, workers, progress)
+    done = run_tasks(_evaluate_files, tasks, workers, progress, dask)
     order = [f.name for f in layout.sequences]
     metrics = {tr: {s: done[s][1][tr] for s in order} for tr in layout.trackers}
     for tr in layout.trackers:

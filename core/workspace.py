@@ -82,14 +82,14 @@ class Workspace:
     def from_folders(cls, gt_folder: str, trackers_folder: str, *, benchmark: str = "MOT17", split: str = "train",
                      seqmap: str | None = None, trackers: list[str] | None = None, video_folder: str | None = None,
                      preprocess: bool = True, threshold: float = 0.5, workers: int = 1,
-                     analyse_now: bool = True,
+                     analyse_now: bool = True, dask: str | None = None,
                      progress: Callable[[int, int, str], None] | None = None) -> "Workspace":
         """Evaluate every tracker on every sequence. With ``analyse_now`` the analysis tables come from
         the same pass (needed to save a run); without, only the metrics are computed now and each
         sequence x tracker is analysed when first asked for (what the dashboard wants: first chart fast)."""
         layout = resolve(gt_folder, trackers_folder, benchmark, split, seqmap, trackers, video_folder)
         run = evaluate(layout, preprocess=preprocess, threshold=threshold, workers=workers,
-                       analyse_matches=analyse_now, progress=progress)
+                       analyse_matches=analyse_now, progress=progress, dask=dask)
         inputs = {"gt_folder": os.path.abspath(gt_folder), "trackers_folder": os.path.abspath(trackers_folder),
                   "benchmark": benchmark, "split": split, "seqmap": seqmap, "video_folder": video_folder,
                   "preprocess": preprocess, "threshold": threshold}

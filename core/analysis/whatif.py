@@ -18,9 +18,10 @@ result of editing the formula. The precise definitions are in ``docs/whatif.md``
   that tracker id get a fresh id per (tracker id, ground-truth id).
 * ``fix_all``: false positives, false negatives, localisation, merges, splits, in this order.
 
-Boxes that preprocessing removed (matched to a distractor) are never edited by any fix; they keep
-their id, which therefore stays taken in their frame (TrackEval checks duplicate ids before
-preprocessing).
+Boxes that preprocessing removed (matched to a distractor) are neither true nor false positives:
+no fix moves or deletes them, and they never block an id an edit needs; when one would share its
+id with an edited box of its frame (TrackEval checks duplicate ids before preprocessing), it alone
+gets a fresh id.
 """
 from __future__ import annotations
 
@@ -133,6 +134,8 @@ class _Baseline:
 
 def _hota(name: str, gt: Detections, tr: Detections, benchmark: str, preprocess: bool,
           ) -> tuple[dict, hota.HotaMatches | None, EvalSequence]:
+    """The HOTA part of ``evaluate_sequence`` (same ``prepare``, same ``hota.evaluate``), without
+    the CLEAR and Identity passes the what-if does not need."""
     seq = prepare(name, gt, tr, benchmark=benchmark, preprocess=preprocess)
     res, matches = hota.evaluate(seq)
     return res, matches, seq
@@ -162,10 +165,10 @@ def _score_row(fix: str, res: dict, baseline_hota: float | None, edits: int) -> 
 
 @dataclass(frozen=True)
 class _State:
-    """A tracker output being edited: the columns of ``Detections`` plus, per row, where it came
-    from (``origin``: tracker row, or -1 when added), its label (gt row, -1 for none), whether
-    preprocessing removed it (``frozen``), whether an edit changed it, and an order key that keeps
-    the file order inside a frame (added rows go last, in gt order)."""
+    """A tracker output being edited: the columns of ``Detections`` plus, per row, its label (the
+    gt row it is a TP of at alpha 0.05, -1 for none; added rows carry the gt row they copy),
+    whether preprocessing removed it (``frozen``), whether an edit changed it, and an order key
+    that keeps the file order inside a frame (added rows go last, in gt order)."""
 
     frame: np.ndarray
     id: np.ndarray
@@ -326,7 +329,8 @@ def _fix_false_negatives(s: _State, base: _Baseline) -> _State:
     span = int(max(s.id.max(initial=0), target.max(initial=0))) + 1
     cand = np.flatnonzero(has)
     rank = _priority(dom.count[k[cand]], dom.first[k[cand]], g[cand])
-    win = _winners(f[cand], target[cand], rank, _codes(s.frame, s.id, span), span)
+    live = ~s.frozen
+    win = _winners(f[cand], target[cand], rank, _codes(s.frame[live], s.id[live], span), span)
     ident = np.full(missed.size, -1, np.int64)
     ident[cand[win]] = target[cand[win]]
     lose = ident < 0
@@ -337,7 +341,7 @@ def _fix_false_negatives(s: _State, base: _Baseline) -> _State:
                  label=missed.astype(np.int64), frozen=np.zeros(n, bool), changed=np.ones(n, bool),
                  order=len(base.tracker) + missed.astype(np.int64))
     cols = {c: np.concatenate([getattr(s, c), added[c]]) for c in _ROW_COLUMNS}
-    return replace(s, **cols, next_id=next_id)
+    return _evict(replace(s, **cols, next_id=next_id))
 
 
 def _fix_splits(s: _State, base: _Baseline) -> _State:
@@ -353,7 +357,7 @@ def _fix_splits(s: _State, base: _Baseline) -> _State:
     # Candidates that cannot move keep their id and then occupy it: repeat until every remaining
     # candidate can move (each round drops at least one candidate, so this ends).
     while True:
-        fixed = np.ones(s.id.size, bool)
+        fixed = ~s.frozen
         fixed[cand[active]] = False
         act = np.flatnonzero(active)
         win = _winners(s.frame[cand[act]], target[act], rank[act], _codes(s.frame[fixed], s.id[fixed], span), span)
@@ -363,7 +367,25 @@ def _fix_splits(s: _State, base: _Baseline) -> _State:
     ident, changed = s.id.copy(), s.changed.copy()
     ident[cand[active]] = target[active]
     changed[cand[active]] = True
-    return replace(s, id=ident, changed=changed)
+    return _evict(replace(s, id=ident, changed=changed))
+
+
+def _evict(s: _State) -> _State:
+    """Boxes removed by preprocessing never block an edit: one that now shares its id with an
+    evaluated box of its frame gets a fresh id (TrackEval rejects duplicate ids even among boxes it
+    removes later; preprocessing itself ignores ids). Its box is kept."""
+    if not s.frozen.any():
+        return s
+    span = int(s.id.max()) + 1
+    live = ~s.frozen
+    frozen = np.flatnonzero(s.frozen)
+    clash = frozen[np.isin(_codes(s.frame[frozen], s.id[frozen], span), _codes(s.frame[live], s.id[live], span))]
+    if clash.size == 0:
+        return s
+    ident, changed = s.id.copy(), s.changed.copy()
+    ident[clash] = s.next_id + np.arange(clash.size)
+    changed[clash] = True
+    return replace(s, id=ident, changed=changed, next_id=s.next_id + int(clash.size))
 
 
 def _fix_merges(s: _State, base: _Baseline) -> _State:
