@@ -118,3 +118,16 @@ def test_similarity_combiners_match_trackeval(cases: list[SimilarityCase]) -> No
     ours = [ours_from_matrices(c) for c in cases]
     refs = [reference(c) for c in cases]
     _check_combiners(ours, refs)
+
+
+def test_class_average_of_only_empty_classes() -> None:
+    """Every class empty (no gt, no tracker box): with ignore_empty the means are over no class,
+    NaN in TrackEval and in ours; without it, TrackEval's zeros (LocA 1) are averaged."""
+    empty = SimilarityCase(gt_ids=[np.zeros(0, int)] * 3, tracker_ids=[np.zeros(0, int)] * 3,
+                           sims=[np.zeros((0, 0))] * 3)
+    ours = [ours_from_matrices(empty)] * 2
+    refs = [reference(empty)] * 2
+    _check_combiners(ours, refs)
+    for family, field in ((hota, "HOTA"), (clear, "MOTA"), (identity, "IDF1")):
+        got = family.combine_class_averaged(ours, ignore_empty=True)
+        assert np.isnan(np.asarray(got[field], float)).all()
