@@ -72,20 +72,6 @@ class EvalSequence:
     def num_tr_ids(self) -> int:
         return int(self.tr_ids.size)
 
-    def per_frame(self) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
-        """TrackEval's data layout (ids and dense similarity per frame); for tests and interop."""
-        gt_ids, tr_ids, sims = [], [], []
-        for t in range(self.num_frames):
-            g0, g1 = self.gt_offsets[t], self.gt_offsets[t + 1]
-            t0, t1 = self.tr_offsets[t], self.tr_offsets[t + 1]
-            gt_ids.append(self.gt_idx[g0:g1])
-            tr_ids.append(self.tr_idx[t0:t1])
-            dense = np.zeros((g1 - g0, t1 - t0))
-            sel = (self.pairs.gt >= g0) & (self.pairs.gt < g1)
-            dense[self.pairs.gt[sel] - g0, self.pairs.tr[sel] - t0] = self.pairs.sim[sel]
-            sims.append(dense)
-        return gt_ids, tr_ids, sims
-
 
 def prepare(name: str, gt: Detections, tr: Detections, *, benchmark: str = "MOT17",
             preprocess: bool = True) -> EvalSequence:
