@@ -51,7 +51,8 @@ _FORMAT_HINT = ("a BDD100K box-tracking file is a JSON list of frames {'index', 
 
 
 def read_bdd_file(path: str, *, is_gt: bool, num_frames: int | None = None) -> BoxFile:
-    """Read one video's JSON. ``num_frames`` (the ground truth's frame count) is checked for trackers.
+    """Read one video's JSON. A tracker file must have ``num_frames`` frames (the ground truth's
+    count) when it is given.
 
     ``Detections.line`` holds the label's 1-based position in the file (JSON has no useful line
     numbers); errors name the frame (its ``index``) and the label.
@@ -72,7 +73,8 @@ def read_bdd_file(path: str, *, is_gt: bool, num_frames: int | None = None) -> B
     for k, f in enumerate(data):
         index = f.get("index")
         if isinstance(index, bool) or not isinstance(index, (int, float)) or not math.isfinite(index):
-            raise InputError(path, f"frame {k + 1} of the file (name {str(f.get('name'))[:60]!r}) has no numeric 'index'.",
+            raise InputError(path, f"frame {k + 1} of the file (name {str(f.get('name'))[:60]!r}) has no numeric "
+                             "'index'.",
                              "Give every frame its 0-based 'index' in the video.")
     frames = sorted(data, key=lambda f: f["index"])  # stable, as TrackEval's sorted()
     if not is_gt and num_frames is not None and len(frames) != num_frames:
@@ -117,7 +119,7 @@ def read_bdd_file(path: str, *, is_gt: bool, num_frames: int | None = None) -> B
             rows_conf.append(float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else 1.0)
             rows_line.append(label_no)
 
-    n_frames = len(frames) if num_frames is None or not is_gt else num_frames
+    n_frames = len(frames)
     corners = np.asarray(rows_box, float).reshape(-1, 4)
     ids = np.asarray(rows_id, np.int64)
     negative = ids < 0
@@ -158,16 +160,22 @@ def _box(path: str, ann: dict, where: str) -> list[float]:
 
 
 def _id(path: str, value, where: str) -> int:
+    out = None
     if isinstance(value, str):
         try:
-            return int(value.strip())
+            out = int(value.strip())
         except ValueError:
             pass
     elif isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) \
-            and float(value) == int(value) and abs(value) <= _MAX_ID:
-        return int(value)
-    raise InputError(path, f"{where}: id {str(value)[:40]!r} is not an integer.",
-                     "Use integer ids (numbers or numeric strings such as \"17\").")
+            and float(value) == int(value):
+        out = int(value)
+    if out is None:
+        raise InputError(path, f"{where}: id {str(value)[:40]!r} is not an integer.",
+                         "Use integer ids (numbers or numeric strings such as \"17\").")
+    if abs(out) > _MAX_ID:
+        raise InputError(path, f"{where}: id {str(value)[:40]} is too large (above 2**53).",
+                         "Renumber the ids with smaller integers.")
+    return out
 
 
 def preprocess_bdd(name: str, gt: BoxFile, tr: BoxFile, cls: str, pairs=None) -> EvalSequence:

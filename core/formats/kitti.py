@@ -193,7 +193,6 @@ def _split_rows(text: str) -> tuple[list[list[str]], list[int], int]:
             cells = stripped.split()
         rows.append(cells)
         lines.append(i)
-    # A trailing blank line is just the file's last newline when splitlines() is used: nothing to count.
     return rows, lines, blank
 
 
@@ -226,7 +225,8 @@ def _parse_rows(path: str, rows: list[list[str]], lines: list[int], *, is_gt: bo
     finite = np.isfinite(numbers[:, needed]).all(axis=1) if n else np.zeros(0, bool)
     if n and not finite.all():
         i = int(np.argmin(finite))
-        raise InputError(path, "row has a NaN or infinite value in columns 1-2 or 4-10.", _FORMAT_HINT, line=int(line[i]))
+        raise InputError(path, "row has a NaN or infinite value in columns 1-2 or 4-10.", _FORMAT_HINT,
+                         line=int(line[i]))
     frames_f, ids_f = numbers[:, 0], numbers[:, 1]
     for label, col in (("frame", frames_f), ("id", ids_f)):
         frac = col != np.floor(col)

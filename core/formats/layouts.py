@@ -157,10 +157,12 @@ def _tracker_file(root: str, tracker: str, seq: str, suffix: str) -> str:
     for candidate in (os.path.join(base, "data", seq + suffix), os.path.join(base, seq + suffix)):
         if os.path.isfile(candidate):
             return candidate
-    raise InputError(os.path.join(base, "data", seq + suffix), f"tracker '{tracker}' has no result for sequence '{seq}'.",
-                     "Add the file (an empty one is a valid result with no boxes"
-                     + (", for BDD100K a list of frames with empty 'labels'" if suffix == ".json" else "")
-                     + "), or restrict the sequences (KITTI: with the seqmap).")
+    raise InputError(os.path.join(base, "data", seq + suffix),
+                     f"tracker '{tracker}' has no result for sequence '{seq}'.",
+                     ("Add the file (a JSON list with one frame per ground-truth frame, 'labels' empty where "
+                      "there is nothing)." if suffix == ".json" else
+                      "Add the file (an empty file is a valid result with no boxes), or list fewer sequences "
+                      "in the seqmap."))
 
 
 def load_dataset_sequence(fmt: str, seq: DatasetSequence) -> tuple[BoxFile, dict[str, BoxFile]]:
