@@ -9,6 +9,7 @@ import streamlit as st
 
 from core.errors import InputError
 from dashboard import state
+from dashboard.data_access import OPENED, data_roots, describe, open_data_form
 from dashboard.loading import load_workspace, parse_source
 from dashboard.views import ALPHA_CHOICES
 
@@ -18,14 +19,14 @@ st.set_page_config(page_title="tracklens", page_icon=":material/troubleshoot:", 
 
 # `streamlit run app.py -- ARGS` sets argv to [app.py, ARGS]; anything else (AppTest, pytest) is not ours.
 own_argv = sys.argv[1:] if Path(sys.argv[0]).name == Path(__file__).name else []
-source = parse_source(own_argv)
+roots = data_roots(own_argv)  # what the "Open data" form may read
+source = st.session_state.get(OPENED) or parse_source(own_argv)
 try:
     ws = load_workspace(source)
-except InputError as exc:
-    st.error(f"**Could not open the data.** {exc}")
-    st.stop()
-except (OSError, ValueError) as exc:
-    st.error(f"**Could not open the data.** {type(exc).__name__}: {exc}")
+except (InputError, OSError, ValueError) as exc:
+    st.error(f"**Could not open the data.** {describe(exc)}")
+    with st.sidebar:
+        open_data_form(roots, source)
     st.stop()
 
 st.session_state["workspace"] = ws
@@ -43,6 +44,7 @@ with st.sidebar:
         with st.expander(f"Input notes ({len(ws.manifest['notes'])})"):
             for note in ws.manifest["notes"]:
                 st.caption(note)
+    open_data_form(roots, source)
 
 pages = [
     st.Page(str(PAGES / "overview.py"), title="Overview", icon=":material/leaderboard:", default=True),
@@ -50,6 +52,7 @@ pages = [
     st.Page(str(PAGES / "tracks.py"), title="Tracks", icon=":material/timeline:", url_path="tracks"),
     st.Page(str(PAGES / "compare.py"), title="Compare", icon=":material/compare:", url_path="compare"),
     st.Page(str(PAGES / "whatif.py"), title="What-if", icon=":material/science:", url_path="whatif"),
+    st.Page(str(PAGES / "metrics.py"), title="Metrics compared", icon=":material/balance:", url_path="metrics"),
 ]
 page = st.navigation(pages)
 page.run()

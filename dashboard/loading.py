@@ -11,7 +11,7 @@ import streamlit as st
 
 from core.workspace import Workspace
 
-from .frames import FrameSource, open_frames
+from .frames import BlankFrames, FrameSource, open_frames
 
 SAMPLE = Path(__file__).resolve().parents[1] / "assets" / "sample"
 
@@ -51,6 +51,7 @@ def parse_source(argv: list[str]) -> Source:
     p.add_argument("--seqmap")
     p.add_argument("--trackers", nargs="+")
     p.add_argument("--no-preproc", action="store_true")
+    p.add_argument("--data-root", action="append")  # dashboard.data_access's; declared so its value isn't run_dir
     a, _ = p.parse_known_args(argv)
     if a.run_dir:
         return Source(run_dir=os.path.abspath(a.run_dir))
@@ -81,8 +82,13 @@ def load_workspace(source: Source) -> Workspace:
 def frame_source(video: str | None, image_dir: str | None, width: int | None, height: int | None,
                  num_frames: int) -> FrameSource:
     """One open decoder per sequence, shared by reruns (seeks are the expensive part)."""
-    return open_frames(video=video, image_dir=image_dir, width=width or 1280, height=height or 720,
-                       num_frames=num_frames)
+    try:
+        return open_frames(video=video, image_dir=image_dir, width=width or 1280, height=height or 720,
+                           num_frames=num_frames)
+    except (OSError, ValueError) as exc:  # a corrupt video, an unreadable image folder: keep browsing
+        blank = BlankFrames((width or 1280, height or 720), num_frames)
+        blank.note = f"Cannot show the footage ({exc}); boxes are drawn on a blank canvas."
+        return blank
 
 
 @st.cache_data(show_spinner="Re-evaluating with each kind of error fixed…", max_entries=32)
@@ -99,3 +105,68 @@ def what_if_table(inputs: dict, tracker: str, sequence: str):
     result = what_if(loaded.gt, loaded.trackers[tracker], sequence, benchmark=inputs["benchmark"],
                      preprocess=inputs["preprocess"])
     return result.to_pandas() if hasattr(result, "to_pandas") else result
+
+
+TRACKING_NOTES = {
+    "HOTA": "nothing by design: detection, association and localisation, balanced (TrackEval's matching)",
+    "HOTA (paper)": "same as HOTA, with the paper's per-α matching (most TPs first)",
+    "CA-HOTA": "weights each match by the probability given to the right class; ignores nothing HOTA sees",
+    "DetA": "identities entirely",
+    "AssA": "missed and false boxes (only matched boxes are scored)",
+    "MOTA": "localisation beyond IoU 0.5; association except at the switch frames; dominated by detection",
+    "IDF1": "localisation beyond IoU 0.5; favours association over detection",
+}
+
+
+@st.cache_data(show_spinner="Scoring every tracker with every metric…", max_entries=16)
+def metrics_compared(inputs: dict, sequence: str, trackers: tuple[str, ...]):
+    """One row per (tracker, metric) on one sequence: value, which way is better, what the metric ignores."""
+    import pandas as pd
+
+    from core import detection_report
+    from core.evaluate import load_sequence
+    from core.layout import resolve
+    from core.sequence_eval import evaluate_sequence
+    from core.prepare import prepare
+    from core.variants import evaluate_variants
+
+    layout = resolve(inputs["gt_folder"], inputs["trackers_folder"], inputs["benchmark"], inputs["split"],
+                     inputs.get("seqmap"), list(trackers))
+    loaded = load_sequence(next(f for f in layout.sequences if f.name == sequence))
+    rows = []
+    for tracker in trackers:
+        tr = loaded.trackers[tracker]
+        m = evaluate_sequence(prepare(sequence, loaded.gt, tr, benchmark=inputs["benchmark"],
+                                      preprocess=inputs["preprocess"])).metrics()
+        for name in ("HOTA", "DetA", "AssA"):
+            rows.append((tracker, name, float(m[name].mean()), "higher", TRACKING_NOTES[name]))
+        rows.append((tracker, "MOTA", float(m["MOTA"]), "higher", TRACKING_NOTES["MOTA"]))
+        rows.append((tracker, "IDF1", float(m["IDF1"]), "higher", TRACKING_NOTES["IDF1"]))
+        variants = evaluate_variants(loaded.gt, tr, sequence, variants=("HOTA (paper)", "CA-HOTA"),
+                                     preprocess=inputs["preprocess"] and inputs["benchmark"] != "MOT15",
+                                     benchmark=inputs["benchmark"])
+        for name in ("HOTA (paper)", "CA-HOTA"):
+            rows.append((tracker, name, float(variants.loc[name, "score"]), "higher", TRACKING_NOTES[name]))
+        report = detection_report({sequence: loaded.gt}, {sequence: tr},
+                                  benchmark=inputs["benchmark"] if inputs["preprocess"] else None)
+        for _, r in report.iterrows():
+            rows.append((tracker, r["metric"], float(r["value"]), r["better"], r["ignores"]))
+    return pd.DataFrame(rows, columns=["tracker", "metric", "value", "better", "ignores"])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def ca_hota_curve(inputs: dict, sequence: str, tracker: str):
+    """CA-HOTA, ClaA and HOTA (paper matching, class-aware) against alpha for one sequence x tracker."""
+    from core.evaluate import load_sequence
+    from core.layout import resolve
+    from core.metrics.hota_variants import ca_hota
+    from core.variants import class_labels, prepare_multiclass
+
+    layout = resolve(inputs["gt_folder"], inputs["trackers_folder"], inputs["benchmark"], inputs["split"],
+                     inputs.get("seqmap"), [tracker])
+    loaded = load_sequence(next(f for f in layout.sequences if f.name == sequence))
+    tr = loaded.trackers[tracker]
+    seq = prepare_multiclass(sequence, loaded.gt, tr)
+    table = ca_hota(seq, class_labels(seq, loaded.gt, tr)).to_pandas()
+    table = table[table.index != "mean"] if "mean" in table.index else table
+    return table.reset_index().assign(tracker=tracker)

@@ -176,3 +176,30 @@ def legend_html(items) -> str:
             f"margin-right:5px;vertical-align:middle;text-align:center;line-height:9px'>{badge}</span>"
             f"{item.label}</span>")
     return "".join(parts)
+
+
+def ranking_table(long: pd.DataFrame) -> pd.DataFrame:
+    """Rank of each tracker (1 = best) under each metric of a (tracker, metric, value, better) table."""
+    ranks = {}
+    for metric, part in long.groupby("metric", sort=False):
+        ascending = part["better"].iloc[0] == "lower"
+        values = part.set_index("tracker")["value"]
+        ranks[metric] = values.rank(ascending=ascending, method="min", na_option="keep")
+    return pd.DataFrame(ranks).T
+
+
+def ranking_disagreements(long: pd.DataFrame, reference: str = "HOTA") -> pd.DataFrame:
+    """Tracker pairs that ``reference`` orders one way and another metric the other way."""
+    ranks = ranking_table(long)
+    trackers = list(ranks.columns)
+    rows = []
+    for i, a in enumerate(trackers):
+        for b in trackers[i + 1:]:
+            ref = np.sign(ranks.loc[reference, b] - ranks.loc[reference, a])
+            for metric in ranks.index:
+                other = np.sign(ranks.loc[metric, b] - ranks.loc[metric, a])
+                if metric != reference and ref != 0 and other != 0 and other == -ref:
+                    better_ref, better_other = (a, b) if ref > 0 else (b, a)
+                    rows.append({"pair": f"{a} vs {b}", f"{reference} prefers": better_ref,
+                                 "metric": metric, "which prefers": better_other})
+    return pd.DataFrame(rows)

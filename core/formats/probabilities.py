@@ -292,11 +292,12 @@ def hard_probabilities(tr: Detections, classes: Sequence[int] | None = None, *, 
     (MOTChallenge's 'not given') becomes ``unknown_class`` when given, else the row predicts no class
     (C = 0 for every gt)."""
     cls = tr.cls
+    no_class = (cls == -1) if unknown_class is None else np.zeros(len(tr), bool)
     if unknown_class is not None:
         cls = np.where(cls == -1, int(unknown_class), cls)
     names = _class_list(classes)
     if names is None:
-        names = np.unique(cls[cls != -1])
+        names = np.unique(cls[~no_class])
     conf = np.ones(len(tr))
     if use_confidence and len(tr):
         conf = np.where(tr.conf == -1, 1.0, tr.conf)

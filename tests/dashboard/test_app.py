@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
-PAGES = ["overview", "inspector", "tracks", "compare", "whatif"]
+PAGES = ["overview", "inspector", "tracks", "compare", "whatif", "metrics"]
 
 
 def open_page(page: str, **params: str) -> AppTest:
@@ -103,3 +103,15 @@ def test_bad_data_folder_gives_a_message_not_a_traceback(tmp_path):
         sys.argv = argv
     assert not at.exception
     assert at.error and "ground-truth folder not found" in at.error[0].value
+
+
+def test_metrics_compared_page_scores_every_tracker_with_every_metric():
+    at = open_page("metrics")
+    wide = at.dataframe[0].value
+    assert {"masa", "motmetrics_test"} <= set(wide.columns)
+    assert {"HOTA", "MOTA", "IDF1", "CA-HOTA", "Average Delay (frames)"} <= set(wide.index)
+    assert wide.loc["HOTA", "motmetrics_test"] == pytest.approx(0.391397, abs=1e-6)
+    assert wide["ignores"].str.len().min() > 0  # every metric says what it ignores
+    ranks = at.dataframe[1].value
+    assert ranks.loc["HOTA", "masa"] == 1 and ranks.loc["Average Delay (frames)", "masa"] == 1
+    assert len(at.get("plotly_chart")) == 1  # CA-HOTA against alpha

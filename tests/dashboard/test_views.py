@@ -78,3 +78,17 @@ def test_summary_and_alpha_tables_are_fractions_with_19_alphas(campus):
     per_alpha = per_alpha_table(ws.metrics)
     assert len(per_alpha) == 19 and per_alpha.alpha.iloc[0] == pytest.approx(0.05)
     assert isinstance(per_alpha, pd.DataFrame)
+
+
+def test_rankings_and_disagreements_on_a_hand_case():
+    from dashboard.views import ranking_disagreements, ranking_table
+    long = pd.DataFrame([
+        ("A", "HOTA", 0.6, "higher"), ("B", "HOTA", 0.5, "higher"),
+        ("A", "MOTA", 0.4, "higher"), ("B", "MOTA", 0.7, "higher"),
+        ("A", "Average Delay (frames)", 2.0, "lower"), ("B", "Average Delay (frames)", 5.0, "lower"),
+    ], columns=["tracker", "metric", "value", "better"])
+    ranks = ranking_table(long)
+    assert ranks.loc["HOTA", "A"] == 1 and ranks.loc["MOTA", "A"] == 2 and ranks.loc["Average Delay (frames)", "A"] == 1
+    dis = ranking_disagreements(long)
+    assert list(dis["metric"]) == ["MOTA"]
+    assert dis.iloc[0]["HOTA prefers"] == "A" and dis.iloc[0]["which prefers"] == "B"

@@ -1,0 +1,48 @@
+"""Metrics compared: every tracker scored by every metric on one sequence, what each metric ignores,
+and where the metrics disagree on which tracker is better."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.figures import alpha_curves
+from dashboard.loading import ca_hota_curve, metrics_compared
+from dashboard.views import ranking_disagreements, ranking_table
+
+ws = st.session_state["workspace"]
+seq_name = st.session_state["seq"]
+st.title(f"Metrics compared · {seq_name}")
+st.caption("Tracking metrics (HOTA family, MOTA, IDF1) and the video-detection metrics the field also "
+           "reports (frame/sequence/dataset mAP, speed-stratified mAP, Average Delay, Track-mAP), on the "
+           "same tracker outputs. Detection metrics use column 7 as the score (trackers that write -1 there "
+           "tie every box). See docs/detection_metrics.md and docs/hota_variants.md.")
+try:
+    table = metrics_compared(ws.manifest["inputs"], seq_name, tuple(ws.trackers))
+except Exception as exc:  # a saved run whose input files moved, or a format the metrics cannot read
+    st.warning(f"These metrics need the original input files: {exc}")
+    st.stop()
+
+wide = table.pivot(index="metric", columns="tracker", values="value").reindex(table["metric"].drop_duplicates())
+notes = table.drop_duplicates("metric").set_index("metric")[["better", "ignores"]]
+st.subheader("Every metric, every tracker")
+st.dataframe(wide.join(notes), width="stretch",
+             column_config={t: st.column_config.NumberColumn(t, format="%.4f") for t in ws.trackers})
+
+if len(ws.trackers) > 1:
+    st.subheader("Rankings under each metric")
+    st.dataframe(ranking_table(table), width="stretch")
+    disagreements = ranking_disagreements(table)
+    if disagreements.empty:
+        st.success("Every metric ranks the trackers the same way on this sequence.")
+    else:
+        st.markdown(f"**{len(disagreements)} pairs of metrics disagree** on which tracker is better:")
+        st.dataframe(disagreements, hide_index=True, width="stretch")
+
+st.subheader("Classification-aware HOTA against α")
+st.caption("CA-HOTA weights every match by the probability the tracker gave to the right class (C(c) = the "
+           "confidence when the class is right, else 0; 1 when the file gives no confidence). Class-agnostic "
+           "matching over every ground-truth class, without MOTChallenge preprocessing (docs/classes.md).")
+curves = pd.concat([ca_hota_curve(ws.manifest["inputs"], seq_name, t) for t in ws.trackers], ignore_index=True)
+curves["alpha"] = curves["alpha"].astype(float)
+st.plotly_chart(alpha_curves(curves, fields=("HOTA", "CA-HOTA", "ClaA"), alpha=st.session_state["alpha"]),
+                width="stretch")
