@@ -37,6 +37,8 @@ SCHEMA = "schema.json"
 MANIFEST = "manifest.json"
 ALPHA_TABLES = ("gt_track_table", "tracker_track_table")
 LIST_COLUMNS = ("tracker_ids", "gt_ids")
+# pandas < 3 parses CSV floats with a fast, not always exact, parser unless asked (3 is exact and deprecates it).
+_CSV_FLOATS = {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {}
 
 
 def _check_format(fmt: str) -> str:
@@ -55,7 +57,8 @@ def flatten_lists(table: pd.DataFrame) -> pd.DataFrame:
     out = table.copy()
     for col in LIST_COLUMNS:
         if col in out:
-            out[col] = [" ".join(str(int(v)) for v in ids) for ids in out[col]]
+            out[col] = [" ".join(str(int(v)) for v in ids) if isinstance(ids, (list, tuple, np.ndarray)) else ids
+                        for ids in out[col]]
     return out
 
 
@@ -92,12 +95,14 @@ def _records(table: pd.DataFrame) -> list[dict]:
 
 def table_bytes(table: pd.DataFrame, fmt: str) -> bytes:
     """One table in one format, as the bytes of the file (also what the dashboard downloads)."""
-    fmt = _check_format(fmt)
-    table = flatten_lists(table)
+    return _encode(flatten_lists(table), _check_format(fmt))
+
+
+def _encode(table: pd.DataFrame, fmt: str) -> bytes:
     if fmt == "csv":
         return table.to_csv(index=False).encode()
     if fmt == "json":
-        return json.dumps(_records(table), allow_nan=False).encode()
+        return json.dumps(_records(table)).encode()  # NaN as null; an infinity as Infinity
     buf = io.BytesIO()
     table.to_parquet(buf, index=False)
     return buf.getvalue()
@@ -107,9 +112,10 @@ def write_table(table: pd.DataFrame, path: str, fmt: str | None = None) -> dict[
     """Write one table (format from ``fmt`` or the file's extension); returns its column schema."""
     fmt = _check_format(fmt or os.path.splitext(path)[1])
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    flat = flatten_lists(table)
     with open(path, "wb") as fp:
-        fp.write(table_bytes(table, fmt))
-    return column_schema(flatten_lists(table))
+        fp.write(_encode(flat, fmt))
+    return column_schema(flat)
 
 
 def read_table(path: str, schema: dict[str, dict] | None = None) -> pd.DataFrame:
@@ -123,11 +129,11 @@ def read_table(path: str, schema: dict[str, dict] | None = None) -> pd.DataFrame
         table = pd.DataFrame.from_records(records, columns=list(schema) if schema else None)
     else:
         if schema is None:
-            table = pd.read_csv(path, float_precision="round_trip")
+            table = pd.read_csv(path, **_CSV_FLOATS)
         else:
             text = [c for c, e in schema.items() if _is_text(e)]
             table = pd.read_csv(path, dtype={c: str for c in text}, keep_default_na=False,
-                                float_precision="round_trip",
+                                **_CSV_FLOATS,
                                 na_values={c: ["", "NaN", "nan"] for c in schema if c not in text})
             for c in text:
                 table[c] = table[c].fillna("")

@@ -107,3 +107,27 @@ def frame_view() -> None:
 
 
 frame_view()
+
+# --- Export: an annotated clip of the current frame window (dashboard/clips.py), written on click -------------
+from dashboard.clips import clip_bytes  # noqa: E402
+
+with st.expander("Export a clip of these frames", icon=":material/movie:"):
+    here = st.session_state["frame"]
+    clip_track = st.session_state.get("track")
+    cols = st.columns([4, 1.4, 2])
+    first, last = cols[0].slider("Clip frames (inclusive)", 1, max(n, 2), value=(max(1, here - 25), min(n, here + 25)),
+                                 key=f"clip_window_{here}")
+    clip_format = cols[1].radio("Format", ["mp4", "gif"], horizontal=True, key="clip_format",
+                                help="MP4 (mp4v) plays in VLC, QuickTime and slides; GIF plays anywhere, browsers too")
+    first, last = min(first, n), min(max(last, first), n)
+    cols[2].caption(f"{last - first + 1} frames at α = {alpha:.2f}, sides: {show}"
+                    + (f", ground-truth track {clip_track} highlighted" if clip_track is not None else
+                       " (select a track in the frame table to highlight it)")
+                    + ". Same as `tracklens clip`.")
+    cols[2].download_button(
+        f"Download {clip_format.upper()}",
+        data=lambda: clip_bytes(ws, tracker, seq_name, range(first, last + 1), clip_format, track=clip_track,
+                                alpha=alpha, show=show, max_width=960 if clip_format == "gif" else None),
+        file_name=f"{seq_name}_{tracker}_{first}-{last}" + (f"_gt{clip_track}" if clip_track is not None else "")
+        + f".{clip_format}", mime="video/mp4" if clip_format == "mp4" else "image/gif",
+        icon=":material/download:", on_click="ignore", key="clip_download")

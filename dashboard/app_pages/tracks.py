@@ -70,6 +70,22 @@ with tr_tab:
                  column_config={c: st.column_config.ProgressColumn(c, format="%.2f", min_value=0, max_value=1)
                                 for c in ("AssA", "AssPr")})
 
+# --- Export: the tables of this page as CSV (core/export.py) ---------------------------------------------------
+from core.export import table_bytes  # noqa: E402
+
+stem = f"{seq_name}_{tracker}_a{alpha:.2f}"
+downloads = st.columns(3)
+downloads[0].download_button("Ground-truth tracks (CSV)", data=lambda t=table: table_bytes(t, "csv"),
+                             file_name=f"{stem}_gt_tracks.csv", mime="text/csv", icon=":material/download:",
+                             on_click="ignore", key="csv_gt_tracks")
+downloads[1].download_button("Tracker tracks (CSV)", data=lambda t=tr_table: table_bytes(t, "csv"),
+                             file_name=f"{stem}_tracker_tracks.csv", mime="text/csv", icon=":material/download:",
+                             on_click="ignore", key="csv_tr_tracks")
+downloads[2].download_button("Id pairs: TPA, FNA, FPA, A (CSV)",
+                             data=lambda: table_bytes(pair_table(analysis.pairs, a_idx), "csv"),
+                             file_name=f"{stem}_pairs.csv", mime="text/csv", icon=":material/download:",
+                             on_click="ignore", key="csv_pairs")
+
 if selected is not None:
     st.subheader(f"Why ground-truth track {selected} scores what it scores")
     pairs = pair_table(analysis.pairs, a_idx)

@@ -1,0 +1,69 @@
+"""The command-line subcommands that draw (``tracklens report`` and ``tracklens clip``).
+
+``core.cli`` defines their arguments and reaches these handlers lazily (``importlib``), so core
+never imports the dashboard. Each handler takes the parsed ``argparse.Namespace`` and returns the
+exit status.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from core.workspace import Workspace
+
+
+def _error(message: str) -> int:
+    print(f"tracklens: error: {message}", file=sys.stderr)
+    return 2
+
+
+def report(args: argparse.Namespace) -> int:
+    """``tracklens report RUN_DIR -o report.html [--alpha 0.5] [--no-whatif] [--max-tracks N] [--workers N]``."""
+    from .report import build_report
+
+    ws = Workspace.load(args.run_dir)
+    started = time.perf_counter()
+    text = build_report(ws, alpha=args.alpha, whatif=not args.no_whatif, max_tracks=args.max_tracks,
+                        workers=args.workers)
+    out = args.output
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    with open(out, "w", encoding="utf-8") as fp:
+        fp.write(text)
+    size = os.path.getsize(out) / 1e6
+    print(f"tracklens: report written to {out} ({size:.1f} MB, {time.perf_counter() - started:.1f} s); "
+          "it opens offline in any browser", file=sys.stderr)
+    return 0
+
+
+def clip(args: argparse.Namespace) -> int:
+    """``tracklens clip RUN_DIR --tracker T --sequence S --frames A:B [--track ID] [--alpha] -o out.mp4``."""
+    from .clips import parse_frames, track_window, write_clip
+
+    ws = Workspace.load(args.run_dir)
+    tracker = args.tracker or (ws.trackers[0] if len(ws.trackers) == 1 else None)
+    sequence = args.sequence or (ws.sequences[0].name if len(ws.sequences) == 1 else None)
+    if tracker is None:
+        return _error(f"--tracker is needed: this run has {', '.join(ws.trackers)}")
+    if sequence is None:
+        return _error(f"--sequence is needed: this run has {', '.join(s.name for s in ws.sequences)}")
+    if tracker not in ws.trackers:
+        return _error(f"unknown tracker {tracker!r}; this run has {', '.join(ws.trackers)}")
+    names = [s.name for s in ws.sequences]
+    if sequence not in names:
+        return _error(f"unknown sequence {sequence!r}; this run has {', '.join(names)}")
+    try:
+        if args.frames:
+            frames = parse_frames(args.frames, ws.sequence(sequence).num_frames)
+        elif args.track is not None:
+            frames = track_window(ws, tracker, sequence, args.track)
+        else:
+            return _error("give --frames A:B (inclusive), or --track ID for a window around its first switch")
+        path = write_clip(ws, tracker, sequence, frames, args.output, track=args.track, alpha=args.alpha,
+                          fps=args.fps, max_width=args.max_width)
+    except (ValueError, RuntimeError) as exc:
+        return _error(str(exc))
+    print(f"tracklens: clip of frames {frames.start}:{frames.stop - 1} ({len(frames)} frames) written to {path}",
+          file=sys.stderr)
+    return 0
