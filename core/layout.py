@@ -64,13 +64,16 @@ def resolve(gt_folder: str, trackers_folder: str | None, benchmark: str = "MOT17
     tracker_names = list(trackers) if trackers else (sorted(
         d for d in os.listdir(tr_root) if os.path.isdir(os.path.join(tr_root, d))) if tr_root else [])
     if tr_root is not None and not tracker_names:
-        raise InputError(tr_root, "no tracker folders found.", "Put each tracker's <seq>.txt files in its own sub-folder.")
+        loose = any(f.endswith(".txt") for f in os.listdir(tr_root))
+        raise InputError(tr_root, "no tracker folders found" + (" (it holds <seq>.txt files itself)." if loose else "."),
+                         "Pass the folder above it: one sub-folder per tracker." if loose else
+                         "Put each tracker's <seq>.txt files in its own sub-folder.")
 
     sequences = []
     for name in names:
         seq_dir = os.path.join(gt_root, name)
         gt_file = os.path.join(seq_dir, "gt", "gt.txt")
-        if not os.path.isfile(gt_file):
+        if not os.path.lexists(gt_file):  # a folder or a broken link is left to the reader to explain
             raise InputError(gt_file, f"ground truth of sequence '{name}' not found.",
                              f"Expected {os.path.join('<gt-folder>', name, 'gt', 'gt.txt')}"
                              + (" (listed in the seqmap)." if seqmap else "."))
@@ -85,7 +88,17 @@ def sequence_length(files: SequenceFiles) -> int:
 
 
 def _sequence_folders(root: str) -> list[str]:
-    names = sorted(d for d in os.listdir(root) if os.path.isfile(os.path.join(root, d, "gt", "gt.txt")))
+    names = sorted(d for d in os.listdir(root) if os.path.lexists(os.path.join(root, d, "gt", "gt.txt")))
+    if not names and os.path.isfile(os.path.join(root, "gt", "gt.txt")):
+        raise InputError(root, "this is one sequence's folder, not a folder of sequences.",
+                         "Pass the folder above it as --gt-folder.")
+    split_dirs = [] if names else sorted(
+        d for d in os.listdir(root) if "-" in d and os.path.isdir(os.path.join(root, d))
+        and any(os.path.isfile(os.path.join(root, d, s, "gt", "gt.txt")) for s in os.listdir(os.path.join(root, d))))
+    if split_dirs:
+        bench, _, split = split_dirs[0].rpartition("-")
+        raise InputError(root, f"no sequence folders for this benchmark and split; it has {', '.join(split_dirs)}.",
+                         f"Pass --benchmark {bench} --split {split} (TrackEval layout <gt-folder>/<BENCH>-<split>/).")
     if not names:
         raise InputError(root, "no sequence folders with gt/gt.txt found.",
                          "Use <gt-folder>/<seq>/gt/gt.txt (plain) or <gt-folder>/<BENCH>-<split>/<seq>/gt/gt.txt "
@@ -98,9 +111,13 @@ def _tracker_file(tr_root: str, tracker: str, seq: str) -> str:
     if not os.path.isdir(base):
         raise InputError(base, f"tracker '{tracker}' not found.", "Check --trackers and --trackers-folder.")
     for candidate in (os.path.join(base, "data", f"{seq}.txt"), os.path.join(base, f"{seq}.txt")):
-        if os.path.isfile(candidate):
+        if os.path.lexists(candidate):  # the reader explains a folder or a broken link there
             return candidate
-    raise InputError(os.path.join(base, "data", f"{seq}.txt"), f"tracker '{tracker}' has no result for sequence '{seq}'.",
+    present = sorted({f[:-4] for d in (base, os.path.join(base, "data")) if os.path.isdir(d)
+                      for f in os.listdir(d) if f.endswith(".txt")})
+    has = (f"it has {', '.join(present[:6])}{', ...' if len(present) > 6 else ''}" if present else "it has no <seq>.txt")
+    raise InputError(os.path.join(base, "data", f"{seq}.txt"), f"tracker '{tracker}' has no result for sequence '{seq}' "
+                     f"({has}; file names must match the sequence names).",
                      "Add the file (an empty file is a valid result with no boxes), or restrict the sequences with --seqmap.")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import configparser
 import io
 import os
+import re
 from typing import NoReturn
 
 import numpy as np
@@ -114,6 +115,9 @@ def read_mot_file(path: str, num_frames: int, *, is_gt: bool, max_bytes: int = M
 
     table, blank_lines = _parse_table(path, raw)
     ignored = (Ignored(path, blank_lines, "blank lines"),) if blank_lines else ()
+    if table.shape[0] == 0:  # only blank or separator-only lines (',,,')
+        empty = Detections.empty(num_frames, source=path)
+        return Detections(**{**vars(empty), "ignored": ignored})
     return _validated(path, table, num_frames, is_gt=is_gt, ignored=ignored, raw=raw)
 
 
@@ -151,9 +155,12 @@ def _binary_kind(head: bytes) -> tuple[str, str] | None:
     return "a binary file", _FORMAT_HINT
 
 
+_FIRST_ROW = re.compile(rb"[^\s][^\r\n]*")  # from the first non-blank byte to the end of its line
+
+
 def _separator(raw: bytes) -> str:
-    first = next((line for line in raw[:65536].splitlines() if line.strip()), b"")
-    return "," if b"," in first else r"\s+"
+    first = _FIRST_ROW.search(raw)
+    return "," if first and b"," in first.group() else r"\s+"
 
 
 def _parse_table(path: str, raw: bytes) -> tuple[np.ndarray, int]:
@@ -189,15 +196,31 @@ def _cells(line: str, sep: str) -> list[str]:
     return [c.strip() for c in line.split(",")] if sep == "," else line.split()
 
 
+def _is_number(cell: str) -> bool:
+    """What the C parser reads as a number: float() syntax, ASCII only, no '_' digit separators."""
+    try:
+        return cell.isascii() and "_" not in cell and float(cell) is not None
+    except ValueError:
+        return False
+
+
 def _explain_unparsable(path: str, lines: list[str], sep: str) -> NoReturn:
+    names = {",": "commas", r"\s+": "spaces or tabs", ";": "semicolons"}
+    first_row = next((i for i, line in enumerate(lines, start=1) if line.strip()), 1)
     for i, line in enumerate(lines, start=1):
         for cell in _cells(line.strip(), sep):
-            if cell == "":
+            if cell == "" or _is_number(cell):
                 continue
-            try:
-                float(cell)
-            except ValueError:
-                raise InputError(path, f"value {cell[:40]!r} is not a number.", _FORMAT_HINT, line=i) from None
+            for other in (o for o in names if o != sep):
+                parts = [c for c in (cell.split(";") if other == ";" else _cells(cell, other)) if c]
+                if len(parts) > 1 and all(_is_number(c) for c in parts):
+                    first = "" if other == ";" else f" but the first line uses {names[sep]}"
+                    raise InputError(path, f"this line separates values with {names[other]}{first}.",
+                                     "Separate the values with commas (or spaces/tabs) in the whole file.", line=i)
+            fix = _FORMAT_HINT
+            if i == first_row and cell[:1].isalpha():
+                fix = "This looks like a header line: delete it (MOTChallenge files start with the first box row)."
+            raise InputError(path, f"value {cell[:40]!r} is not a number.", fix, line=i)
     raise InputError(path, "the file could not be parsed as a table.", _FORMAT_HINT)
 
 
@@ -223,6 +246,23 @@ def _validated(path: str, table: np.ndarray, num_frames: int, *, is_gt: bool,
                 what = "has an empty value in its first 6 columns"
         raise InputError(path, f"row {what} (counted {int(bad.sum())} such row(s)).", _FORMAT_HINT,
                          line=int(line[i]))
+    huge = np.abs(core[:, 2:]) > MAX_COORD
+    if huge.any():
+        i, j = divmod(int(np.argmax(huge)), 4)
+        raise InputError(path, f"{'xywh'[j]} = {core[i, 2 + j]:g} is beyond ±{MAX_COORD:g} pixels "
+                         f"({int(huge.any(axis=1).sum())} such row(s)).",
+                         "Boxes are 'x, y, w, h' in pixels: check the column order and the units.", line=int(line[i]))
+    if data.shape[1] > 7:  # column 8 becomes an int64 class id: inf or beyond ±2**31 would cast to garbage
+        odd = np.isinf(data[:, 7]) | (np.abs(data[:, 7]) >= 2**31)
+        if odd.any():
+            i = int(np.argmax(odd))
+            raise InputError(path, f"column 8 (class) is {data[i, 7]:g}, not a usable class id.",
+                             "Write class ids as integers (-1 when there is none).", line=int(line[i]))
+    flipped = (core[:, 4] < 0) | (core[:, 5] < 0)
+    if flipped.any():
+        ignored = (*ignored, Flagged(path, int(flipped.sum()), f"negative width or height (first on line "
+                                     f"{int(line[int(np.argmax(flipped))])}); such a box overlaps nothing (IoU 0), "
+                                     "as in TrackEval. Check that columns 5-6 are width and height."))
     frames, ids = core[:, 0], core[:, 1]
     for name, col in (("frame", frames), ("id", ids)):
         frac = col != np.floor(col)

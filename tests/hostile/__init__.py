@@ -1,0 +1,1 @@
+"""Malformed and hostile inputs, generated at test time in temporary folders (see corpus.py)."""
