@@ -32,7 +32,8 @@ def overlap_candidates(gt_box: np.ndarray, gt_offsets: np.ndarray, tr_box: np.nd
 
     Ground-truth boxes are sorted by left edge inside each frame; a tracker box can only meet those
     whose left edge lies in (x0 - widest gt box of the frame, x1), a contiguous run found by binary
-    search. Boxes of non-positive width never overlap anything and are left out.
+    search on an exact integer key (frame, rank of the left edge), so any coordinate range works.
+    Boxes of non-positive width never overlap anything and are left out.
     """
     num_frames = gt_offsets.size - 1
     gt_frame = np.repeat(np.arange(num_frames), np.diff(gt_offsets))
@@ -41,19 +42,22 @@ def overlap_candidates(gt_box: np.ndarray, gt_offsets: np.ndarray, tr_box: np.nd
     usable = gw > 0
     if not usable.any() or tr_box.shape[0] == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    lo_x = min(gx0[usable].min(), tr_box[:, 0].min())
     widest = np.zeros(num_frames)
     np.maximum.at(widest, gt_frame[usable], gw[usable])
-    hi_x = max((gx0 + np.maximum(gw, 0)).max(), (tr_box[:, 0] + np.maximum(tr_box[:, 2], 0)).max())
-    stride = (hi_x - lo_x) + 2 * widest.max() + 4.0
     rows = np.flatnonzero(usable)
-    key = gt_frame[rows] * stride + (gx0[rows] - lo_x)
+    edges = np.unique(gx0[rows])
+    span = np.int64(edges.size + 1)
+    key = gt_frame[rows] * span + np.searchsorted(edges, gx0[rows])
     order = np.argsort(key, kind="stable")
     key, rows = key[order], rows[order]
-    tx0, tx1 = tr_box[:, 0], tr_box[:, 0] + tr_box[:, 2]
-    base = tr_frame * stride - lo_x
-    lo = np.searchsorted(key, base + tx0 - widest[tr_frame] - 1.0, side="left")
-    hi = np.searchsorted(key, base + tx1 + 1.0, side="right")
+    low = tr_box[:, 0] - widest[tr_frame]
+    high = tr_box[:, 0] + tr_box[:, 2]
+    # a margin for the rounding of the sums above (it only widens the superset)
+    low = low - (1.0 + 1e-9 * np.abs(low))
+    high = high + (1.0 + 1e-9 * np.abs(high))
+    base = tr_frame * span
+    lo = np.searchsorted(key, base + np.searchsorted(edges, low, side="left"), side="left")
+    hi = np.searchsorted(key, base + np.searchsorted(edges, high, side="right"), side="left")
     hi = np.where(tr_box[:, 2] > 0, np.maximum(hi, lo), lo)
     n = hi - lo
     tr_rows = np.repeat(np.arange(tr_box.shape[0]), n)
