@@ -170,3 +170,33 @@ def ca_hota_curve(inputs: dict, sequence: str, tracker: str):
     table = ca_hota(seq, class_labels(seq, loaded.gt, tr)).to_pandas()
     table = table[table.index != "mean"] if "mean" in table.index else table
     return table.reset_index().assign(tracker=tracker)
+
+
+@st.cache_data(show_spinner="Evaluating each class on its own…", max_entries=8)
+def per_class_table(inputs: dict, trackers: tuple[str, ...]):
+    """HOTA / MOTA / IDF1 per ground-truth class (column 8) and both class combinations, per tracker;
+    None when the ground truth has a single class, or for MOT15 (whose column 8 is a world coordinate)."""
+    import pandas as pd
+
+    from core.classes import CLASS_AVERAGED, DET_AVERAGED, classes_in, evaluate_classes
+    from core.evaluate import COMBINED
+    from core.layout import resolve
+
+    if inputs["benchmark"].upper() == "MOT15":
+        return None
+    layout = resolve(inputs["gt_folder"], inputs["trackers_folder"], inputs["benchmark"], inputs["split"],
+                     inputs.get("seqmap"), list(trackers))
+    classes = classes_in(layout)
+    if len(classes) < 2:
+        return None
+    run = evaluate_classes(layout, classes, threshold=inputs["threshold"])
+    rows = []
+    for tracker in trackers:
+        named = {f"class {c}": run.metrics[tracker][c][COMBINED] for c in classes}
+        named.update({"class-averaged": run.combined[tracker][CLASS_AVERAGED],
+                      "detection-averaged": run.combined[tracker][DET_AVERAGED]})
+        for label, m in named.items():
+            rows.append({"tracker": tracker, "class": label, "HOTA": float(m["HOTA"].mean()),
+                         "DetA": float(m["DetA"].mean()), "AssA": float(m["AssA"].mean()),
+                         "MOTA": float(m["MOTA"]), "IDF1": float(m["IDF1"]), "GT_Dets": int(m["GT_Dets"])})
+    return pd.DataFrame(rows)

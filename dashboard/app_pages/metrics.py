@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.figures import alpha_curves
-from dashboard.loading import ca_hota_curve, metrics_compared
+from dashboard.loading import ca_hota_curve, metrics_compared, per_class_table
 from dashboard.views import ranking_disagreements, ranking_table
 
 ws = st.session_state["workspace"]
@@ -46,3 +46,14 @@ curves = pd.concat([ca_hota_curve(ws.manifest["inputs"], seq_name, t) for t in w
 curves["alpha"] = curves["alpha"].astype(float)
 st.plotly_chart(alpha_curves(curves, fields=("HOTA", "CA-HOTA", "ClaA"), alpha=st.session_state["alpha"]),
                 width="stretch")
+
+st.subheader("Per class")
+classes = per_class_table(ws.manifest["inputs"], tuple(ws.trackers))
+if classes is None:
+    st.caption("The ground truth has a single class (after the consider flag): nothing to break down. With "
+               "several classes in column 8, each is evaluated on its own and combined both ways TrackEval does "
+               "(class-averaged and detection-averaged), as `tracklens eval --classes all`.")
+else:
+    st.caption("Each class evaluated on its own over all sequences (no MOTChallenge preprocessing), then combined "
+               "over classes both ways TrackEval does.")
+    st.dataframe(classes, hide_index=True, width="stretch")
