@@ -92,3 +92,25 @@ def test_rankings_and_disagreements_on_a_hand_case():
     dis = ranking_disagreements(long)
     assert list(dis["metric"]) == ["MOTA"]
     assert dis.iloc[0]["HOTA prefers"] == "A" and dis.iloc[0]["which prefers"] == "B"
+
+
+def test_per_class_table_combines_classes_both_ways(tmp_path):
+    from dashboard.loading import per_class_table
+    seq = tmp_path / "gt" / "s1"
+    (seq / "gt").mkdir(parents=True)
+    (seq / "seqinfo.ini").write_text("[Sequence]\nname=s1\nseqLength=4\n")
+    gt_rows, tr_rows = [], []
+    for f in range(1, 5):
+        gt_rows += [f"{f},1,10,10,20,40,1,1,1", f"{f},2,100,10,20,40,1,2,1"]
+        tr_rows += [f"{f},7,10,10,20,40,0.9,1,1"]                                   # class 1 tracked perfectly
+        tr_rows += [f"{f},{8 + f % 2},100,10,20,40,0.9,2,1"]                         # class 2: id flips every frame
+    (seq / "gt" / "gt.txt").write_text("\n".join(gt_rows) + "\n")
+    (tmp_path / "tr" / "t").mkdir(parents=True)
+    (tmp_path / "tr" / "t" / "s1.txt").write_text("\n".join(tr_rows) + "\n")
+    inputs = {"gt_folder": str(tmp_path / "gt"), "trackers_folder": str(tmp_path / "tr"), "benchmark": "MOT17",
+              "split": "train", "seqmap": None, "threshold": 0.5}
+    table = per_class_table(inputs, ("t",)).set_index("class")
+    assert table.loc["class 1", "HOTA"] == pytest.approx(1.0)
+    assert table.loc["class 2", "HOTA"] < 1.0
+    assert table.loc["class-averaged", "HOTA"] == pytest.approx((table.loc["class 1", "HOTA"] + table.loc["class 2", "HOTA"]) / 2)
+    assert per_class_table({**inputs, "benchmark": "MOT15"}, ("t",)) is None
