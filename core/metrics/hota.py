@@ -79,23 +79,25 @@ def evaluate(seq: EvalSequence, matches: HotaMatches | None = None) -> tuple[dic
         return empty_result(seq.num_gt_dets, seq.num_tr_dets), None
     if matches is None:
         matches = match(seq)
+    passes = matches.levels[:, None] > np.arange(NUM_ALPHAS)[None, :]  # (matches x alphas)
+    return fields_from_matches(seq, matches.pair_index, passes), matches
+
+
+def fields_from_matches(seq: EvalSequence, pair_index: np.ndarray, passes: np.ndarray) -> dict:
+    """TrackEval's HOTA fields from matched pairs (indices into ``seq.pairs``) and, per match, the
+    alphas at which it counts as a TP (``passes``, matches x 19). Shared by every matching."""
     p = seq.pairs
-    idx = matches.pair_index
-    sim = p.sim[idx]
-    levels = matches.levels
-    passes = levels[:, None] > np.arange(NUM_ALPHAS)[None, :]  # (matches x alphas)
+    sim = p.sim[pair_index]
     tp = passes.sum(axis=0).astype(float)
     loc_sum = (passes * sim[:, None]).sum(axis=0)
-
     gt_count = np.bincount(seq.gt_idx, minlength=seq.num_gt_ids).astype(float)
     tr_count = np.bincount(seq.tr_idx, minlength=seq.num_tr_ids).astype(float)
-    g, t = seq.gt_idx[p.gt[idx]], seq.tr_idx[p.tr[idx]]
-    code = g * seq.num_tr_ids + t
+    code = seq.gt_idx[p.gt[pair_index]] * seq.num_tr_ids + seq.tr_idx[p.tr[pair_index]]
     uniq, inv = np.unique(code, return_inverse=True)
-    # matches_count per (id pair, alpha): histogram of levels, then count of levels > a.
-    hist = np.zeros((uniq.size, NUM_ALPHAS + 1))
-    np.add.at(hist, (inv, levels), 1)
-    counts = hist[:, ::-1].cumsum(axis=1)[:, ::-1][:, 1:]  # counts[:, a] = #levels > a
+    # matches_count per (id pair, alpha): TPs of each id pair, summed over its matches.
+    order = np.argsort(inv, kind="stable")
+    starts = np.searchsorted(inv[order], np.arange(uniq.size))
+    counts = np.add.reduceat(passes[order].astype(float), starts, axis=0) if uniq.size else np.zeros((0, NUM_ALPHAS))
     ng = gt_count[uniq // seq.num_tr_ids][:, None]
     nt = tr_count[uniq % seq.num_tr_ids][:, None]
     tp_safe = np.maximum(1, tp)
@@ -108,7 +110,7 @@ def evaluate(seq: EvalSequence, matches: HotaMatches | None = None) -> tuple[dic
         "AssPr": (counts * (counts / np.maximum(1, nt))).sum(axis=0) / tp_safe,
         "LocA": np.maximum(1e-10, loc_sum) / np.maximum(1e-10, tp),
     }
-    return final_fields(res), matches
+    return final_fields(res)
 
 
 def final_fields(res: dict) -> dict:

@@ -340,30 +340,7 @@ def evaluate_matches(seq: EvalSequence, matches: AlphaMatches) -> dict:
     its early exits for a sequence without tracker or without gt boxes)."""
     if seq.num_tr_dets == 0 or seq.num_gt_dets == 0:
         return hota.empty_result(seq.num_gt_dets, seq.num_tr_dets)
-    p = seq.pairs
-    idx = matches.pair_index
-    sim = p.sim[idx]
-    passes = matches.active
-    tp = passes.sum(axis=0).astype(float)
-    loc_sum = (passes * sim[:, None]).sum(axis=0)
-    gt_count, tr_count = id_counts(seq)
-    code = seq.gt_idx[p.gt[idx]] * seq.num_tr_ids + seq.tr_idx[p.tr[idx]]
-    uniq, inv = np.unique(code, return_inverse=True)
-    counts = np.zeros((uniq.size, NUM_ALPHAS))
-    np.add.at(counts, inv.ravel(), passes)
-    ng = gt_count[uniq // seq.num_tr_ids][:, None]
-    nt = tr_count[uniq % seq.num_tr_ids][:, None]
-    tp_safe = np.maximum(1, tp)
-    res = {
-        "HOTA_TP": tp,
-        "HOTA_FN": seq.num_gt_dets - tp,
-        "HOTA_FP": seq.num_tr_dets - tp,
-        "AssA": (counts * (counts / np.maximum(1, ng + nt - counts))).sum(axis=0) / tp_safe,
-        "AssRe": (counts * (counts / np.maximum(1, ng))).sum(axis=0) / tp_safe,
-        "AssPr": (counts * (counts / np.maximum(1, nt))).sum(axis=0) / tp_safe,
-        "LocA": np.maximum(1e-10, loc_sum) / np.maximum(1e-10, tp),
-    }
-    return hota.final_fields(res)
+    return hota.fields_from_matches(seq, matches.pair_index, matches.active)
 
 
 def evaluate(seq: EvalSequence, matches: AlphaMatches | None = None) -> tuple[dict, AlphaMatches | None]:
