@@ -14,17 +14,17 @@ from ..detections import Detections
 from ..sequence_eval import SequenceEvaluation
 from ..metrics.hota import ALPHAS, NUM_ALPHAS
 from ..similarity import EPS
-from .events import clear_events
+from .events import BOX_EVENTS, clear_events
 
 GT, TRACKER = "gt", "tr"
-BOX_EVENTS = ["", "SWITCH", "ASCEND", "FRAG", "TRANSFER", "MIGRATE"]
 IGNORED_REASONS = {
     "gt": "not evaluated: consider flag 0 or not a pedestrian (MOTChallenge preprocessing)",
     "tr": "removed: matched to a distractor ground truth (MOTChallenge preprocessing)",
 }
 
 
-def box_table(ev: SequenceEvaluation, gt: Detections, tr: Detections) -> pd.DataFrame:
+def box_table(ev: SequenceEvaluation, gt: Detections, tr: Detections, clear_matches: pd.DataFrame | None = None
+              ) -> pd.DataFrame:
     """All boxes of both sides, frame-sorted, with their evaluation outcome (see module doc)."""
     d = ev.data
     p = d.pairs
@@ -61,7 +61,7 @@ def box_table(ev: SequenceEvaluation, gt: Detections, tr: Detections) -> pd.Data
     np.maximum.at(best_gt, p.gt, p.sim)
     np.maximum.at(best_tr, p.tr, p.sim)
 
-    ev_gt, ev_tr, clear_gt_partner, clear_tr_partner = clear_events(ev)
+    ev_gt, ev_tr, clear_gt_partner, clear_tr_partner = clear_events(ev, clear_matches)
     id_gt, id_tr = _identity_hits(ev)
 
     for df, rows, cols in (
@@ -73,14 +73,14 @@ def box_table(ev: SequenceEvaluation, gt: Detections, tr: Detections) -> pd.Data
         n = len(df)
         for name, values in cols.items():
             fill = {"partner": -1, "clear_partner": -1, "iou": np.nan, "level": 0, "best_iou": 0.0,
-                    "event": "", "idtp": False}[name]
-            full = np.full(n, fill, dtype=values.dtype if name != "event" else object)
+                    "event": 0, "idtp": False}[name]
+            full = np.full(n, fill, dtype=values.dtype)
             full[rows] = values
             df[name] = full
     out = pd.concat([gt_df, tr_df], ignore_index=True)
     out.insert(1, "side", pd.Categorical.from_codes(np.repeat([0, 1], [len(gt_df), len(tr_df)]),
                                                     categories=[GT, TRACKER]))
-    out["event"] = pd.Categorical(out["event"].to_numpy(), categories=BOX_EVENTS)
+    out["event"] = pd.Categorical.from_codes(out["event"].to_numpy(), categories=BOX_EVENTS)
     order = np.argsort(out["frame"].to_numpy(), kind="stable")  # gt before tracker inside a frame
     return out.iloc[order].reset_index(drop=True)
 

@@ -66,35 +66,43 @@ def _first_occurrence(key: np.ndarray, frame: np.ndarray) -> np.ndarray:
     return first
 
 
-def clear_events(ev: SequenceEvaluation) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per evaluated position: the gt box's event, the tracker box's event, and the CLEAR partner ids."""
+BOX_EVENTS = ["", "SWITCH", "ASCEND", "FRAG", "TRANSFER", "MIGRATE"]
+
+
+def clear_events(ev: SequenceEvaluation, m: pd.DataFrame | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per evaluated position: the gt box's and the tracker box's event (codes into ``BOX_EVENTS``) and
+    the CLEAR partner ids. ``m`` is ``clear_match_table(ev)`` when the caller already has it."""
     d = ev.data
-    gt_event = np.full(d.num_gt_dets, "", dtype=object)
-    tr_event = np.full(d.num_tr_dets, "", dtype=object)
+    gt_event = np.zeros(d.num_gt_dets, np.int8)
+    tr_event = np.zeros(d.num_tr_dets, np.int8)
     gt_partner = np.full(d.num_gt_dets, -1, np.int64)
     tr_partner = np.full(d.num_tr_dets, -1, np.int64)
-    m = clear_match_table(ev)
+    m = clear_match_table(ev) if m is None else m
     if len(m):
         gpos, tpos = m["gt_pos"].to_numpy(), m["tr_pos"].to_numpy()
         gt_partner[gpos] = m["tr_id"].to_numpy()
         tr_partner[tpos] = m["gt_id"].to_numpy()
-        gt_event[gpos] = np.select([m["ascend"], m["switch"], m["frag"]], ["ASCEND", "SWITCH", "FRAG"], "")
-        tr_event[tpos] = np.select([m["migrate"], m["transfer"]], ["MIGRATE", "TRANSFER"], "")
+        code = BOX_EVENTS.index
+        gt_event[gpos] = np.select([m["ascend"], m["switch"], m["frag"]],
+                                   [code("ASCEND"), code("SWITCH"), code("FRAG")], 0)
+        tr_event[tpos] = np.select([m["migrate"], m["transfer"]], [code("MIGRATE"), code("TRANSFER")], 0)
     return gt_event, tr_event, gt_partner, tr_partner
 
 
-def event_table(ev: SequenceEvaluation) -> pd.DataFrame:
+def event_table(ev: SequenceEvaluation, m: pd.DataFrame | None = None) -> pd.DataFrame:
     """Long table of identity events: frame, type, gt_id, tr_id, prev_tr_id, prev_gt_id, iou."""
     d = ev.data
-    m = clear_match_table(ev)
-    rows = []
+    m = clear_match_table(ev) if m is None else m
+    code = EVENT_TYPES.index
+    parts = []
     if len(m):
         base = m[["frame", "gt_id", "tr_id", "prev_tr_id", "prev_gt_id", "iou"]]
-        rows.append(base.assign(type=np.where(m["switch"], "SWITCH", "MATCH")))
+        parts.append(base.assign(type=np.where(m["switch"], code("SWITCH"), code("MATCH"))))
         for flag, name in (("ascend", "ASCEND"), ("transfer", "TRANSFER"), ("migrate", "MIGRATE"), ("frag", "FRAG")):
             sel = m[flag].to_numpy()
             if sel.any():
-                rows.append(base[sel].assign(type=name))
+                parts.append(base[sel].assign(type=code(name)))
     matched_g = np.zeros(d.num_gt_dets, bool)
     matched_t = np.zeros(d.num_tr_dets, bool)
     if len(m):
@@ -104,10 +112,12 @@ def event_table(ev: SequenceEvaluation) -> pd.DataFrame:
     fp = np.flatnonzero(~matched_t)
     gt_frame = np.repeat(np.arange(1, d.num_frames + 1), np.diff(d.gt_offsets))
     tr_frame = np.repeat(np.arange(1, d.num_frames + 1), np.diff(d.tr_offsets))
-    rows.append(pd.DataFrame({"frame": gt_frame[miss], "gt_id": d.gt_ids[d.gt_idx[miss]], "tr_id": -1,
-                              "prev_tr_id": -1, "prev_gt_id": -1, "iou": np.nan, "type": "MISS"}))
-    rows.append(pd.DataFrame({"frame": tr_frame[fp], "gt_id": -1, "tr_id": d.tr_ids[d.tr_idx[fp]],
-                              "prev_tr_id": -1, "prev_gt_id": -1, "iou": np.nan, "type": "FP"}))
-    out = pd.concat(rows, ignore_index=True)
-    out["type"] = pd.Categorical(out["type"], categories=list(EVENT_TYPES))
-    return out.sort_values(["frame", "type"], kind="stable").reset_index(drop=True)
+    parts.append(pd.DataFrame({"frame": gt_frame[miss], "gt_id": d.gt_ids[d.gt_idx[miss]], "tr_id": -1,
+                               "prev_tr_id": -1, "prev_gt_id": -1, "iou": np.nan, "type": code("MISS")}))
+    parts.append(pd.DataFrame({"frame": tr_frame[fp], "gt_id": -1, "tr_id": d.tr_ids[d.tr_idx[fp]],
+                               "prev_tr_id": -1, "prev_gt_id": -1, "iou": np.nan, "type": code("FP")}))
+    out = pd.concat(parts, ignore_index=True)
+    order = np.lexsort((out["type"].to_numpy(), out["frame"].to_numpy()))
+    out = out.iloc[order].reset_index(drop=True)
+    out["type"] = pd.Categorical.from_codes(out["type"].to_numpy().astype(np.int8), categories=list(EVENT_TYPES))
+    return out

@@ -13,10 +13,14 @@ from ..assignment import frame_of_rows
 from ..detections import Detections
 from ..sequence_eval import SequenceEvaluation
 from .boxes import box_table
-from .events import event_table
+from .events import BOX_EVENTS, EVENT_TYPES, clear_match_table, event_table
 from .tracks import pair_frame
 
 TABLES = ("boxes", "events", "pairs", "gt_tracks", "tr_tracks")
+COVERAGE = ["MT", "PT", "ML"]
+# Categorical columns keep their full category list through Parquet (lost when a table is empty).
+CATEGORIES = {("boxes", "side"): ["gt", "tr"], ("boxes", "event"): BOX_EVENTS, ("events", "type"): list(EVENT_TYPES),
+              ("gt_tracks", "coverage"): COVERAGE}
 
 
 @dataclass
@@ -55,7 +59,8 @@ class SequenceAnalysis:
             meta = json.load(fp)
         metrics = {k: (np.asarray(v, float) if isinstance(v, list) else v) for k, v in meta["metrics"].items()}
         tables = {name: pd.read_parquet(os.path.join(folder, f"{name}.parquet")) for name in TABLES}
-        tables["boxes"]["side"] = pd.Categorical(tables["boxes"]["side"], categories=["gt", "tr"])
+        for (table, column), categories in CATEGORIES.items():
+            tables[table][column] = pd.Categorical(tables[table][column].astype(object), categories=categories)
         return cls(meta["sequence"], meta["tracker"], meta["num_frames"], metrics, **tables)
 
 
@@ -70,9 +75,10 @@ def _py(v):
 def analyse(ev: SequenceEvaluation, gt: Detections, tr: Detections, tracker: str) -> SequenceAnalysis:
     """Build all tables from one evaluation pass (the same matches the metrics came from)."""
     d = ev.data
+    matches = clear_match_table(ev)
     return SequenceAnalysis(
         sequence=d.name, tracker=tracker, num_frames=d.num_frames, metrics=ev.metrics(),
-        boxes=box_table(ev, gt, tr), events=event_table(ev), pairs=pair_frame(ev),
+        boxes=box_table(ev, gt, tr, matches), events=event_table(ev, matches), pairs=pair_frame(ev),
         gt_tracks=_gt_track_facts(ev), tr_tracks=_tr_track_facts(ev),
     )
 
@@ -101,7 +107,9 @@ def _gt_track_facts(ev: SequenceEvaluation) -> pd.DataFrame:
         idtp = im.overlap
     return pd.DataFrame({
         "gt_id": d.gt_ids, "first_frame": first, "last_frame": last, "frames": n_g,
-        "clear_matched": matched, "coverage": np.where(ratio > 0.8, "MT", np.where(ratio >= 0.2, "PT", "ML")),
+        "clear_matched": matched,
+        "coverage": pd.Categorical.from_codes(np.where(ratio > 0.8, 0, np.where(ratio >= 0.2, 1, 2)),
+                                              categories=COVERAGE),
         "switches": switches, "fragments": frags, "idf1_partner": partner, "idtp": idtp,
     })
 
