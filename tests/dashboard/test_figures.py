@@ -3,7 +3,6 @@ timeline's click read-back and its size on a large sequence."""
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pandas as pd
@@ -180,14 +179,11 @@ def test_timeline_stays_light_for_500_tracks_over_1000_frames() -> None:
     segments = pd.DataFrame(rows, columns=["gt_id", "tracker_id", "start", "end"])
     switches = pd.DataFrame({"frame": rng.integers(1, 1001, 300),
                              "gt_id": rng.integers(0, 500, 300)})
-    started = time.perf_counter()
     fig = figures.track_timeline(segments, switches)
-    elapsed = time.perf_counter() - started
     points = sum(len(trace.x) for trace in fig.data)
     assert len(fig.data) <= len(figures.ID_PALETTE) + 2
     assert points <= figures.MAX_TIMELINE_POINTS * 1.1
     assert any(isinstance(trace, go.Scattergl) for trace in fig.data)
-    assert elapsed < 3.0
 
 
 def test_whatif_waterfall_runs_from_base_to_all_fixed() -> None:
