@@ -10,6 +10,7 @@ Saved run layout (``tracklens eval ... --save RUN_DIR``)::
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 import os
 import platform
@@ -82,19 +83,35 @@ class Workspace:
     def from_folders(cls, gt_folder: str, trackers_folder: str, *, benchmark: str = "MOT17", split: str = "train",
                      seqmap: str | None = None, trackers: list[str] | None = None, video_folder: str | None = None,
                      preprocess: bool = True, threshold: float = 0.5, workers: int = 1,
-                     analyse_now: bool = True, dask: str | None = None,
+                     analyse_now: bool = True, dask: str | None = None, metrics_cache: str | None = None,
                      progress: Callable[[int, int, str], None] | None = None) -> "Workspace":
         """Evaluate every tracker on every sequence. With ``analyse_now`` the analysis tables come from
         the same pass (needed to save a run); without, only the metrics are computed now and each
-        sequence x tracker is analysed when first asked for (what the dashboard wants: first chart fast)."""
+        sequence x tracker is analysed when first asked for (what the dashboard wants: first chart fast).
+
+        ``metrics_cache`` (a folder) keeps the metrics of inputs already evaluated, keyed by the files'
+        paths, sizes and modification times and the options: reopening the same data skips the
+        evaluation (only with ``analyse_now=False``)."""
         layout = resolve(gt_folder, trackers_folder, benchmark, split, seqmap, trackers, video_folder)
-        run = evaluate(layout, preprocess=preprocess, threshold=threshold, workers=workers,
-                       analyse_matches=analyse_now, progress=progress, dask=dask)
         inputs = {"gt_folder": os.path.abspath(gt_folder), "trackers_folder": os.path.abspath(trackers_folder),
                   "benchmark": benchmark, "split": split, "seqmap": seqmap, "video_folder": video_folder,
                   "preprocess": preprocess, "threshold": threshold}
+        cache_file = _cache_file(metrics_cache, layout, inputs) if metrics_cache and not analyse_now else None
+        if cache_file and os.path.isfile(cache_file):
+            with open(cache_file) as fp:
+                cached = json.load(fp)
+            return cls(list(layout.trackers), [SequenceMeta(**m) for m in cached["manifest"]["sequences"]],
+                       _from_json(cached["metrics"]), cached["manifest"], layout=layout)
+        run = evaluate(layout, preprocess=preprocess, threshold=threshold, workers=workers,
+                       analyse_matches=analyse_now, progress=progress, dask=dask)
         metas = _sequence_metas(layout)
         ws = cls(list(layout.trackers), metas, run.metrics, _manifest(layout, metas, inputs, run.notes), layout=layout)
+        if cache_file:
+            os.makedirs(os.path.dirname(cache_file), exist_ok=True)
+            tmp = f"{cache_file}.{os.getpid()}.tmp"
+            with open(tmp, "w") as fp:
+                json.dump({"manifest": ws.manifest, "metrics": _jsonable(ws.metrics)}, fp)
+            os.replace(tmp, cache_file)
         for tr, seqs in (run.analyses or {}).items():
             for s, an in seqs.items():
                 ws._analyses[(tr, s)] = an
@@ -123,11 +140,29 @@ class Workspace:
             raise InputError(path, f"saved with format {manifest.get('format')}, this tracklens reads {FORMAT_VERSION}.",
                              "Re-run 'tracklens eval ... --save' with this version.")
         with open(os.path.join(run_dir, "metrics.json")) as fp:
-            raw = json.load(fp)
-        metrics = {tr: {s: {k: (np.asarray(v, float) if isinstance(v, list) else v) for k, v in m.items()}
-                        for s, m in seqs.items()} for tr, seqs in raw.items()}
+            metrics = _from_json(json.load(fp))
         sequences = [SequenceMeta(**s) for s in manifest["sequences"]]
         return cls(manifest["trackers"], sequences, metrics, manifest, root=run_dir)
+
+
+def _from_json(raw: dict) -> dict:
+    """Metrics read back from JSON: lists become the HOTA arrays again."""
+    return {tr: {s: {k: (np.asarray(v, float) if isinstance(v, list) else v) for k, v in m.items()}
+                 for s, m in seqs.items()} for tr, seqs in raw.items()}
+
+
+def _cache_file(folder: str, layout: Layout, inputs: dict) -> str:
+    """Where the metrics of these exact inputs are cached: a hash of the options and of every input
+    file's path, size and modification time (an edited file gives a new key)."""
+    from . import __version__
+    files = []
+    for seq in layout.sequences:
+        for path in (seq.gt, seq.seqinfo, *seq.trackers.values()):
+            st = os.stat(path)
+            files.append((os.path.abspath(path), st.st_size, st.st_mtime_ns))
+    key = json.dumps({"version": __version__, "format": FORMAT_VERSION, "inputs": inputs,
+                      "trackers": list(layout.trackers), "files": files}, sort_keys=True)
+    return os.path.join(folder, f"metrics-{hashlib.sha256(key.encode()).hexdigest()[:32]}.json")
 
 
 def _sequence_metas(layout: Layout) -> list[SequenceMeta]:

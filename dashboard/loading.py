@@ -75,7 +75,17 @@ def load_workspace(source: Source) -> Workspace:
         source.gt_folder, source.trackers_folder, benchmark=source.benchmark, split=source.split,
         seqmap=source.seqmap, trackers=list(source.trackers) if source.trackers else None,
         video_folder=source.video_folder, preprocess=source.preprocess, workers=min(2, os.cpu_count() or 1),
-        analyse_now=False)
+        analyse_now=False, metrics_cache=metrics_cache_folder())
+
+
+def metrics_cache_folder() -> str | None:
+    """Where reopened data finds its metrics: $TRACKLENS_CACHE, else $XDG_CACHE_HOME/tracklens (or
+    ~/.cache/tracklens); TRACKLENS_CACHE=off disables it."""
+    configured = os.environ.get("TRACKLENS_CACHE")
+    if configured:
+        return None if configured.lower() == "off" else configured
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "tracklens")
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -13,6 +13,9 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+# The dashboard caches metrics in the user's cache folder; tests (and the servers they start)
+# evaluate afresh and leave no files behind. tests/core/test_workspace_cache.py tests the cache.
+os.environ.setdefault("TRACKLENS_CACHE", "off")
 
 
 def in_ci() -> bool:
