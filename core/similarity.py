@@ -87,8 +87,15 @@ def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def box_pairs(gt_box: np.ndarray, gt_offsets: np.ndarray, tr_box: np.ndarray, tr_offsets: np.ndarray) -> Pairs:
     """IoU of every same-frame pair with a positive IoU, sorted by gt row then tracker row."""
     g, t = overlap_candidates(gt_box, gt_offsets, tr_box, tr_offsets)
-    s = box_iou(gt_box[g], tr_box[t])
-    keep = s > 0
-    g, t, s = g[keep], t[keep], s[keep]
-    order = np.lexsort((t, g))
-    return Pairs(g[order], t[order], s[order])
+    # Both extents must overlap for a positive IoU: a cheap test on the candidates before the exact IoU.
+    ix = (np.minimum(gt_box[:, 0][g] + gt_box[:, 2][g], tr_box[:, 0][t] + tr_box[:, 2][t])
+          - np.maximum(gt_box[:, 0][g], tr_box[:, 0][t]))
+    iy = (np.minimum(gt_box[:, 1][g] + gt_box[:, 3][g], tr_box[:, 1][t] + tr_box[:, 3][t])
+          - np.maximum(gt_box[:, 1][g], tr_box[:, 1][t]))
+    meet = (ix > 0) & (iy > 0)
+    g, t = g[meet], t[meet]
+    sim = box_iou(gt_box[g], tr_box[t])
+    keep = sim > 0
+    g, t, sim = g[keep], t[keep], sim[keep]
+    order = np.argsort(g * np.int64(max(tr_box.shape[0], 1)) + t, kind="stable")
+    return Pairs(g[order], t[order], sim[order])
