@@ -32,6 +32,20 @@ def combine_classes(per_class: list[dict], *, class_averaged: bool, ignore_empty
             **identity.combine_class_averaged(per_class, ignore_empty), **count.combine(per_class)}
 
 
+def combine_per_class(done: dict[str, tuple], order: list[str], trackers: Sequence[str],
+                      classes: Sequence) -> dict:
+    """``metrics[tracker][class][sequence | COMBINED_SEQ]`` from per-sequence worker results
+    (``done[seq][1][tracker][class]``), each class combined over sequences in ``order``."""
+    metrics: dict = {}
+    for tr in trackers:
+        metrics[tr] = {}
+        for c in classes:
+            per_seq = {s: done[s][1][tr][c] for s in order}
+            per_seq[COMBINED] = combine(per_seq[s] for s in order)
+            metrics[tr][c] = per_seq
+    return metrics
+
+
 @dataclass
 class ClassRun:
     """``metrics[tracker][class][sequence | COMBINED_SEQ]`` and ``combined[tracker][CLASS_AVERAGED |
@@ -66,14 +80,9 @@ def evaluate_classes(layout: Layout, classes: Sequence[int], *, threshold: float
     tasks = [(f, classes, threshold) for f in layout.sequences]
     done = run_tasks(_evaluate_classes, tasks, workers, progress)
     order = [f.name for f in layout.sequences]
-    metrics: dict[str, dict[int, dict[str, dict]]] = {}
+    metrics = combine_per_class(done, order, layout.trackers, classes)
     combined: dict[str, dict[str, dict]] = {}
     for tr in layout.trackers:
-        metrics[tr] = {}
-        for c in classes:
-            per_seq = {s: done[s][1][tr][c] for s in order}
-            per_seq[COMBINED] = combine(per_seq[s] for s in order)
-            metrics[tr][c] = per_seq
         finals = [metrics[tr][c][COMBINED] for c in classes]
         combined[tr] = {CLASS_AVERAGED: combine_classes(finals, class_averaged=True, ignore_empty=ignore_empty),
                         DET_AVERAGED: combine_classes(finals, class_averaged=False)}

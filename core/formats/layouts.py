@@ -28,7 +28,7 @@ import sys
 from dataclasses import dataclass
 from typing import Callable
 
-from ..classes import CLASS_AVERAGED, DET_AVERAGED, combine_classes
+from ..classes import CLASS_AVERAGED, DET_AVERAGED, combine_classes, combine_per_class
 from ..errors import InputError
 from ..evaluate import COMBINED, combine, run_tasks
 from ..preprocess_kitti import KITTI_CLASSES, prepare_kitti
@@ -201,14 +201,9 @@ def evaluate_dataset(layout: DatasetLayout, *, threshold: float = 0.5, workers: 
     tasks = [(layout.format, s, layout.classes, threshold) for s in layout.sequences]
     done = run_tasks(_evaluate_sequence, tasks, workers, progress)
     order = [s.name for s in layout.sequences]
-    metrics: dict[str, dict[str, dict[str, dict]]] = {}
+    metrics = combine_per_class(done, order, layout.trackers, layout.classes)
     combined: dict[str, dict[str, dict]] = {}
     for tr in layout.trackers:
-        metrics[tr] = {}
-        for c in layout.classes:
-            per_seq = {s: done[s][1][tr][c] for s in order}
-            per_seq[COMBINED] = combine(per_seq[s] for s in order)
-            metrics[tr][c] = per_seq
         combined[tr] = {}
         if layout.format == "bdd100k":
             finals = [metrics[tr][c][COMBINED] for c in layout.classes]
