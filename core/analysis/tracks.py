@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..sequence_eval import SequenceEvaluation
-from ..metrics.hota import NUM_ALPHAS
+from ..metrics.hota import NUM_ALPHAS, id_pair_counts, level_passes
 from ..results import ALPHA_LABELS
 
 TPA_COLUMNS = [f"TPA_{a:02d}" for a in ALPHA_LABELS]
@@ -24,17 +24,11 @@ def pair_frame(ev: SequenceEvaluation) -> pd.DataFrame:
     d, hm = ev.data, ev.hota_matches
     n_g = np.bincount(d.gt_idx, minlength=d.num_gt_ids)
     n_p = np.bincount(d.tr_idx, minlength=d.num_tr_ids)
-    if hm is None or hm.pair_index.size == 0:
+    if hm is None:
         g = t = np.zeros(0, np.int64)
         counts = np.zeros((0, NUM_ALPHAS))
     else:
-        p = d.pairs
-        code = d.gt_idx[p.gt[hm.pair_index]] * d.num_tr_ids + d.tr_idx[p.tr[hm.pair_index]]
-        uniq, inv = np.unique(code, return_inverse=True)
-        hist = np.zeros((uniq.size, NUM_ALPHAS + 1))
-        np.add.at(hist, (inv, hm.levels), 1)
-        counts = hist[:, ::-1].cumsum(axis=1)[:, ::-1][:, 1:]
-        g, t = uniq // d.num_tr_ids, uniq % d.num_tr_ids
+        g, t, counts = id_pair_counts(d, hm.pair_index, level_passes(hm.levels))
     out = pd.DataFrame({"gt_id": d.gt_ids[g], "tr_id": d.tr_ids[t], "gt_frames": n_g[g], "tr_frames": n_p[t]})
     for k, col in enumerate(TPA_COLUMNS):
         out[col] = counts[:, k].astype(np.int64)

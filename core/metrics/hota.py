@@ -79,27 +79,40 @@ def evaluate(seq: EvalSequence, matches: HotaMatches | None = None) -> tuple[dic
         return empty_result(seq.num_gt_dets, seq.num_tr_dets), None
     if matches is None:
         matches = match(seq)
-    passes = matches.levels[:, None] > np.arange(NUM_ALPHAS)[None, :]  # (matches x alphas)
-    return fields_from_matches(seq, matches.pair_index, passes), matches
+    return fields_from_matches(seq, matches.pair_index, level_passes(matches.levels)), matches
+
+
+def level_passes(levels: np.ndarray) -> np.ndarray:
+    """(matches x 19) booleans: match k is a TP at alpha a iff ``levels[k] > a``."""
+    return levels[:, None] > np.arange(NUM_ALPHAS)[None, :]
+
+
+def id_pair_counts(seq: EvalSequence, pair_index: np.ndarray, passes: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """TrackEval's ``matches_count``, sparse: (gt index, tracker index, TPs per alpha) of every id
+    pair with at least one match."""
+    p = seq.pairs
+    code = seq.gt_idx[p.gt[pair_index]] * seq.num_tr_ids + seq.tr_idx[p.tr[pair_index]]
+    uniq, inv = np.unique(code, return_inverse=True)
+    if uniq.size == 0:
+        return uniq, uniq, np.zeros((0, NUM_ALPHAS))
+    order = np.argsort(inv, kind="stable")
+    starts = np.searchsorted(inv[order], np.arange(uniq.size))
+    counts = np.add.reduceat(passes[order].astype(float), starts, axis=0)
+    return uniq // seq.num_tr_ids, uniq % seq.num_tr_ids, counts
 
 
 def fields_from_matches(seq: EvalSequence, pair_index: np.ndarray, passes: np.ndarray) -> dict:
     """TrackEval's HOTA fields from matched pairs (indices into ``seq.pairs``) and, per match, the
     alphas at which it counts as a TP (``passes``, matches x 19). Shared by every matching."""
-    p = seq.pairs
-    sim = p.sim[pair_index]
+    sim = seq.pairs.sim[pair_index]
     tp = passes.sum(axis=0).astype(float)
     loc_sum = (passes * sim[:, None]).sum(axis=0)
     gt_count = np.bincount(seq.gt_idx, minlength=seq.num_gt_ids).astype(float)
     tr_count = np.bincount(seq.tr_idx, minlength=seq.num_tr_ids).astype(float)
-    code = seq.gt_idx[p.gt[pair_index]] * seq.num_tr_ids + seq.tr_idx[p.tr[pair_index]]
-    uniq, inv = np.unique(code, return_inverse=True)
-    # matches_count per (id pair, alpha): TPs of each id pair, summed over its matches.
-    order = np.argsort(inv, kind="stable")
-    starts = np.searchsorted(inv[order], np.arange(uniq.size))
-    counts = np.add.reduceat(passes[order].astype(float), starts, axis=0) if uniq.size else np.zeros((0, NUM_ALPHAS))
-    ng = gt_count[uniq // seq.num_tr_ids][:, None]
-    nt = tr_count[uniq % seq.num_tr_ids][:, None]
+    g, t, counts = id_pair_counts(seq, pair_index, passes)
+    ng = gt_count[g][:, None]
+    nt = tr_count[t][:, None]
     tp_safe = np.maximum(1, tp)
     res = {
         "HOTA_TP": tp,
