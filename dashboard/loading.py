@@ -117,28 +117,18 @@ def what_if_table(inputs: dict, tracker: str, sequence: str):
     return result.to_pandas() if hasattr(result, "to_pandas") else result
 
 
-TRACKING_NOTES = {
-    "HOTA": "nothing by design: detection, association and localisation, balanced (TrackEval's matching)",
-    "HOTA (paper)": "same as HOTA, with the paper's per-α matching (most TPs first)",
-    "CA-HOTA": "weights each match by the probability given to the right class; ignores nothing HOTA sees",
-    "DetA": "identities entirely",
-    "AssA": "missed and false boxes (only matched boxes are scored)",
-    "MOTA": "localisation beyond IoU 0.5; association except at the switch frames; dominated by detection",
-    "IDF1": "localisation beyond IoU 0.5; favours association over detection",
-}
-
-
 @st.cache_data(show_spinner="Scoring every tracker with every metric…", max_entries=16)
-def metrics_compared(inputs: dict, sequence: str, trackers: tuple[str, ...]):
-    """One row per (tracker, metric) on one sequence: value, which way is better, what the metric ignores."""
+def other_metrics(inputs: dict, sequence: str, trackers: tuple[str, ...]):
+    """The metrics a workspace does not hold already (HOTA variants, video-detection metrics): one row
+    per (tracker, metric) on one sequence, with which way is better and what the metric ignores."""
     import pandas as pd
 
     from core import detection_report
     from core.evaluate import load_sequence
     from core.layout import resolve
-    from core.sequence_eval import evaluate_sequence
-    from core.prepare import prepare
     from core.variants import evaluate_variants
+
+    from .views import TRACKING_NOTES
 
     layout = resolve(inputs["gt_folder"], inputs["trackers_folder"], inputs["benchmark"], inputs["split"],
                      inputs.get("seqmap"), list(trackers))
@@ -146,12 +136,6 @@ def metrics_compared(inputs: dict, sequence: str, trackers: tuple[str, ...]):
     rows = []
     for tracker in trackers:
         tr = loaded.trackers[tracker]
-        m = evaluate_sequence(prepare(sequence, loaded.gt, tr, benchmark=inputs["benchmark"],
-                                      preprocess=inputs["preprocess"])).metrics()
-        for name in ("HOTA", "DetA", "AssA"):
-            rows.append((tracker, name, float(m[name].mean()), "higher", TRACKING_NOTES[name]))
-        rows.append((tracker, "MOTA", float(m["MOTA"]), "higher", TRACKING_NOTES["MOTA"]))
-        rows.append((tracker, "IDF1", float(m["IDF1"]), "higher", TRACKING_NOTES["IDF1"]))
         variants = evaluate_variants(loaded.gt, tr, sequence, variants=("HOTA (paper)", "CA-HOTA"),
                                      preprocess=inputs["preprocess"] and inputs["benchmark"] != "MOT15",
                                      benchmark=inputs["benchmark"])

@@ -203,3 +203,25 @@ def ranking_disagreements(long: pd.DataFrame, reference: str = "HOTA") -> pd.Dat
                     rows.append({"pair": f"{a} vs {b}", f"{reference} prefers": better_ref,
                                  "metric": metric, "which prefers": better_other})
     return pd.DataFrame(rows)
+
+
+TRACKING_NOTES = {
+    "HOTA": "nothing by design: detection, association and localisation, balanced (TrackEval's matching)",
+    "HOTA (paper)": "same as HOTA, with the paper's per-α matching (most TPs first)",
+    "CA-HOTA": "weights each match by the probability given to the right class; ignores nothing HOTA sees",
+    "DetA": "identities entirely",
+    "AssA": "missed and false boxes (only matched boxes are scored)",
+    "MOTA": "localisation beyond IoU 0.5; association except at the switch frames; dominated by detection",
+    "IDF1": "localisation beyond IoU 0.5; favours association over detection",
+}
+
+
+def tracking_rows(metrics: dict[str, dict[str, dict]], sequence: str) -> pd.DataFrame:
+    """HOTA, DetA, AssA, MOTA and IDF1 of every tracker on one sequence, from the evaluated metrics,
+    in the long (tracker, metric, value, better, ignores) layout of the Metrics compared page."""
+    rows = []
+    for tracker, seqs in metrics.items():
+        flat = flatten(seqs[sequence])
+        rows += [(tracker, name, float(flat[name]), "higher", TRACKING_NOTES[name])
+                 for name in ("HOTA", "DetA", "AssA", "MOTA", "IDF1")]
+    return pd.DataFrame(rows, columns=["tracker", "metric", "value", "better", "ignores"])

@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.figures import alpha_curves
-from dashboard.loading import ca_hota_curve, metrics_compared, per_class_table
-from dashboard.views import ranking_disagreements, ranking_table
+from dashboard.loading import ca_hota_curve, other_metrics, per_class_table
+from dashboard.views import ranking_disagreements, ranking_table, tracking_rows
 
 ws = st.session_state["workspace"]
 seq_name = st.session_state["seq"]
@@ -17,7 +17,8 @@ st.caption("Tracking metrics (HOTA family, MOTA, IDF1) and the video-detection m
            "same tracker outputs. Detection metrics use column 7 as the score (trackers that write -1 there "
            "tie every box). See docs/detection_metrics.md and docs/hota_variants.md.")
 try:
-    table = metrics_compared(ws.manifest["inputs"], seq_name, tuple(ws.trackers))
+    table = pd.concat([tracking_rows(ws.metrics, seq_name),
+                       other_metrics(ws.manifest["inputs"], seq_name, tuple(ws.trackers))], ignore_index=True)
 except Exception as exc:  # a saved run whose input files moved, or a format the metrics cannot read
     st.warning(f"These metrics need the original input files: {exc}")
     st.stop()
