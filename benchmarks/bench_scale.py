@@ -1,7 +1,9 @@
 """Scale: a synthetic recording of N minutes at 30 fps with 50 objects per frame (one hour = 108,000
-frames, 5.4M boxes per side), evaluated (HOTA + CLEAR + Identity) and analysed (the dashboard's
-tables), each size in a fresh process: wall time, peak memory, and how both grow with N (the
-log-log slope; 1.0 = linear).
+frames, 5.4M boxes per side), evaluated (HOTA + CLEAR + Identity), analysed (the dashboard's tables)
+and saved, each size in a fresh process: wall time, peak memory, and how both grow with N (the
+log-log slope; 1.0 = linear). Then, in another fresh process, what the dashboard does on the saved
+run: open it, step frames, jump to errors, draw the error strip and a timeline window, with that
+process's own peak memory (the dashboard never holds the whole box table).
 
     python benchmarks/bench_scale.py                    # 1, 2, 4, 8 minutes
     python benchmarks/bench_scale.py --minutes 1 15 60  # up to the full hour (needs ~15 GB of RAM)
@@ -37,9 +39,46 @@ CHILD = textwrap.dedent("""
     t2 = time.perf_counter()
     an = analyse(ev, inputs.gt, tr, "synthetic")
     t3 = time.perf_counter()
-    print(json.dumps({"read": t1 - t0, "evaluate": t2 - t1, "analyse": t3 - t2,
+    an.save(sys.argv[3])
+    t4 = time.perf_counter()
+    print(json.dumps({"read": t1 - t0, "evaluate": t2 - t1, "analyse": t3 - t2, "save": t4 - t3,
                       "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "HOTA": float(ev.hota["HOTA"].mean()), "boxes": len(an.boxes)}))
+""")
+
+VIEW = textwrap.dedent("""
+    import json, resource, statistics, sys, time
+    import numpy as np
+    from core.analysis.record import SequenceAnalysis
+    from core.analysis.timeline import binned_errors, error_frames
+    from core.analysis.tracks import coverage_segments
+    from dashboard.figures import error_strip, track_timeline
+    from dashboard.views import overlay_boxes
+    ms = lambda t: 1000 * (time.perf_counter() - t)
+    out = {}
+    t = time.perf_counter(); an = SequenceAnalysis.load(sys.argv[1]); out["open_ms"] = ms(t)
+    n = an.num_frames
+    t = time.perf_counter(); error_strip(binned_errors(an.frames, 9, 400), 1); out["strip_ms"] = ms(t)
+    steps = []
+    for k in np.random.default_rng(0).integers(1, n + 1, 40):  # random frames: mostly cold row groups
+        t = time.perf_counter(); overlay_boxes(an.frame_boxes(int(k)), 9); steps.append(ms(t))
+    out["frame_cold_ms"] = statistics.median(steps)
+    steps = []
+    for k in range(n // 2, n // 2 + 40):  # stepping forward: warm groups
+        t = time.perf_counter(); overlay_boxes(an.frame_boxes(k), 9); steps.append(ms(t))
+    out["frame_step_ms"] = statistics.median(steps)
+    for kind in ("switch", "fn", "fn_burst"):
+        t = time.perf_counter(); frames = error_frames(an, kind, 9); out[f"jump_{kind}_ms"] = ms(t)
+    t = time.perf_counter()
+    window = an.box_window(n // 2, n // 2 + 2999)
+    seg = coverage_segments(window, 9, "gt").rename(columns={"id": "gt_id", "partner": "tracker_id"})
+    ident = an.identity_events
+    sw = ident[(ident["frame"] >= n // 2) & (ident["frame"] < n // 2 + 3000) & (ident["type"] == "SWITCH")]
+    track_timeline(seg, sw[["frame", "gt_id"]])
+    out["timeline_window_ms"] = ms(t)
+    out["whole_box_table_loaded"] = an.stored_boxes.loaded
+    out["view_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
 """)
 
 
@@ -84,6 +123,12 @@ def write_sequence(root: str, minutes: float, seed: int = 0) -> tuple[str, str]:
     return os.path.join(root, "gt"), os.path.join(root, "trackers")
 
 
+def _child(code: str, *args: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True,
+                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def slope(x: list[float], y: list[float]) -> float:
     lx, ly = np.log(x), np.log(y)
     return float(np.polyfit(lx, ly, 1)[0]) if len(x) > 1 else math.nan
@@ -92,21 +137,29 @@ def slope(x: list[float], y: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, nargs="+", default=[1, 2, 4, 8])
+    parser.add_argument("--json", help="also write every measurement to this file")
     args = parser.parse_args()
     rows = []
     for minutes in args.minutes:
         with tempfile.TemporaryDirectory() as root:
             gt, trackers = write_sequence(root, minutes)
-            out = subprocess.run([sys.executable, "-c", CHILD, gt, trackers], capture_output=True, text=True,
-                                 check=True, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-            result = json.loads(out.stdout.strip().splitlines()[-1])
+            saved = os.path.join(root, "saved")
+            result = _child(CHILD, gt, trackers, saved)
+            result.update(_child(VIEW, saved))
             result["minutes"] = minutes
             rows.append(result)
             print(f"{minutes:6.1f} min  {int(minutes * 60 * FPS * OBJECTS):>9,} gt boxes  read {result['read']:6.2f} s  "
                   f"evaluate {result['evaluate']:6.2f} s  analyse {result['analyse']:6.2f} s  "
-                  f"peak {result['peak_mb']:7.0f} MB  HOTA {result['HOTA']:.3f}", flush=True)
+                  f"save {result['save']:6.2f} s  peak {result['peak_mb']:7.0f} MB  HOTA {result['HOTA']:.3f}", flush=True)
+            print("         dashboard on the saved run: " + "  ".join(
+                f"{k} {v:.0f}" if isinstance(v, float) else f"{k} {v}" for k, v in result.items()
+                if k.endswith(("_ms", "_mb")) and not k.startswith("peak") or k == "whole_box_table_loaded"),
+                flush=True)
     minutes = [r["minutes"] for r in rows]
     total = [r["read"] + r["evaluate"] + r["analyse"] for r in rows]
+    if args.json:
+        with open(args.json, "w") as fp:
+            json.dump(rows, fp, indent=1)
     print(f"log-log slope: time {slope(minutes, total):.2f}, peak memory {slope(minutes, [r['peak_mb'] for r in rows]):.2f} "
           "(1.0 = linear; memory includes the ~150 MB interpreter, so its slope reads low at small sizes)")
 

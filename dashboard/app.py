@@ -31,6 +31,7 @@ except (InputError, OSError, ValueError) as exc:
 
 st.session_state["workspace"] = ws
 state.init(ws)
+state.keep_widget_state()
 
 with st.sidebar:
     st.markdown("### :material/troubleshoot: tracklens")

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from .frames import FrameSource, open_frames
-from .overlay import ALPHA_GLYPH, IDENTITY_EVENTS, annotate
+from .overlay import ALPHA_GLYPH, annotate
 from .views import alpha_index, overlay_boxes
 
 VIDEO_CODECS = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG"}
@@ -66,8 +66,8 @@ def track_window(ws, tracker: str, sequence: str, track: int, around: int | None
                          f"{', '.join(map(str, an.gt_tracks['gt_id'].head(20)))}...)")
     first, last = int(rows["first_frame"].iloc[0]), int(rows["last_frame"].iloc[0])
     if around is None:
-        ev = an.events
-        mine = ev[(ev["gt_id"] == track) & ev["type"].isin(sorted(IDENTITY_EVENTS | {"FRAG"}))]
+        ev = an.identity_events
+        mine = ev[ev["gt_id"] == track]
         around = int(mine["frame"].min()) if len(mine) else first
     start = max(first, around - half)
     stop = min(last, max(around + half, start + 2 * half))
@@ -152,8 +152,8 @@ def _clip_frame(ws, tracker, sequence, k, track, alpha, show, max_width, source)
                      alpha=alpha)
     events: list[str] = []
     if track is not None:
-        ev = an.events
-        mine = ev[(ev["frame"] == k) & (ev["gt_id"] == track) & ev["type"].isin(sorted(IDENTITY_EVENTS | {"FRAG"}))]
+        ev = an.frame_identity_events(k)
+        mine = ev[ev["gt_id"] == track]
         described: dict[str, list[str]] = {}  # SWITCH and ASCEND of one change share a line
         for _, e in mine.iterrows():
             was = int(e["prev_tr_id"]) if e["type"] in ("SWITCH", "ASCEND") else -1

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
-from .palette import EVENT_COLOR, ID_PALETTE, UNMATCHED_COLOR, to_hex
+from .palette import EVENT_COLOR, FN_COLOR, FP_COLOR, ID_PALETTE, UNMATCHED_COLOR, to_hex
 
 TEMPLATE = "plotly_white"
 TRACKER_COLORS = qualitative.D3 + qualitative.Dark24
@@ -335,9 +335,42 @@ def timeline_point(event: Mapping[str, Any] | None) -> tuple[int, int] | None:
     selection = event.get("selection", event)
     for point in selection.get("points", []):
         data = point.get("customdata")
+        if isinstance(data, Mapping):  # a row of a typed array comes back as {"0": ..., "1": ...}
+            data = [data[k] for k in sorted(data, key=int)]
         if data is not None and len(data) >= 2 and int(data[0]) >= 1:
             return int(data[0]), int(data[1])
     return None
+
+
+def error_strip(binned: pd.DataFrame, frame: int | None = None) -> go.Figure:
+    """The whole sequence's errors at a glance: FN and FP stacked per run of frames, a diamond above the
+    runs with identity switches, and the frame on screen. ``binned`` is ``timeline.binned_errors``'s
+    table, so the figure has the same few hundred bars for a minute or an hour. A click gives the run's
+    first frame through ``timeline_point`` (customdata [first frame, -1, last frame])."""
+    _require(binned, ["first", "last", "FN", "FP", "switches"], "binned errors")
+    first = binned["first"].to_numpy(int)
+    custom = np.stack([first, np.full(first.size, -1), binned["last"].to_numpy(int)], axis=1)
+    single = bool((binned["first"] == binned["last"]).all())
+    span = "frame %{customdata[0]}" if single else "frames %{customdata[0]}–%{customdata[2]}"
+    fig = go.Figure()
+    for column, color in (("FN", FN_COLOR), ("FP", FP_COLOR)):
+        fig.add_trace(go.Bar(x=first, y=binned[column], name=column, marker_color=to_hex(color), customdata=custom,
+                             hovertemplate=f"{span}<br>{column} %{{y}}<extra></extra>"))
+    switched = binned["switches"].to_numpy() > 0
+    top = float((binned["FN"] + binned["FP"]).max()) if len(binned) else 0.0
+    fig.add_trace(go.Scatter(
+        x=first[switched], y=np.full(int(switched.sum()), 1.12 * top + 0.5), mode="markers", name="identity switch",
+        marker={"symbol": "diamond", "size": 9, "color": to_hex(EVENT_COLOR), "line": {"color": "#222222", "width": 1}},
+        customdata=np.column_stack([custom[switched], binned["switches"].to_numpy()[switched]]),
+        hovertemplate=f"{span}<br>%{{customdata[3]}} identity switch(es)<extra></extra>"))
+    if frame is not None:
+        fig.add_vline(x=frame, line={"color": ALPHA_MARKER_COLOR, "width": 1.5, "dash": "dot"})
+    fig.update_yaxes(title_text="boxes", rangemode="tozero")
+    fig.update_xaxes(title_text="frame")
+    fig.update_layout(template=TEMPLATE, barmode="stack", bargap=0, height=190, clickmode="event+select",
+                      margin={"t": 10, "l": 60, "r": 20, "b": 40}, hovermode="closest",
+                      legend={"orientation": "h", "y": 1.02, "x": 0, "yanchor": "bottom"})
+    return fig
 
 
 def whatif_waterfall(gains: pd.DataFrame, base_hota: float,

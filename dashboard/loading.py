@@ -29,9 +29,12 @@ class Source:
     seqmap: str | None = None
     trackers: tuple[str, ...] | None = None
     preprocess: bool = True
+    upload: str | None = None  # what was uploaded (the folders are then a private temporary copy)
 
     @property
     def label(self) -> str:
+        if self.upload:
+            return f"uploaded: {self.upload}"
         if self.run_dir:
             return f"saved run {self.run_dir}"
         if self.gt_folder == str(SAMPLE / "gt"):
@@ -194,3 +197,29 @@ def per_class_table(inputs: dict, trackers: tuple[str, ...]):
                          "DetA": float(m["DetA"].mean()), "AssA": float(m["AssA"].mean()),
                          "MOTA": float(m["MOTA"]), "IDF1": float(m["IDF1"]), "GT_Dets": int(m["GT_Dets"])})
     return pd.DataFrame(rows)
+
+
+LARGE_SEQUENCE_BOXES = 1_000_000  # gt + tracker boxes above which whole-sequence recomputation waits for a click
+
+
+def sequence_boxes(ws: Workspace, sequence: str, trackers: list[str]) -> int:
+    """Evaluated gt + tracker boxes of ``sequence`` over ``trackers``, from the metrics (no table read)."""
+    total = 0
+    for t in trackers:
+        m = ws.metrics[t][sequence]
+        total += int(m["GT_Dets"]) + int(m["CLR_TP"]) + int(m["CLR_FP"])
+    return total
+
+
+def confirm_long_run(ws: Workspace, sequence: str, trackers: list[str], what: str, key: str) -> bool:
+    """True when ``what`` may run now: at once on a normal sequence, after a click on a long one (an hour
+    of video takes minutes to evaluate again, and a page switch must not start that by surprise)."""
+    boxes = sequence_boxes(ws, sequence, trackers)
+    allowed = f"{key}_allowed"  # stays set, so later reruns (an alpha change) do not ask again
+    if boxes <= LARGE_SEQUENCE_BOXES or st.session_state.get(allowed):
+        return True
+    st.info(f"{sequence} is long ({boxes:,} boxes): {what} evaluates it again from the input files, which "
+            "takes about as long as the first evaluation.")
+    st.button(f"Compute {what}", key=key, icon=":material/play_arrow:",
+              on_click=lambda: st.session_state.__setitem__(allowed, True))
+    return False

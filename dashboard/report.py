@@ -141,9 +141,11 @@ def worst_tracks(ws, tracker: str, alpha: float = 0.5, n: int = 6, by_switches: 
     out = []
     for _, row in pd.concat([chosen, extra]).iterrows():
         an = ws.analysis(tracker, row["sequence"])
-        segments = coverage_segments(an.boxes[an.boxes["id"] == row["gt_id"]], a_idx, "gt")
+        span = an.gt_tracks.loc[an.gt_tracks["gt_id"] == row["gt_id"]].iloc[0]
+        boxes = an.box_window(int(span["first_frame"]), int(span["last_frame"]))  # not the whole sequence
+        segments = coverage_segments(boxes[boxes["id"] == row["gt_id"]], a_idx, "gt")
         out.append(WorstTrack(tracker, row["sequence"], int(row["gt_id"]), row.to_dict(), float(row["cost"]),
-                              _moments(an.events, segments, int(row["gt_id"]), alpha)))
+                              _moments(an.identity_events, segments, int(row["gt_id"]), alpha)))
     return out
 
 

@@ -42,6 +42,18 @@ def init(ws: Workspace) -> None:
     st.session_state["_state_ready"] = True
 
 
+SIDEBAR_KEYS = ("seq", "tracker", "alpha")  # session keys the sidebar's widgets own
+
+
+def keep_widget_state() -> None:
+    """Re-assign the sidebar widgets' keys on every run: Streamlit drops a widget's key when a page
+    switch (``st.switch_page``) interrupts a run, which sent a click on the tracks timeline to the
+    inspector with the default tracker and alpha. Assigning the key makes it the user's value."""
+    for key in SIDEBAR_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def sync_url() -> None:
     """Write the current state into the URL's query string."""
     wanted = {k: st.session_state.get(k) for k in ("seq", "tracker", "tracker2", "alpha", "frame", "track")}

@@ -14,15 +14,8 @@ ALPHA_CHOICES = [round(float(a), 2) for a in ALPHAS]
 RATE_COLUMNS = ("HOTA", "DetA", "AssA", "LocA", "DetRe", "DetPr", "AssRe", "AssPr", "HOTA(0)", "LocA(0)", "MOTA", "MOTP",
                 "IDF1")
 COUNT_COLUMNS = ("IDSW", "Frag", "MT", "ML", "CLR_FP", "CLR_FN", "IDs", "GT_IDs")
-FN_BURST_FRAMES = 3
-ERROR_KINDS = {
-    "switch": "identity switch (CLEAR)",
-    "fn_burst": f"a person starts being missed for {FN_BURST_FRAMES}+ frames (FN burst)",
-    "fn": "missed ground truth (FN at α)",
-    "fp": "false positive (FP at α)",
-    "merge": "tracker id jumps to another person (transfer)",
-    "frag": "track resumed after a gap (fragmentation)",
-}
+TIMELINE_FRAMES = 3_000  # the track timelines of a longer sequence show a window of this many frames
+MAX_TIMELINE_FRAMES = 20_000  # the widest window a user may pick
 
 
 def alpha_index(alpha: float) -> int:
@@ -101,26 +94,6 @@ def frame_counts(frame_boxes: pd.DataFrame) -> dict[str, int]:
     side = frame_boxes["side"]
     return {"TP": int(((s == "TP") & (side == "gt")).sum()), "FN": int((s == "FN").sum()),
             "FP": int((s == "FP").sum())}
-
-
-def error_frames(boxes: pd.DataFrame, kind: str, alpha_idx: int) -> np.ndarray:
-    """Sorted frames where an error of ``kind`` (a key of ERROR_KINDS) occurs."""
-    ev = boxes[boxes["evaluated"]]
-    if kind == "switch":
-        sel = ev["event"].isin(["SWITCH", "ASCEND"])
-    elif kind == "merge":
-        sel = ev["event"].isin(["TRANSFER", "MIGRATE"])
-    elif kind == "frag":
-        sel = ev["event"] == "FRAG"
-    elif kind == "fn_burst":
-        runs = coverage_segments(boxes, alpha_idx, "gt")
-        return np.unique(runs.loc[(runs["partner"] < 0) & (runs["frames"] >= FN_BURST_FRAMES), "start"].to_numpy())
-    elif kind in ("fn", "fp"):
-        side = "gt" if kind == "fn" else "tr"
-        sel = (ev["side"] == side) & (ev["level"].to_numpy() <= alpha_idx)
-    else:
-        raise ValueError(f"unknown error kind {kind!r}")
-    return np.unique(ev.loc[sel, "frame"].to_numpy())
 
 
 def neighbour(frames: np.ndarray, current: int, forward: bool) -> int | None:

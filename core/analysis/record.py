@@ -1,10 +1,14 @@
 """``SequenceAnalysis``: everything the dashboard and reports need about one sequence x tracker,
-as plain tables that save to Parquet and load back without recomputing."""
+as plain tables that save to Parquet and load back without recomputing.
+
+The two big tables (boxes and events: one row per box) are ``FrameTable``s: a saved run reads them a
+window of frames at a time, so an hour-long sequence opens without loading ~10M rows. What the
+dashboard needs over the whole sequence comes from small tables derived with them (``DERIVED``)."""
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -14,39 +18,80 @@ from ..detections import Detections
 from ..sequence_eval import SequenceEvaluation
 from .boxes import box_table
 from .events import BOX_EVENTS, EVENT_TYPES, clear_match_table, event_table
+from .frame_table import FrameTable
+from .timeline import IDENTITY_EVENTS, fn_bursts, frame_counts
 from .tracks import pair_frame
 
-TABLES = ("boxes", "events", "pairs", "gt_tracks", "tr_tracks")
+TABLES = ("boxes", "events", "pairs", "gt_tracks", "tr_tracks", "frames", "identity_events", "fn_bursts")
+FRAME_TABLES = ("boxes", "events")  # frame-sorted, one row per box: read by window
 COVERAGE = ["MT", "PT", "ML"]
 # Categorical columns keep their full category list through Parquet (lost when a table is empty).
 CATEGORIES = {("boxes", "side"): ["gt", "tr"], ("boxes", "event"): BOX_EVENTS, ("events", "type"): list(EVENT_TYPES),
-              ("gt_tracks", "coverage"): COVERAGE}
+              ("identity_events", "type"): list(EVENT_TYPES), ("gt_tracks", "coverage"): COVERAGE}
+
+
+def _categories(table: str) -> dict[str, list[str]]:
+    return {column: cats for (t, column), cats in CATEGORIES.items() if t == table}
 
 
 @dataclass
 class SequenceAnalysis:
-    """Tables of one sequence x tracker (see ``analyse``) and its TrackEval metric dict."""
+    """Tables of one sequence x tracker (see ``analyse``) and its TrackEval metric dict.
+
+    Derived from boxes and events (``DERIVED``): ``frames``, one row per frame with box counts, TPs at
+    each alpha and switches; ``identity_events``, the events rows of IDENTITY_EVENTS types; ``fn_bursts``,
+    where ground-truth tracks start being missed for a while, at every alpha (``timeline``)."""
 
     sequence: str
     tracker: str
     num_frames: int
     metrics: dict
-    boxes: pd.DataFrame
-    events: pd.DataFrame
+    stored_boxes: FrameTable
+    stored_events: FrameTable
     pairs: pd.DataFrame
     gt_tracks: pd.DataFrame
     tr_tracks: pd.DataFrame
+    frames: pd.DataFrame
+    identity_events: pd.DataFrame
+    fn_bursts: pd.DataFrame
+    memo: dict = field(default_factory=dict, repr=False, compare=False)  # answers derived from the tables
+
+    @property
+    def boxes(self) -> pd.DataFrame:
+        """Every box (the whole table: read on first use for a saved run)."""
+        return self.stored_boxes.whole()
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """Every event (the whole table: read on first use for a saved run)."""
+        return self.stored_events.whole()
 
     def frame_boxes(self, frame: int) -> pd.DataFrame:
-        """Rows of one frame (boxes are frame-sorted, so this is a binary search)."""
-        f = self.boxes["frame"].to_numpy()
+        """Boxes of one frame."""
+        return self.stored_boxes.window(frame, frame)
+
+    def box_window(self, first: int, last: int) -> pd.DataFrame:
+        """Boxes of frames ``first``..``last`` (inclusive)."""
+        return self.stored_boxes.window(first, last)
+
+    def frame_identity_events(self, frame: int) -> pd.DataFrame:
+        """The identity events of one frame."""
+        f = self.identity_events["frame"].to_numpy()
         lo, hi = np.searchsorted(f, [frame, frame + 1])
-        return self.boxes.iloc[lo:hi]
+        return self.identity_events.iloc[lo:hi]
+
+    @property
+    def num_boxes(self) -> int:
+        return self.stored_boxes.num_rows
 
     def save(self, folder: str) -> None:
         os.makedirs(folder, exist_ok=True)
         for name in TABLES:
-            getattr(self, name).to_parquet(os.path.join(folder, f"{name}.parquet"), index=False)
+            path = os.path.join(folder, f"{name}.parquet")
+            if name in FRAME_TABLES:
+                getattr(self, f"stored_{name}").save(path)
+            else:
+                getattr(self, name).to_parquet(path, index=False)
         meta = {"sequence": self.sequence, "tracker": self.tracker, "num_frames": self.num_frames,
                 "metrics": {k: (np.asarray(v).tolist() if isinstance(v, np.ndarray) else _py(v))
                             for k, v in self.metrics.items()}}
@@ -55,13 +100,26 @@ class SequenceAnalysis:
 
     @classmethod
     def load(cls, folder: str) -> "SequenceAnalysis":
+        """Open a saved analysis: the small tables are read now, boxes and events on demand."""
         with open(os.path.join(folder, "analysis.json")) as fp:
             meta = json.load(fp)
         metrics = {k: (np.asarray(v, float) if isinstance(v, list) else v) for k, v in meta["metrics"].items()}
-        tables = {name: pd.read_parquet(os.path.join(folder, f"{name}.parquet")) for name in TABLES}
-        for (table, column), categories in CATEGORIES.items():
-            tables[table][column] = pd.Categorical(tables[table][column].astype(object), categories=categories)
-        return cls(meta["sequence"], meta["tracker"], meta["num_frames"], metrics, **tables)
+        stored = {f"stored_{name}": FrameTable.from_parquet(os.path.join(folder, f"{name}.parquet"), _categories(name))
+                  for name in FRAME_TABLES}
+        small = {}
+        for name in TABLES:
+            path = os.path.join(folder, f"{name}.parquet")
+            if name in FRAME_TABLES or (name in DERIVED and not os.path.isfile(path)):
+                continue
+            small[name] = pd.read_parquet(path)
+            for column, categories in _categories(name).items():
+                small[name][column] = pd.Categorical(small[name][column].astype(object), categories=categories)
+        missing = [name for name in DERIVED if name not in small]
+        if missing:  # saved by an older version: derive them once from the whole tables
+            boxes, events = stored["stored_boxes"].whole(), stored["stored_events"].whole()
+            for name in missing:
+                small[name] = DERIVED[name](boxes, events, meta["num_frames"])
+        return cls(meta["sequence"], meta["tracker"], meta["num_frames"], metrics, **stored, **small)
 
 
 def _py(v):
@@ -76,11 +134,26 @@ def analyse(ev: SequenceEvaluation, gt: Detections, tr: Detections, tracker: str
     """Build all tables from one evaluation pass (the same matches the metrics came from)."""
     d = ev.data
     matches = clear_match_table(ev)
+    boxes, events = box_table(ev, gt, tr, matches), event_table(ev, matches)
     return SequenceAnalysis(
         sequence=d.name, tracker=tracker, num_frames=d.num_frames, metrics=ev.metrics(),
-        boxes=box_table(ev, gt, tr, matches), events=event_table(ev, matches), pairs=pair_frame(ev),
+        stored_boxes=FrameTable(boxes, categories=_categories("boxes")),
+        stored_events=FrameTable(events, categories=_categories("events")), pairs=pair_frame(ev),
         gt_tracks=_gt_track_facts(ev), tr_tracks=_tr_track_facts(ev),
+        **{name: derive(boxes, events, d.num_frames) for name, derive in DERIVED.items()},
     )
+
+
+def _identity_events(events: pd.DataFrame) -> pd.DataFrame:
+    return events[events["type"].isin(IDENTITY_EVENTS).to_numpy()].reset_index(drop=True)
+
+
+# Small tables derived from (boxes, events, num_frames): what the dashboard reads over a whole sequence.
+DERIVED = {
+    "frames": frame_counts,
+    "identity_events": lambda boxes, events, n: _identity_events(events),
+    "fn_bursts": lambda boxes, events, n: fn_bursts(boxes),
+}
 
 
 def _gt_track_facts(ev: SequenceEvaluation) -> pd.DataFrame:

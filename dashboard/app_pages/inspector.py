@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.analysis.boxes import MISS_REASONS
+from core.analysis.timeline import ERROR_KINDS, binned_errors, error_frames
+from core.analysis.tracks import pair_table
+from dashboard.figures import error_strip, timeline_point
 from dashboard.loading import frame_source
 from dashboard.overlay import annotate, legend_items
-from core.analysis.boxes import MISS_REASONS
-from core.analysis.tracks import pair_table
-from dashboard.views import (ERROR_KINDS, alpha_index, association_scores, error_frames, frame_counts, legend_html,
-                             neighbour, overlay_boxes)
+from dashboard.views import (alpha_index, association_scores, frame_counts, legend_html, neighbour,
+                             overlay_boxes)
+
+STRIP_BINS = 400  # bars in the whole-sequence error strip, however long the sequence
 
 ws = st.session_state["workspace"]
 seq_name, tracker = st.session_state["seq"], st.session_state["tracker"]
@@ -41,7 +45,7 @@ playing = controls[4].toggle("Play", key="playing", help="advance 4 frames per s
 jump = st.columns([3, 1, 1, 2, 2])
 kind = jump[0].selectbox("Jump to", list(ERROR_KINDS), format_func=ERROR_KINDS.get, key="error_kind",
                          label_visibility="collapsed")
-frames_of_kind = error_frames(analysis.boxes, kind, a_idx)
+frames_of_kind = error_frames(analysis, kind, a_idx)
 jump[1].button("◀ prev", on_click=lambda: _go(neighbour(frames_of_kind, st.session_state["frame"], False)),
                disabled=neighbour(frames_of_kind, st.session_state["frame"], False) is None, width="stretch")
 jump[2].button("next ▶", on_click=lambda: _go(neighbour(frames_of_kind, st.session_state["frame"], True)),
@@ -50,6 +54,16 @@ jump[3].caption(f"{frames_of_kind.size} frames with a {ERROR_KINDS[kind]}")
 show = jump[4].radio("Show", ["both", "gt", "tr"], horizontal=True, key="show_sides",
                      format_func={"both": "both", "gt": "ground truth", "tr": "tracker"}.get,
                      label_visibility="collapsed")
+
+clicks = st.session_state.get("strip_clicks", 0)
+strip = st.plotly_chart(error_strip(binned_errors(analysis.frames, a_idx, STRIP_BINS), st.session_state["frame"]),
+                        on_select="rerun", selection_mode="points", key=f"error_strip_{clicks}", width="stretch",
+                        config={"displayModeBar": False})
+clicked = timeline_point(strip)
+if clicked is not None:
+    st.session_state["strip_clicks"] = clicks + 1  # a fresh chart: the click is acted on once, no bar stays selected
+    _go(clicked[0])
+    st.rerun()
 
 
 @st.fragment(run_every=0.25 if playing else None)
@@ -74,8 +88,7 @@ def frame_view() -> None:
         m[0].metric("TP", counts["TP"])
         m[1].metric("FN", counts["FN"])
         m[2].metric("FP", counts["FP"])
-        ev = analysis.events
-        this = ev[(ev["frame"] == k) & ev["type"].isin(["SWITCH", "ASCEND", "TRANSFER", "MIGRATE", "FRAG"])]
+        this = analysis.frame_identity_events(k)
         if len(this):
             st.markdown("**Identity events (CLEAR)**")
             for _, e in this.iterrows():

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.figures import alpha_curves
-from dashboard.loading import ca_hota_curve, other_metrics, per_class_table
+from dashboard.loading import ca_hota_curve, confirm_long_run, other_metrics, per_class_table
 from dashboard.views import ranking_disagreements, ranking_table, tracking_rows
 
 ws = st.session_state["workspace"]
@@ -16,6 +16,8 @@ st.caption("Tracking metrics (HOTA family, MOTA, IDF1) and the video-detection m
            "reports (frame/sequence/dataset mAP, speed-stratified mAP, Average Delay, Track-mAP), on the "
            "same tracker outputs. Detection metrics use column 7 as the score (trackers that write -1 there "
            "tie every box). See docs/detection_metrics.md and docs/hota_variants.md.")
+if not confirm_long_run(ws, seq_name, list(ws.trackers), "every metric", f"metrics_go_{seq_name}"):
+    st.stop()
 try:
     table = pd.concat([tracking_rows(ws.metrics, seq_name),
                        other_metrics(ws.manifest["inputs"], seq_name, tuple(ws.trackers))], ignore_index=True)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.analysis.tracks import coverage_segments, gt_track_table, pair_table, tracker_track_table
 from dashboard.figures import timeline_point, track_timeline
-from dashboard.views import alpha_index, explain_track
+from dashboard.views import MAX_TIMELINE_FRAMES, TIMELINE_FRAMES, alpha_index, explain_track
 
 ws = st.session_state["workspace"]
 seq_name, tracker = st.session_state["seq"], st.session_state["tracker"]
@@ -19,10 +19,24 @@ st.caption(f"At α = {alpha:.2f}. Coverage bars show which tracker id matched ea
            "matching); markers are CLEAR identity switches. Click a bar to open that frame in the inspector.")
 
 selected = st.session_state.get("track")
+n = analysis.num_frames
+if n <= TIMELINE_FRAMES:
+    first, last = 1, n
+else:  # a long sequence: the timelines read and draw one window of frames, never the whole sequence
+    lo = max(1, min(int(st.session_state.get("frame", 1)) - TIMELINE_FRAMES // 2, n - TIMELINE_FRAMES + 1))
+    first, last = st.slider("Frames shown in the timelines", 1, n, value=(lo, lo + TIMELINE_FRAMES - 1),
+                            key=f"timeline_window_{lo}",
+                            help=f"{n:,} frames are too many to draw at once; the window follows the inspector's frame.")
+    if last - first + 1 > MAX_TIMELINE_FRAMES:
+        last = first + MAX_TIMELINE_FRAMES - 1
+        st.caption(f"Showing frames {first:,}–{last:,} (at most {MAX_TIMELINE_FRAMES:,} at once).")
+window = analysis.box_window(first, last)
+identity = analysis.identity_events
+identity = identity[(identity["frame"] >= first) & (identity["frame"] <= last)]
 gt_view, tr_view = st.tabs(["By ground-truth track", "By tracker id"])
 with gt_view:
-    segments = coverage_segments(analysis.boxes, a_idx, "gt").rename(columns={"id": "gt_id", "partner": "tracker_id"})
-    switches = analysis.events[analysis.events["type"].isin(["SWITCH", "ASCEND"])][["frame", "gt_id"]]
+    segments = coverage_segments(window, a_idx, "gt").rename(columns={"id": "gt_id", "partner": "tracker_id"})
+    switches = identity[identity["type"].isin(["SWITCH", "ASCEND"])][["frame", "gt_id"]]
     fig = track_timeline(segments, switches, selected=(st.session_state.get("frame"), selected))
     picked = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="timeline", width="stretch")
     point = timeline_point(picked)
@@ -32,8 +46,8 @@ with gt_view:
 with tr_view:
     st.caption("One row per tracker id, coloured by the ground-truth person it covers; light red = false "
                "positives. A row with several colours is an id that jumps between people (a merge).")
-    tr_segments = coverage_segments(analysis.boxes, a_idx, "tr").rename(columns={"id": "gt_id", "partner": "tracker_id"})
-    transfers = analysis.events[analysis.events["type"].isin(["TRANSFER", "MIGRATE"])]
+    tr_segments = coverage_segments(window, a_idx, "tr").rename(columns={"id": "gt_id", "partner": "tracker_id"})
+    transfers = identity[identity["type"].isin(["TRANSFER", "MIGRATE"])]
     fig = track_timeline(tr_segments, transfers[["frame", "tr_id"]].rename(columns={"tr_id": "gt_id"}),
                          row_label="id", cover_label="gt")
     picked_tr = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="timeline_tr", width="stretch")

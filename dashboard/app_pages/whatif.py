@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.figures import whatif_waterfall
-from dashboard.loading import what_if_table
+from dashboard.loading import confirm_long_run, what_if_table
 
 ws = st.session_state["workspace"]
 seq_name, tracker = st.session_state["seq"], st.session_state["tracker"]
@@ -13,6 +13,8 @@ st.title(f"What-if · {seq_name} · {tracker}")
 st.caption("Each row edits the tracker output to remove one kind of error (an oracle fix), then evaluates it "
            "again with the same pipeline. Gains overlap, so they do not add up exactly; "
            "see docs/whatif.md for the exact definitions.")
+if not confirm_long_run(ws, seq_name, [tracker], "the what-if analysis", f"whatif_go_{tracker}_{seq_name}"):
+    st.stop()
 try:
     table = what_if_table(ws.manifest["inputs"], tracker, seq_name)
 except Exception as exc:  # the inputs of a saved run may have moved

@@ -6,8 +6,10 @@ app_server          base URL of `streamlit run dashboard/app.py` with no app arg
                     (the dashboard then opens on the bundled sample). Session scoped.
                     Parametrise it indirectly to pass app arguments (what follows `--`):
                         @pytest.mark.parametrize("app_server", [["RUN_DIR"]], indirect=True)
-app_server_factory  callable(*app_args, script="dashboard/app.py") -> base URL; one server per
-                    distinct (script, args), reused for the session, all stopped at the end.
+app_server_factory  callable(*app_args, script="dashboard/app.py", server_args=()) -> base URL; one
+                    server per distinct (script, args, server_args), reused for the session, all
+                    stopped at the end. server_args are Streamlit options placed before `--`,
+                    e.g. ("--server.maxUploadSize", "1").
 browser_page        a fresh Playwright page (viewport 1600x1000) in chromium; closed afterwards.
                     Console errors and uncaught page errors are collected in `page_errors`.
 page_errors         list of strings: console errors / page errors seen by `browser_page`.
@@ -87,7 +89,7 @@ def _healthy(url: str) -> bool:
 
 
 class _Server:
-    def __init__(self, script: str, app_args: tuple[str, ...]):
+    def __init__(self, script: str, app_args: tuple[str, ...], server_args: tuple[str, ...] = ()):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.NamedTemporaryFile(
@@ -99,6 +101,7 @@ class _Server:
             "--server.port", str(self.port),
             "--server.address", "127.0.0.1",
             "--browser.gatherUsageStats", "false",
+            *server_args,
         ]
         if app_args:
             cmd += ["--", *app_args]
@@ -156,11 +159,12 @@ class _Server:
 
 @pytest.fixture(scope="session")
 def app_server_factory() -> Callable[..., str]:
-    servers: dict[tuple[str, tuple[str, ...]], _Server] = {}
+    servers: dict[tuple[str, tuple[str, ...], tuple[str, ...]], _Server] = {}
 
-    def start(*app_args: str | os.PathLike, script: str | os.PathLike | None = None) -> str:
+    def start(*app_args: str | os.PathLike, script: str | os.PathLike | None = None,
+              server_args: tuple[str, ...] = ()) -> str:
         script = APP_SCRIPT if script is None else script
-        key = (str(script), tuple(str(a) for a in app_args))
+        key = (str(script), tuple(str(a) for a in app_args), tuple(str(a) for a in server_args))
         server = servers.get(key)
         if server is not None and server.proc.poll() is None:
             return server.url

@@ -53,6 +53,26 @@ def test_inspector_click_through(app_server, browser_page, open_app, wait_idle, 
     screenshot(page, "inspector_gt_only")
 
 
+def test_inspector_error_strip_click_opens_that_frame(app_server, browser_page, open_app, wait_idle, screenshot):
+    """The strip of FN / FP / switches over the whole sequence: clicking a bar shows its first frame."""
+    page = browser_page
+    go(page, app_server, open_app, "inspector")
+    strip = page.locator('[data-testid="stPlotlyChart"]').first
+    expect(strip.locator("g.trace.bars path").first).to_be_attached()
+    bars = strip.locator("g.trace.bars path")
+    drawn = [b for b in (bars.nth(i).bounding_box() for i in range(bars.count())) if b and b["height"] > 2]
+    assert len(drawn) > 10  # one bar per frame of TUD-Campus that has an error
+    last = max(drawn, key=lambda b: b["x"])  # the right end of the strip: late in the sequence
+    page.mouse.click(last["x"] + last["width"] / 2, last["y"] + last["height"] / 2)
+    wait_idle(page)
+    no_exception(page)
+    caption = page.get_by_text(re.compile(r"frame \d+ / 71")).inner_text()
+    frame = int(re.search(r"frame (\d+)", caption).group(1))
+    assert 60 <= frame <= 71, caption
+    assert f"frame={frame}" in page.url
+    screenshot(page, "inspector_error_strip_jump")
+
+
 def test_tracks_page_and_jump_from_table(app_server, browser_page, open_app, wait_idle, screenshot):
     page = browser_page
     go(page, app_server, open_app, "tracks")
@@ -62,6 +82,28 @@ def test_tracks_page_and_jump_from_table(app_server, browser_page, open_app, wai
     page.get_by_text("most switches").click()
     wait_idle(page)
     no_exception(page)
+
+
+def test_tracks_timeline_click_opens_that_frame_in_the_inspector(app_server, browser_page, open_app, wait_idle,
+                                                                 screenshot):
+    page = browser_page
+    go(page, app_server, open_app, "tracks")
+    timeline = page.locator('[data-testid="stPlotlyChart"]').first
+    expect(timeline.locator("path.point").first).to_be_attached()
+    points = timeline.locator("g.trace.scatter path.point")
+    boxes = [b for b in (points.nth(i).bounding_box() for i in range(min(points.count(), 400))) if b]
+    target = sorted(boxes, key=lambda b: (b["y"], b["x"]))[len(boxes) // 2]  # a point mid-chart
+    page.mouse.click(target["x"] + target["width"] / 2, target["y"] + target["height"] / 2)
+    wait_idle(page)
+    no_exception(page)
+    expect(page.get_by_role("heading", name=re.compile("Frame inspector"))).to_be_visible()
+    assert "/inspector" in page.url and "track=" in page.url
+    # the view (tracker, alpha) survives the page switch
+    expect(page.get_by_role("heading", name="Frame inspector · TUD-Campus · motmetrics_test")).to_be_visible()
+    assert "tracker=motmetrics_test" in page.url and "alpha=0.5" in page.url
+    frame = int(re.search(r"frame=(\d+)", page.url).group(1))
+    expect(page.get_by_text(f"frame {frame} / 71")).to_be_visible()
+    screenshot(page, "tracks_timeline_click_to_inspector")
 
 
 def test_tracks_selected_track_explained(app_server, browser_page, open_app, screenshot):

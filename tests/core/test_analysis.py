@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 
 from core.analysis.boxes import states
 from core.analysis.events import event_table
-from core.analysis.record import SequenceAnalysis, analyse
-from core.analysis.tracks import gt_track_table, tracker_track_table
+from core.analysis.record import TABLES, SequenceAnalysis, analyse
+from core.analysis.timeline import FN_BURST_FRAMES, error_frames, tp_column
+from core.analysis.tracks import coverage_segments, gt_track_table, tracker_track_table
 from core.detections import Detections
 from core.evaluate import Run, evaluate
 from core.formats.motchallenge import read_mot_file
@@ -58,6 +59,12 @@ def check_invariants(an: SequenceAnalysis, alphas: tuple[int, ...] = ALL_ALPHAS)
     assert int(an.gt_tracks["switches"].sum()) == m["IDSW"], what
     assert int(an.gt_tracks["fragments"].sum()) == m["Frag"], what
     assert int(an.gt_tracks["clear_matched"].sum()) == m["CLR_TP"], what
+    assert int(an.frames["switches"].sum()) == m["IDSW"], what
+    for a in alphas:  # the derived tables the dashboard browses by (core.analysis.timeline)
+        assert int(an.frames[tp_column(a)].sum()) == m["HOTA_TP"][a], (what, a)
+        runs = coverage_segments(boxes, a, "gt")
+        bursts = np.unique(runs.loc[(runs["partner"] < 0) & (runs["frames"] >= FN_BURST_FRAMES), "start"])
+        assert np.array_equal(error_frames(an, "fn_burst", a), bursts), (what, a)
     cov = an.gt_tracks["coverage"].value_counts()
     assert (int(cov.get("MT", 0)), int(cov.get("PT", 0)), int(cov.get("ML", 0))) == (m["MT"], m["PT"], m["ML"]), what
 
@@ -88,7 +95,7 @@ def assert_round_trip(an: SequenceAnalysis, folder: Path) -> None:
     an.save(str(folder))
     back = SequenceAnalysis.load(str(folder))
     assert (back.sequence, back.tracker, back.num_frames) == (an.sequence, an.tracker, an.num_frames)
-    for name in ("boxes", "events", "pairs", "gt_tracks", "tr_tracks"):
+    for name in TABLES:
         pd.testing.assert_frame_equal(getattr(back, name), getattr(an, name), check_exact=True, obj=name)
     assert list(back.metrics) == list(an.metrics)
     for key, value in an.metrics.items():

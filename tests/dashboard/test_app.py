@@ -2,7 +2,10 @@
 exception, shows what it should, and reacts to the widgets a user touches."""
 from __future__ import annotations
 
+import base64
 from pathlib import Path
+
+import numpy as np
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -115,3 +118,39 @@ def test_metrics_compared_page_scores_every_tracker_with_every_metric():
     ranks = at.dataframe[1].value
     assert ranks.loc["HOTA", "masa"] == 1 and ranks.loc["Average Delay (frames)", "masa"] == 1
     assert len(at.get("plotly_chart")) == 1  # CA-HOTA against alpha
+
+
+def test_long_sequence_pages_wait_for_a_click_before_evaluating_again(monkeypatch):
+    import dashboard.loading
+
+    monkeypatch.setattr(dashboard.loading, "LARGE_SEQUENCE_BOXES", 100)  # TUD-Campus counts as long now
+    at = open_page("whatif")
+    assert not at.dataframe, "nothing is re-evaluated before the click"
+    assert any("is long" in i.value for i in at.info)
+    next(b for b in at.button if b.label == "Compute the what-if analysis").click().run()
+    table = at.dataframe[0].value.set_index("fix")
+    assert table.loc["fix_all", "HOTA"] == pytest.approx(100.0)
+    at.sidebar.select_slider(key="alpha").set_value(0.3).run()  # later reruns do not ask again
+    assert at.dataframe and not any("is long" in i.value for i in at.info)
+
+
+def test_tracks_timeline_of_a_long_sequence_shows_a_window(monkeypatch):
+    import json
+
+    import dashboard.views
+
+    monkeypatch.setattr(dashboard.views, "TIMELINE_FRAMES", 20)
+    at = open_page("tracks", frame="40")
+    window = next(s for s in at.slider if s.label == "Frames shown in the timelines")
+    assert window.value == (30, 49)  # centred on the inspector's frame
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    xs = np.concatenate([_values(trace["x"]) for trace in figure["data"] if "x" in trace])
+    xs = xs[np.isfinite(xs)]
+    assert xs.size and 30 <= xs.min() and xs.max() <= 49
+
+
+def _values(x) -> np.ndarray:
+    """A plotly JSON array: a list, or plotly's base64 typed array ({"dtype", "bdata"})."""
+    if isinstance(x, dict):
+        return np.frombuffer(base64.b64decode(x["bdata"]), dtype=x["dtype"]).astype(float)
+    return np.asarray(x, float)

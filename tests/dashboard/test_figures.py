@@ -205,3 +205,25 @@ def test_whatif_waterfall_shows_overlap_when_fixes_do_not_add_up() -> None:
 
 def test_tracker_colours_do_not_depend_on_order() -> None:
     assert figures.tracker_colors(["b", "a"]) == figures.tracker_colors(["a", "b", "a"])
+
+
+def test_error_strip_has_a_fixed_number_of_bars_and_clicks_give_frames():
+    from core.analysis.timeline import binned_errors, tp_column
+    from core.metrics.hota import NUM_ALPHAS
+
+    n = 108_000  # an hour at 30 fps
+    rng = np.random.default_rng(0)
+    counts = pd.DataFrame({"frame": np.arange(1, n + 1), "gt": np.full(n, 50), "tr": np.full(n, 49),
+                           **{tp_column(k): rng.integers(40, 49, n) for k in range(NUM_ALPHAS)},
+                           "switches": (rng.random(n) < 0.01).astype(int)})
+    binned = binned_errors(counts, 9, 400)
+    fig = figures.error_strip(binned, frame=5_000)
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert [t.name for t in bars] == ["FN", "FP"] and all(len(t.x) == len(binned) <= 400 for t in bars)
+    assert sum(int(np.sum(t.y)) for t in bars) == int((50 - counts[tp_column(9)]).sum() + (49 - counts[tp_column(9)]).sum())
+    k = 123
+    point = {"selection": {"points": [{"customdata": list(bars[0].customdata[k])}]}}
+    assert figures.timeline_point(point) == (int(binned["first"].iloc[k]), -1)
+    packed = {"selection": {"points": [{"customdata": {str(i): v for i, v in enumerate(point["selection"]["points"][0]["customdata"])}}]}}
+    assert figures.timeline_point(packed) == (int(binned["first"].iloc[k]), -1)  # a typed-array row, as the browser sends it
+    assert any(s.type == "line" for s in fig.layout.shapes)  # the frame on screen

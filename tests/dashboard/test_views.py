@@ -8,7 +8,7 @@ import pytest
 
 from core.analysis.tracks import pair_table
 from core.workspace import Workspace
-from dashboard.views import (alpha_index, association_scores, error_frames, explain_track, frame_counts, neighbour,
+from dashboard.views import (alpha_index, association_scores, explain_track, frame_counts, neighbour,
                              overlay_boxes, per_alpha_table, summary_table)
 
 
@@ -33,21 +33,6 @@ def test_overlay_boxes_states_match_the_metrics_at_every_alpha(campus):
         tp = boxes[boxes.state == "TP"]
         assert (tp.partner >= 0).all() and tp.iou.notna().all()
         assert (boxes.loc[boxes.state != "TP", "partner"] == -1).all()
-
-
-def test_switch_frames_are_the_clear_switches(campus):
-    ws, an = campus
-    frames = error_frames(an.boxes, "switch", 9)
-    switch_events = an.events[an.events.type == "SWITCH"]
-    assert set(frames) == set(switch_events.frame)
-    assert ws.metrics["motmetrics_test"]["TUD-Campus"]["IDSW"] == len(switch_events) == 7
-
-
-def test_fn_bursts_start_runs_of_misses(campus):
-    _, an = campus
-    bursts = error_frames(an.boxes, "fn_burst", 9)
-    fn = error_frames(an.boxes, "fn", 9)
-    assert bursts.size and set(bursts) <= set(fn)
 
 
 def test_neighbour_steps_over_the_current_frame():
