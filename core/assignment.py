@@ -12,15 +12,26 @@ from scipy.optimize import linear_sum_assignment
 
 
 def frame_of_rows(offsets: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """0-based frame index of each row position, given CSR frame offsets."""
+    """0-based frame index of each row position (``0 <= row < offsets[-1]``), given CSR frame offsets."""
+    rows = np.asarray(rows)
+    if 8 * rows.size >= int(offsets[-1]):
+        # A row -> frame table: one pass, where a binary search per row costs log(frames) cache misses.
+        return np.repeat(np.arange(offsets.size - 1, dtype=np.intp), np.diff(offsets))[rows]
     return np.searchsorted(offsets, rows, side="right") - 1
 
 
+BLOCK_CHUNK = 1 << 18  # dense-matrix entries laid out at a time (2 MiB of float64)
+
+
 class ContestedFrames:
-    """The frames a solver must visit, with their dense score matrices laid out in one buffer.
+    """The frames a solver must visit, with their dense score matrices.
 
     Candidates are frame-sorted; ``uncontested`` marks pairs with no rival on either side.
-    ``solve(k, score)`` runs the Hungarian on frame ``frames[k]`` and returns the chosen candidates.
+    ``iter_blocks(score)`` yields each contested frame's dense matrix (TrackEval's, zeros off the
+    candidates) with its candidate-index map. The matrices are laid out a chunk of frames at a time
+    (about ``BLOCK_CHUNK`` entries), never for the whole sequence at once: one buffer for all frames
+    grows with frames x objects^2 (gigabytes for an hour at 50 objects) and, once past the
+    allocator's mmap threshold and the caches, costs more per frame the longer the sequence.
     """
 
     def __init__(self, gt_rows: np.ndarray, tr_rows: np.ndarray, gt_offsets: np.ndarray, tr_offsets: np.ndarray):
@@ -30,31 +41,57 @@ class ContestedFrames:
         self.uncontested = (deg_g[gt_rows] == 1) & (deg_t[tr_rows] == 1)
         self.frames = np.unique(self.pair_frame[~self.uncontested])
         f = self.frames
-        self.bounds = np.searchsorted(self.pair_frame, np.concatenate([f, f + 1])).reshape(2, -1)
         self.shape = np.stack([gt_offsets[f + 1] - gt_offsets[f], tr_offsets[f + 1] - tr_offsets[f]], axis=1)
         size = self.shape[:, 0] * self.shape[:, 1]
         self.start = np.zeros(f.size + 1, np.int64)
         np.cumsum(size, out=self.start[1:])
         # Flat position of each candidate in a contested frame, inside that frame's block.
-        in_block = ~self.uncontested | np.isin(self.pair_frame, f)
-        self.members = np.flatnonzero(in_block)
-        k = np.searchsorted(f, self.pair_frame[self.members])
+        block_of = np.full(gt_offsets.size - 1, -1, np.int64)  # frame -> its number among contested frames
+        block_of[f] = np.arange(f.size)
+        block = block_of[self.pair_frame]
+        self.members = np.flatnonzero(block >= 0)
+        k = block[self.members]
         r = gt_rows[self.members] - gt_offsets[f[k]]
         c = tr_rows[self.members] - tr_offsets[f[k]]
+        self.member_block = k  # contested-frame number of each member (non-decreasing)
         self.flat = self.start[k] + r * self.shape[k, 1] + c
+        # Chunks of whole frames: chunk j starts at the first frame whose block starts at or past
+        # j * BLOCK_CHUNK, so a chunk holds at most BLOCK_CHUNK entries plus one frame's block.
+        total = int(self.start[-1])
+        cuts = np.searchsorted(self.start[:-1], np.arange(0, total, BLOCK_CHUNK), side="left")
+        self.chunks = np.unique(np.concatenate([cuts, [0, f.size]]))
 
-    def dense(self, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """All contested blocks filled with ``score`` (per candidate), and the candidate-index map."""
-        buf = np.zeros(int(self.start[-1]))
-        buf[self.flat] = score[self.members]
-        index = np.full(int(self.start[-1]), -1, np.int64)
-        index[self.flat] = self.members
+    def dense(self, score: np.ndarray, k0: int = 0, k1: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The blocks of contested frames ``k0..k1-1``, one after the other in a flat buffer, filled
+        with ``score`` (per candidate), and the candidate-index map (-1 off the candidates)."""
+        k1 = self.frames.size if k1 is None else k1
+        base, end = int(self.start[k0]), int(self.start[k1])
+        m0, m1 = np.searchsorted(self.member_block, [k0, k1]).tolist()
+        members = self.members[m0:m1]
+        pos = self.flat[m0:m1] - base
+        buf = np.zeros(end - base)
+        buf[pos] = score[members]
+        index = np.full(end - base, -1, np.int64)
+        index[pos] = members
         return buf, index
 
-    def blocks(self, flat: np.ndarray) -> list[np.ndarray]:
-        """Each contested frame's dense matrix, as views into ``flat``."""
-        return [flat[a:b].reshape(r, c) for a, b, (r, c) in
-                zip(self.start[:-1].tolist(), self.start[1:].tolist(), self.shape.tolist())]
+    def blocks(self, flat: np.ndarray, k0: int = 0, k1: int | None = None) -> list[np.ndarray]:
+        """Each dense matrix of contested frames ``k0..k1-1``, as views into ``flat`` (from ``dense``)."""
+        k1 = self.frames.size if k1 is None else k1
+        base = int(self.start[k0])
+        return [flat[a - base:b - base].reshape(r, c) for a, b, (r, c) in
+                zip(self.start[k0:k1].tolist(), self.start[k0 + 1:k1 + 1].tolist(), self.shape[k0:k1].tolist())]
+
+    def iter_blocks(self, score: np.ndarray, negate: bool = False):
+        """``(k, matrix, index)`` for every contested frame ``frames[k]`` in order: its dense matrix
+        of ``score`` (``-score`` when ``negate``) and candidate-index map, a chunk of frames at a time.
+        The matrices are views of one chunk's buffer, valid until the next chunk is laid out."""
+        cuts = self.chunks.tolist()
+        for k0, k1 in zip(cuts[:-1], cuts[1:]):
+            buf, index = self.dense(score, k0, k1)
+            if negate:
+                buf = -buf
+            yield from zip(range(k0, k1), self.blocks(buf, k0, k1), self.blocks(index, k0, k1))
 
 
 def solve_block(cost_block: np.ndarray, index_block: np.ndarray) -> np.ndarray:
@@ -73,7 +110,6 @@ def assign(gt_rows: np.ndarray, tr_rows: np.ndarray, score: np.ndarray,
     chosen = frames.uncontested.copy()
     if frames.frames.size:
         chosen[frames.members] = False
-        buf, index = frames.dense(score)
-        for cost, idx in zip(frames.blocks(-buf), frames.blocks(index)):
+        for _, cost, idx in frames.iter_blocks(score, negate=True):
             chosen[solve_block(cost, idx)] = True
     return chosen

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 EPS = np.finfo(float).eps
+CHUNK_BOXES = 1 << 15  # boxes (both sides) handled at a time by ``overlap_candidates`` and ``box_pairs``
 
 
 @dataclass(frozen=True)
@@ -26,15 +27,52 @@ class Pairs:
     sim: np.ndarray
 
 
+def frame_chunks(gt_offsets: np.ndarray, tr_offsets: np.ndarray, boxes: int | None = None) -> list[tuple[int, int]]:
+    """Consecutive runs ``(first, end)`` of whole frames holding about ``boxes`` boxes of both sides
+    each (a frame with more is a run of its own); ``CHUNK_BOXES`` by default.
+
+    Working a run at a time keeps every temporary small and in cache, and the binary searches
+    short: over a whole long sequence the candidate arrays grow past the CPU caches and the
+    allocator's reuse threshold (every allocation then comes as fresh pages from the kernel), the
+    left-edge ranks are searched among all the boxes of the sequence, and the time per frame grows
+    with the length of the sequence.
+    """
+    boxes = CHUNK_BOXES if boxes is None else boxes
+    total = gt_offsets + tr_offsets  # boxes before each frame, both sides
+    cuts = np.unique(np.concatenate([[0], np.searchsorted(total, np.arange(boxes, total[-1], boxes)),
+                                     [total.size - 1]])).tolist()
+    return list(zip(cuts[:-1], cuts[1:]))
+
+
 def overlap_candidates(gt_box: np.ndarray, gt_offsets: np.ndarray, tr_box: np.ndarray,
                        tr_offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Same-frame (gt row, tracker row) pairs whose x-extents can overlap (a superset of IoU > 0).
+    """Same-frame (gt row, tracker row) pairs whose x-extents can overlap (a superset of IoU > 0),
+    sorted by tracker row (``frame_chunks`` at a time; the result does not depend on the chunks).
 
     Ground-truth boxes are sorted by left edge inside each frame; a tracker box can only meet those
     whose left edge lies in (x0 - widest gt box of the frame, x1), a contiguous run found by binary
     search on an exact integer key (frame, rank of the left edge), so any coordinate range works.
     Boxes of non-positive width never overlap anything and are left out.
     """
+    return _by_chunks(_overlap_candidates, gt_box, gt_offsets, tr_box, tr_offsets)
+
+
+def _by_chunks(fn, gt_box: np.ndarray, gt_offsets: np.ndarray, tr_box: np.ndarray, tr_offsets: np.ndarray):
+    """``fn`` over each run of ``frame_chunks``, its (gt row, tracker row, ...) outputs shifted back to
+    whole-sequence rows and concatenated (in frame order, so sorted as each run's output is)."""
+    chunks = frame_chunks(gt_offsets, tr_offsets)
+    if len(chunks) <= 1:
+        return fn(gt_box, gt_offsets, tr_box, tr_offsets)
+    parts = []
+    for a, b in chunks:
+        g0, g1, t0, t1 = int(gt_offsets[a]), int(gt_offsets[b]), int(tr_offsets[a]), int(tr_offsets[b])
+        g, t, *rest = fn(gt_box[g0:g1], gt_offsets[a:b + 1] - g0, tr_box[t0:t1], tr_offsets[a:b + 1] - t0)
+        parts.append((g + g0, t + t0, *rest))
+    return tuple(np.concatenate(col) for col in zip(*parts))
+
+
+def _overlap_candidates(gt_box: np.ndarray, gt_offsets: np.ndarray, tr_box: np.ndarray,
+                        tr_offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     num_frames = gt_offsets.size - 1
     gt_frame = np.repeat(np.arange(num_frames), np.diff(gt_offsets))
     tr_frame = np.repeat(np.arange(num_frames), np.diff(tr_offsets))
@@ -85,8 +123,14 @@ def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def box_pairs(gt_box: np.ndarray, gt_offsets: np.ndarray, tr_box: np.ndarray, tr_offsets: np.ndarray) -> Pairs:
-    """IoU of every same-frame pair with a positive IoU, sorted by gt row then tracker row."""
-    g, t = overlap_candidates(gt_box, gt_offsets, tr_box, tr_offsets)
+    """IoU of every same-frame pair with a positive IoU, sorted by gt row then tracker row
+    (``frame_chunks`` at a time)."""
+    return Pairs(*_by_chunks(_box_pairs, gt_box, gt_offsets, tr_box, tr_offsets))
+
+
+def _box_pairs(gt_box: np.ndarray, gt_offsets: np.ndarray, tr_box: np.ndarray,
+               tr_offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    g, t = _overlap_candidates(gt_box, gt_offsets, tr_box, tr_offsets)
     # Both extents must overlap for a positive IoU: a cheap test on the candidates before the exact IoU.
     ix = (np.minimum(gt_box[:, 0][g] + gt_box[:, 2][g], tr_box[:, 0][t] + tr_box[:, 2][t])
           - np.maximum(gt_box[:, 0][g], tr_box[:, 0][t]))
@@ -98,4 +142,4 @@ def box_pairs(gt_box: np.ndarray, gt_offsets: np.ndarray, tr_box: np.ndarray, tr
     keep = sim > 0
     g, t, sim = g[keep], t[keep], sim[keep]
     order = np.argsort(g * np.int64(max(tr_box.shape[0], 1)) + t, kind="stable")
-    return Pairs(g[order], t[order], sim[order])
+    return g[order], t[order], sim[order]

@@ -45,13 +45,12 @@ def match(seq: EvalSequence, threshold: float = 0.5) -> ClearMatches:
         prev_of = np.full(seq.num_frames, -1, np.int64)
         prev_of[processed[1:]] = processed[:-1]
         chosen[frames.members] = False
-        buf, index = frames.dense(sim)
         gt_id, tr_id = seq.gt_idx[g_rows], seq.tr_idx[t_rows]
         matched_tr = np.full(seq.num_gt_ids, -1, np.int64)
         prev_lo = np.searchsorted(frames.pair_frame, prev_of[frames.frames])
         prev_hi = np.where(prev_of[frames.frames] >= 0,
                            np.searchsorted(frames.pair_frame, prev_of[frames.frames] + 1), prev_lo)
-        for lo, hi, score, idx in zip(prev_lo.tolist(), prev_hi.tolist(), frames.blocks(buf), frames.blocks(index)):
+        for (_, score, idx), lo, hi in zip(frames.iter_blocks(sim), prev_lo.tolist(), prev_hi.tolist()):
             prev = np.flatnonzero(chosen[lo:hi]) + lo
             matched_tr[gt_id[prev]] = tr_id[prev]
             member = idx >= 0

@@ -32,8 +32,9 @@ class HotaMatches:
 
 
 def alpha_levels(sim: np.ndarray) -> np.ndarray:
-    """How many of the 19 alphas each similarity passes (``sim >= alpha - eps``, nested)."""
-    return (sim[:, None] >= ALPHAS[None, :] - EPS).sum(axis=1)
+    """How many of the 19 alphas each similarity passes (``sim >= alpha - eps``, nested): the
+    number of thresholds ``alpha - eps`` at or below it."""
+    return np.searchsorted(ALPHAS - EPS, sim, side="right")
 
 
 def empty_result(num_gt_dets: int, num_tr_dets: int) -> dict:
@@ -79,7 +80,7 @@ def evaluate(seq: EvalSequence, matches: HotaMatches | None = None) -> tuple[dic
         return empty_result(seq.num_gt_dets, seq.num_tr_dets), None
     if matches is None:
         matches = match(seq)
-    return fields_from_matches(seq, matches.pair_index, level_passes(matches.levels)), matches
+    return fields_from_levels(seq, matches.pair_index, matches.levels), matches
 
 
 def level_passes(levels: np.ndarray) -> np.ndarray:
@@ -108,9 +109,50 @@ def fields_from_matches(seq: EvalSequence, pair_index: np.ndarray, passes: np.nd
     sim = seq.pairs.sim[pair_index]
     tp = passes.sum(axis=0).astype(float)
     loc_sum = (passes * sim[:, None]).sum(axis=0)
+    return _fields(seq, tp, loc_sum, *id_pair_counts(seq, pair_index, passes))
+
+
+def _above(tally: np.ndarray) -> np.ndarray:
+    """From per-level tallies (last axis: levels 0..19), the total over levels > a for each alpha a."""
+    return np.cumsum(tally[..., ::-1], axis=-1)[..., ::-1][..., 1:]
+
+
+MATCH_BLOCK = 1 << 14  # matches per block of ``_loc_sums``
+
+
+def _loc_sums(sim: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """Per alpha, the summed similarity of the matches that count at that alpha, added one after the
+    other in match order, exactly as summing the rows of the matches x 19 matrix ``passes * sim``
+    (numpy adds rows sequentially), but a block of rows at a time."""
+    acc = np.zeros((1, NUM_ALPHAS))
+    alphas = np.arange(NUM_ALPHAS)
+    for s in range(0, sim.size, MATCH_BLOCK):
+        block = (levels[s:s + MATCH_BLOCK, None] > alphas) * sim[s:s + MATCH_BLOCK, None]
+        acc = np.add.reduce(np.concatenate([acc, block]), axis=0, keepdims=True)
+    return acc[0]
+
+
+def fields_from_levels(seq: EvalSequence, pair_index: np.ndarray, levels: np.ndarray) -> dict:
+    """``fields_from_matches`` for nested passes (``level_passes(levels)``: match k is a TP at the
+    first ``levels[k]`` alphas), from per-level tallies: no matches x 19 matrix, which for a long
+    sequence is hundreds of MB of temporaries. Bit-identical to ``fields_from_matches``."""
+    width = NUM_ALPHAS + 1
+    tp = _above(np.bincount(levels, minlength=width)).astype(float)
+    loc_sum = _loc_sums(seq.pairs.sim[pair_index], levels)
+    p = seq.pairs
+    code = seq.gt_idx[p.gt[pair_index]] * seq.num_tr_ids + seq.tr_idx[p.tr[pair_index]]
+    uniq, inv = np.unique(code, return_inverse=True)
+    hist = np.bincount(inv.ravel() * width + levels, minlength=uniq.size * width).reshape(uniq.size, width)
+    counts = _above(hist).astype(float)
+    return _fields(seq, tp, loc_sum, uniq // seq.num_tr_ids, uniq % seq.num_tr_ids, counts)
+
+
+def _fields(seq: EvalSequence, tp: np.ndarray, loc_sum: np.ndarray, g: np.ndarray, t: np.ndarray,
+            counts: np.ndarray) -> dict:
+    """The fields from TPs and localisation sums per alpha, and the TPs per alpha of every id pair
+    (gt index ``g``, tracker index ``t``, ``counts`` pairs x 19)."""
     gt_count = np.bincount(seq.gt_idx, minlength=seq.num_gt_ids).astype(float)
     tr_count = np.bincount(seq.tr_idx, minlength=seq.num_tr_ids).astype(float)
-    g, t, counts = id_pair_counts(seq, pair_index, passes)
     ng = gt_count[g][:, None]
     nt = tr_count[t][:, None]
     tp_safe = np.maximum(1, tp)

@@ -45,3 +45,42 @@ def test_box_pairs_equal_trackeval_dense_iou():
         sel = np.isin(p.gt, gi)
         ours[np.searchsorted(gi, p.gt[sel]), np.searchsorted(ti, p.tr[sel])] = p.sim[sel]
         assert np.array_equal(ours, dense)  # bit-identical, zeros included
+
+
+def _random_sequence(rng, nf, per_frame):
+    gf = np.sort(rng.integers(1, nf + 1, nf * per_frame))
+    tf = np.sort(rng.integers(1, nf + 1, nf * per_frame))
+    gb = np.column_stack([rng.random(gf.size) * 60, rng.random(gf.size) * 60,
+                          rng.random(gf.size) * 15 - 1, rng.random(gf.size) * 15])
+    tb = np.column_stack([rng.random(tf.size) * 60, rng.random(tf.size) * 60,
+                          rng.random(tf.size) * 15 - 1, rng.random(tf.size) * 15])
+    return gb, frame_offsets(gf, nf), tb, frame_offsets(tf, nf)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 40, 1000])
+def test_chunked_pairs_equal_whole_sequence(chunk, monkeypatch):
+    """Working a run of frames at a time changes nothing: same candidates, same pairs, same order."""
+    import core.similarity as similarity
+    rng = np.random.default_rng(11)
+    gb, go, tb, to = _random_sequence(rng, 40, 6)
+    go[5:9] = go[5]  # a few empty frames on the gt side
+    whole_c = overlap_candidates(gb, go, tb, to)
+    whole_p = box_pairs(gb, go, tb, to)
+    monkeypatch.setattr(similarity, "CHUNK_BOXES", chunk)
+    assert len(similarity.frame_chunks(go, to)) > (1 if chunk < 1000 else 0)
+    for got, want in zip(overlap_candidates(gb, go, tb, to), whole_c):
+        assert np.array_equal(got, want)
+    p = box_pairs(gb, go, tb, to)
+    for got, want in ((p.gt, whole_p.gt), (p.tr, whole_p.tr), (p.sim, whole_p.sim)):
+        assert np.array_equal(got, want)
+
+
+def test_frame_chunks_cover_every_frame_once():
+    from core.similarity import frame_chunks
+    rng = np.random.default_rng(5)
+    _, go, _, to = _random_sequence(rng, 50, 4)
+    for boxes in (1, 3, 17, 100, 10**6):
+        runs = frame_chunks(go, to, boxes)
+        assert runs[0][0] == 0 and runs[-1][1] == 50
+        assert all(a < b and b == c for (a, b), (c, _) in zip(runs, runs[1:] + [(runs[-1][1], None)]))
+    assert frame_chunks(np.zeros(1, np.int64), np.zeros(1, np.int64)) == []
