@@ -37,6 +37,7 @@ from ..errors import InputError
 from ..prepare import EvalSequence, build
 from ..preprocess_kitti import check_unique_ids, corner_pairs, in_regions, preprocess_matches
 from .kitti import BoxFile, IgnoreRegions
+from .motchallenge import MAX_COORD
 
 CLASS_IDS = {"pedestrian": 1, "rider": 2, "other person": 3, "car": 4, "bus": 5, "truck": 6, "train": 7,
              "trailer": 8, "other vehicle": 9, "motorcycle": 10, "bicycle": 11}
@@ -66,13 +67,14 @@ def read_bdd_file(path: str, *, is_gt: bool, num_frames: int | None = None) -> B
         raise InputError(path, f"not valid JSON ({exc.msg}).", _FORMAT_HINT, line=exc.lineno) from None
     except UnicodeDecodeError:
         raise InputError(path, "not a UTF-8 text file.", _FORMAT_HINT) from None
+    except (RecursionError, ValueError) as exc:  # nested too deeply; an integer of more than 4300 digits
+        raise InputError(path, f"cannot read it as JSON ({_json_limit(exc)}).", _FORMAT_HINT) from None
     if isinstance(data, dict) and isinstance(data.get("frames"), list):
         data = data["frames"]
     if not isinstance(data, list) or not all(isinstance(f, dict) for f in data):
         raise InputError(path, "the top level is not a list of frame objects.", _FORMAT_HINT)
     for k, f in enumerate(data):
-        index = f.get("index")
-        if isinstance(index, bool) or not isinstance(index, (int, float)) or not math.isfinite(index):
+        if _number(f.get("index")) is None:
             raise InputError(path, f"frame {k + 1} of the file (name {str(f.get('name'))[:60]!r}) has no numeric "
                              "'index'.",
                              "Give every frame its 0-based 'index' in the video.")
@@ -108,7 +110,7 @@ def read_bdd_file(path: str, *, is_gt: bool, num_frames: int | None = None) -> B
                 reg_box.append(box)
                 reg_line.append(label_no)
                 continue
-            if category not in CLASS_IDS:
+            if not isinstance(category, str) or category not in CLASS_IDS:
                 raise InputError(path, f"{where}: category {str(category)[:40]!r} is not a BDD100K tracking class "
                                  f"({', '.join(CLASS_IDS)}).", "Map the category to one of these names.")
             rows_frame.append(t)
@@ -116,7 +118,11 @@ def read_bdd_file(path: str, *, is_gt: bool, num_frames: int | None = None) -> B
             rows_box.append(box)
             rows_cls.append(CLASS_IDS[category])
             score = ann.get("score")
-            rows_conf.append(float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else 1.0)
+            conf = _number(score)
+            if conf is None and isinstance(score, (int, float)) and not isinstance(score, bool):
+                raise InputError(path, f"{where}: score {str(score)[:40]} is not a finite number.",
+                                 "Write the score as a finite number (or leave it out: 1 is used).")
+            rows_conf.append(1.0 if conf is None else conf)
             rows_line.append(label_no)
 
     n_frames = len(frames)
@@ -142,10 +148,20 @@ def read_bdd_file(path: str, *, is_gt: bool, num_frames: int | None = None) -> B
 
 
 def _number(value) -> float | None:
+    """``value`` as a finite float; None for anything else (text, bool, NaN, inf, an int beyond float)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:
+        return None
     return value if math.isfinite(value) else None
+
+
+def _json_limit(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "arrays or objects nested too deeply"
+    return " ".join(str(exc).split(":")[0].split())  # "Exceeds the limit (4300 digits) for integer string conversion"
 
 
 def _box(path: str, ann: dict, where: str) -> list[float]:
@@ -156,6 +172,9 @@ def _box(path: str, ann: dict, where: str) -> list[float]:
     if any(v is None for v in out):
         raise InputError(path, f"{where}: box2d {json.dumps(box)[:80]} needs finite numbers x1, y1, x2, y2.",
                          _FORMAT_HINT)
+    if any(abs(v) > MAX_COORD for v in out):
+        raise InputError(path, f"{where}: box2d {json.dumps(box)[:80]} has a corner beyond ±{MAX_COORD:g} pixels.",
+                         "Corners are x1, y1, x2, y2 in pixels: check the units.")
     return out  # type: ignore[return-value]
 
 
@@ -166,8 +185,9 @@ def _id(path: str, value, where: str) -> int:
             out = int(value.strip())
         except ValueError:
             pass
-    elif isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) \
-            and float(value) == int(value):
+    elif isinstance(value, int) and not isinstance(value, bool):
+        out = value
+    elif isinstance(value, float) and math.isfinite(value) and value == int(value):
         out = int(value)
     if out is None:
         raise InputError(path, f"{where}: id {str(value)[:40]!r} is not an integer.",

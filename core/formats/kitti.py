@@ -28,6 +28,7 @@ import numpy as np
 
 from ..detections import Detections, frame_offsets
 from ..errors import Ignored, InputError
+from .motchallenge import MAX_COORD, MAX_FRAMES, split_lines
 
 # TrackEval's Kitti2DBox.class_name_to_class_id ('person' is KITTI's "person sitting").
 CLASS_IDS = {"car": 1, "van": 2, "truck": 3, "pedestrian": 4, "person": 5, "cyclist": 6, "tram": 7, "misc": 8,
@@ -93,19 +94,27 @@ def read_seqmap(path: str) -> dict[str, int]:
                          "evaluate_tracking.seqmap.<split>), pass it with --seqmap, or leave it out to evaluate "
                          "every label_02/<seq>.txt with lengths taken from the files.")
     out: dict[str, int] = {}
-    with open(path, encoding="utf-8-sig") as fp:
-        for i, line in enumerate(fp, start=1):
-            cells = line.replace(",", " ").split()
-            if len(cells) < 4:
-                continue
-            try:
-                length = int(cells[3])
-            except ValueError:
-                raise InputError(path, f"number of frames {cells[3]!r} is not an integer.",
-                                 "Each line is '<seq> empty <first frame> <number of frames>'.", line=i) from None
-            if length < 0:
-                raise InputError(path, f"negative number of frames {length}.", "Fix the 4th value.", line=i)
-            out[cells[0]] = length
+    try:
+        with open(path, encoding="utf-8-sig") as fp:
+            text = fp.read()
+    except (UnicodeDecodeError, OSError) as exc:
+        raise InputError(path, f"cannot read the seqmap as UTF-8 text ({exc}).", "Write it as plain text: one line "
+                         "'<seq> empty 000000 <number of frames>' per sequence.") from None
+    for i, line in enumerate(split_lines(text), start=1):
+        cells = line.replace(",", " ").split()
+        if len(cells) < 4:
+            continue
+        try:
+            length = int(cells[3])
+        except ValueError:
+            raise InputError(path, f"number of frames {cells[3][:40]!r} is not an integer.",
+                             "Each line is '<seq> empty <first frame> <number of frames>'.", line=i) from None
+        if length < 0:
+            raise InputError(path, f"negative number of frames {length}.", "Fix the 4th value.", line=i)
+        if length > MAX_FRAMES:
+            raise InputError(path, f"number of frames {length} is more than {MAX_FRAMES}.",
+                             "Set the 4th value to the number of frames of the sequence.", line=i)
+        out[cells[0]] = length
     if not out:
         raise InputError(path, "the seqmap lists no sequence.", "Add lines '<seq> empty 000000 <number of frames>'.")
     return out
@@ -117,7 +126,8 @@ def read_kitti_file(path: str, num_frames: int | None, *, is_gt: bool) -> BoxFil
     ``num_frames`` is the sequence length (frames ``0..num_frames-1``); ``None`` takes it from the
     file (last frame + 1). Raises ``InputError`` naming the line for: fewer than 10 values, a
     non-numeric or non-finite value in columns 1-2 or 4-10, an unknown type, a fractional frame or
-    id, an id above 2**53, a frame outside the sequence. Blank lines, rows with a negative id and
+    id, an id above 2**53, a box corner beyond ±1e8 pixels, a frame outside the sequence (or, when the
+    length comes from the file, beyond ``MAX_FRAMES``). Blank lines, rows with a negative id and
     ground-truth ``DontCare`` rows outside the sequence are skipped and counted in
     ``dets.ignored`` (TrackEval drops the latter two silently). An empty file is a valid result.
     """
@@ -128,7 +138,7 @@ def read_kitti_file(path: str, num_frames: int | None, *, is_gt: bool) -> BoxFil
     if b"\x00" in raw[:4096]:
         raise InputError(path, "this is a binary file, not a KITTI label file.", _FORMAT_HINT)
     text = raw.decode("utf-8-sig", errors="replace")
-    rows, lines, blank = _split_rows(text)
+    rows, lines, blank = _split_rows(path, text)
     numbers, cls, line, frames_f, ids_f = _parse_rows(path, rows, lines, is_gt=is_gt)
 
     ignored: list[Ignored] = []
@@ -136,6 +146,12 @@ def read_kitti_file(path: str, num_frames: int | None, *, is_gt: bool) -> BoxFil
         ignored.append(Ignored(path, blank, "blank lines"))
     region = (cls == DONTCARE) if is_gt else np.zeros(cls.size, bool)
     if num_frames is None:
+        far = frames_f >= MAX_FRAMES  # the length comes from the files: per-frame arrays must fit in memory
+        if far.any():
+            i = int(np.argmax(far))
+            raise InputError(path, f"frame {frames_f[i]:g} is beyond the {MAX_FRAMES} frames a sequence may have.",
+                             "Column 1 is the 0-based frame number: check the column order (or give the sequence "
+                             "lengths in a seqmap).", line=int(line[i]))
         num_frames = int(frames_f.max()) + 1 if frames_f.size else 0
     outside = (frames_f < 0) | (frames_f >= num_frames)
     bad = outside & ~region
@@ -174,11 +190,11 @@ def read_kitti_file(path: str, num_frames: int | None, *, is_gt: bool) -> BoxFil
     return BoxFile(dets, corners.reshape(-1, 4), extras, regions)
 
 
-def _split_rows(text: str) -> tuple[list[list[str]], list[int], int]:
+def _split_rows(path: str, text: str) -> tuple[list[list[str]], list[int], int]:
     """Cells of every non-blank line (whitespace or comma separated) with their 1-based line numbers."""
     rows, lines, blank = [], [], 0
     comma = None
-    for i, line in enumerate(text.splitlines(), start=1):
+    for i, line in enumerate(split_lines(text), start=1):  # not str.splitlines: '\v', '\x1c'... end no line
         stripped = line.strip()
         if not stripped:
             blank += 1
@@ -186,7 +202,10 @@ def _split_rows(text: str) -> tuple[list[list[str]], list[int], int]:
         if comma is None:
             comma = "," in stripped
         if comma:
-            cells = [c.strip() for c in next(csv.reader([stripped]))]
+            try:
+                cells = [c.strip() for c in next(csv.reader([stripped]))]
+            except csv.Error as exc:  # a field above csv's size limit (128 KiB)
+                raise InputError(path, f"cannot split this line into values ({exc}).", _FORMAT_HINT, line=i) from None
             if cells and cells[-1] == "":
                 cells = cells[:-1]
         else:
@@ -239,4 +258,11 @@ def _parse_rows(path: str, rows: list[list[str]], lines: list[int], *, is_gt: bo
         i = int(np.argmax(big))
         raise InputError(path, f"id {ids_f[i]:.0f} is too large (ids above 2**53 are not exact in floating point).",
                          "Renumber the ids with smaller integers.", line=int(line[i]))
+    huge = np.abs(numbers[:, 6:10]) > MAX_COORD
+    if huge.any():
+        i, j = divmod(int(np.argmax(huge)), 4)
+        raise InputError(path, f"{('left', 'top', 'right', 'bottom')[j]} = {numbers[i, 6 + j]:g} is beyond "
+                         f"±{MAX_COORD:g} pixels ({int(huge.any(axis=1).sum())} such row(s)).",
+                         "Columns 7-10 are the box corners 'left top right bottom' in pixels: check the column order "
+                         "and the units.", line=int(line[i]))
     return numbers, cls, line, frames_f, ids_f

@@ -33,6 +33,7 @@ from ..errors import InputError
 from .motchallenge import _parse_table
 
 SUM_TOL = 1e-6
+_MAX_INT = 2**53  # frames, ids and class ids beyond this are not exact in floating point (nor all in int64)
 STANDARD_COLUMNS = 10
 SIDE_SUFFIXES = (".probs.parquet", ".probs.json")
 _FIX_SUM = ("Give every detection a full distribution: divide each value by the row's sum, or add the "
@@ -129,13 +130,22 @@ def side_file(tracker_path: str) -> str | None:
 
 def _records_json(path: str) -> tuple[list, list[int], list[int] | None]:
     """(records, their 1-based lines, declared classes or None) of a JSON probability file."""
-    with open(path, encoding="utf-8-sig") as fp:
-        text = fp.read()
+    try:
+        with open(path, encoding="utf-8-sig") as fp:
+            text = fp.read()
+    except UnicodeDecodeError:
+        raise InputError(path, "not a UTF-8 text file.", "Write the file with json.dump (UTF-8 text).") from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(path, f"not valid JSON ({exc.msg}).", "Write the file with json.dump.",
                          line=exc.lineno) from None
+    except RecursionError:
+        raise InputError(path, "cannot read it as JSON (arrays or objects nested too deeply).",
+                         "Write the file with json.dump.") from None
+    except ValueError as exc:  # an integer of more than 4300 digits
+        raise InputError(path, f"cannot read it as JSON ({' '.join(str(exc).split(':')[0].split())}).",
+                         "Write the file with json.dump.") from None
     declared = None
     if isinstance(doc, dict):
         if "detections" not in doc or not isinstance(doc["detections"], list):
@@ -174,22 +184,30 @@ def _records_parquet(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises several types for a bad file
-        raise InputError(path, f"cannot read it as Parquet ({type(exc).__name__}: {exc}).",
+        detail = " ".join(str(exc).split())  # pyarrow's messages span lines; keep ours on one
+        raise InputError(path, f"cannot read it as Parquet ({type(exc).__name__}: {detail[:300]}).",
                          "Write it with pandas.DataFrame.to_parquet.") from None
     missing = [c for c in ("frame", "id", "class", "prob") if c not in frame.columns]
     if missing:
         raise InputError(path, f"column(s) {missing} missing (found {list(frame.columns)}).",
                          "Write a long table with columns frame, id, class, prob (one row per detection and class).")
     out = []
-    for col in ("frame", "id", "class"):
-        v = frame[col].to_numpy(dtype=float)
-        bad = ~np.isfinite(v) | (v != np.floor(v))
+    for col in ("frame", "id", "class", "prob"):
+        try:
+            v = frame[col].to_numpy(dtype=float)
+        except (TypeError, ValueError) as exc:  # text, or objects that are not numbers
+            raise InputError(path, f"column {col!r} ({frame[col].dtype}) holds values that are not numbers "
+                             f"({' '.join(str(exc).split())[:80]}).", f"Write {col} as a numeric column.") from None
+        if col == "prob":
+            out.append(v)
+            break
+        bad = ~np.isfinite(v) | (v != np.floor(v)) | (np.abs(v) > _MAX_INT)
         if bad.any():
             row = int(np.argmax(bad))
-            raise InputError(path, f"row {row + 1}: {col} {v[row]!r} is not a whole number.",
+            raise InputError(path, f"row {row + 1}: {col} {float(v[row])!r} is not a whole number (of at most 2**53).",
                              f"Write {col} as an integer.", line=row + 1)
         out.append(v.astype(np.int64))
-    return out[0], out[1], out[2], frame["prob"].to_numpy(dtype=float)
+    return out[0], out[1], out[2], out[3]
 
 
 def read_probability_file(path: str, tr: Detections, classes: Sequence[int] | None = None) -> ClassProbabilities:
@@ -202,7 +220,16 @@ def read_probability_file(path: str, tr: Detections, classes: Sequence[int] | No
     if path.endswith(".json"):
         records, rec_lines, declared = _records_json(path)
         if names is None and declared is not None:
-            names = _class_list(declared)
+            try:
+                if not isinstance(declared, list):
+                    raise TypeError({"str": "a string", "dict": "an object"}.get(type(declared).__name__, "one value"))
+                if any(abs(int(c)) > _MAX_INT for c in declared):
+                    raise ValueError("a class id beyond 2**53")
+                names = _class_list(declared)
+            except (TypeError, ValueError, OverflowError) as exc:
+                raise InputError(path, f"\"classes\" {json.dumps(declared)[:60]} is not a list of distinct integer "
+                                 f"class ids ({exc}).", 'Write "classes" as a list of class ids, e.g. [1, 2, 3].'
+                                 ) from None
         frames, ids, cls, prob, lines = [], [], [], [], []
         for r, (rec, line) in enumerate(zip(records, rec_lines)):
             where = f"detection #{r + 1}"
@@ -211,10 +238,12 @@ def read_probability_file(path: str, tr: Detections, classes: Sequence[int] | No
                 try:
                     f, i = int(rec["frame"]), int(rec["id"])
                     items = [(int(c), float(p)) for c, p in rec["probs"].items()]
-                except (KeyError, TypeError, ValueError):
+                    ok = max(abs(f), abs(i), *(abs(c) for c, _ in items)) <= _MAX_INT
+                except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: int(inf), float(10**400)
                     ok = False
             if not ok:
-                raise InputError(path, f"{where} is not {{\"frame\": int, \"id\": int, \"probs\": {{class: prob}}}}.",
+                raise InputError(path, f"{where} is not {{\"frame\": int, \"id\": int, \"probs\": {{class: prob}}}} "
+                                 "(integers up to 2**53).",
                                  'Write each detection as {"frame": 1, "id": 7, "probs": {"1": 0.8, "2": 0.2}}.',
                                  line=line or None)
             for c, p in items:

@@ -674,6 +674,41 @@ def test_probability_side_file_errors(tmp_path):
         read_probability_file(str(path), tr)
 
 
+def test_probability_side_file_fuzz_regressions(tmp_path):
+    """Side files the atheris fuzzer (tests/fuzz/fuzz_readers.py) found to raise something else than InputError."""
+    tr = _write_tracker(tmp_path / "s.txt", ["1,5,0,0,10,10", "2,5,0,0,10,10"])
+    path = tmp_path / "s.probs.json"
+    ok = {"frame": 1, "id": 5, "probs": {"1": 1.0}}
+    for data, message in [
+        (b'{"detections": [\xff]}', "not a UTF-8 text file"),  # UnicodeDecodeError
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),  # RecursionError
+        ("[" + "1" * 5000 + "]", "4300 digits"),  # ValueError
+        (json.dumps({"classes": [1, 1], "detections": [ok]}), "names a class twice"),  # ValueError
+        (json.dumps({"classes": "ab", "detections": [ok]}), "not a list of distinct integer class ids"),  # ValueError
+        (json.dumps({"classes": 5, "detections": [ok]}), "not a list of distinct integer class ids"),  # TypeError
+        (json.dumps({"classes": [10**30], "detections": [ok]}), "not a list of distinct integer"),  # OverflowError
+        (json.dumps([{**ok, "frame": float("inf")}]), "is not {"),  # OverflowError
+        (json.dumps([{**ok, "id": 10**30}]), "integers up to 2\\*\\*53"),  # OverflowError
+        (json.dumps([{**ok, "probs": {"1": 10**400}}]), "is not {"),  # OverflowError
+    ]:
+        path.write_bytes(data if isinstance(data, bytes) else data.encode())
+        with pytest.raises(InputError, match=message) as err:
+            read_probability_file(str(path), tr)
+        assert err.value.path == str(path) and err.value.fix and "\n" not in str(err.value)
+    parquet = tmp_path / "s.probs.parquet"
+    parquet.write_bytes(b"PAR1 not really")  # pyarrow's message spans lines: ours must not
+    with pytest.raises(InputError, match="cannot read it as Parquet") as err:
+        read_probability_file(str(parquet), tr)
+    assert "\n" not in str(err.value)
+    good = {"frame": [1, 2], "id": [5, 5], "class": [1, 1], "prob": [1.0, 1.0]}
+    for column, values, message in [("class", ["a", "b"], "'class' .* holds values that are not numbers"),
+                                    ("prob", ["x", "y"], "'prob' .* holds values that are not numbers"),
+                                    ("frame", [1.0, 1e300], "frame 1e\\+300 is not a whole number")]:
+        pd.DataFrame({**good, column: values}).to_parquet(parquet)
+        with pytest.raises(InputError, match=message):
+            read_probability_file(str(parquet), tr)
+
+
 # --------------------------------------------------------------------------- entry point
 
 

@@ -34,7 +34,7 @@ from core.cli import main  # noqa: E402
 from core.errors import InputError  # noqa: E402
 from core.evaluate import COMBINED  # noqa: E402
 from core.formats.bdd100k import CLASSES as BDD_CLASSES, read_bdd_file  # noqa: E402
-from core.formats.kitti import read_kitti_file  # noqa: E402
+from core.formats.kitti import read_kitti_file, read_seqmap  # noqa: E402
 from core.formats.layouts import evaluate_dataset, resolve_dataset  # noqa: E402
 from core.preprocess_kitti import prepare_kitti  # noqa: E402
 
@@ -394,6 +394,11 @@ def test_kitti_duplicate_ids_after_preprocessing(tmp_path):
     (kitti_row(0, 1, "Car", 0, 0, 10, 10).replace(" 0.000000", " x", 1), 1, "value 'x' \\(column 7\\) is not a number"),
     (kitti_row(0, 1.5, "Car", 0, 0, 10, 10), 1, "id 1.5 is not a whole number"),
     (kitti_row(0, 1, "Car", 0, 0, 10, 10).replace(" 0.000000", " nan", 1), 1, "NaN or infinite"),
+    # Found by the atheris fuzzer (tests/fuzz): a form feed is no line break (it was for str.splitlines) ...
+    (kitti_row(0, 1, "Car", 0, 0, 10, 10).replace("\n", " \x0c\n") + kitti_row(0, 2, "Bus", 0, 0, 10, 10), 2,
+     "type 'Bus' is not a KITTI class"),
+    # Found while writing that fuzzer's checks: corners beyond ±1e8 px made widths overflow to inf.
+    (kitti_row(0, 1, "Car", -1.7e308, 0, 1.7e308, 10), 1, "left = -1.7e\\+308 is beyond ±1e\\+08 pixels"),
 ])
 def test_kitti_reader_errors(tmp_path, text, line, message):
     path = tmp_path / "0000.txt"
@@ -401,6 +406,31 @@ def test_kitti_reader_errors(tmp_path, text, line, message):
     with pytest.raises(InputError, match=message) as err:
         read_kitti_file(str(path), 2, is_gt=False)
     assert err.value.line == line and err.value.fix
+
+
+def test_kitti_fuzz_regressions(tmp_path):
+    """Inputs found while writing the atheris fuzzer (tests/fuzz/fuzz_readers.py) that crashed or slipped through
+    (the fuzzer itself found the seqmap ones; the others need inputs above its 4 KiB or a 9e15 frame)."""
+    path = tmp_path / "0000.txt"
+    # Without a seqmap the length comes from the file: a frame of 9e15 made a 9e15-frame sequence.
+    path.write_text(kitti_row(0, 1, "Car", 0, 0, 10, 10) + kitti_row(9 * 10**15, 1, "Car", 0, 0, 10, 10))
+    with pytest.raises(InputError, match="frame 9e\\+15 is beyond the 10000000 frames") as err:
+        read_kitti_file(str(path), None, is_gt=False)
+    assert err.value.line == 2 and err.value.fix
+    # A comma-separated line with a quoted field above csv's 128 KiB limit raised _csv.Error.
+    path.write_text('0,1,Car,"' + "x" * 200_000 + '"\n')
+    with pytest.raises(InputError, match="cannot split this line into values") as err:
+        read_kitti_file(str(path), 2, is_gt=False)
+    assert err.value.line == 1
+    seqmap = tmp_path / "evaluate_tracking.seqmap.training"
+    for data, message, line in [
+        (b"0000 empty 000000 0\xff0154\n", "cannot read the seqmap as UTF-8 text", None),  # was UnicodeDecodeError
+        (b"0000 empty 000000 9007199254740993000000\n", "number of frames 9007199254740993000000 is more than", 1),
+    ]:
+        seqmap.write_bytes(data)
+        with pytest.raises(InputError, match=message) as err:
+            read_seqmap(str(seqmap))
+        assert err.value.line == line and err.value.fix and err.value.path == str(seqmap)
 
 
 def test_kitti_layout_variants_and_cli(tmp_path, capsys):
@@ -481,6 +511,19 @@ def test_bdd_errors(tmp_path):
         ([{"name": "a", "labels": []}], "has no numeric 'index'"),
         ([{"name": "a", "index": 0, "labels": [{"id": "1", "category": "car"}]}], "has no 'box2d'"),
         ({"frame": 1}, "not a list of frame objects"),
+        # Found by the atheris fuzzer (tests/fuzz): OverflowError, TypeError, a NaN confidence, an infinite width.
+        ([{"name": "a", "index": 10**400, "labels": []}], "has no numeric 'index'"),
+        ([{"name": "a", "index": 0, "labels": [bdd_label(1, "car", (10**400, 0, 1, 1))]}], "needs finite numbers"),
+        ([{"name": "a", "index": 0, "labels": [{**bdd_label(1, "car", (0, 0, 1, 1)), "id": 10**400}]}],
+         "is too large"),
+        ([{"name": "a", "index": 0, "labels": [bdd_label(1, "car", (0, 0, 1, 1), score=10**400)]}],
+         "score 1000.* is not a finite number"),
+        ([{"name": "a", "index": 0, "labels": [bdd_label(1, "car", (0, 0, 1, 1), score=float("nan"))]}],
+         "score nan is not a finite number"),
+        ([{"name": "a", "index": 0, "labels": [bdd_label(1, ["car"], (0, 0, 1, 1))]}],
+         "category \"\\['car'\\]\" is not"),
+        ([{"name": "a", "index": 0, "labels": [bdd_label(1, "car", (-1.7e308, 0, 1.7e308, 1))]}],
+         "has a corner beyond ±1e\\+08 pixels"),
     ]:
         path.write_text(json.dumps(content))
         with pytest.raises(InputError, match=message):
@@ -489,5 +532,11 @@ def test_bdd_errors(tmp_path):
     with pytest.raises(InputError, match="not valid JSON") as err:
         read_bdd_file(str(path), is_gt=True)
     assert err.value.line == 1
+    # RecursionError (found by the fuzzer) and ValueError (more than 4300 digits) out of json.load.
+    for text, message in [("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+                          ("[" + "1" * 5000 + "]", "4300 digits")]:
+        path.write_text(text)
+        with pytest.raises(InputError, match=message):
+            read_bdd_file(str(path), is_gt=True)
     assert main(["eval", "--format", "bdd100k", "--gt-folder", str(tmp_path / "nowhere"),
                  "--trackers-folder", str(trs)]) == 2

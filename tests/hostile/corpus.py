@@ -317,6 +317,10 @@ CORPUS: list[Case] = [
          line=2001, fix=FMT),
     Case("latin1-byte", tracker_text(GOOD.encode() + b"2,1,1\xe9,10,20,40\n"), reason="is not a number", line=2,
          fix=FMT),
+    # Found by the atheris fuzzer: form feed, \x1c (and \v, \x85, U+2028...) end a line for str.splitlines but
+    # not for the C parser, so the line numbers after them were off.
+    Case("line-break-lookalikes", tracker_text(GOOD + "2,1,10,10,20,40\x0c\n3,1,10,10,20,40\x1c\n4,1,ten,10,20,40\n"),
+         reason="'ten' is not a number", line=4, fix=FMT),
     # --- whole files that are not MOTChallenge text -----------------------------------------------------
     Case("binary-file", tracker_text(bytes(range(256)) * 8), reason="a binary file, not", fix=FMT),
     Case("utf16-with-bom", tracker_text(("\ufeff" + GOOD * 3).encode("utf-16-le")), reason="UTF-16 text",
