@@ -27,8 +27,9 @@ ALPHA_MARKER_COLOR = "#555555"
 PARETO_COLOR = "#d62728"
 # Above this many points a trace switches to WebGL (plotly's SVG slows down past ~1,000).
 WEBGL_MIN_POINTS = 2_000
-# The timeline samples long spans so the browser gets at most about this many points.
-MAX_TIMELINE_POINTS = 100_000
+# The timeline samples long spans so the browser gets at most about this many points (plus the two ends of
+# every span): a few per pixel of a full-width chart, about 1 MB of JSON.
+MAX_TIMELINE_POINTS = 30_000
 
 
 def _geometric(x: np.ndarray, y: np.ndarray) -> np.ndarray:
