@@ -31,7 +31,6 @@ class FrameTable:
         self._groups: OrderedDict[int, pd.DataFrame] = OrderedDict()
         self._lock = threading.Lock()  # a cached workspace is shared by every session's thread
         self._group_frames: np.ndarray | None = None  # (groups, 2) min/max frame, for a file
-        self._num_rows = len(table) if table is not None else None
 
     def __getstate__(self) -> dict:  # analyses travel between worker processes: no lock, no caches
         return {"table": self._table, "path": self._path, "categories": self._categories}
@@ -45,12 +44,6 @@ class FrameTable:
 
     def save(self, path: str) -> None:
         self.whole().to_parquet(path, index=False, row_group_size=ROW_GROUP_ROWS)
-
-    @property
-    def num_rows(self) -> int:
-        if self._num_rows is None:
-            self._num_rows = self._file().metadata.num_rows
-        return self._num_rows
 
     @property
     def loaded(self) -> bool:

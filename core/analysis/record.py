@@ -80,10 +80,6 @@ class SequenceAnalysis:
         lo, hi = np.searchsorted(f, [frame, frame + 1])
         return self.identity_events.iloc[lo:hi]
 
-    @property
-    def num_boxes(self) -> int:
-        return self.stored_boxes.num_rows
-
     def save(self, folder: str) -> None:
         os.makedirs(folder, exist_ok=True)
         for name in TABLES:
