@@ -5,7 +5,6 @@ import numpy as np
 import pandas as pd
 
 from core.analysis.boxes import miss_reasons, states
-from core.analysis.tracks import coverage_segments
 from core.evaluate import COMBINED
 from core.metrics.hota import ALPHAS, ARRAY_FIELDS
 from core.results import flatten

@@ -54,7 +54,7 @@ class FrameTable:
         """The full table (read once, then kept)."""
         with self._lock:
             if self._table is None:
-                self._table = self._restore(self._file().read().to_pandas())
+                self._table = restore_categories(self._file().read().to_pandas(), self._categories)
             return self._table
 
     def window(self, first: int, last: int) -> pd.DataFrame:
@@ -67,7 +67,7 @@ class FrameTable:
             bounds = self._bounds()
             wanted = np.flatnonzero((bounds[:, 1] >= first) & (bounds[:, 0] <= last))
             if wanted.size == 0:
-                return self._restore(self._file().schema_arrow.empty_table().to_pandas())
+                return restore_categories(self._file().schema_arrow.empty_table().to_pandas(), self._categories)
             parts = [self._group(int(g)) for g in wanted]
         part = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
         f = part["frame"].to_numpy()
@@ -98,19 +98,20 @@ class FrameTable:
         if g in self._groups:
             self._groups.move_to_end(g)
             return self._groups[g]
-        part = self._restore(self._file().read_row_group(g).to_pandas())
+        part = restore_categories(self._file().read_row_group(g).to_pandas(), self._categories)
         self._groups[g] = part
         if len(self._groups) > CACHED_GROUPS:
             self._groups.popitem(last=False)
         return part
 
-    def _restore(self, df: pd.DataFrame) -> pd.DataFrame:
-        """Categorical columns get their full category list back (Parquet keeps only those present)."""
-        for column, categories in self._categories.items():
-            if column not in df:
-                continue
-            if isinstance(df[column].dtype, pd.CategoricalDtype):
-                df[column] = df[column].cat.set_categories(categories)
-            else:
-                df[column] = pd.Categorical(df[column].astype(object), categories=categories)
-        return df
+
+def restore_categories(df: pd.DataFrame, categories: dict[str, list[str]]) -> pd.DataFrame:
+    """Categorical columns get their full category list back (Parquet keeps only those present)."""
+    for column, cats in categories.items():
+        if column not in df:
+            continue
+        if isinstance(df[column].dtype, pd.CategoricalDtype):
+            df[column] = df[column].cat.set_categories(cats)
+        else:
+            df[column] = pd.Categorical(df[column].astype(object), categories=cats)
+    return df

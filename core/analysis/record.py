@@ -18,7 +18,7 @@ from ..detections import Detections
 from ..sequence_eval import SequenceEvaluation
 from .boxes import box_table
 from .events import BOX_EVENTS, EVENT_TYPES, clear_match_table, event_table
-from .frame_table import FrameTable
+from .frame_table import FrameTable, restore_categories
 from .timeline import IDENTITY_EVENTS, fn_bursts, frame_counts
 from .tracks import pair_frame
 
@@ -107,9 +107,7 @@ class SequenceAnalysis:
             path = os.path.join(folder, f"{name}.parquet")
             if name in FRAME_TABLES or (name in DERIVED and not os.path.isfile(path)):
                 continue
-            small[name] = pd.read_parquet(path)
-            for column, categories in _categories(name).items():
-                small[name][column] = pd.Categorical(small[name][column].astype(object), categories=categories)
+            small[name] = restore_categories(pd.read_parquet(path), _categories(name))
         missing = [name for name in DERIVED if name not in small]
         if missing:  # saved by an older version: derive them once from the whole tables
             boxes, events = stored["stored_boxes"].whole(), stored["stored_events"].whole()
