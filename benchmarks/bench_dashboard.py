@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def frame_step(repeats: int = 60) -> dict:
     """Median ms of decode + box selection + overlay on a 1920x1080 video with 100 boxes per frame."""
-    from core.analysis.boxes import GT, TRACKER
-    from dashboard.frames import open_frames
-    from dashboard.overlay import annotate
-    from dashboard.views import overlay_boxes
+    from tracklens.analysis.boxes import GT, TRACKER
+    from tracklens.dashboard.frames import open_frames
+    from tracklens.dashboard.overlay import annotate
+    from tracklens.dashboard.views import overlay_boxes
     import pandas as pd
 
     rng = np.random.default_rng(0)
@@ -63,9 +63,9 @@ def frame_step(repeats: int = 60) -> dict:
 
 
 def open_run(shared: Path, run_dir: str | None) -> dict:
-    from core.workspace import Workspace
-    from dashboard.figures import alpha_curves
-    from dashboard.views import per_alpha_table, summary_table
+    from tracklens.workspace import Workspace
+    from tracklens.dashboard.figures import alpha_curves
+    from tracklens.dashboard.views import per_alpha_table, summary_table
 
     out = {}
     if run_dir is None:

@@ -49,8 +49,8 @@ REPO = HERE.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from core.evaluate import evaluate  # noqa: E402
-from core.layout import resolve  # noqa: E402
+from tracklens.evaluate import evaluate  # noqa: E402
+from tracklens.layout import resolve  # noqa: E402
 
 DEFAULT_DATA = Path(os.environ.get("TRACKLENS_BENCH_DATA", REPO.parent / "shared" / "data" / "mot_challenge"))
 BENCHMARK, SPLIT = "MOT17", "train"
@@ -205,7 +205,7 @@ class Bench:
     def tracklens_cli(self, workers: int) -> Callable[[], Sample]:
         def run() -> Sample:
             out = os.path.join(self.tmp, f"tracklens-w{workers}.json")
-            cmd = [sys.executable, "-m", "core.cli", "eval", *self.common, "--trackers", self.args.tracker,
+            cmd = [sys.executable, "-m", "tracklens.dashboard.cli", "eval", *self.common, "--trackers", self.args.tracker,
                    "--workers", str(workers), "--json", out, "--quiet"]
             wall, cpu, proc = timed_run(cmd)
             if proc.returncode != 0:
@@ -521,7 +521,7 @@ def main(argv: list[str] | None = None) -> int:
     total_s = time.perf_counter() - t_start
 
     notes = [
-        "Whole process = `subprocess.run` wall time of a fresh interpreter: tracklens `python -m core.cli eval ... "
+        "Whole process = `subprocess.run` wall time of a fresh interpreter: tracklens `tracklens eval ... "
         "--quiet --json OUT`; TrackEval/motrics/py-motmetrics: benchmarks/run_<tool>.py (imports, evaluation, "
         "JSON on stdout). Evaluation only = after imports (tracklens in this process, the others inside "
         "their subprocess).",

@@ -21,7 +21,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboard.overlay import annotate  # noqa: E402
+from tracklens.dashboard.overlay import annotate  # noqa: E402
 
 WIDTH, HEIGHT = 1920, 1080
 EVENTS = ["", "", "", "", "", "", "SWITCH", "TRANSFER", "FRAG", ""]

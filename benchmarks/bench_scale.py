@@ -33,11 +33,11 @@ def peak_mb():
 
 CHILD = PEAK + textwrap.dedent("""
     import json, sys, time
-    from core.evaluate import load_sequence
-    from core.layout import resolve
-    from core.prepare import prepare
-    from core.sequence_eval import evaluate_sequence
-    from core.analysis.record import analyse
+    from tracklens.evaluate import load_sequence
+    from tracklens.layout import resolve
+    from tracklens.prepare import prepare
+    from tracklens.sequence_eval import evaluate_sequence
+    from tracklens.analysis.record import analyse
     t0 = time.perf_counter()
     files = resolve(sys.argv[1], sys.argv[2], "MOT17", "train").sequences[0]
     inputs = load_sequence(files)
@@ -57,11 +57,11 @@ CHILD = PEAK + textwrap.dedent("""
 VIEW = PEAK + textwrap.dedent("""
     import json, statistics, sys, time
     import numpy as np
-    from core.analysis.record import SequenceAnalysis
-    from core.analysis.timeline import binned_errors, error_frames
-    from core.analysis.tracks import coverage_segments
-    from dashboard.figures import error_strip, track_timeline
-    from dashboard.views import overlay_boxes
+    from tracklens.analysis.record import SequenceAnalysis
+    from tracklens.analysis.timeline import binned_errors, error_frames
+    from tracklens.analysis.tracks import coverage_segments
+    from tracklens.dashboard.figures import error_strip, track_timeline
+    from tracklens.dashboard.views import overlay_boxes
     ms = lambda t: 1000 * (time.perf_counter() - t)
     out = {}
     t = time.perf_counter(); an = SequenceAnalysis.load(sys.argv[1]); out["open_ms"] = ms(t)

@@ -37,8 +37,8 @@ for p in (str(REPO), str(HERE)):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-from core.evaluate import evaluate  # noqa: E402
-from core.layout import resolve  # noqa: E402
+from tracklens.evaluate import evaluate  # noqa: E402
+from tracklens.layout import resolve  # noqa: E402
 
 from bench_eval import cpu_idle_fraction, cpu_model, dist_version, flat_fields, full_parity, loadavg  # noqa: E402
 

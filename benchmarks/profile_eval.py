@@ -26,15 +26,15 @@ REPO = HERE.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from core.evaluate import evaluate  # noqa: E402
-from core.layout import resolve  # noqa: E402
+from tracklens.evaluate import evaluate  # noqa: E402
+from tracklens.layout import resolve  # noqa: E402
 
 DEFAULT_DATA = Path(os.environ.get("TRACKLENS_BENCH_DATA", REPO.parent / "shared" / "data" / "mot_challenge"))
 
 
 def import_times(top: int) -> str:
-    """``python -X importtime -c 'import core.cli'`` in a fresh process: the slowest imports (cumulative)."""
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", "import core.cli"], cwd=REPO,
+    """``python -X importtime -c 'import tracklens.cli'`` in a fresh process: the slowest imports (cumulative)."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", "import tracklens.cli"], cwd=REPO,
                           capture_output=True, text=True)
     rows = []
     for line in proc.stderr.splitlines():
@@ -42,10 +42,10 @@ def import_times(top: int) -> str:
             continue
         self_us, cum_us, name = line[len("import time:"):].split("|")
         rows.append((int(cum_us), int(self_us), name.rstrip()))
-    total = next((c for c, _, n in rows if n.strip() == "core.cli"), None)
+    total = next((c for c, _, n in rows if n.strip() == "tracklens.cli"), None)
     rows.sort(reverse=True)
-    out = [f"import core.cli in a fresh interpreter: {total / 1e6:.2f} s cumulative" if total else
-           "import core.cli: timing not found", "", f"{'cumulative s':>12} {'self s':>8}  module"]
+    out = [f"import tracklens.cli in a fresh interpreter: {total / 1e6:.2f} s cumulative" if total else
+           "import tracklens.cli: timing not found", "", f"{'cumulative s':>12} {'self s':>8}  module"]
     out += [f"{c / 1e6:12.3f} {s / 1e6:8.3f}  {n}" for c, s, n in rows[:top]]
     return "\n".join(out)
 

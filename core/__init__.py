@@ -3,8 +3,8 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
-    """Lazy exports (keep ``import core`` light): ``core.detection_report``."""
+    """Lazy exports (keep ``import tracklens`` light): ``tracklens.detection_report``."""
     if name == "detection_report":
         from .metrics.detection import detection_report
         return detection_report
-    raise AttributeError(f"module 'core' has no attribute {name!r}")
+    raise AttributeError(f"module 'tracklens' has no attribute {name!r}")

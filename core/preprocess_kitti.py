@@ -21,7 +21,7 @@ the same frame twice among the evaluated boxes is an error (TrackEval checks it 
 preprocessing, so duplicates only among removed boxes pass, as there).
 
 The helpers ``corner_pairs``, ``in_regions``, ``preprocess_matches`` and ``check_unique_ids`` are
-shared with BDD100K (``core.formats.bdd100k``).
+shared with BDD100K (``tracklens.formats.bdd100k``).
 """
 from __future__ import annotations
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.errors import InputError
-from dashboard import state
-from dashboard.data_access import OPENED, data_roots, describe, open_data_form
-from dashboard.loading import load_workspace, parse_source
-from dashboard.views import ALPHA_CHOICES
+from tracklens.errors import InputError
+from tracklens.dashboard import state
+from tracklens.dashboard.data_access import OPENED, data_roots, describe, open_data_form
+from tracklens.dashboard.loading import load_workspace, parse_source
+from tracklens.dashboard.views import ALPHA_CHOICES
 
 PAGES = Path(__file__).resolve().parent / "app_pages"
 

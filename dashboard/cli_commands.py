@@ -1,7 +1,7 @@
 """The command-line subcommands that draw (``tracklens report`` and ``tracklens clip``).
 
-``core.cli`` defines their arguments and reaches these handlers lazily (``importlib``), so core
-never imports the dashboard. Each handler takes the parsed ``argparse.Namespace`` and returns the
+``tracklens.dashboard.cli`` defines their arguments and imports this module when one of them runs, so
+``tracklens eval`` never loads the drawing code. Each handler takes the parsed ``argparse.Namespace`` and returns the
 exit status.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import os
 import sys
 import time
 
-from core.workspace import Workspace
+from tracklens.workspace import Workspace
 
 
 def _error(message: str) -> int:

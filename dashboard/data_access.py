@@ -3,7 +3,7 @@ at start (``tracklens dashboard --data-root DIR``, the folders on the command li
 sample). Paths are resolved with ``os.path.realpath`` first, so neither ``../`` nor a symbolic link
 can lead outside a root.
 
-Uploaded files never land in a data root: ``dashboard.uploads`` writes them to a private temporary
+Uploaded files never land in a data root: ``tracklens.dashboard.uploads`` writes them to a private temporary
 folder, which is then opened like typed folders.
 
 The functions at the top are pure (no Streamlit); ``open_data_form`` at the bottom is the sidebar
@@ -16,8 +16,8 @@ import os
 import re
 from typing import Iterable, Sequence
 
-from core.errors import InputError
-from core.layout import Layout, resolve
+from tracklens.errors import InputError
+from tracklens.layout import Layout, resolve
 
 from . import uploads
 from .loading import SAMPLE, Source

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.workspace import Workspace
+from tracklens.workspace import Workspace
 
 from .frames import BlankFrames, FrameSource, open_frames
 
-SAMPLE = Path(__file__).resolve().parents[1] / "assets" / "sample"
+from tracklens.assets import SAMPLE  # noqa: E402  (package data)
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def load_workspace(source: Source) -> Workspace:
     if source.run_dir:
         return Workspace.load(source.run_dir)
     if not source.gt_folder or not source.trackers_folder:
-        from core.errors import InputError
+        from tracklens.errors import InputError
         raise InputError(source.gt_folder or source.trackers_folder or "", "both --gt-folder and --trackers-folder are needed.",
                          "Pass both folders, or a saved run directory.")
     return Workspace.from_folders(
@@ -107,9 +107,9 @@ def frame_source(video: str | None, image_dir: str | None, width: int | None, he
 @st.cache_data(show_spinner="Re-evaluating with each kind of error fixed…", max_entries=32)
 def what_if_table(inputs: dict, tracker: str, sequence: str):
     """The what-if table of one sequence x tracker, from the original input files."""
-    from core.analysis.whatif import what_if
-    from core.evaluate import load_sequence
-    from core.layout import resolve
+    from tracklens.analysis.whatif import what_if
+    from tracklens.evaluate import load_sequence
+    from tracklens.layout import resolve
 
     layout = resolve(inputs["gt_folder"], inputs["trackers_folder"], inputs["benchmark"], inputs["split"],
                      inputs.get("seqmap"), [tracker])
@@ -126,10 +126,10 @@ def other_metrics(inputs: dict, sequence: str, trackers: tuple[str, ...]):
     per (tracker, metric) on one sequence, with which way is better and what the metric ignores."""
     import pandas as pd
 
-    from core import detection_report
-    from core.evaluate import load_sequence
-    from core.layout import resolve
-    from core.variants import evaluate_variants
+    from tracklens import detection_report
+    from tracklens.evaluate import load_sequence
+    from tracklens.layout import resolve
+    from tracklens.variants import evaluate_variants
 
     from .views import TRACKING_NOTES
 
@@ -154,10 +154,10 @@ def other_metrics(inputs: dict, sequence: str, trackers: tuple[str, ...]):
 @st.cache_data(show_spinner=False, max_entries=16)
 def ca_hota_curve(inputs: dict, sequence: str, tracker: str):
     """CA-HOTA, ClaA and HOTA (paper matching, class-aware) against alpha for one sequence x tracker."""
-    from core.evaluate import load_sequence
-    from core.layout import resolve
-    from core.metrics.hota_variants import ca_hota
-    from core.variants import class_labels, prepare_multiclass
+    from tracklens.evaluate import load_sequence
+    from tracklens.layout import resolve
+    from tracklens.metrics.hota_variants import ca_hota
+    from tracklens.variants import class_labels, prepare_multiclass
 
     layout = resolve(inputs["gt_folder"], inputs["trackers_folder"], inputs["benchmark"], inputs["split"],
                      inputs.get("seqmap"), [tracker])
@@ -175,9 +175,9 @@ def per_class_table(inputs: dict, trackers: tuple[str, ...]):
     None when the ground truth has a single class, or for MOT15 (whose column 8 is a world coordinate)."""
     import pandas as pd
 
-    from core.classes import CLASS_AVERAGED, DET_AVERAGED, classes_in, evaluate_classes
-    from core.evaluate import COMBINED
-    from core.layout import resolve
+    from tracklens.classes import CLASS_AVERAGED, DET_AVERAGED, classes_in, evaluate_classes
+    from tracklens.evaluate import COMBINED
+    from tracklens.layout import resolve
 
     if inputs["benchmark"].upper() == "MOT15":
         return None

@@ -11,7 +11,7 @@ nothing is fetched from the network. Sections:
   (``matched * (1 - AssA)``: its share of the combined AssA at alpha, since
   ``AssA = sum_g TP_g AssA_g / TP``) and those with the most identity switches, each with
   thumbnails of the frames where it fails (annotated by the overlay, the track highlighted);
-* the what-if gains (``core.analysis.whatif``), when the original input files are reachable;
+* the what-if gains (``tracklens.analysis.whatif``), when the original input files are reachable;
 * how the numbers were made: versions, inputs, preprocessing, sequences, input notes.
 """
 from __future__ import annotations
@@ -28,9 +28,9 @@ import pandas as pd
 import plotly
 import plotly.graph_objects as go
 
-from core.analysis.tracks import coverage_segments, gt_track_table
-from core.evaluate import COMBINED
-from core.metrics.hota import ALPHAS
+from tracklens.analysis.tracks import coverage_segments, gt_track_table
+from tracklens.evaluate import COMBINED
+from tracklens.metrics.hota import ALPHAS
 
 from .figures import TEMPLATE, alpha_curves, sequence_difficulty, tracker_colors, tradeoff_scatter
 from .frames import FrameSource, open_frames
@@ -220,8 +220,8 @@ def _open_source(meta) -> FrameSource:
 
 def _whatif_sequence(files, trackers: list[str], benchmark: str, preprocess: bool) -> tuple[str, list[pd.DataFrame]]:
     """Worker: the what-if tables of every tracker on one sequence (ground truth read once)."""
-    from core.analysis.whatif import what_if
-    from core.evaluate import load_sequence
+    from tracklens.analysis.whatif import what_if
+    from tracklens.evaluate import load_sequence
 
     loaded = load_sequence(files)
     tables = []
@@ -237,8 +237,8 @@ def whatif_tables(ws, workers: int = 1) -> tuple[pd.DataFrame | None, str]:
     """Every tracker x sequence what-if table (long form: tracker, sequence, fix, HOTA, ...,
     delta_HOTA), re-evaluated from the original inputs of ``ws.manifest["inputs"]`` (sequences in
     ``workers`` processes); ``None`` and the reason when they cannot be reached."""
-    from core.evaluate import run_tasks
-    from core.layout import resolve
+    from tracklens.evaluate import run_tasks
+    from tracklens.layout import resolve
 
     inputs = ws.manifest.get("inputs") or {}
     missing = [k for k in ("gt_folder", "trackers_folder") if not inputs.get(k) or not os.path.isdir(inputs[k])]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.workspace import Workspace
+from tracklens.workspace import Workspace
 
 from .views import ALPHA_CHOICES
 

@@ -1,4 +1,4 @@
-"""Uploaded files into a private temporary folder laid out as ``core.layout`` reads it, so an upload is
+"""Uploaded files into a private temporary folder laid out as ``tracklens.layout`` reads it, so an upload is
 opened exactly like typed folders (``Source`` -> ``Workspace.from_folders``) and core validates it.
 
 Two shapes are accepted (see the help text of the sidebar "Open data" > "Upload" form):
@@ -23,10 +23,10 @@ import weakref
 import zipfile
 from typing import Sequence
 
-from core.cli import MAX_UPLOAD_MB
-from core.errors import InputError
-from core.formats.motchallenge import MAX_FRAMES
-from core.layout import resolve
+from .cli import MAX_UPLOAD_MB
+from tracklens.errors import InputError
+from tracklens.formats.motchallenge import MAX_FRAMES
+from tracklens.layout import resolve
 
 from .loading import Source
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.analysis.boxes import miss_reasons, states
-from core.evaluate import COMBINED
-from core.metrics.hota import ALPHAS, ARRAY_FIELDS
-from core.results import flatten
+from tracklens.analysis.boxes import miss_reasons, states
+from tracklens.evaluate import COMBINED
+from tracklens.metrics.hota import ALPHAS, ARRAY_FIELDS
+from tracklens.results import flatten
 
 ALPHA_CHOICES = [round(float(a), 2) for a in ALPHAS]
 RATE_COLUMNS = ("HOTA", "DetA", "AssA", "LocA", "DetRe", "DetPr", "AssRe", "AssPr", "HOTA(0)", "LocA(0)", "MOTA", "MOTP",
@@ -74,7 +74,7 @@ def per_alpha_table(metrics: dict[str, dict[str, dict]], sequence: str = COMBINE
 
 def association_scores(frame_boxes: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
     """A(c) of each TP box of ``frame_boxes`` (overlay rows) from the pair table at the same alpha
-    (``core.analysis.tracks.pair_table``); NaN for non-TPs."""
+    (``tracklens.analysis.tracks.pair_table``); NaN for non-TPs."""
     a = np.full(len(frame_boxes), np.nan)
     if pairs.empty:
         return a
@@ -108,7 +108,7 @@ def neighbour(frames: np.ndarray, current: int, forward: bool) -> int | None:
 
 def explain_track(pairs: pd.DataFrame, gt_id: int) -> list[str]:
     """Plain sentences on why ground-truth track ``gt_id`` has the association score it has,
-    from its pair table rows (``core.analysis.tracks.pair_table`` at one alpha)."""
+    from its pair table rows (``tracklens.analysis.tracks.pair_table`` at one alpha)."""
     mine = pairs[pairs["gt_id"] == gt_id].sort_values("TPA", ascending=False)
     if mine.empty:
         return [f"Ground-truth track {gt_id} is never matched at this α: every one of its boxes is a miss."]

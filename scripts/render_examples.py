@@ -21,9 +21,9 @@ import pandas as pd
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from dashboard import figures  # noqa: E402
-from dashboard.frames import open_frames  # noqa: E402
-from dashboard.overlay import annotate  # noqa: E402
+from tracklens.dashboard import figures  # noqa: E402
+from tracklens.dashboard.frames import open_frames  # noqa: E402
+from tracklens.dashboard.overlay import annotate  # noqa: E402
 
 SAMPLE = REPO / "assets" / "sample"
 TRACKERS = ("MPNTrack", "BoTSORT", "MoTT")

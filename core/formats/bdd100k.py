@@ -22,7 +22,7 @@ IoA > 0.5 in any ignore region of the frame are removed. Nothing else is removed
 
 Differences on purpose (TrackEval crashes, or silently does something odd): a missing
 ``labels`` key or ``null`` is an empty frame; negative ids are rejected (TrackEval's relabelling
-would merge them with another id); only ``*.json`` files are sequences (see ``core.formats.layouts``).
+would merge them with another id); only ``*.json`` files are sequences (see ``tracklens.formats.layouts``).
 """
 from __future__ import annotations
 

@@ -792,7 +792,7 @@ def average_delay(gt_by_seq: Mapping[str, Detections], pred_by_seq: Mapping[str,
 # --------------------------------------------------------------------------------------------
 
 def mot_detection_inputs(gt: Detections, pred: Detections, benchmark: str = "MOT17") -> tuple[Detections, Detections]:
-    """The rows TrackEval's MOTChallenge preprocessing keeps (``core.prepare``): ground truth
+    """The rows TrackEval's MOTChallenge preprocessing keeps (``tracklens.prepare``): ground truth
     with a non-zero consider flag (and, past MOT15, pedestrians only); predictions minus those
     matched to a distractor."""
     from ..prepare import prepare

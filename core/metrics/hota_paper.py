@@ -1,6 +1,6 @@
 """HOTA with the paper's per-alpha matching (Luiten et al., IJCV 2021, Eq. 15-16), beside TrackEval's.
 
-TrackEval (``core.metrics.hota``) runs one Hungarian per frame on ``soft global alignment x IoU`` and
+TrackEval (``tracklens.metrics.hota``) runs one Hungarian per frame on ``soft global alignment x IoU`` and
 shares it by all 19 alphas. The paper matches **separately for every alpha**, maximising
 lexicographically, per frame:
 

@@ -17,7 +17,7 @@ precomputed ``AlphaMatches``, and a typed result with 19-value arrays and ``to_p
 Headline numbers are computed as ``sqrt(DetA' * AssA')`` with TrackEval's operations and guards
 (the paper's ``sqrt(sum / (TP+FN+FP))`` rewritten), so that where a variant reduces to HOTA (all
 probabilities 1 on the right class, all weights 1, no fragmentation, one class) it is bit-identical
-to ``core.metrics.hota`` (TrackEval matching) or ``core.metrics.hota_paper`` (paper matching).
+to ``tracklens.metrics.hota`` (TrackEval matching) or ``tracklens.metrics.hota_paper`` (paper matching).
 See docs/hota_variants.md for the definitions and every choice taken.
 """
 from __future__ import annotations

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.analysis.tracks import gt_track_table
-from dashboard.loading import frame_source
-from dashboard.overlay import annotate
-from dashboard.views import alpha_index, overlay_boxes, sequence_table
+from tracklens.analysis.tracks import gt_track_table
+from tracklens.dashboard.loading import frame_source
+from tracklens.dashboard.overlay import annotate
+from tracklens.dashboard.views import alpha_index, overlay_boxes, sequence_table
 
 ws = st.session_state["workspace"]
 st.title("Compare two trackers")

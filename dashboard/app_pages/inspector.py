@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.analysis.boxes import MISS_REASONS
-from core.analysis.timeline import ERROR_KINDS, binned_errors, error_frames
-from core.analysis.tracks import pair_table
-from dashboard.figures import error_strip, timeline_point
-from dashboard.loading import frame_source
-from dashboard.overlay import annotate, legend_items
-from dashboard.views import (alpha_index, association_scores, frame_counts, legend_html, neighbour,
+from tracklens.analysis.boxes import MISS_REASONS
+from tracklens.analysis.timeline import ERROR_KINDS, binned_errors, error_frames
+from tracklens.analysis.tracks import pair_table
+from tracklens.dashboard.figures import error_strip, timeline_point
+from tracklens.dashboard.loading import frame_source
+from tracklens.dashboard.overlay import annotate, legend_items
+from tracklens.dashboard.views import (alpha_index, association_scores, frame_counts, legend_html, neighbour,
                              overlay_boxes)
 
 STRIP_BINS = 400  # bars in the whole-sequence error strip, however long the sequence
@@ -122,7 +122,7 @@ def frame_view() -> None:
 frame_view()
 
 # --- Export: an annotated clip of the current frame window (dashboard/clips.py), written on click -------------
-from dashboard.clips import clip_bytes  # noqa: E402
+from tracklens.dashboard.clips import clip_bytes  # noqa: E402
 
 with st.expander("Export a clip of these frames", icon=":material/movie:"):
     here = st.session_state["frame"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.figures import alpha_curves
-from dashboard.loading import ca_hota_curve, confirm_long_run, other_metrics, per_class_table
-from dashboard.views import ranking_disagreements, ranking_table, tracking_rows
+from tracklens.dashboard.figures import alpha_curves
+from tracklens.dashboard.loading import ca_hota_curve, confirm_long_run, other_metrics, per_class_table
+from tracklens.dashboard.views import ranking_disagreements, ranking_table, tracking_rows
 
 ws = st.session_state["workspace"]
 seq_name = st.session_state["seq"]

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.evaluate import COMBINED
-from dashboard.figures import TRADEOFF_PLOTS, alpha_curves, sequence_difficulty, tradeoff_scatter
-from dashboard.views import RATE_COLUMNS, per_alpha_table, sequence_table, summary_table
+from tracklens.evaluate import COMBINED
+from tracklens.dashboard.figures import TRADEOFF_PLOTS, alpha_curves, sequence_difficulty, tradeoff_scatter
+from tracklens.dashboard.views import RATE_COLUMNS, per_alpha_table, sequence_table, summary_table
 
 ws = st.session_state["workspace"]
 alpha = st.session_state["alpha"]
@@ -48,7 +48,7 @@ if len(ws.sequences) > 1:
         st.dataframe(table, hide_index=True, column_config=rate_config, width="stretch")
 
 # --- Share: one self-contained HTML report of the run (dashboard/report.py), built on click ---------------
-from dashboard.report import build_report  # noqa: E402
+from tracklens.dashboard.report import build_report  # noqa: E402
 
 st.subheader("Share")
 st.caption(f"One HTML file with the summary, the α curves, DetA × AssA, the worst tracks (thumbnails at α = {alpha:.2f}), "

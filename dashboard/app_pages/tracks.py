@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.analysis.tracks import coverage_segments, gt_track_table, pair_table, tracker_track_table
-from dashboard.figures import timeline_point, track_timeline
-from dashboard.views import MAX_TIMELINE_FRAMES, TIMELINE_FRAMES, alpha_index, explain_track
+from tracklens.analysis.tracks import coverage_segments, gt_track_table, pair_table, tracker_track_table
+from tracklens.dashboard.figures import timeline_point, track_timeline
+from tracklens.dashboard.views import MAX_TIMELINE_FRAMES, TIMELINE_FRAMES, alpha_index, explain_track
 
 ws = st.session_state["workspace"]
 seq_name, tracker = st.session_state["seq"], st.session_state["tracker"]
@@ -85,7 +85,7 @@ with tr_tab:
                                 for c in ("AssA", "AssPr")})
 
 # --- Export: the tables of this page as CSV (core/export.py) ---------------------------------------------------
-from core.export import table_bytes  # noqa: E402
+from tracklens.export import table_bytes  # noqa: E402
 
 stem = f"{seq_name}_{tracker}_a{alpha:.2f}"
 downloads = st.columns(3)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.figures import whatif_waterfall
-from dashboard.loading import confirm_long_run, what_if_table
+from tracklens.dashboard.figures import whatif_waterfall
+from tracklens.dashboard.loading import confirm_long_run, what_if_table
 
 ws = st.session_state["workspace"]
 seq_name, tracker = st.session_state["seq"], st.session_state["tracker"]

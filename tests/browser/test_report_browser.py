@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.workspace import Workspace
-from dashboard.report import build_report
+from tracklens.workspace import Workspace
+from tracklens.dashboard.report import build_report
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +72,6 @@ def test_dashboard_exports(app_server, browser_page, open_app, wait_idle, tmp_pa
     clip = tmp_path / info.value.suggested_filename
     info.value.save_as(clip)
     assert clip.name == "TUD-Campus_motmetrics_test_8-58_gt3.mp4"
-    from dashboard.clips import read_clip
+    from tracklens.dashboard.clips import read_clip
     assert len(read_clip(clip)) == 51
     assert not [e for e in page_errors if "pageerror" in e], page_errors

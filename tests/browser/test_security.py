@@ -3,7 +3,7 @@ token is refused, and the server that ``tracklens dashboard`` starts by default 
 this machine's network address (only on 127.0.0.1).
 
 Two servers: ``app_server`` (tests/browser/conftest.py) and one started through the CLI exactly as a
-user would (``python -m core.cli dashboard --port P``), so the defaults under test are the CLI's.
+user would (``python -m tracklens.dashboard.cli dashboard --port P``), so the defaults under test are the CLI's.
 """
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def cli_server():
     """`tracklens dashboard --port P` (bundled sample, every other option at its default)."""
     port = _port()
     log = tempfile.NamedTemporaryFile(prefix="tracklens-cli-", suffix=".log", delete=False)
-    proc = subprocess.Popen([sys.executable, "-m", "core.cli", "dashboard", "--port", str(port)], cwd=REPO_ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "tracklens.dashboard.cli", "dashboard", "--port", str(port)], cwd=REPO_ROOT,
                             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:

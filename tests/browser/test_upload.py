@@ -10,8 +10,8 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from core.workspace import Workspace
-from dashboard.loading import SAMPLE
+from tracklens.workspace import Workspace
+from tracklens.dashboard.loading import SAMPLE
 
 LIMIT_MB = 1
 

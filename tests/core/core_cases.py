@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from core.prepare import EvalSequence
-from core.similarity import Pairs
+from tracklens.prepare import EvalSequence
+from tracklens.similarity import Pairs
 
 FLOAT_TOL = 1e-9
 

@@ -1,4 +1,4 @@
-"""Invariants tying the analysis tables (``core.analysis``) to the metric numbers of the same pass:
+"""Invariants tying the analysis tables (``tracklens.analysis``) to the metric numbers of the same pass:
 event counts vs CLEAR, box states vs HOTA_TP, per-track association vs the sequence AssA/AssRe/AssPr,
 identity hits vs IDTP, and the Parquet round trip; on real data, random cases and the hand vectors."""
 from __future__ import annotations
@@ -11,18 +11,18 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from core.analysis.boxes import states
-from core.analysis.events import event_table
-from core.analysis.record import TABLES, SequenceAnalysis, analyse
-from core.analysis.timeline import FN_BURST_FRAMES, error_frames, tp_column
-from core.analysis.tracks import coverage_segments, gt_track_table, tracker_track_table
-from core.detections import Detections
-from core.evaluate import Run, evaluate
-from core.formats.motchallenge import read_mot_file
-from core.layout import resolve
-from core.metrics.hota import NUM_ALPHAS
-from core.prepare import EvalSequence, prepare
-from core.sequence_eval import SequenceEvaluation, evaluate_sequence
+from tracklens.analysis.boxes import states
+from tracklens.analysis.events import event_table
+from tracklens.analysis.record import TABLES, SequenceAnalysis, analyse
+from tracklens.analysis.timeline import FN_BURST_FRAMES, error_frames, tp_column
+from tracklens.analysis.tracks import coverage_segments, gt_track_table, tracker_track_table
+from tracklens.detections import Detections
+from tracklens.evaluate import Run, evaluate
+from tracklens.formats.motchallenge import read_mot_file
+from tracklens.layout import resolve
+from tracklens.metrics.hota import NUM_ALPHAS
+from tracklens.prepare import EvalSequence, prepare
+from tracklens.sequence_eval import SequenceEvaluation, evaluate_sequence
 from core_cases import eval_sequence_from_matrices
 from strategies import SimilarityCase, TrackingCase, similarity_cases, tracking_cases
 from vectors import VECTORS

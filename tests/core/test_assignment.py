@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from core_cases import eval_sequence_from_matrices
 
-import core.assignment as assignment
-from core.metrics import clear, hota
+import tracklens.assignment as assignment
+from tracklens.metrics import clear, hota
 
 
 def _crowded_sequence(seed: int, num_frames: int = 60):

@@ -11,9 +11,9 @@ from reference import (flatten, trackeval_combine, trackeval_combine_classes_cla
                        trackeval_combine_classes_det_averaged, trackeval_sequence)
 from strategies import tracking_cases
 
-from core.classes import CLASS_AVERAGED, DET_AVERAGED, evaluate_classes
-from core.evaluate import COMBINED
-from core.layout import resolve
+from tracklens.classes import CLASS_AVERAGED, DET_AVERAGED, evaluate_classes
+from tracklens.evaluate import COMBINED
+from tracklens.layout import resolve
 
 METRICS = ("HOTA", "CLEAR", "Identity", "Count")
 

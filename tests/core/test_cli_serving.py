@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from core import cli
+from tracklens.dashboard import cli
 
 
 def command(*argv: str) -> list[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.evaluate import evaluate
-from core.layout import resolve
+from tracklens.evaluate import evaluate
+from tracklens.layout import resolve
 
 distributed = pytest.importorskip("distributed", reason="the tracklens[dask] extra is not installed")
 
@@ -29,7 +29,7 @@ def test_local_cluster_run_is_bit_equal(sample_dir):
 
 
 def test_dask_local_shortcut_and_cli(sample_dir, tmp_path, capsys):
-    from core.cli import main
+    from tracklens.dashboard.cli import main
     out = tmp_path / "dask.json"
     assert main(["eval", "--gt-folder", str(sample_dir / "gt"), "--trackers-folder", str(sample_dir / "trackers"),
                  "--benchmark", "MOT15", "--dask", "local", "--quiet", "--json", str(out)]) == 0
@@ -40,7 +40,7 @@ def test_dask_local_shortcut_and_cli(sample_dir, tmp_path, capsys):
 
 
 def test_unreachable_scheduler_is_a_clear_error(sample_dir, capsys):
-    from core.cli import main
+    from tracklens.dashboard.cli import main
     code = main(["eval", "--gt-folder", str(sample_dir / "gt"), "--trackers-folder", str(sample_dir / "trackers"),
                  "--benchmark", "MOT15", "--dask", "tcp://127.0.0.1:9", "--quiet"])
     err = capsys.readouterr().err

@@ -29,14 +29,14 @@ from pycocotools.coco import COCO  # noqa: E402
 from pycocotools.cocoeval import COCOeval  # noqa: E402
 from trackeval.metrics import TrackMAP  # noqa: E402
 
-import core  # noqa: E402
-from core.detections import Detections  # noqa: E402
-from core.formats.motchallenge import read_mot_file  # noqa: E402
-from core.metrics.detection import (  # noqa: E402
+import tracklens  # noqa: E402
+from tracklens.detections import Detections  # noqa: E402
+from tracklens.formats.motchallenge import read_mot_file  # noqa: E402
+from tracklens.metrics.detection import (  # noqa: E402
     average_delay, coco_ap, detection_map, detection_report, motion_iou, speed_bin_mask, speed_map,
     voc07_ap, voc_ap,
 )
-from core.metrics.track_map import LABELS, track_map  # noqa: E402
+from tracklens.metrics.track_map import LABELS, track_map  # noqa: E402
 
 TOL = 1e-12
 TUD = (("TUD-Campus", 71), ("TUD-Stadtmitte", 179))
@@ -679,8 +679,8 @@ def test_track_map_parity_tud(shared_data: Path, tracker: str) -> None:
 
 def test_detection_report() -> None:
     gt, pr = aggregation_case()
-    table = core.detection_report(gt, pr)
-    assert core.detection_report is detection_report
+    table = tracklens.detection_report(gt, pr)
+    assert tracklens.detection_report is detection_report
     assert list(table.columns) == ["metric", "value", "better", "ignores"]
     assert table.shape[0] == 11 and table["ignores"].str.len().min() > 10
     v = dict(zip(table["metric"], table["value"]))

@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.analysis.record import TABLES
-from core.cli import main
-from core.export import (ALPHA_TABLES, FORMATS, export_workspace, flatten_lists, read_export, read_table,
+from tracklens.analysis.record import TABLES
+from tracklens.dashboard.cli import main
+from tracklens.export import (ALPHA_TABLES, FORMATS, export_workspace, flatten_lists, read_export, read_table,
                          table_bytes, workspace_tables)
-from core.workspace import Workspace
+from tracklens.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -86,7 +86,7 @@ def test_nan_and_text_survive_csv_and_json(tmp_path):
     table = pd.DataFrame({"a": [1.0, np.nan, 0.1 + 0.2], "s": ["", "x", "y, z"], "n": np.array([1, 2, 3], np.int8),
                           "b": [True, False, True], "c": pd.Categorical(["", "SWITCH", ""], ["", "SWITCH", "FRAG"])})
     for fmt in FORMATS:
-        from core.export import write_table
+        from tracklens.export import write_table
         schema = write_table(table, str(tmp_path / f"t.{fmt}"))
         pd.testing.assert_frame_equal(read_table(str(tmp_path / f"t.{fmt}"), schema), table, check_exact=True)
 
@@ -121,5 +121,5 @@ def test_core_never_imports_the_dashboard():
                 names = [node.module or ""]
             else:
                 continue
-            assert not any(n == "dashboard" or n.startswith("dashboard.") for n in names), \
+            assert not any(n.startswith(("dashboard", "tracklens.dashboard", ".dashboard")) for n in names), \
                 f"{path.relative_to(REPO)}:{node.lineno} imports the dashboard"

@@ -16,13 +16,13 @@ import cv2
 import numpy as np
 import pytest
 
-from core import cli
-from core.errors import InputError
-from core.formats import motchallenge
-from core.formats.motchallenge import read_mot_file, read_seqinfo, read_seqmap
-from core.layout import resolve
-from core.similarity import box_iou
-from dashboard.frames import BlankFrames, VideoFrames, open_frames
+from tracklens.dashboard import cli
+from tracklens.errors import InputError
+from tracklens.formats import motchallenge
+from tracklens.formats.motchallenge import read_mot_file, read_seqinfo, read_seqmap
+from tracklens.layout import resolve
+from tracklens.similarity import box_iou
+from tracklens.dashboard.frames import BlankFrames, VideoFrames, open_frames
 from hostile.corpus import GOOD, SEQ_LENGTH, Case, Setup, cases, make_dataset, write
 
 REJECTED = cases(accepted=False)
@@ -183,7 +183,7 @@ def test_corrupt_video_raises_value_error_naming_the_file(tmp_path: Path, data: 
 
 
 def test_corrupt_video_in_the_dashboard_falls_back_to_a_blank_canvas(tmp_path: Path) -> None:
-    from dashboard.loading import frame_source
+    from tracklens.dashboard.loading import frame_source
 
     path = write(tmp_path / "A.mp4", b"garbage" * 100)
     src = frame_source(str(path), None, 64, 48, 10)

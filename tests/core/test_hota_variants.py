@@ -2,7 +2,7 @@
 Fed-HOTA, FA-HOTA, W-HOTA, OHOTA), plus the class-probability reader.
 
 Hand-made cases carry their arithmetic in comments. Where a variant reduces to HOTA it must equal
-``core.metrics.hota`` (TrackEval matching) or ``core.metrics.hota_paper`` (paper matching) bit for
+``tracklens.metrics.hota`` (TrackEval matching) or ``tracklens.metrics.hota_paper`` (paper matching) bit for
 bit, on hypothesis-generated sequences. The blog example of the HOTA authors (one object, 100
 frames, trackers A/B/C) checks equal HOTA with different MOTA/IDF1 through core's evaluate_sequence.
 """
@@ -22,20 +22,20 @@ from hypothesis import strategies as st
 from strategies import similarity_cases, tracking_cases
 from vectors import VECTORS
 
-from core.detections import Detections
-from core.errors import InputError
-from core.formats.motchallenge import read_mot_file
-from core.formats.probabilities import (hard_probabilities, load_probabilities, read_probability_columns,
+from tracklens.detections import Detections
+from tracklens.errors import InputError
+from tracklens.formats.motchallenge import read_mot_file
+from tracklens.formats.probabilities import (hard_probabilities, load_probabilities, read_probability_columns,
                                         read_probability_file)
-from core.metrics import hota, hota_paper
-from core.metrics.hota import ALPHAS, NUM_ALPHAS
-from core.metrics.hota_paper import AlphaMatches
-from core.metrics.hota_variants import (ClassLabels, HotaWeights, ca2_hota, ca_hota, fa_hota, fed_hota, o_hota,
+from tracklens.metrics import hota, hota_paper
+from tracklens.metrics.hota import ALPHAS, NUM_ALPHAS
+from tracklens.metrics.hota_paper import AlphaMatches
+from tracklens.metrics.hota_variants import (ClassLabels, HotaWeights, ca2_hota, ca_hota, fa_hota, fed_hota, o_hota,
                                         variant_matches, w_hota)
-from core.prepare import prepare
-from core.sequence_eval import evaluate_sequence
-from core.similarity import EPS
-from core.variants import class_labels, evaluate_variants, prepare_multiclass
+from tracklens.prepare import prepare
+from tracklens.sequence_eval import evaluate_sequence
+from tracklens.similarity import EPS
+from tracklens.variants import class_labels, evaluate_variants, prepare_multiclass
 
 SETTINGS = dict(deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 # Boxes (crowds, twins, switches) and raw similarity matrices (many contested frames for the paper's matching).

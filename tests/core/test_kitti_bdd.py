@@ -30,13 +30,13 @@ from reference import install_numpy_shim
 install_numpy_shim()  # TrackEval's import needs nothing here, but keep the harness' rule
 import trackeval  # noqa: E402
 
-from core.cli import main  # noqa: E402
-from core.errors import InputError  # noqa: E402
-from core.evaluate import COMBINED  # noqa: E402
-from core.formats.bdd100k import CLASSES as BDD_CLASSES, read_bdd_file  # noqa: E402
-from core.formats.kitti import read_kitti_file, read_seqmap  # noqa: E402
-from core.formats.layouts import evaluate_dataset, resolve_dataset  # noqa: E402
-from core.preprocess_kitti import prepare_kitti  # noqa: E402
+from tracklens.dashboard.cli import main  # noqa: E402
+from tracklens.errors import InputError  # noqa: E402
+from tracklens.evaluate import COMBINED  # noqa: E402
+from tracklens.formats.bdd100k import CLASSES as BDD_CLASSES, read_bdd_file  # noqa: E402
+from tracklens.formats.kitti import read_kitti_file, read_seqmap  # noqa: E402
+from tracklens.formats.layouts import evaluate_dataset, resolve_dataset  # noqa: E402
+from tracklens.preprocess_kitti import prepare_kitti  # noqa: E402
 
 SETTINGS = dict(deadline=None, derandomize=True, database=None, print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,

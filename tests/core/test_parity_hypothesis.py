@@ -14,11 +14,11 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.evaluate import combine
-from core.formats.motchallenge import read_mot_file
-from core.metrics import clear, count, hota, identity
-from core.prepare import prepare
-from core.sequence_eval import evaluate_sequence
+from tracklens.evaluate import combine
+from tracklens.formats.motchallenge import read_mot_file
+from tracklens.metrics import clear, count, hota, identity
+from tracklens.prepare import prepare
+from tracklens.sequence_eval import evaluate_sequence
 from core_cases import eval_sequence_from_matrices, field_mismatches
 from reference import (
     METRIC_NAMES,

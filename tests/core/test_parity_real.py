@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.evaluate import COMBINED, Run, combine, evaluate
-from core.layout import resolve
-from core.results import detailed_frame
+from tracklens.evaluate import COMBINED, Run, combine, evaluate
+from tracklens.layout import resolve
+from tracklens.results import detailed_frame
 from core_cases import field_mismatches
 from reference import make_trackeval_layout, trackeval_folders
 

@@ -11,14 +11,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import cli
-from core.errors import InputError
-from core.evaluate import evaluate
-from core.formats.motchallenge import read_mot_file, read_seqinfo, read_seqmap
-from core.layout import resolve
-from core.metrics.hota import ALPHAS
-from core.prepare import prepare
-from core.results import ALPHA_LABELS, HOTA_ARRAYS
+from tracklens.dashboard import cli
+from tracklens.errors import InputError
+from tracklens.evaluate import evaluate
+from tracklens.formats.motchallenge import read_mot_file, read_seqinfo, read_seqmap
+from tracklens.layout import resolve
+from tracklens.metrics.hota import ALPHAS
+from tracklens.prepare import prepare
+from tracklens.results import ALPHA_LABELS, HOTA_ARRAYS
 
 ROW = "1,1,10,20,30,40,1,1,1"
 

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.detections import Detections
-from core.errors import InputError
-from core.formats.motchallenge import MAX_COORD, read_mot_file, read_seqinfo, read_seqmap
+from tracklens.detections import Detections
+from tracklens.errors import InputError
+from tracklens.formats.motchallenge import MAX_COORD, read_mot_file, read_seqinfo, read_seqmap
 
 NUM_FRAMES = 20
 EXAMPLES = int(os.environ.get("TRACKLENS_FUZZ_EXAMPLES", "300"))

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from strategies import box_ious
 
-from core.detections import frame_offsets
-from core.similarity import box_iou, box_pairs, overlap_candidates
+from tracklens.detections import frame_offsets
+from tracklens.similarity import box_iou, box_pairs, overlap_candidates
 
 
 def _all_positive_pairs(gf, gb, tf, tb):
@@ -60,7 +60,7 @@ def _random_sequence(rng, nf, per_frame):
 @pytest.mark.parametrize("chunk", [1, 7, 40, 1000])
 def test_chunked_pairs_equal_whole_sequence(chunk, monkeypatch):
     """Working a run of frames at a time changes nothing: same candidates, same pairs, same order."""
-    import core.similarity as similarity
+    import tracklens.similarity as similarity
     rng = np.random.default_rng(11)
     gb, go, tb, to = _random_sequence(rng, 40, 6)
     go[5:9] = go[5]  # a few empty frames on the gt side
@@ -76,7 +76,7 @@ def test_chunked_pairs_equal_whole_sequence(chunk, monkeypatch):
 
 
 def test_frame_chunks_cover_every_frame_once():
-    from core.similarity import frame_chunks
+    from tracklens.similarity import frame_chunks
     rng = np.random.default_rng(5)
     _, go, _, to = _random_sequence(rng, 50, 4)
     for boxes in (1, 3, 17, 100, 10**6):

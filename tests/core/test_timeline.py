@@ -9,14 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import core.analysis.frame_table as frame_table
-from core.analysis.record import DERIVED, TABLES, SequenceAnalysis
-from core.analysis.timeline import (ERROR_KINDS, FN_BURST_FRAMES, IDENTITY_EVENTS, binned_errors, error_frames,
+import tracklens.analysis.frame_table as frame_table
+from tracklens.analysis.record import DERIVED, TABLES, SequenceAnalysis
+from tracklens.analysis.timeline import (ERROR_KINDS, FN_BURST_FRAMES, IDENTITY_EVENTS, binned_errors, error_frames,
                                     tp_column)
-from core.analysis.tracks import coverage_segments
-from core.evaluate import evaluate
-from core.layout import resolve
-from core.metrics.hota import NUM_ALPHAS
+from tracklens.analysis.tracks import coverage_segments
+from tracklens.evaluate import evaluate
+from tracklens.layout import resolve
+from tracklens.metrics.hota import NUM_ALPHAS
 
 ALPHAS_CHECKED = (0, 9, 18)
 

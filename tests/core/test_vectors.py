@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.evaluate import combine
-from core.metrics import clear, count, hota, identity
-from core.sequence_eval import evaluate_sequence
+from tracklens.evaluate import combine
+from tracklens.metrics import clear, count, hota, identity
+from tracklens.sequence_eval import evaluate_sequence
 from core_cases import eval_sequence_from_matrices, field_mismatches
 from reference import (
     METRIC_NAMES,

@@ -9,11 +9,11 @@ import math
 import numpy as np
 import pytest
 
-from core.analysis.whatif import BASELINE, FIXES, edit_tracker, what_if, what_if_result
-from core.detections import Detections
-from core.evaluate import evaluate_sequence
-from core.formats.motchallenge import read_mot_file
-from core.prepare import prepare
+from tracklens.analysis.whatif import BASELINE, FIXES, edit_tracker, what_if, what_if_result
+from tracklens.detections import Detections
+from tracklens.evaluate import evaluate_sequence
+from tracklens.formats.motchallenge import read_mot_file
+from tracklens.prepare import prepare
 
 SINGLE_FIXES = tuple(f for f in FIXES if f != "fix_all")
 

@@ -7,8 +7,8 @@ import shutil
 
 import numpy as np
 
-from core import workspace
-from core.workspace import Workspace
+from tracklens import workspace
+from tracklens.workspace import Workspace
 
 
 def _same(a: dict, b: dict) -> None:

@@ -121,9 +121,9 @@ def test_metrics_compared_page_scores_every_tracker_with_every_metric():
 
 
 def test_long_sequence_pages_wait_for_a_click_before_evaluating_again(monkeypatch):
-    import dashboard.loading
+    import tracklens.dashboard.loading
 
-    monkeypatch.setattr(dashboard.loading, "LARGE_SEQUENCE_BOXES", 100)  # TUD-Campus counts as long now
+    monkeypatch.setattr(tracklens.dashboard.loading, "LARGE_SEQUENCE_BOXES", 100)  # TUD-Campus counts as long now
     at = open_page("whatif")
     assert not at.dataframe, "nothing is re-evaluated before the click"
     assert any("is long" in i.value for i in at.info)
@@ -137,9 +137,9 @@ def test_long_sequence_pages_wait_for_a_click_before_evaluating_again(monkeypatc
 def test_tracks_timeline_of_a_long_sequence_shows_a_window(monkeypatch):
     import json
 
-    import dashboard.views
+    import tracklens.dashboard.views
 
-    monkeypatch.setattr(dashboard.views, "TIMELINE_FRAMES", 20)
+    monkeypatch.setattr(tracklens.dashboard.views, "TIMELINE_FRAMES", 20)
     at = open_page("tracks", frame="40")
     window = next(s for s in at.slider if s.label == "Frames shown in the timelines")
     assert window.value == (30, 49)  # centred on the inspector's frame

@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.cli import main
-from core.workspace import Workspace
-from dashboard.clips import (clip_bytes, clip_frame, clip_size, parse_frames, read_clip, track_window,
+from tracklens.dashboard.cli import main
+from tracklens.workspace import Workspace
+from tracklens.dashboard.clips import (clip_bytes, clip_frame, clip_size, parse_frames, read_clip, track_window,
                              write_clip)
-from dashboard.frames import open_frames
-from dashboard.overlay import annotate
-from dashboard.palette import EVENT_COLOR
-from dashboard.views import alpha_index, overlay_boxes
+from tracklens.dashboard.frames import open_frames
+from tracklens.dashboard.overlay import annotate
+from tracklens.dashboard.palette import EVENT_COLOR
+from tracklens.dashboard.views import alpha_index, overlay_boxes
 
 TRACKER, SEQ = "motmetrics_test", "TUD-Campus"
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")

@@ -1,7 +1,7 @@
 """Folders typed in the dashboard stay inside the data roots given at start, and a failed open (a
 folder outside the roots, bad data) shows a clear error while the data already shown stays.
 
-Confinement is checked on ``dashboard.data_access`` directly (``../``, symbolic links, absolute
+Confinement is checked on ``tracklens.dashboard.data_access`` directly (``../``, symbolic links, absolute
 paths, prefix look-alikes), then the sidebar "Open data" form is driven through Streamlit's AppTest.
 """
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.errors import InputError
-from dashboard.data_access import confine, data_roots, open_folders
-from dashboard.loading import SAMPLE
+from tracklens.errors import InputError
+from tracklens.dashboard.data_access import confine, data_roots, open_folders
+from tracklens.dashboard.loading import SAMPLE
 from hostile.corpus import GOOD, make_dataset, write
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")

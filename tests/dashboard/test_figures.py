@@ -9,8 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard import figures
-from dashboard.palette import UNMATCHED_COLOR, id_color, to_hex
+from tracklens.dashboard import figures
+from tracklens.dashboard.palette import UNMATCHED_COLOR, id_color, to_hex
 
 ALPHAS = np.round(np.arange(0.05, 0.951, 0.05), 2)
 
@@ -208,8 +208,8 @@ def test_tracker_colours_do_not_depend_on_order() -> None:
 
 
 def test_error_strip_has_a_fixed_number_of_bars_and_clicks_give_frames():
-    from core.analysis.timeline import binned_errors, tp_column
-    from core.metrics.hota import NUM_ALPHAS
+    from tracklens.analysis.timeline import binned_errors, tp_column
+    from tracklens.metrics.hota import NUM_ALPHAS
 
     n = 108_000  # an hour at 30 fps
     rng = np.random.default_rng(0)

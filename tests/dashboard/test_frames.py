@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from dashboard.frames import BLANK_GREY, MAX_FORWARD_READ, open_frames
+from tracklens.dashboard.frames import BLANK_GREY, MAX_FORWARD_READ, open_frames
 
 # Requests that exercise the cache, forward reads, backward seeks and long forward seeks.
 ACCESS_ORDER = [1, 2, 5, 5, 3, 4 + MAX_FORWARD_READ + 2, 20, 60, 61, 71, 1, 35]

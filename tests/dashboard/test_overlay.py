@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.overlay import BOX_COLUMNS, _rows, _tag_text, annotate, legend_items
-from dashboard.palette import EVENT_COLOR, FN_COLOR, FP_COLOR, SHADOW_COLOR, id_color
+from tracklens.dashboard.overlay import BOX_COLUMNS, _rows, _tag_text, annotate, legend_items
+from tracklens.dashboard.palette import EVENT_COLOR, FN_COLOR, FP_COLOR, SHADOW_COLOR, id_color
 
 GOLDEN_DIR = Path(__file__).resolve().parent.parent / "golden"
 CV_MAJOR = cv2.__version__.split(".")[0]

@@ -15,13 +15,13 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.cli import main
-from core.evaluate import COMBINED
-from core.workspace import Workspace
-from dashboard.frames import open_frames
-from dashboard.overlay import annotate
-from dashboard.report import THUMB_WIDTH, _crop, build_report, jpeg_data_uri, thumbnail, worst_tracks
-from dashboard.views import alpha_index, overlay_boxes
+from tracklens.dashboard.cli import main
+from tracklens.evaluate import COMBINED
+from tracklens.workspace import Workspace
+from tracklens.dashboard.frames import open_frames
+from tracklens.dashboard.overlay import annotate
+from tracklens.dashboard.report import THUMB_WIDTH, _crop, build_report, jpeg_data_uri, thumbnail, worst_tracks
+from tracklens.dashboard.views import alpha_index, overlay_boxes
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 SECTIONS = {"summary": "Summary", "alpha": "Scores against α", "tradeoff": "Detection x association",

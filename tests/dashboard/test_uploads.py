@@ -1,4 +1,4 @@
-"""Uploads in the sidebar "Open data" form: ``dashboard.uploads`` turns uploaded bytes into a folder
+"""Uploads in the sidebar "Open data" form: ``tracklens.dashboard.uploads`` turns uploaded bytes into a folder
 core reads (a gt.txt + tracker files, or one zip), and refuses zip-slip, absolute paths, zip bombs,
 empty uploads and binary garbage with a message; then the form itself, through Streamlit's AppTest
 (its ``file_uploader`` element stages files in memory, so no browser is needed here; the size limit
@@ -18,12 +18,12 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.errors import InputError
-from core.formats.motchallenge import MAX_FRAMES
-from core.workspace import Workspace
-from dashboard.data_access import UPLOAD_DIR
-from dashboard.loading import SAMPLE
-from dashboard.uploads import Owned, extract_zip, max_frame, write_upload
+from tracklens.errors import InputError
+from tracklens.formats.motchallenge import MAX_FRAMES
+from tracklens.workspace import Workspace
+from tracklens.dashboard.data_access import UPLOAD_DIR
+from tracklens.dashboard.loading import SAMPLE
+from tracklens.dashboard.uploads import Owned, extract_zip, max_frame, write_upload
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 GT = (SAMPLE / "gt" / "TUD-Campus" / "gt" / "gt.txt").read_bytes()

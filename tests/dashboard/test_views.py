@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.analysis.tracks import pair_table
-from core.workspace import Workspace
-from dashboard.views import (alpha_index, association_scores, explain_track, frame_counts, neighbour,
+from tracklens.analysis.tracks import pair_table
+from tracklens.workspace import Workspace
+from tracklens.dashboard.views import (alpha_index, association_scores, explain_track, frame_counts, neighbour,
                              overlay_boxes, per_alpha_table, summary_table)
 
 
@@ -66,7 +66,7 @@ def test_summary_and_alpha_tables_are_fractions_with_19_alphas(campus):
 
 
 def test_rankings_and_disagreements_on_a_hand_case():
-    from dashboard.views import ranking_disagreements, ranking_table
+    from tracklens.dashboard.views import ranking_disagreements, ranking_table
     long = pd.DataFrame([
         ("A", "HOTA", 0.6, "higher"), ("B", "HOTA", 0.5, "higher"),
         ("A", "MOTA", 0.4, "higher"), ("B", "MOTA", 0.7, "higher"),
@@ -80,7 +80,7 @@ def test_rankings_and_disagreements_on_a_hand_case():
 
 
 def test_per_class_table_combines_classes_both_ways(tmp_path):
-    from dashboard.loading import per_class_table
+    from tracklens.dashboard.loading import per_class_table
     seq = tmp_path / "gt" / "s1"
     (seq / "gt").mkdir(parents=True)
     (seq / "seqinfo.ini").write_text("[Sequence]\nname=s1\nseqLength=4\n")

@@ -47,9 +47,9 @@ import numpy as np  # noqa: E402  (not instrumented: only our code guides the se
 import pandas as pd  # noqa: E402
 
 with atheris.instrument_imports(include=["core"]):
-    from core.detections import Detections  # noqa: E402
-    from core.errors import InputError  # noqa: E402
-    from core.formats import bdd100k, kitti, motchallenge, probabilities  # noqa: E402
+    from tracklens.detections import Detections  # noqa: E402
+    from tracklens.errors import InputError  # noqa: E402
+    from tracklens.formats import bdd100k, kitti, motchallenge, probabilities  # noqa: E402
 
 NUM_FRAMES = 20  # sequence length given to the readers that take one
 MAX_FRAMES = motchallenge.MAX_FRAMES

@@ -12,7 +12,7 @@ A case says what must happen:
 * ``reason`` None: the input is accepted (``note`` is then a text the run's notes must contain).
 
 ``kind`` says which reader the direct check calls: ``mot`` (``read_mot_file``), ``seqinfo``,
-``seqmap`` or ``layout`` (``core.layout.resolve``); the CLI check always runs ``tracklens eval``.
+``seqmap`` or ``layout`` (``tracklens.layout.resolve``); the CLI check always runs ``tracklens eval``.
 """
 from __future__ import annotations
 

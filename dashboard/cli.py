@@ -1,0 +1,132 @@
+"""``tracklens``: the program. ``eval`` and ``export`` come from the library (``tracklens.cli``);
+``dashboard``, ``report`` and ``clip`` draw, so they live here, on the app side, with the server's
+start-up settings. Heavy modules are imported by the command that needs them, so ``tracklens eval``
+never loads Streamlit, plotly or OpenCV.
+"""
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tracklens.cli import add_core_commands, add_input_arguments, run_core_command
+from tracklens.errors import InputError
+
+MAX_UPLOAD_MB = 200  # server.maxUploadSize of the dashboard
+APP = Path(__file__).resolve().parent / "app.py"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tracklens", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_core_commands(sub)
+    db = sub.add_parser("dashboard", help="open the dashboard (bundled sample when no data is given)")
+    db.add_argument("run_dir", nargs="?", help="a saved run (tracklens eval --save)")
+    add_input_arguments(db, required=False)
+    db.add_argument("--video-folder", help="videos named <seq>.mp4/.avi")
+    db.add_argument("--port", type=int, default=8501)
+    db.add_argument("--host", default="127.0.0.1", help="address to bind (default localhost only; another "
+                                                        "address shares the dashboard with the network)")
+    db.add_argument("--data-root", action="append", metavar="DIR",
+                    help="a folder the app's 'Open data' form may read from (repeatable; the folders given "
+                         "here and the bundled sample are always allowed)")
+    rp = sub.add_parser("report", help="one self-contained HTML report of a saved run (opens offline)")
+    rp.add_argument("run_dir", help="a saved run (tracklens eval --save RUN_DIR)")
+    rp.add_argument("-o", "--output", default="report.html", help="HTML file to write (default report.html)")
+    rp.add_argument("--alpha", type=float, default=0.5, help="α at which tracks and frames are shown (default 0.5)")
+    rp.add_argument("--max-tracks", type=int, default=6, help="worst tracks per tracker (default 6)")
+    rp.add_argument("--no-whatif", action="store_true", help="skip the what-if re-evaluations")
+    rp.add_argument("--workers", type=int, default=1, help="processes re-evaluating the what-if fixes")
+    cp = sub.add_parser("clip", help="a short annotated clip of a failure (MP4, AVI or GIF)")
+    cp.add_argument("run_dir", help="a saved run (tracklens eval --save RUN_DIR)")
+    cp.add_argument("--tracker", help="tracker (needed when the run has several)")
+    cp.add_argument("--sequence", help="sequence (needed when the run has several)")
+    cp.add_argument("--frames", metavar="A:B", help="first:last frame, both inclusive, 1-based (e.g. 30:90)")
+    cp.add_argument("--track", type=int, help="ground-truth id to highlight (without --frames: a window "
+                                              "around its first identity switch)")
+    cp.add_argument("--alpha", type=float, default=0.5, help="α at which boxes are drawn (default 0.5)")
+    cp.add_argument("--fps", type=float, help="frames per second (default: the sequence's)")
+    cp.add_argument("--max-width", type=int, help="scale frames down to this width")
+    cp.add_argument("-o", "--output", default="clip.mp4", help=".mp4/.mov/.m4v (mp4v), .avi (MJPG) or .gif")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command in ("eval", "export"):
+            return run_core_command(args)
+        if args.command == "dashboard":
+            return _dashboard(args)
+        return _drawing_command(args)
+    except InputError as exc:
+        print(f"tracklens: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _drawing_command(args: argparse.Namespace) -> int:
+    """report / clip: the app's dependencies (plotly, OpenCV) are needed, and said so when missing."""
+    try:
+        from . import cli_commands
+    except ImportError as exc:
+        print(f"tracklens: error: '{args.command}' needs the app's dependencies ({exc.name} is missing): "
+              "pip install tracklens (with its default dependencies).", file=sys.stderr)
+        return 2
+    return getattr(cli_commands, args.command)(args)
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def dashboard_command(args: argparse.Namespace) -> list[str]:
+    """The ``streamlit run`` command line of ``tracklens dashboard``, built without starting anything:
+    bound to ``--host`` (127.0.0.1 by default), XSRF protection on, uploads capped at MAX_UPLOAD_MB."""
+    passthrough = []
+    for flag in ("gt_folder", "trackers_folder", "video_folder", "benchmark", "split", "seqmap"):
+        value = getattr(args, flag)
+        if value is not None:
+            passthrough += [f"--{flag.replace('_', '-')}", str(value)]
+    if args.trackers:
+        passthrough += ["--trackers", *args.trackers]
+    if args.no_preproc:
+        passthrough.append("--no-preproc")
+    for root in args.data_root or []:
+        if not os.path.isdir(root):
+            raise InputError(root, "data root not found (or not a folder).", "Pass --data-root with an existing folder.")
+        passthrough += ["--data-root", os.path.abspath(root)]
+    if args.run_dir:
+        passthrough.append(args.run_dir)
+    return [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(args.port),
+            "--server.address", args.host, "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--server.enableXsrfProtection", "true", "--server.maxUploadSize", str(MAX_UPLOAD_MB),
+            "--", *passthrough]
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    try:
+        import streamlit  # noqa: F401  (only to say clearly when the app's dependencies are missing)
+    except ImportError:
+        print("tracklens: error: 'dashboard' needs Streamlit, plotly and OpenCV: pip install tracklens "
+              "(with its default dependencies).", file=sys.stderr)
+        return 2
+    cmd = dashboard_command(args)
+    if not is_loopback(args.host):
+        print(f"tracklens: warning: serving on {args.host}, not on localhost only: anyone who can reach this "
+              f"machine on port {args.port} can open the dashboard (there is no login) and read its data "
+              "folders. Leave out --host to keep it on 127.0.0.1.", file=sys.stderr)
+    print(f"tracklens: dashboard on http://{args.host}:{args.port}", file=sys.stderr)
+    return subprocess.call(cmd)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
