@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
 def _drawing_command(args: argparse.Namespace) -> int:
     """report / clip: the app's dependencies (plotly, OpenCV) are needed, and said so when missing."""
     try:
+        import cv2  # noqa: F401
+        import plotly  # noqa: F401
+
         from . import cli_commands
     except ImportError as exc:
         print(f"tracklens: error: '{args.command}' needs the app's dependencies ({exc.name} is missing): "

@@ -1,12 +1,17 @@
 """The frame overlay: golden images of a fixed synthetic scene, plus the drawing rules.
 
-Regenerate the goldens after a deliberate visual change with ``UPDATE_GOLDEN=1 pytest ...`` and
-look at them (tests/golden/*.png) before committing. Text rendering differs between OpenCV major
-versions, so each golden is kept per major version.
+Text is the one thing OpenCV builds draw differently (4.x Hershey strokes, 5.x a Unicode font, each
+anti-aliased its own way), so the goldens are drawn with a stand-in text engine: ``cv2.getTextSize``
+and ``cv2.putText`` are replaced by fixed metrics and one solid bar per character, and every text
+call (string, position, scale, colour) is kept in ``<name>.labels.json``. Boxes, tags, badges and
+colours are then compared pixel for pixel on any build, and the labels exactly; the mutation tests
+below show that a moved box, a changed colour or a missing label fails. Regenerate after a
+deliberate visual change with ``UPDATE_GOLDEN=1 pytest ...`` and look at tests/golden/*.png.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -15,11 +20,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tracklens.dashboard.overlay import BOX_COLUMNS, _rows, _tag_text, annotate, legend_items
+from tracklens.dashboard.overlay import ALPHA_GLYPH, BOX_COLUMNS, _rows, _tag_text, annotate, legend_items
 from tracklens.dashboard.palette import EVENT_COLOR, FN_COLOR, FP_COLOR, SHADOW_COLOR, id_color
 
 GOLDEN_DIR = Path(__file__).resolve().parent.parent / "golden"
-CV_MAJOR = cv2.__version__.split(".")[0]
 NAN = float("nan")
 
 # One of everything: matched pairs, a switch, a transfer, a fragmentation, an ascend on a box cut
@@ -70,35 +74,119 @@ def grey_frame(width: int = 320, height: int = 240, level: int = 128) -> np.ndar
     return np.full((height, width, 3), level, np.uint8)
 
 
-def matches_golden(image: np.ndarray, name: str) -> None:
-    """Compare with tests/golden/<name>.cv<major>.png; UPDATE_GOLDEN=1 rewrites it instead.
+class StandInText:
+    """Build-independent text: fixed metrics, one solid bar per character, every call recorded."""
 
-    Tolerance: at most 0.1 % of pixels may differ by more than 48 levels (anti-aliasing
-    differences between builds), and the mean difference must stay under 0.5 levels.
+    CHAR_W, CHAR_H, BASELINE = 20, 22, 6  # pixels at scale 1 (about Hershey simplex's size)
+
+    def __init__(self) -> None:
+        self.calls: list[dict] = []
+
+    def get_text_size(self, text, font, scale, thickness):
+        return (round(len(text) * self.CHAR_W * scale), round(self.CHAR_H * scale)), round(self.BASELINE * scale)
+
+    def put_text(self, img, text, org, font, scale, color, thickness=1, line_type=None, *args):
+        color = tuple(int(c) for c in color)
+        self.calls.append({"text": text.replace(ALPHA_GLYPH, "α"), "org": [int(org[0]), int(org[1])],
+                           "scale": round(float(scale), 4), "color": list(color), "thickness": int(thickness)})
+        width, height = self.CHAR_W * scale, self.CHAR_H * scale
+        for i, char in enumerate(text):
+            if char != " ":
+                x = round(org[0] + i * width)
+                cv2.rectangle(img, (x + 1, round(org[1] - height)), (round(x + 0.7 * width), int(org[1])), color, -1)
+        return img
+
+
+def render(monkeypatch: pytest.MonkeyPatch, frame: np.ndarray, boxes: pd.DataFrame, **options
+           ) -> tuple[np.ndarray, list[dict]]:
+    """``annotate`` with the stand-in text engine: the image and the text calls, in drawing order."""
+    text = StandInText()
+    with monkeypatch.context() as patch:
+        patch.setattr(cv2, "getTextSize", text.get_text_size)
+        patch.setattr(cv2, "putText", text.put_text)
+        image = annotate(frame, boxes, **options)
+    return image, text.calls
+
+
+def matches_golden(image: np.ndarray, labels: list[dict], name: str) -> None:
+    """Compare with tests/golden/<name>.png and <name>.labels.json; UPDATE_GOLDEN=1 rewrites them.
+
+    The labels must be equal. Pixels: at most 0.1 % may differ by more than 8 levels (the
+    anti-aliased circle edges of badges), and the mean difference must stay under 0.5 levels.
     """
-    path = GOLDEN_DIR / f"{name}.cv{CV_MAJOR}.png"
+    path, labels_path = GOLDEN_DIR / f"{name}.png", GOLDEN_DIR / f"{name}.labels.json"
     if os.environ.get("UPDATE_GOLDEN") == "1":
         GOLDEN_DIR.mkdir(parents=True, exist_ok=True)
         cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+        labels_path.write_text(json.dumps(labels, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         return
     if not path.exists():
-        pytest.fail(f"no golden {path.name} for OpenCV {cv2.__version__}: "
-                    "run with UPDATE_GOLDEN=1 and look at the result")
+        pytest.fail(f"no golden {path.name}: run with UPDATE_GOLDEN=1 and look at the result")
+    assert labels == json.loads(labels_path.read_text(encoding="utf-8")), f"{name}: labels differ"
     golden = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
     assert golden.shape == image.shape
     diff = np.abs(golden.astype(int) - image.astype(int)).max(axis=2)
-    assert float(np.mean(diff > 48)) <= 0.001, f"{name}: {np.mean(diff > 48):.2%} pixels differ"
+    assert float(np.mean(diff > 8)) <= 0.001, f"{name}: {np.mean(diff > 8):.2%} pixels differ"
     assert float(diff.mean()) < 0.5, f"{name}: mean difference {diff.mean():.2f}"
 
 
-@pytest.mark.parametrize("name, options", [
+GOLDEN_SCENES = [
     ("overlay_both", {}),
     ("overlay_highlight", {"highlight": ("tr", 2)}),
     ("overlay_gt_only", {"show": "gt", "alpha": 0.5}),
     ("overlay_tr_only_no_labels", {"show": "tr", "label": False}),
-])
-def test_golden_scene(name: str, options: dict) -> None:
-    matches_golden(annotate(scene_frame(), SCENE, **options), name)
+]
+
+
+@pytest.mark.parametrize("name, options", GOLDEN_SCENES)
+def test_golden_scene(monkeypatch: pytest.MonkeyPatch, name: str, options: dict) -> None:
+    matches_golden(*render(monkeypatch, scene_frame(), SCENE, **options), name)
+
+
+def test_golden_fails_on_a_moved_box(monkeypatch: pytest.MonkeyPatch) -> None:
+    moved = SCENE.copy()
+    moved.loc[(moved.side == "tr") & (moved.id == 7), "x"] += 6  # the plain FP, 6 px to the right
+    with pytest.raises(AssertionError):
+        matches_golden(*render(monkeypatch, scene_frame(), moved), "overlay_both")
+
+
+def test_golden_fails_on_a_changed_colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tracklens.dashboard.overlay as overlay
+
+    r, g, b = overlay.FP_COLOR
+    monkeypatch.setattr(overlay, "FP_COLOR", (r, max(g - 24, 0), b))  # a slightly different orange
+    with pytest.raises(AssertionError):
+        matches_golden(*render(monkeypatch, scene_frame(), SCENE), "overlay_both")
+
+
+def test_golden_fails_on_a_missing_label(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tracklens.dashboard.overlay as overlay
+
+    real = overlay._tag_text
+    monkeypatch.setattr(overlay, "_tag_text", lambda box, show, alpha: "" if box.id == 9 else real(box, show, alpha))
+    with pytest.raises(AssertionError, match="labels differ"):
+        matches_golden(*render(monkeypatch, scene_frame(), SCENE), "overlay_both")
+
+
+def test_real_text_engine_draws_every_label(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stand-in only replaces glyphs: with this build's real font the same texts are drawn,
+    and each puts ink where it is written."""
+    _, stand_in = render(monkeypatch, scene_frame(), SCENE)
+    real_put_text, real_calls = cv2.putText, []
+
+    def recording_put_text(img, text, org, *args):
+        real_calls.append((text.replace(ALPHA_GLYPH, "α"), org))
+        return real_put_text(img, text, org, *args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(cv2, "putText", recording_put_text)
+        image = annotate(scene_frame(), SCENE)
+        patch.setattr(cv2, "putText", lambda img, *args, **kwargs: img)
+        no_text = annotate(scene_frame(), SCENE)
+    assert [text for text, _ in real_calls] == [call["text"] for call in stand_in] and len(real_calls) >= 8
+    inked = np.any(image != no_text, axis=2)
+    for text, (x, y) in real_calls:
+        assert inked[max(y - 14, 0):y + 3, max(x - 2, 0):x + 14].any(), text
 
 
 def test_input_frame_is_left_untouched() -> None:
