@@ -20,7 +20,7 @@ from .errors import InputError
 from .evaluate import COMBINED as _COMBINED_SEQ
 from .evaluate import combine as _combine
 from .evaluate import evaluate as _evaluate_layout
-from .fields import PER_ALPHA, is_per_alpha
+from .fields import FIELDS, PER_ALPHA, is_per_alpha
 from .formats.motchallenge import detections_from_rows
 from .layout import resolve
 from .metrics.hota import ALPHAS
@@ -31,6 +31,11 @@ from .sequence_eval import evaluate_sequence
 COMBINED = "COMBINED"  # the public name of the combination over sequences ("COMBINED_SEQ" in TrackEval)
 MOT_COLUMNS = ("frame", "id", "x", "y", "w", "h", "conf", "class", "visibility")
 Progress = Callable[[int, int, str], None]
+
+
+def _ordered(fields: Mapping[str, Any]) -> list[str]:
+    """Field names in the registry's order (HOTA, CLEAR, Identity, Count)."""
+    return [f for f in FIELDS if f in fields] + [f for f in fields if f not in FIELDS]
 
 
 def _key(sequence: str) -> str:
@@ -79,7 +84,7 @@ class Metrics:
 
     def to_pandas(self) -> pd.Series:
         """The reported numbers as a Series indexed by field name (means for per-α fields)."""
-        return pd.Series({name: self[name] for name in self.fields}, name=self.tracker or None, dtype=object)
+        return pd.Series({name: self[name] for name in _ordered(self.fields)}, name=self.tracker or None, dtype=float)
 
 
 @dataclass(frozen=True)
@@ -122,11 +127,11 @@ class Results:
                 m = Metrics(fields)
                 name = COMBINED if s == _COMBINED_SEQ else s
                 if per_alpha:
-                    arrays = {f: m.per_alpha(f) for f in fields if is_per_alpha(f)}
+                    arrays = {f: m.per_alpha(f) for f in _ordered(fields) if is_per_alpha(f)}
                     rows += [{"tracker": tr, "sequence": name, "alpha": float(a), **{f: float(v[k]) for f, v in arrays.items()}}
                              for k, a in enumerate(ALPHAS)]
                 else:
-                    rows.append({"tracker": tr, "sequence": name, **{f: m[f] for f in fields}})
+                    rows.append({"tracker": tr, "sequence": name, **{f: m[f] for f in _ordered(fields)}})
         index = ["tracker", "sequence", "alpha"] if per_alpha else ["tracker", "sequence"]
         return pd.DataFrame(rows).set_index(index)
 
