@@ -687,11 +687,3 @@ def _worst_tracks_html(ws, alpha: float, max_tracks: int, colors: dict[str, str]
         for source in sources.values():
             source.close()
     return "".join(parts)
-
-
-def write_report(ws, path: str | os.PathLike, **kwargs) -> str:
-    """``build_report`` written to ``path`` (UTF-8); returns the path."""
-    text = build_report(ws, **kwargs)
-    with open(path, "w", encoding="utf-8") as fp:
-        fp.write(text)
-    return str(path)
