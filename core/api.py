@@ -202,10 +202,14 @@ def _mot_rows(renamed: pd.DataFrame, rows: np.ndarray, what: str) -> np.ndarray:
     return np.column_stack(columns + [rows.astype(np.float64)])
 
 
-def _split(frame: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
+def _split(frame: pd.DataFrame, what: str) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
     """Per sequence (order of first appearance): its rows and their 1-based positions in ``frame``."""
     if "sequence" not in frame.columns:
         return {"sequence": (frame, np.arange(1, len(frame) + 1))}
+    unnamed = frame["sequence"].isna().to_numpy()
+    if unnamed.any():
+        raise InputError(what, "a row has no sequence name.", "Fill the 'sequence' column of every row.",
+                         line=int(np.argmax(unnamed)) + 1)
     groups = frame.groupby("sequence", sort=False, observed=True).indices
     return {str(name): (frame.iloc[pos], pos + 1) for name, pos in groups.items()}
 
@@ -218,7 +222,8 @@ def evaluate_frames(gt: pd.DataFrame, trackers: pd.DataFrame | Mapping[str, pd.D
     (columns 0.. in that order, as ``pd.read_csv(path, header=None)`` gives).
 
     ``trackers``: one DataFrame (named "tracker") or ``{name: DataFrame}``. A ``sequence`` column
-    splits the rows into sequences (evaluated in the ground truth's order of first appearance).
+    splits the rows into sequences (evaluated in the ground truth's order of first appearance);
+    without one, the rows are one sequence named "sequence".
     ``lengths``: frames per sequence (seqLength; the default is the last frame with a box, which
     changes CLR_Frames and FP_per_frame when the sequence ends with empty frames). MOTChallenge
     preprocessing (``benchmark``, ``preprocess``) needs the ground truth's ``class`` column; pass
@@ -234,8 +239,8 @@ def evaluate_frames(gt: pd.DataFrame, trackers: pd.DataFrame | Mapping[str, pd.D
         raise InputError("gt DataFrame", f"no 'class' column, which {benchmark} preprocessing needs "
                          "(MOTChallenge classes: 1 = pedestrian, 2 = person on vehicle, ...).",
                          "Add the 'class' column, or pass preprocess=False.")
-    gt_parts = _split(gt)
-    tr_parts = {name: _split(t) for name, t in named.items()}
+    gt_parts = _split(gt, "gt DataFrame")
+    tr_parts = {name: _split(t, f"tracker {name!r} DataFrame") for name, t in named.items()}
     for name, parts in tr_parts.items():
         extra = sorted(set(parts) - set(gt_parts))
         if extra:

@@ -233,5 +233,17 @@ def test_dataframe_errors_name_the_row_and_the_fix() -> None:
         tracklens.evaluate_frames(gt, gt)
     with pytest.raises(InputError, match="no column 'h'"):
         tracklens.evaluate_frames(gt.drop(columns="h"), gt, preprocess=False)
+    with pytest.raises(InputError, match=r"gt DataFrame:2: a row has no sequence name"):
+        tracklens.evaluate_frames(gt.assign(sequence=["a", None]), gt, preprocess=False)
     with pytest.raises(InputError, match="sequence.*b are not in the ground truth"):
         tracklens.evaluate_frames(gt.assign(sequence="a"), gt.assign(sequence="b"), preprocess=False)
+
+
+def test_dataframe_sequences_keep_the_ground_truths_order_and_a_missing_one_is_empty() -> None:
+    box = {"x": 0.0, "y": 0.0, "w": 10.0, "h": 10.0}
+    gt = pd.DataFrame([{"sequence": s, "frame": f, "id": 1, **box} for s in ("b", "a") for f in (1, 2, 3)])
+    tracker = gt[gt["sequence"] == "b"]
+    results = tracklens.evaluate_frames(gt, {"mine": tracker}, preprocess=False)
+    assert results.sequences == ("b", "a")
+    assert (results["mine", "b"]["CLR_TP"], results["mine", "a"]["CLR_FN"], results["mine", "a"]["Dets"]) == (3, 3, 0)
+    assert results["mine"]["CLR_TP"] == 3 and results["mine"]["GT_Dets"] == 6
