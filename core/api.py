@@ -65,6 +65,11 @@ class Metrics:
     def __contains__(self, name: object) -> bool:
         return name in self.fields
 
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f}={self[f]:.4f}" for f in ("HOTA", "DetA", "AssA", "MOTA", "IDF1") if f in self.fields)
+        where = ", ".join(f"{k}={v!r}" for k, v in (("tracker", self.tracker), ("sequence", self.sequence)) if v)
+        return f"Metrics({', '.join(p for p in (where, shown) if p)}, ...)"
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.fields)
 
@@ -94,6 +99,9 @@ class Results:
 
     metrics: Mapping[str, Mapping[str, Mapping[str, Any]]]  # [tracker][sequence | "COMBINED_SEQ"][field]
     notes: tuple[str, ...] = field(default=())
+
+    def __repr__(self) -> str:
+        return f"Results(trackers={list(self.trackers)}, sequences={list(self.sequences)})"
 
     @property
     def trackers(self) -> tuple[str, ...]:
