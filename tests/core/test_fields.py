@@ -71,3 +71,11 @@ def test_consumers_read_the_registry(sample_dir) -> None:
     assert (display("CLR_FP"), display("CLR_FN"), display("IDSW")) == ("FP", "FN", "IDSW")
     assert set(views.RATE_COLUMNS) == {c for c in views.TABLE_COLUMNS if FIELDS[c].kind == "rate"}
     assert set(views.RATE_COLUMNS) | set(views.COUNT_COLUMNS) == set(views.TABLE_COLUMNS)
+
+
+def test_the_parity_helper_compares_exactly_the_registry_counts() -> None:
+    """tests/core/core_cases.py keeps its own list (the parity tests do not trust the code they test);
+    it must name exactly the registry's counts, which are exact in every parity test."""
+    from core_cases import INT_FIELDS
+
+    assert INT_FIELDS == frozenset(names(kinds=("count",)))
