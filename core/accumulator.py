@@ -9,6 +9,7 @@ accumulator is one sequence (video); ``tracklens.combine`` combines several as T
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .api import Metrics
 from .detections import Detections
@@ -38,7 +39,7 @@ class Accumulator:
     def num_frames(self) -> int:
         return len(self._gt)
 
-    def update(self, gt_ids, gt_boxes, tracker_ids, tracker_boxes) -> None:
+    def update(self, gt_ids: ArrayLike, gt_boxes: ArrayLike, tracker_ids: ArrayLike, tracker_boxes: ArrayLike) -> None:
         """Add the next frame. Raises ``ValueError`` (naming the frame) for a bad input; the frame is
         then not added."""
         frame = self.num_frames + 1
@@ -54,7 +55,7 @@ class Accumulator:
         return Metrics(evaluate_sequence(data, self.threshold).metrics(), sequence=self.name)
 
 
-def _side(ids, boxes, what: str, frame: int) -> tuple[np.ndarray, np.ndarray]:
+def _side(ids: ArrayLike, boxes: ArrayLike, what: str, frame: int) -> tuple[np.ndarray, np.ndarray]:
     """One side of one frame as (int64 ids, float64 n x 4 boxes), checked."""
     raw_ids = np.asarray(ids)
     if raw_ids.ndim > 1 and raw_ids.size == max(raw_ids.shape):
