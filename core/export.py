@@ -29,6 +29,7 @@ import pandas as pd
 
 from .analysis.record import TABLES
 from .analysis.tracks import gt_track_table, tracker_track_table
+from .jsonable import plain
 from .metrics.hota import ALPHAS
 from .results import detailed_frame
 
@@ -75,11 +76,9 @@ def column_schema(table: pd.DataFrame) -> dict[str, dict]:
 
 
 def _plain(value):
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None if math.isnan(value) else value
-    return value
+    """A cell as JSON: numpy as Python, NaN as null (an infinity stays: JSON's Infinity)."""
+    value = plain(value)
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 def _is_text(entry: dict) -> bool:

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 
 from .errors import InputError
-from .formats.motchallenge import read_seqinfo, read_seqmap
+from .formats.motchallenge import read_seqmap
 
 
 @dataclass(frozen=True)
@@ -81,10 +81,6 @@ def resolve(gt_folder: str, trackers_folder: str | None, benchmark: str = "MOT17
         video, image_dir = _frames_of(seq_dir, name, video_folder)
         sequences.append(SequenceFiles(name, gt_file, os.path.join(seq_dir, "seqinfo.ini"), files, video, image_dir))
     return Layout(tuple(sequences), tuple(tracker_names), benchmark)
-
-
-def sequence_length(files: SequenceFiles) -> int:
-    return read_seqinfo(files.seqinfo).length
 
 
 def _sequence_folders(root: str) -> list[str]:

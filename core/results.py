@@ -8,33 +8,24 @@ import math
 import numpy as np
 import pandas as pd
 
-from .metrics.hota import ALPHAS, ARRAY_FIELDS, COUNT_FIELDS
+from .fields import HEADLINE, is_count, is_per_alpha
+from .jsonable import plain
+from .metrics.hota import ALPHAS
 
-HOTA_ARRAYS = ARRAY_FIELDS + COUNT_FIELDS
 ALPHA_LABELS = [int(round(100 * a)) for a in ALPHAS]
-SUMMARY_COLUMNS = ("HOTA", "DetA", "AssA", "LocA", "DetRe", "DetPr", "AssRe", "AssPr", "MOTA", "MOTP",
-                   "IDF1", "IDSW", "Frag", "MT", "ML", "CLR_FP", "CLR_FN", "IDs", "GT_IDs")
 
 
 def flatten(fields: dict) -> dict:
     """One metric dict with HOTA arrays as ``X`` (mean over alphas) and ``X_alpha`` (19 values)."""
     out = {}
     for key, value in fields.items():
-        if key in HOTA_ARRAYS:
+        if is_per_alpha(key):
             arr = np.asarray(value, float)
             out[key] = float(arr.mean())
             out[f"{key}_alpha"] = [float(v) for v in arr]
         else:
-            out[key] = _plain(value)
+            out[key] = plain(value)
     return out
-
-
-def _plain(value):
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        return float(value)
-    return value
 
 
 def to_json(metrics: dict[str, dict[str, dict]]) -> str:
@@ -53,15 +44,6 @@ def to_json_nested(tree: dict) -> str:
     return json.dumps(walk(tree), indent=1)
 
 
-def summary_frame(metrics: dict[str, dict[str, dict]], sequence: str = "COMBINED_SEQ") -> pd.DataFrame:
-    """One row per tracker with the headline fields (means over alpha for HOTA arrays)."""
-    rows = []
-    for tr, seqs in metrics.items():
-        flat = flatten(seqs[sequence])
-        rows.append({"tracker": tr, **{c: flat[c] for c in SUMMARY_COLUMNS if c in flat}})
-    return pd.DataFrame(rows).set_index("tracker")
-
-
 def detailed_frame(metrics: dict[str, dict[str, dict]]) -> pd.DataFrame:
     """TrackEval's detailed CSV: per tracker x sequence, every field, HOTA arrays as ``X___5 .. X___95``
     plus ``X___AUC`` (the mean)."""
@@ -70,12 +52,12 @@ def detailed_frame(metrics: dict[str, dict[str, dict]]) -> pd.DataFrame:
         for seq, fields in seqs.items():
             row = {"tracker": tr, "seq": "COMBINED" if seq == "COMBINED_SEQ" else seq}
             for key, value in fields.items():
-                if key in HOTA_ARRAYS:
+                if is_per_alpha(key):
                     arr = np.asarray(value, float)
                     row.update({f"{key}___{a}": v for a, v in zip(ALPHA_LABELS, arr)})
                     row[f"{key}___AUC"] = float(arr.mean())
                 else:
-                    row[key] = _plain(value)
+                    row[key] = plain(value)
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -85,7 +67,7 @@ def format_summary(metrics: dict[str, dict[str, dict]]) -> str:
     lines = []
     for tr, seqs in metrics.items():
         frame = pd.DataFrame({s: flatten(m) for s, m in seqs.items()}).T
-        cols = [c for c in SUMMARY_COLUMNS if c in frame.columns]
+        cols = [c for c in HEADLINE if c in frame.columns]
         frame = frame[cols]
         lines.append(f"\n{tr}")
         header = f"{'sequence':<22}" + "".join(f"{c:>9}" for c in cols)
@@ -98,7 +80,7 @@ def format_summary(metrics: dict[str, dict[str, dict]]) -> str:
 
 
 def _cell(column: str, value) -> str:
-    if column in ("IDSW", "Frag", "MT", "ML", "CLR_FP", "CLR_FN", "IDs", "GT_IDs"):
+    if is_count(column):
         return str(int(value))
     v = float(value)
     return "nan" if math.isnan(v) else f"{100 * v:.3f}"

@@ -23,6 +23,7 @@ from .analysis.record import SequenceAnalysis, analyse
 from .errors import InputError
 from .evaluate import COMBINED, evaluate, load_sequence
 from .formats.motchallenge import read_seqinfo
+from .jsonable import plain
 from .layout import Layout, SequenceFiles, resolve
 from .prepare import prepare
 from .sequence_eval import evaluate_sequence
@@ -191,12 +192,4 @@ def _manifest(layout: Layout, metas: list[SequenceMeta], inputs: dict, notes: li
 
 
 def _jsonable(metrics: dict) -> dict:
-    def conv(v):
-        if isinstance(v, np.ndarray):
-            return v.tolist()
-        if isinstance(v, np.integer):
-            return int(v)
-        if isinstance(v, np.floating):
-            return float(v)
-        return v
-    return {tr: {s: {k: conv(v) for k, v in m.items()} for s, m in seqs.items()} for tr, seqs in metrics.items()}
+    return {tr: {s: {k: plain(v) for k, v in m.items()} for s, m in seqs.items()} for tr, seqs in metrics.items()}

@@ -30,22 +30,19 @@ import plotly.graph_objects as go
 
 from tracklens.analysis.tracks import coverage_segments, gt_track_table
 from tracklens.evaluate import COMBINED
+from tracklens.fields import HEADLINE, better, display, is_rate
 from tracklens.metrics.hota import ALPHAS
 
 from .figures import TEMPLATE, alpha_curves, sequence_difficulty, tracker_colors, tradeoff_scatter
 from .frames import FrameSource, open_frames
 from .overlay import annotate
-from .views import (RATE_COLUMNS, alpha_index, overlay_boxes, per_alpha_table, sequence_table,
-                    summary_table)
+from .views import alpha_index, overlay_boxes, per_alpha_table, sequence_table, summary_table
 
 IDENTITY_TYPES = ("SWITCH", "ASCEND", "TRANSFER", "MIGRATE")
 SWITCH_TYPES = ("SWITCH", "ASCEND")
-LOWER_IS_BETTER = {"IDSW", "Frag", "ML", "CLR_FP", "CLR_FN"}
-# The summary's columns (every field is in ``tracklens export``); CLEAR's FP/FN get short headers.
-REPORT_COLUMNS = ("HOTA", "DetA", "AssA", "LocA", "DetRe", "DetPr", "AssRe", "AssPr", "MOTA", "MOTP", "IDF1",
-                  "IDSW", "Frag", "MT", "ML", "CLR_FP", "CLR_FN")
-HEADERS = {"CLR_FP": "FP", "CLR_FN": "FN"}
-NEUTRAL_COLUMNS = {"IDs", "GT_IDs"}
+# The summary's columns: the headline fields that have a better direction (every field is in
+# ``tracklens export``); headers are the fields' display names (CLEAR's FP/FN short).
+REPORT_COLUMNS = tuple(c for c in HEADLINE if better(c))
 THUMB_WIDTH = 360
 THUMB_QUALITY = 82
 MAX_MOMENTS = 3
@@ -306,7 +303,7 @@ class _Figures:
 def _fmt(column: str, value) -> str:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return "–"
-    if column in RATE_COLUMNS:
+    if is_rate(column):
         return f"{100 * float(value):.1f}"
     if isinstance(value, (int, np.integer)) or float(value).is_integer():
         return f"{int(value):,}"
@@ -314,10 +311,10 @@ def _fmt(column: str, value) -> str:
 
 
 def _best(table: pd.DataFrame, column: str):
-    if column in NEUTRAL_COLUMNS or column not in table or len(table) < 2:
+    if better(column) is None or column not in table or len(table) < 2:
         return None
     values = pd.to_numeric(table[column], errors="coerce")
-    return values.min() if column in LOWER_IS_BETTER else values.max()
+    return values.min() if better(column) == "lower" else values.max()
 
 
 def _chip(tracker: str, colors: dict[str, str]) -> str:
@@ -327,8 +324,8 @@ def _chip(tracker: str, colors: dict[str, str]) -> str:
 def _metric_table(table: pd.DataFrame, colors: dict[str, str], key_columns: tuple[str, ...]) -> str:
     columns = [c for c in REPORT_COLUMNS if c in table]
     head = "".join(f"<th>{_e(c)}</th>" for c in key_columns)
-    head += "".join(f'<th class="num" title="{"lower is better" if c in LOWER_IS_BETTER else ""}">'
-                    f'{_e(HEADERS.get(c, c))}</th>' for c in columns)
+    head += "".join(f'<th class="num" title="{"lower is better" if better(c) == "lower" else ""}">'
+                    f'{_e(display(c))}</th>' for c in columns)
     best = {c: _best(table, c) for c in columns}
     body = []
     for _, row in table.iterrows():
@@ -690,11 +687,3 @@ def _worst_tracks_html(ws, alpha: float, max_tracks: int, colors: dict[str, str]
         for source in sources.values():
             source.close()
     return "".join(parts)
-
-
-def write_report(ws, path: str | os.PathLike, **kwargs) -> str:
-    """``build_report`` written to ``path`` (UTF-8); returns the path."""
-    text = build_report(ws, **kwargs)
-    with open(path, "w", encoding="utf-8") as fp:
-        fp.write(text)
-    return str(path)

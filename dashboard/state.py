@@ -64,9 +64,3 @@ def sync_url() -> None:
                 del st.query_params[key]
         elif st.query_params.get(key) != text:
             st.query_params[key] = text
-
-
-def select_track(gt_id: int | None, frame: int | None = None) -> None:
-    st.session_state["track"] = gt_id
-    if frame is not None:
-        st.session_state["frame"] = int(frame)

@@ -6,13 +6,15 @@ import pandas as pd
 
 from tracklens.analysis.boxes import miss_reasons, states
 from tracklens.evaluate import COMBINED
-from tracklens.metrics.hota import ALPHAS, ARRAY_FIELDS
+from tracklens.fields import HEADLINE, is_count, is_rate, names
+from tracklens.metrics.hota import ALPHAS
 from tracklens.results import flatten
 
 ALPHA_CHOICES = [round(float(a), 2) for a in ALPHAS]
-RATE_COLUMNS = ("HOTA", "DetA", "AssA", "LocA", "DetRe", "DetPr", "AssRe", "AssPr", "HOTA(0)", "LocA(0)", "MOTA", "MOTP",
-                "IDF1")
-COUNT_COLUMNS = ("IDSW", "Frag", "MT", "ML", "CLR_FP", "CLR_FN", "IDs", "GT_IDs")
+# The app's tables: the CLI's headline fields plus HOTA(0) and LocA(0) (the LocA(0) x HOTA(0) scatter).
+TABLE_COLUMNS = HEADLINE[:8] + ("HOTA(0)", "LocA(0)") + HEADLINE[8:]
+RATE_COLUMNS = tuple(c for c in TABLE_COLUMNS if is_rate(c))
+COUNT_COLUMNS = tuple(c for c in TABLE_COLUMNS if is_count(c))
 TIMELINE_FRAMES = 3_000  # the track timelines of a longer sequence show a window of this many frames
 MAX_TIMELINE_FRAMES = 20_000  # the widest window a user may pick
 
@@ -62,7 +64,7 @@ def sequence_table(metrics: dict[str, dict[str, dict]]) -> pd.DataFrame:
 
 
 def per_alpha_table(metrics: dict[str, dict[str, dict]], sequence: str = COMBINED,
-                    fields: tuple[str, ...] = ARRAY_FIELDS) -> pd.DataFrame:
+                    fields: tuple[str, ...] = names("HOTA", kinds=("rate",), per_alpha=True)) -> pd.DataFrame:
     """Long table tracker x alpha x HOTA array fields."""
     rows = []
     for tracker, seqs in metrics.items():

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..assignment import frame_of_rows
 from ..detections import Detections
+from ..jsonable import plain
 from ..sequence_eval import SequenceEvaluation
 from .boxes import box_table
 from .events import BOX_EVENTS, EVENT_TYPES, clear_match_table, event_table
@@ -89,8 +90,7 @@ class SequenceAnalysis:
             else:
                 getattr(self, name).to_parquet(path, index=False)
         meta = {"sequence": self.sequence, "tracker": self.tracker, "num_frames": self.num_frames,
-                "metrics": {k: (np.asarray(v).tolist() if isinstance(v, np.ndarray) else _py(v))
-                            for k, v in self.metrics.items()}}
+                "metrics": {k: plain(v) for k, v in self.metrics.items()}}
         with open(os.path.join(folder, "analysis.json"), "w") as fp:
             json.dump(meta, fp)
 
@@ -114,14 +114,6 @@ class SequenceAnalysis:
             for name in missing:
                 small[name] = DERIVED[name](boxes, events, meta["num_frames"])
         return cls(meta["sequence"], meta["tracker"], meta["num_frames"], metrics, **stored, **small)
-
-
-def _py(v):
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, np.floating):
-        return float(v)
-    return v
 
 
 def analyse(ev: SequenceEvaluation, gt: Detections, tr: Detections, tracker: str) -> SequenceAnalysis:

@@ -245,8 +245,18 @@ def _explain_unparsable(path: str, lines: list[str], sep: str) -> NoReturn:
     raise InputError(path, "the file could not be parsed as a table.", _FORMAT_HINT)
 
 
+def detections_from_rows(table: np.ndarray, num_frames: int, *, is_gt: bool, source: str) -> Detections:
+    """Rows already parsed (``frame, id, x, y, w, h[, conf, class, visibility]`` as floats, NaN where
+    absent, then the 1-based row number) into ``Detections``, validated exactly as a file's rows;
+    errors name ``source`` and the row (as the line)."""
+    table = np.asarray(table, np.float64)
+    if table.shape[0] == 0:
+        return Detections.empty(num_frames, source=source)
+    return _validated(source, table, num_frames, is_gt=is_gt, ignored=(), raw=None)
+
+
 def _validated(path: str, table: np.ndarray, num_frames: int, *, is_gt: bool,
-               ignored: tuple[Ignored, ...], raw: bytes = b"") -> Detections:
+               ignored: tuple[Ignored, ...], raw: bytes | None = b"") -> Detections:
     line = table[:, -1].astype(np.int64)
     data = table[:, :-1]
     if data.shape[1] < _MIN_COLUMNS:
@@ -257,7 +267,7 @@ def _validated(path: str, table: np.ndarray, num_frames: int, *, is_gt: bool,
     if bad.any():
         i = int(np.argmax(bad))
         what = "has a NaN or infinite value in its first 6 columns"
-        if np.isnan(core[i]).any():
+        if np.isnan(core[i]).any() and raw is not None:
             # NaN is what pandas leaves for a missing cell and for a literal 'nan': tell them apart.
             text = _lines(raw)[int(line[i]) - 1] if raw else ""
             cells = _cells(text.strip(), _separator(raw)) if raw else []

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..assignment import ContestedFrames, frame_of_rows, solve_block
+from ..fields import names
 from ..prepare import EvalSequence
 from ..similarity import EPS
 
-INT_FIELDS = ("CLR_TP", "CLR_FN", "CLR_FP", "IDSW", "MT", "PT", "ML", "Frag", "CLR_Frames")
-FLOAT_FIELDS = ("MOTA", "MOTP", "MODA", "CLR_Re", "CLR_Pr", "MTR", "PTR", "MLR", "sMOTA",
-                "CLR_F1", "FP_per_frame", "MOTAL", "MOTP_sum")
+INT_FIELDS = names("CLEAR", kinds=("count",))
+FLOAT_FIELDS = names("CLEAR", kinds=("rate", "value"))
 SUMMED_FIELDS = INT_FIELDS + ("MOTP_sum",)
 BONUS = 1000
 

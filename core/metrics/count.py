@@ -1,9 +1,10 @@
 """Detection and id counts (TrackEval ``Count``): summed by every combiner."""
 from __future__ import annotations
 
+from ..fields import names
 from ..prepare import EvalSequence
 
-FIELDS = ("Dets", "GT_Dets", "IDs", "GT_IDs")
+FIELDS = names("Count", combined=True)  # Frames is per sequence only
 
 
 def evaluate(seq: EvalSequence) -> dict:

@@ -33,8 +33,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..detections import Detections, frame_offsets
+from ..detections import Detections
+from ..prepare import prepare
 from ..similarity import overlap_candidates
+from .track_map import track_map
+from .video_sequences import VideoSequence, video_sequences
 
 COCO_IOU_THRESHOLDS = np.linspace(.5, 0.95, int(np.round((0.95 - .5) / .05)) + 1, endpoint=True)
 COCO_RECALL_THRESHOLDS = np.linspace(.0, 1.00, int(np.round((1.00 - .0) / .01)) + 1, endpoint=True)
@@ -96,44 +99,7 @@ def coco_ap(rec: np.ndarray, prec: np.ndarray) -> float:
     return float(np.mean(q))
 
 
-# --------------------------------------------------------------------------------------------
-# Inputs
-# --------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True, eq=False)
-class _Seq:
-    name: str
-    gt: Detections
-    pr: Detections
-    gt_cls: np.ndarray
-    pr_cls: np.ndarray
-    num_frames: int
-    gt_offsets: np.ndarray
-    pr_offsets: np.ndarray
-
-
-def _sequences(gt_by_seq: Mapping[str, Detections], pred_by_seq: Mapping[str, Detections],
-               class_agnostic: bool) -> list[_Seq]:
-    extra = sorted(set(pred_by_seq) - set(gt_by_seq))
-    if extra:
-        raise ValueError(f"predictions for sequences without ground truth: {', '.join(extra[:5])}")
-    out = []
-    for name in sorted(gt_by_seq):
-        gt = gt_by_seq[name]
-        pr = pred_by_seq.get(name)
-        if pr is None:
-            pr = Detections.empty(gt.num_frames)
-        for side, det in (("ground truth", gt), ("predictions", pr)):
-            if len(det) and (np.any(np.diff(det.frame) < 0) or det.frame.min() < 1):
-                raise ValueError(f"{name}: {side} must be frame-sorted with 1-based frames (as read_mot_file returns)")
-        nf = int(max(gt.num_frames, pr.num_frames, gt.frame.max(initial=0), pr.frame.max(initial=0)))
-        gcls = np.zeros(len(gt), np.int64) if class_agnostic else gt.cls.astype(np.int64)
-        pcls = np.zeros(len(pr), np.int64) if class_agnostic else pr.cls.astype(np.int64)
-        out.append(_Seq(name, gt, pr, gcls, pcls, nf, frame_offsets(gt.frame, nf), frame_offsets(pr.frame, nf)))
-    return out
-
-
-def _all_pairs(s: _Seq) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _all_pairs(s: VideoSequence) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(gt row, prediction row, IoU) of every same-frame pair with a positive IoU, any classes."""
     if len(s.gt) == 0 or len(s.pr) == 0:
         z = np.zeros(0, np.int64)
@@ -167,7 +133,7 @@ class _Matched:
     gt_of: np.ndarray
 
 
-def _match(s: _Seq, classes: np.ndarray, thresholds: np.ndarray, max_dets: int | None,
+def _match(s: VideoSequence, classes: np.ndarray, thresholds: np.ndarray, max_dets: int | None,
            pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> _Matched:
     pr = s.pr
     usable = np.flatnonzero(np.isin(s.pr_cls, classes))
@@ -452,7 +418,7 @@ def detection_map(gt_by_seq: Mapping[str, Detections], pred_by_seq: Mapping[str,
     predictions of other classes are not evaluated (COCO). Ground-truth rows all count (no crowd
     or ignore regions: filter the ground truth before calling).
     """
-    seqs = _sequences(gt_by_seq, pred_by_seq, class_agnostic)
+    seqs = video_sequences(gt_by_seq, pred_by_seq, class_agnostic)
     classes = np.unique(np.concatenate([s.gt_cls for s in seqs] + [np.zeros(0, np.int64)]))
     num_c = max(classes.size, 1)
     det_key_parts, gt_key_parts = [], []
@@ -586,7 +552,7 @@ def speed_map(gt_by_seq: Mapping[str, Detections], pred_by_seq: Mapping[str, Det
     ``fgfa_compat``), or in a frame without ground truth the fraction of all ground truth that is
     in the bin. ``fgfa_compat`` also switches to FGFA's overlapping closed bin edges.
     """
-    seqs = _sequences(gt_by_seq, pred_by_seq, class_agnostic)
+    seqs = video_sequences(gt_by_seq, pred_by_seq, class_agnostic)
     classes = np.unique(np.concatenate([s.gt_cls for s in seqs] + [np.zeros(0, np.int64)]))
     thr = COCO_IOU_THRESHOLDS[:1]
     per_seq = []
@@ -705,7 +671,7 @@ def average_delay(gt_by_seq: Mapping[str, Detections], pred_by_seq: Mapping[str,
     IoU is continuous (no +1 pixel). ``skip_last_frame=True`` reproduces VMetrics' loop
     ``range(max frame)``, which never scans the last frame holding a row of the sequence.
     """
-    seqs = _sequences(gt_by_seq, pred_by_seq, class_agnostic)
+    seqs = video_sequences(gt_by_seq, pred_by_seq, class_agnostic)
     total_gt = sum(len(s.gt) for s in seqs)
     # per detection (concatenated over sequences, row order): target gt, its IoU, TP for the FP ratio
     det_parts = []
@@ -795,8 +761,6 @@ def mot_detection_inputs(gt: Detections, pred: Detections, benchmark: str = "MOT
     """The rows TrackEval's MOTChallenge preprocessing keeps (``tracklens.prepare``): ground truth
     with a non-zero consider flag (and, past MOT15, pedestrians only); predictions minus those
     matched to a distractor."""
-    from ..prepare import prepare
-
     seq = prepare("seq", gt, pred, benchmark=benchmark)
     return gt.take(seq.gt_rows), pred.take(seq.tr_rows)
 
@@ -809,8 +773,6 @@ def detection_report(gt_by_seq: Mapping[str, Detections], pred_by_seq: Mapping[s
     ``class_agnostic`` defaults to True because MOTChallenge trackers write -1 as the class;
     ``benchmark`` (e.g. 'MOT17'), when given, first applies TrackEval's MOTChallenge preprocessing.
     """
-    from .track_map import track_map
-
     if benchmark is not None:
         pairs = {k: mot_detection_inputs(g, pred_by_seq.get(k, Detections.empty(g.num_frames)), benchmark)
                  for k, g in gt_by_seq.items()}

@@ -11,14 +11,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..assignment import assign
+from ..fields import names
 from ..prepare import EvalSequence
 from ..similarity import EPS
 
 ALPHAS = np.arange(0.05, 0.99, 0.05)
 NUM_ALPHAS = ALPHAS.size
-ARRAY_FIELDS = ("HOTA", "DetA", "AssA", "DetRe", "DetPr", "AssRe", "AssPr", "LocA", "OWTA")
-COUNT_FIELDS = ("HOTA_TP", "HOTA_FN", "HOTA_FP")
-SCALAR_FIELDS = ("HOTA(0)", "LocA(0)", "HOTALocA(0)")
+ARRAY_FIELDS = names("HOTA", kinds=("rate",), per_alpha=True)  # TrackEval's float_array_fields
+COUNT_FIELDS = names("HOTA", kinds=("count",), per_alpha=True)  # integer_array_fields
+SCALAR_FIELDS = names("HOTA", per_alpha=False)  # float_fields
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from ..fields import names
 from ..prepare import EvalSequence
 
-INT_FIELDS = ("IDTP", "IDFN", "IDFP")
-FLOAT_FIELDS = ("IDF1", "IDR", "IDP")
+INT_FIELDS = names("Identity", kinds=("count",))
+FLOAT_FIELDS = names("Identity", kinds=("rate",))
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..detections import Detections
 from ..similarity import overlap_candidates
-from .detection import _Seq, _sequences
+from .video_sequences import VideoSequence, video_sequences
 
 IOU_THRESHOLDS = np.arange(0.5, 0.96, 0.05)
 RECALL_THRESHOLDS = np.linspace(0.0, 1.00, int(np.round((1.00 - 0.0) / 0.01) + 1), endpoint=True)
@@ -84,7 +84,7 @@ def track_set(det: Detections, cls_col: np.ndarray, cls: int, *, by_score: bool)
     return TrackSet(ids, areas, lengths.astype(np.int64), scores, rows, tidx)
 
 
-def track_ious(s: _Seq, gt: TrackSet, dt: TrackSet) -> np.ndarray:
+def track_ious(s: VideoSequence, gt: TrackSet, dt: TrackSet) -> np.ndarray:
     """(D, G) track IoU: sum of per-frame intersections / (sum of dt areas + sum of gt areas -
     sum of intersections), 0 when the union is 0."""
     out = np.zeros((len(dt), len(gt)))
@@ -167,7 +167,7 @@ def _match(ious: np.ndarray, gt_ig: np.ndarray, dt_ids: np.ndarray, id0_quirk: b
     return matched, to_ignored
 
 
-def _eval_seq_class(s: _Seq, cls: int, id0_quirk: bool) -> _SeqClassResult | None:
+def _eval_seq_class(s: VideoSequence, cls: int, id0_quirk: bool) -> _SeqClassResult | None:
     gt = track_set(s.gt, s.gt_cls, cls, by_score=False)
     dt = track_set(s.pr, s.pr_cls, cls, by_score=True)
     if len(gt) == 0 and len(dt) == 0:
@@ -278,7 +278,7 @@ def track_map(gt_by_seq: Mapping[str, Detections], pred_by_seq: Mapping[str, Det
     ids), which matters only for ``id0_quirk``: set it False to treat a ground-truth track taken
     by predicted id 0 as taken, like any other.
     """
-    seqs = _sequences(gt_by_seq, pred_by_seq, class_agnostic)
+    seqs = video_sequences(gt_by_seq, pred_by_seq, class_agnostic)
     classes = np.unique(np.concatenate([s.gt_cls for s in seqs] + [s.pr_cls for s in seqs]
                                        + [np.zeros(0, np.int64)]))
     per_class = {}

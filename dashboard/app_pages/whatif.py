@@ -6,6 +6,7 @@ import streamlit as st
 
 from tracklens.dashboard.figures import whatif_waterfall
 from tracklens.dashboard.loading import confirm_long_run, what_if_table
+from tracklens.fields import is_rate
 
 ws = st.session_state["workspace"]
 seq_name, tracker = st.session_state["seq"], st.session_state["tracker"]
@@ -26,8 +27,7 @@ all_fixed = table.loc[table["fix"] == "fix_all", "HOTA"]
 st.plotly_chart(whatif_waterfall(steps[["fix", "delta_HOTA"]], base,
                                  float(all_fixed.iloc[0]) if len(all_fixed) else None), width="stretch")
 shown = table.copy()
-for c in ("HOTA", "DetA", "AssA", "LocA", "delta_HOTA"):
-    if c in shown:
-        shown[c] = 100 * shown[c]
+for c in [c for c in shown.columns if is_rate(c)] + ["delta_HOTA"]:
+    shown[c] = 100 * shown[c]
 st.dataframe(shown, hide_index=True, width="stretch",
              column_config={"delta_HOTA": st.column_config.NumberColumn("Δ HOTA (points)", format="%+.2f")})

@@ -18,7 +18,8 @@ from tracklens.formats.motchallenge import read_mot_file, read_seqinfo, read_seq
 from tracklens.layout import resolve
 from tracklens.metrics.hota import ALPHAS
 from tracklens.prepare import prepare
-from tracklens.results import ALPHA_LABELS, HOTA_ARRAYS
+from tracklens.fields import is_per_alpha
+from tracklens.results import ALPHA_LABELS
 
 ROW = "1,1,10,20,30,40,1,1,1"
 
@@ -349,7 +350,7 @@ def test_cli_json_and_csv_on_sample(sample_dir: Path, tmp_path: Path, capsys) ->
         for seq, fields in seqs.items():
             ours = run.metrics[tracker]["COMBINED_SEQ" if seq == "COMBINED" else seq]
             for key, value in ours.items():
-                if key in HOTA_ARRAYS:
+                if is_per_alpha(key):
                     assert len(fields[f"{key}_alpha"]) == 19
                     assert fields[f"{key}_alpha"] == [float(v) for v in value]
                     assert fields[key] == float(np.mean(value))

@@ -1,0 +1,14 @@
+"""numpy values as plain Python for JSON: the one converter every writer uses."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def plain(value):
+    """A numpy scalar as its Python number (bool, int, float), an array as nested lists; anything
+    else unchanged. Floats keep every bit (``json`` writes the shortest round-trip repr)."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
