@@ -46,7 +46,7 @@ sys.path.insert(0, str(REPO_ROOT))
 import numpy as np  # noqa: E402  (not instrumented: only our code guides the search)
 import pandas as pd  # noqa: E402
 
-with atheris.instrument_imports(include=["core"]):
+with atheris.instrument_imports(include=["tracklens"]):
     from tracklens.detections import Detections  # noqa: E402
     from tracklens.errors import InputError  # noqa: E402
     from tracklens.formats import bdd100k, kitti, motchallenge, probabilities  # noqa: E402
