@@ -19,21 +19,29 @@ from .formats.motchallenge import read_seqinfo, read_seqmap
 
 @dataclass(frozen=True)
 class SequenceFiles:
+    """One sequence's files in any format. ``seqinfo`` is MOTChallenge's (None for KITTI and BDD100K);
+    ``num_frames`` is set when a KITTI seqmap gives the length (None: from seqinfo or the files)."""
+
     name: str
     gt: str
-    seqinfo: str
+    seqinfo: str | None
     trackers: dict[str, str] = field(default_factory=dict)
     video: str | None = None
     image_dir: str | None = None
+    num_frames: int | None = None
 
 
 @dataclass(frozen=True)
 class Layout:
-    """The sequences to evaluate with their files, and the tracker names in order."""
+    """The sequences to evaluate with their files, the tracker names in order, the input format
+    (``mot``, ``kitti``, ``bdd100k``) and the classes evaluated one by one (empty: the MOTChallenge
+    single-class evaluation)."""
 
     sequences: tuple[SequenceFiles, ...]
     trackers: tuple[str, ...]
     benchmark: str
+    format: str = "mot"
+    classes: tuple[str, ...] = ()
 
 
 VIDEO_EXTENSIONS = (".mp4", ".avi", ".mov", ".mkv", ".webm")
