@@ -10,7 +10,7 @@ import sys
 
 from .errors import InputError
 from .evaluate import COMBINED, evaluate
-from .results import detailed_frame, format_summary, to_json, to_json_nested
+from .results import class_rows, detailed_frame, format_summary, to_json, to_json_nested
 from .run import Run, RunInputs, resolve_inputs
 from .workspace import Workspace
 
@@ -80,7 +80,8 @@ def _eval(args: argparse.Namespace) -> int:
             if given:
                 raise InputError(flag, f"{flag} is not supported with --format {args.format}.",
                                  f"Leave out {flag} (it works with --format mot).")
-    inputs = RunInputs(args.gt_folder, args.trackers_folder, args.format, args.benchmark, args.split, args.seqmap,
+    inputs = RunInputs(args.gt_folder, args.trackers_folder, args.format,
+                       args.benchmark if args.format == "mot" else args.format.upper(), args.split, args.seqmap,
                        tuple(args.trackers) if args.trackers else None,
                        tuple(args.classes) if args.classes else None, args.video_folder,
                        not args.no_preproc and not (args.format == "mot" and args.classes),  # --classes: none
@@ -98,7 +99,7 @@ def _eval(args: argparse.Namespace) -> int:
         with open(args.json, "w") as fp:
             fp.write(to_json(run.metrics) if not run.classes else to_json_nested(_nested(run)))
     if args.csv:
-        detailed_frame(run.metrics if not run.classes else _flat(run)).to_csv(args.csv, index=False)
+        detailed_frame(run.metrics if not run.classes else class_rows(run.metrics, run.combined)).to_csv(args.csv, index=False)
     return 0
 
 
@@ -115,13 +116,3 @@ def _nested(run: Run) -> dict:
     """``--json`` with classes: ``out[tracker][class | combination][sequence | COMBINED]``."""
     return {tr: {**run.metrics[tr], **{k: {COMBINED: v} for k, v in run.combined[tr].items()}}
             for tr in run.layout.trackers}
-
-
-def _flat(run: Run) -> dict:
-    """``--csv`` with classes: one row per tracker x ``<class>:<sequence>`` (and ``<combination>:COMBINED``)."""
-    out = {}
-    for tr in run.layout.trackers:
-        out[tr] = {f"{c}:{'COMBINED' if s == COMBINED else s}": m for c, seqs in run.metrics[tr].items()
-                   for s, m in seqs.items()}
-        out[tr].update({f"{k}:COMBINED": v for k, v in run.combined[tr].items()})
-    return out

@@ -13,10 +13,14 @@ st.title(f"What-if · {seq_name} · {tracker}")
 st.caption("Each row edits the tracker output to remove one kind of error (an oracle fix), then evaluates it "
            "again with the same pipeline. Gains overlap, so they do not add up exactly; "
            "see docs/whatif.md for the exact definitions.")
+if ws.inputs.format != "mot" or ws.classes:
+    st.info("The what-if fixes are defined for the MOTChallenge single-class evaluation (its preprocessing and "
+            "matching); this run is " + ("evaluated per class" if ws.classes else ws.inputs.format.upper()) + ".")
+    st.stop()
 if not confirm_long_run(ws, seq_name, [tracker], "the what-if analysis", f"whatif_go_{tracker}_{seq_name}"):
     st.stop()
 try:
-    table = what_if_table(ws.manifest["inputs"], tracker, seq_name)
+    table = what_if_table(ws.inputs, tracker, seq_name)
 except Exception as exc:  # the inputs of a saved run may have moved
     st.warning(f"The what-if analysis needs the original files: {exc}")
     st.stop()
