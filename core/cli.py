@@ -6,6 +6,7 @@ the app side; core never reaches the app.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .errors import InputError
@@ -86,6 +87,8 @@ def _eval(args: argparse.Namespace) -> int:
                        tuple(args.classes) if args.classes else None, args.video_folder,
                        not args.no_preproc and not (args.format == "mot" and args.classes),  # --classes: none
                        args.threshold).absolute()
+    for flag, path in (("--save", args.save), ("--json", args.json), ("--csv", args.csv)):
+        _check_writable(flag, path, folder=flag == "--save")
     layout = resolve_inputs(inputs)
     run = evaluate(layout, preprocess=inputs.preprocess, threshold=inputs.threshold, workers=args.workers,
                    analyse_matches=bool(args.save), progress=_progress, dask=args.dask)
@@ -93,14 +96,37 @@ def _eval(args: argparse.Namespace) -> int:
         print(f"tracklens: note: {note}", file=sys.stderr)
     if not args.quiet:
         print(format_summary(_summary(run)))
-    if args.save:
-        Workspace.from_run(inputs, run).save(args.save)
-    if args.json:
-        with open(args.json, "w") as fp:
-            fp.write(to_json(run.metrics) if not run.classes else to_json_nested(_nested(run)))
-    if args.csv:
-        detailed_frame(run.metrics if not run.classes else class_rows(run.metrics, run.combined)).to_csv(args.csv, index=False)
+    try:
+        if args.save:
+            Workspace.from_run(inputs, run).save(args.save)
+        if args.json:
+            with open(args.json, "w") as fp:
+                fp.write(to_json(run.metrics) if not run.classes else to_json_nested(_nested(run)))
+        if args.csv:
+            frame = detailed_frame(run.metrics if not run.classes else class_rows(run.metrics, run.combined))
+            frame.to_csv(args.csv, index=False)
+    except OSError as exc:
+        raise InputError(exc.filename or "output", f"cannot write the results ({exc.strerror or exc}).",
+                         "Choose a writable place for --save, --json and --csv.") from None
     return 0
+
+
+def _check_writable(flag: str, path: str | None, folder: bool) -> None:
+    """Fail before evaluating when an output cannot be written (a long run must not end in a crash)."""
+    if not path:
+        return
+    target = os.path.abspath(path)
+    parent = os.path.dirname(target)
+    while not os.path.exists(parent):  # --save creates missing folders; files need theirs
+        if not folder:
+            raise InputError(path, f"the folder of {flag} does not exist.", "Create it first, or pick another path.")
+        parent = os.path.dirname(parent)
+    if os.path.isdir(target) != folder and os.path.exists(target):
+        raise InputError(path, f"{flag} needs {'a folder' if folder else 'a file'} here, and this is "
+                         f"{'a file' if folder else 'a folder'}.", "Pick another path.")
+    if not os.path.isdir(parent) or not os.access(parent, os.W_OK):
+        raise InputError(path, f"cannot write {flag} here ({parent} is not a writable folder).",
+                         "Pick a path in a writable folder.")
 
 
 def _summary(run: Run) -> dict:

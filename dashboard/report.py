@@ -33,7 +33,7 @@ from tracklens.evaluate import COMBINED
 from tracklens.metrics.hota import ALPHAS
 
 from .figures import TEMPLATE, alpha_curves, sequence_difficulty, tracker_colors, tradeoff_scatter
-from .frames import FrameSource, open_frames
+from .frames import BlankFrames, FrameSource, open_frames
 from .overlay import annotate
 from .views import (RATE_COLUMNS, alpha_index, class_table, overlay_boxes, per_alpha_table, sequence_table,
                     summary_table)
@@ -210,8 +210,12 @@ def thumbnail(ws, tracker: str, sequence: str, frame: int, gt_id: int, alpha: fl
 
 
 def _open_source(meta) -> FrameSource:
-    return open_frames(video=meta.video, image_dir=meta.image_dir, width=meta.width or 1280,
-                       height=meta.height or 720, num_frames=meta.num_frames)
+    """The sequence's footage; a blank canvas when it is gone (a run moved without its videos)."""
+    try:
+        return open_frames(video=meta.video, image_dir=meta.image_dir, width=meta.width or 1280,
+                           height=meta.height or 720, num_frames=meta.num_frames)
+    except (OSError, ValueError):
+        return BlankFrames((meta.width or 1280, meta.height or 720), meta.num_frames)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -86,7 +86,7 @@ def _bdd_frames(name: str, rows, is_gt: bool) -> list[dict]:
     for frame, tid, cls, x0, y0, x1, y1, score in rows:
         label = {"id": str(tid), "category": BDD_CLASS[cls], "box2d": {"x1": x0, "y1": y0, "x2": x1, "y2": y1}}
         if is_gt:
-            label["attributes"] = {"crowd": False, "occluded": False, "truncated": False}
+            label["attributes"] = {"Crowd": False, "Occluded": False, "Truncated": False}
         else:
             label["score"] = score
         frames[frame]["labels"].append(label)
