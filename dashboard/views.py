@@ -63,6 +63,12 @@ def class_table(class_metrics: dict[str, dict[str, dict[str, dict]]],
     return pd.DataFrame(rows)
 
 
+def run_kind(fmt: str, classes: list[str]) -> str:
+    """How a run was evaluated, in words (pages that need MOTChallenge files say why they cannot)."""
+    name = {"kitti": "KITTI", "bdd100k": "BDD100K"}.get(fmt, "MOTChallenge")
+    return f"{name}, evaluated per class ({', '.join(classes)})" if classes else name
+
+
 COMBINATION_NAMES = {"cls_comb_cls_av": "class-averaged", "cls_comb_det_av": "detection-averaged"}
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from tracklens.dashboard.figures import alpha_curves
 from tracklens.dashboard.loading import ca_hota_curve, confirm_long_run, other_metrics, per_class_table
-from tracklens.dashboard.views import ranking_disagreements, ranking_table, tracking_rows
+from tracklens.dashboard.views import ranking_disagreements, ranking_table, run_kind, tracking_rows
 
 ws = st.session_state["workspace"]
 seq_name = st.session_state["seq"]
@@ -18,7 +18,7 @@ st.caption("Tracking metrics (HOTA family, MOTA, IDF1) and the video-detection m
            "tie every box). See docs/detection_metrics.md and docs/hota_variants.md.")
 if ws.inputs.format != "mot" or ws.classes:
     st.info("These metrics read MOTChallenge files without classes; this run is "
-            + ("evaluated per class" if ws.classes else ws.inputs.format.upper())
+            + run_kind(ws.inputs.format, ws.classes)
             + ". Its metrics per class and the class combinations are on the Overview page.")
     st.stop()
 if not confirm_long_run(ws, seq_name, list(ws.trackers), "every metric", f"metrics_go_{seq_name}"):

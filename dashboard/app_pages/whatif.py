@@ -6,6 +6,7 @@ import streamlit as st
 
 from tracklens.dashboard.figures import whatif_waterfall
 from tracklens.dashboard.loading import confirm_long_run, what_if_table
+from tracklens.dashboard.views import run_kind
 
 ws = st.session_state["workspace"]
 seq_name, tracker = st.session_state["seq"], st.session_state["tracker"]
@@ -15,7 +16,7 @@ st.caption("Each row edits the tracker output to remove one kind of error (an or
            "see docs/whatif.md for the exact definitions.")
 if ws.inputs.format != "mot" or ws.classes:
     st.info("The what-if fixes are defined for the MOTChallenge single-class evaluation (its preprocessing and "
-            "matching); this run is " + ("evaluated per class" if ws.classes else ws.inputs.format.upper()) + ".")
+            "matching); this run is " + run_kind(ws.inputs.format, ws.classes) + ".")
     st.stop()
 if not confirm_long_run(ws, seq_name, [tracker], "the what-if analysis", f"whatif_go_{tracker}_{seq_name}"):
     st.stop()
