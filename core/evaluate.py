@@ -163,8 +163,12 @@ def evaluate(layout: Layout, *, preprocess: bool = True, threshold: float = 0.5,
         metrics = per_key[None]
     combined = {tr: _class_combinations(layout, {c: per_key[c][tr][COMBINED] for c in layout.classes}, ignore_empty)
                 for tr in layout.trackers} if layout.classes else {}
-    analyses = ({(c, tr, s): done[s].analyses[(tr, c)] for c in keys for tr in layout.trackers for s in order}
-                if analyse_matches else None)
+    analyses = None
+    if analyse_matches:  # the shape of ``metrics``
+        def per_seq(tr: str, c: str | None) -> dict:
+            return {s: done[s].analyses[(tr, c)] for s in order}
+        analyses = {tr: ({c: per_seq(tr, c) for c in layout.classes} if layout.classes else per_seq(tr, None))
+                    for tr in layout.trackers}
     notes = [n for s in order for n in done[s].notes]
     return Run(layout, opts, metrics, combined, analyses, notes, {s: done[s].num_frames for s in order})
 

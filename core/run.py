@@ -89,10 +89,11 @@ def missing_inputs(inputs: RunInputs) -> list[str]:
             if p and not os.path.exists(p)]
 
 
-def resolve_inputs(inputs: RunInputs, trackers: list[str] | None = None) -> Layout:
+def resolve_inputs(inputs: RunInputs, trackers: list[str] | None = None, *, saved: bool = False) -> Layout:
     """The ``Layout`` of ``inputs`` (optionally only ``trackers``): the one way back from a run's
-    record to its files. Raises ``InputError`` naming what is missing."""
-    missing = missing_inputs(inputs)
+    record to its files. Raises ``InputError`` naming what is missing; ``saved`` (the record of an
+    evaluated run) says first which recorded inputs are gone."""
+    missing = missing_inputs(inputs) if saved else []
     if missing:
         raise InputError(missing[0], f"an input of this run is missing ({len(missing)} of its recorded inputs: "
                          f"{', '.join(missing)}).",
@@ -154,14 +155,14 @@ class Run:
 
     ``metrics[tracker][sequence | COMBINED_SEQ]`` without classes, ``metrics[tracker][class][sequence |
     COMBINED_SEQ]`` with; ``combined[tracker][cls_comb_cls_av | cls_comb_det_av | super-category]``
-    (empty without classes, and for KITTI as in TrackEval); ``analyses[(class, tracker, sequence)]``
-    when the matches were kept (class None without classes)."""
+    (empty without classes, and for KITTI as in TrackEval); ``analyses`` in the shape of ``metrics``
+    when the matches were kept."""
 
     layout: Layout
     options: RunOptions
     metrics: dict
     combined: dict[str, dict[str, dict]]
-    analyses: dict[tuple[str | None, str, str], SequenceAnalysis] | None
+    analyses: dict | None
     notes: list[str]
     num_frames: dict[str, int]
 

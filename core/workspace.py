@@ -103,7 +103,7 @@ class Workspace:
         return self._analyses[key]
 
     def _analyse(self, tracker: str, sequence: str) -> SequenceAnalysis:
-        inputs = self.inputs
+        inputs = self.inputs  # the layout was resolved when this workspace was evaluated
         opts = RunOptions(self.layout.format, self.layout.classes, self.layout.benchmark, inputs.preprocess,
                           inputs.threshold)
         return analyse_one(self.layout, opts, tracker, sequence, self.class_name)
@@ -159,8 +159,9 @@ class Workspace:
         metas = _sequence_metas(run)
         manifest = _manifest(run.layout, metas, replace(inputs, classes=run.classes or None).to_manifest(), run.notes)
         ws = cls._assemble(manifest, run.metrics, run.combined, layout=run.layout)
-        for (c, tr, s), an in (run.analyses or {}).items():
-            (ws if c is None else ws.for_class(c))._analyses[(tr, s)] = an
+        for tr, kept in (run.analyses or {}).items():
+            for c, seqs in (kept.items() if run.classes else [(None, kept)]):
+                (ws if c is None else ws.for_class(c))._analyses.update({(tr, s): an for s, an in seqs.items()})
         return ws
 
     @classmethod

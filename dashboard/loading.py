@@ -115,7 +115,7 @@ def mot_sequence(inputs: RunInputs, sequence: str, trackers: list[str], what: st
     if inputs.format != "mot":
         raise InputError(inputs.gt_folder, f"{what} reads MOTChallenge files; this run is {inputs.format.upper()}.",
                          "Use the Overview, Frame inspector, Tracks and Compare pages for this run.")
-    layout = resolve_inputs(inputs, trackers)
+    layout = resolve_inputs(inputs, trackers, saved=True)
     return load_sequence(next(f for f in layout.sequences if f.name == sequence))
 
 
@@ -184,7 +184,7 @@ def per_class_table(inputs: RunInputs, trackers: tuple[str, ...]):
 
     if inputs.format != "mot" or inputs.classes or inputs.benchmark.upper() == "MOT15":
         return None
-    layout = resolve_inputs(inputs, list(trackers))
+    layout = resolve_inputs(inputs, list(trackers), saved=True)
     classes = classes_in(layout)
     if len(classes) < 2:
         return None

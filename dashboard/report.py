@@ -260,7 +260,7 @@ def whatif_tables(ws, workers: int = 1) -> tuple[pd.DataFrame | None, str]:
     if missing:
         return None, f"the original inputs are not reachable from here (missing: {', '.join(missing)})"
     try:
-        layout = resolve_inputs(inputs, list(ws.trackers))
+        layout = resolve_inputs(inputs, list(ws.trackers), saved=True)
     except Exception as exc:  # noqa: BLE001 - moved or changed inputs: say why, keep the report
         return None, f"the original inputs could not be opened ({exc})"
     wanted = [m.name for m in ws.sequences]

@@ -178,7 +178,7 @@ def test_moved_run_finds_its_data_or_says_what_is_missing(sample_dir, tmp_path, 
     table, reason = whatif_tables(ws)
     assert table is None and f"missing: {project / 'data' / 'gt'}" in reason  # as first recorded
     with pytest.raises(InputError, match="an input of this run is missing"):
-        resolve_inputs(ws.inputs)
+        resolve_inputs(ws.inputs, saved=True)
     assert main(["report", str(alone), "-o", str(tmp_path / "r.html"), "--max-tracks", "1"]) == 0
 
 
