@@ -55,7 +55,7 @@ def test_saved_run_in_the_dashboard(fmt, runs, app_server_factory, browser_page,
 
         open_app(page, f"{url}/inspector?cls=car&seq={seq}&tracker=tracker_b&alpha=0.5&frame=14")
         no_exception(page)
-        expect(page.get_by_role("heading", name=f"Frame inspector · {seq} · tracker_b")).to_be_visible()
+        expect(page.get_by_role("heading", name=f"Frame inspector · {seq} · tracker_b · class car")).to_be_visible()
         expect(page.get_by_text("frame 14 / 24")).to_be_visible()
         expect(page.get_by_text(re.compile("blank 1280x720 canvas"))).to_be_visible()
         # tracker_b swapped the two cars at frame 13: the switch is listed at the frame the URL opened
