@@ -103,7 +103,7 @@ class Workspace:
         return self._analyses[key]
 
     def _analyse(self, tracker: str, sequence: str) -> SequenceAnalysis:
-        inputs = self.inputs  # the layout was resolved when this workspace was evaluated
+        inputs = self.inputs
         opts = RunOptions(self.layout.format, self.layout.classes, self.layout.benchmark, inputs.preprocess,
                           inputs.threshold)
         return analyse_one(self.layout, opts, tracker, sequence, self.class_name)
@@ -173,8 +173,10 @@ class Workspace:
         if not classes:
             return cls(manifest["trackers"], sequences, metrics, manifest, root=root, layout=layout)
         per_class = {c: {tr: by_class[c] for tr, by_class in metrics.items()} for c in classes}
-        return cls(manifest["trackers"], sequences, per_class[classes[0]], manifest, root=root, layout=layout,
-                   classes=classes, class_name=classes[0], class_metrics=per_class, combined=combined)
+        ws = cls(manifest["trackers"], sequences, per_class[classes[0]], manifest, root=root, layout=layout,
+                 classes=classes, class_name=classes[0], class_metrics=per_class, combined=combined)
+        ws._views[classes[0]] = ws  # the first class's view is the workspace itself
+        return ws
 
     def save(self, run_dir: str) -> None:
         """Write the run (every sequence x tracker (x class) analysis, computing the missing ones)."""

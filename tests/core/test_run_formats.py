@@ -25,15 +25,15 @@ from tracklens.layout import resolve
 from tracklens.run import RunInputs, resolve_inputs
 from tracklens.workspace import Workspace
 
-WRITERS = {"kitti": (write_kitti, trackeval_kitti, ["car", "pedestrian"]),
-           "bdd100k": (write_bdd, trackeval_bdd, None)}
+WRITERS = {"kitti": (write_kitti, trackeval_kitti),
+           "bdd100k": (write_bdd, trackeval_bdd)}
 
 
 @pytest.fixture(scope="module", params=["kitti", "bdd100k"])
 def saved(request, tmp_path_factory):
     """(format, data root, run dir, TrackEval's result) of a saved run of generated data."""
     fmt = request.param
-    write, reference, _ = WRITERS[fmt]
+    write, reference = WRITERS[fmt]
     root = tmp_path_factory.mktemp(fmt)
     gt, trs = write(root / "data")
     run = root / "run"
@@ -76,6 +76,23 @@ def test_class_views_read_their_own_tables(saved):
     assert set(p.gt_tracks["gt_id"]) == {3} and p.metrics["CLR_FN"] == ped.metrics["tracker_b"][seq]["CLR_FN"] == 6
     with pytest.raises(KeyError):
         ws.for_class("van")
+
+
+def test_lazy_and_parallel_runs_equal_the_saved_one(saved):
+    """The dashboard's way (metrics now, one sequence x tracker x class analysed when asked) and a
+    process pool give what the saved run holds."""
+    fmt, root, run, _ = saved
+    saved_ws = Workspace.load(str(run))
+    inputs = RunInputs(str(root / "data" / "gt"), str(root / "data" / "trackers"), fmt, fmt.upper())
+    lazy = Workspace.from_inputs(inputs, analyse_now=False, workers=2)
+    assert lazy.classes == saved_ws.classes and lazy.class_name == saved_ws.class_name
+    seq = saved_ws.sequences[1].name
+    for cls in ("car", "pedestrian"):
+        mine, theirs = lazy.for_class(cls), saved_ws.for_class(cls)
+        assert not field_mismatches(mine.metrics["tracker_b"][COMBINED], theirs.metrics["tracker_b"][COMBINED])
+        pd.testing.assert_frame_equal(mine.analysis("tracker_b", seq).events.reset_index(drop=True),
+                                      theirs.analysis("tracker_b", seq).events.reset_index(drop=True))
+    assert saved_ws.for_class("pedestrian").for_class(saved_ws.class_name) is saved_ws
 
 
 def test_export_report_and_clip(saved, tmp_path):
