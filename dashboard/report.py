@@ -409,8 +409,9 @@ def _preprocessing(i) -> str:
     if i.classes:
         return "none: each class id of column 8 on its own (zero-marked ground truth is ignored)"
     if i.preprocess:
-        return (f"TrackEval's MOTChallenge preprocessing for {i.benchmark}: tracker boxes matched to distractor ground "
-                "truth are removed, only the evaluated ground-truth classes count and zero-marked ground truth is ignored")
+        return (f"TrackEval's MOTChallenge preprocessing for {i.benchmark}: tracker boxes matched to distractor "
+                "ground truth are removed, only the evaluated ground-truth classes count and zero-marked ground "
+                "truth is ignored")
     return "none (--no-preproc): every box counts"
 
 
@@ -603,13 +604,16 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = True, max_tracks: int
     body = _metric_table(summary, colors, ("tracker",))
     body += (f"<details><summary>Per sequence ({len(ws.sequences)} sequences x {len(ws.trackers)} trackers)"
              f"</summary>{_metric_table(per_seq, colors, ('tracker', 'sequence'))}</details>")
+    class_lead = ""
     if ws.classes:
-        body += (f"<h3>Every class</h3>{_metric_table(class_table(ws.class_metrics, ws.combined), colors, ('tracker', 'class'))}")
+        every = _metric_table(class_table(ws.class_metrics, ws.combined), colors, ("tracker", "class"))
+        body += f"<h3>Every class</h3>{every}"
+        class_lead = (f"Class {ws.class_name} (each class is evaluated on its own; the last table gives every class and "
+                      "the class combinations). ")
     sections.append(_section(
         "summary", "Summary" + (f" · class {ws.class_name}" if ws.classes else ""),
-        body, ("Class " + str(ws.class_name) + " (each class is evaluated on its own; the last table gives every class "
-               "and the class combinations). " if ws.classes else "") + "All sequences combined. Rates are percentages and HOTA-family scores are means over the 19 α, as "
-              "TrackEval reports them; CLEAR and Identity use IoU ≥ 0.5. The best value per column is green "
+        body, class_lead + "All sequences combined. Rates are percentages and HOTA-family scores are means over the 19 α, "
+              "as TrackEval reports them; CLEAR and Identity use IoU ≥ 0.5. The best value per column is green "
               "(fewest for IDSW, Frag, ML, FP, FN)."))
     # Alpha curves
     sections.append(_section(

@@ -77,7 +77,8 @@ def write_bdd(root: Path) -> tuple[Path, Path]:
         (gt / f"{name}.json").write_text(json.dumps(_bdd_frames(name, _boxes(seq, None), is_gt=True)))
         for tracker in ("tracker_a", "tracker_b"):
             (trs / tracker / "data").mkdir(parents=True, exist_ok=True)
-            (trs / tracker / "data" / f"{name}.json").write_text(json.dumps(_bdd_frames(name, _boxes(seq, tracker), False)))
+            frames = _bdd_frames(name, _boxes(seq, tracker), is_gt=False)
+            (trs / tracker / "data" / f"{name}.json").write_text(json.dumps(frames))
     return gt, trs
 
 

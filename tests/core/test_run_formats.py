@@ -155,7 +155,8 @@ def test_classes_save_json_and_csv(tmp_path):
     assert not field_mismatches(ws.combined["t"]["cls_comb_cls_av"], fresh.combined["t"]["cls_comb_cls_av"])
     assert ws.for_class("3").metrics["t"]["s"]["IDSW"] == 1 and ws.for_class("3").metrics["t"]["s"]["CLR_FN"] == 1
     rows = pd.read_csv(csv).set_index("seq")
-    assert {"1:s", "1:COMBINED", "3:COMBINED", "cls_comb_cls_av:COMBINED", "cls_comb_det_av:COMBINED"} <= set(rows.index)
+    wanted = {"1:s", "1:COMBINED", "3:COMBINED", "cls_comb_cls_av:COMBINED", "cls_comb_det_av:COMBINED"}
+    assert wanted <= set(rows.index)
     assert rows.loc["3:COMBINED", "IDSW"] == 1
     assert json.loads(js.read_text())["t"]["cls_comb_det_av"]["COMBINED"]["CLR_TP"] == 11
     assert (run / "classes" / "3" / "t" / "s" / "analysis.json").is_file()
