@@ -196,3 +196,38 @@ def test_saved_kitti_run_every_page_and_the_class_selector(kitti_run):
             assert "this run is KITTI, evaluated per class (car, pedestrian)" in at.info[0].value
     at.switch_page("app_pages/inspector.py").run()
     assert at.title[0].value == "Frame inspector · 0001 · tracker_b · class car"
+
+
+def test_moved_run_what_if_and_metrics_compared(sample_dir, tmp_path):
+    """A run moved with its data re-evaluates from the new place; moved without it, both pages name
+    what is missing instead of failing."""
+    import shutil
+
+    from tracklens.dashboard.cli import main
+    from tracklens.dashboard.loading import Source
+
+    project = tmp_path / "project"
+    shutil.copytree(sample_dir, project / "data")
+    assert main(["eval", "--gt-folder", str(project / "data" / "gt"), "--trackers-folder",
+                 str(project / "data" / "trackers"), "--benchmark", "MOT15", "--save", str(project / "run"),
+                 "--quiet"]) == 0
+    moved = tmp_path / "moved"
+    shutil.move(str(project), str(moved))
+
+    def whatif_page(run_dir) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.session_state["_opened_source"] = Source(run_dir=str(run_dir))
+        at.query_params["seq"], at.query_params["tracker"] = "TUD-Campus", "motmetrics_test"
+        at.run()
+        at.switch_page("app_pages/whatif.py").run()
+        assert not at.exception, [e.message for e in at.exception]
+        return at
+
+    at = whatif_page(moved / "run")
+    assert not at.warning and "fix_all" in set(at.dataframe[0].value["fix"])
+    shutil.rmtree(moved / "data")
+    at = whatif_page(moved / "run")
+    assert "an input of this run is missing" in at.warning[0].value
+    assert str(project / "data" / "gt") in at.warning[0].value
+    at.switch_page("app_pages/metrics.py").run()
+    assert not at.exception and "an input of this run is missing" in at.warning[0].value
