@@ -6,13 +6,13 @@ the app side; core never reaches the app.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .errors import InputError
 from .evaluate import COMBINED, evaluate
-from .layout import resolve
-from .classes import classes_in, evaluate_classes
-from .results import detailed_frame, format_summary, to_json, to_json_nested
+from .results import class_rows, detailed_frame, format_summary, to_json, to_json_nested
+from .run import Run, RunInputs, resolve_inputs
 from .workspace import Workspace
 
 
@@ -74,53 +74,71 @@ def _progress(done: int, total: int, name: str) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    """Every format and ``--classes`` through the one pipeline; ``--save``, ``--json`` and ``--csv``
+    all written from the same run."""
     if args.format != "mot":
-        from .formats.layouts import eval_command
-        return eval_command(args, _progress)
-    if args.classes:
-        return _eval_classes(args)
-    if args.save:
-        ws = Workspace.from_folders(
-            args.gt_folder, args.trackers_folder, benchmark=args.benchmark, split=args.split, seqmap=args.seqmap,
-            trackers=args.trackers, video_folder=args.video_folder, preprocess=not args.no_preproc,
-            threshold=args.threshold, workers=args.workers, progress=_progress, dask=args.dask)
-        ws.save(args.save)
-        metrics, notes = ws.metrics, ws.manifest["notes"]
-    else:
-        layout = resolve(args.gt_folder, args.trackers_folder, args.benchmark, args.split, args.seqmap, args.trackers)
-        run = evaluate(layout, preprocess=not args.no_preproc, threshold=args.threshold, workers=args.workers,
-                       progress=_progress, dask=args.dask)
-        metrics, notes = run.metrics, run.notes
-    for note in notes:
+        for flag, given in (("--no-preproc", args.no_preproc), ("--video-folder", args.video_folder)):
+            if given:
+                raise InputError(flag, f"{flag} is not supported with --format {args.format}.",
+                                 f"Leave out {flag} (it works with --format mot).")
+    inputs = RunInputs(args.gt_folder, args.trackers_folder, args.format,
+                       args.benchmark if args.format == "mot" else args.format.upper(), args.split, args.seqmap,
+                       tuple(args.trackers) if args.trackers else None,
+                       tuple(args.classes) if args.classes else None, args.video_folder,
+                       not args.no_preproc and not (args.format == "mot" and args.classes),  # --classes: none
+                       args.threshold).absolute()
+    for flag, path in (("--save", args.save), ("--json", args.json), ("--csv", args.csv)):
+        _check_writable(flag, path, folder=flag == "--save")
+    layout = resolve_inputs(inputs)
+    run = evaluate(layout, preprocess=inputs.preprocess, threshold=inputs.threshold, workers=args.workers,
+                   analyse_matches=bool(args.save), progress=_progress, dask=args.dask)
+    for note in run.notes:
         print(f"tracklens: note: {note}", file=sys.stderr)
     if not args.quiet:
-        print(format_summary(metrics))
-    if args.json:
-        with open(args.json, "w") as fp:
-            fp.write(to_json(metrics))
-    if args.csv:
-        detailed_frame(metrics).to_csv(args.csv, index=False)
+        print(format_summary(_summary(run)))
+    try:
+        if args.save:
+            Workspace.from_run(inputs, run).save(args.save)
+        if args.json:
+            with open(args.json, "w") as fp:
+                fp.write(to_json(run.metrics) if not run.classes else to_json_nested(_nested(run)))
+        if args.csv:
+            frame = detailed_frame(run.metrics if not run.classes else class_rows(run.metrics, run.combined))
+            frame.to_csv(args.csv, index=False)
+    except OSError as exc:
+        raise InputError(exc.filename or "output", f"cannot write the results ({exc.strerror or exc}).",
+                         "Choose a writable place for --save, --json and --csv.") from None
     return 0
 
 
-def _eval_classes(args: argparse.Namespace) -> int:
-    layout = resolve(args.gt_folder, args.trackers_folder, args.benchmark, args.split, args.seqmap, args.trackers)
-    if args.classes == ["all"]:
-        classes = classes_in(layout)
-    else:
-        try:
-            classes = [int(c) for c in args.classes]
-        except ValueError:
-            raise InputError("--classes", f"{args.classes} are not class ids.", "Give integers (column 8) or 'all'.") from None
-    run = evaluate_classes(layout, classes, threshold=args.threshold, workers=args.workers, progress=_progress)
-    # One table per tracker: rows are classes (combined over sequences) and the two class combinations.
-    table = {tr: {**{f"class {c}": run.metrics[tr][c][COMBINED] for c in classes}, **run.combined[tr]}
-             for tr in layout.trackers}
-    if not args.quiet:
-        print(format_summary(table))
-    if args.json:
-        out = {tr: {**{str(c): run.metrics[tr][c] for c in classes}, **{k: {COMBINED: v} for k, v in run.combined[tr].items()}}
-               for tr in layout.trackers}
-        with open(args.json, "w") as fp:
-            fp.write(to_json_nested(out))
-    return 0
+def _check_writable(flag: str, path: str | None, folder: bool) -> None:
+    """Fail before evaluating when an output cannot be written (a long run must not end in a crash)."""
+    if not path:
+        return
+    target = os.path.abspath(path)
+    parent = os.path.dirname(target)
+    while not os.path.exists(parent):  # --save creates missing folders; files need theirs
+        if not folder:
+            raise InputError(path, f"the folder of {flag} does not exist.", "Create it first, or pick another path.")
+        parent = os.path.dirname(parent)
+    if os.path.isdir(target) != folder and os.path.exists(target):
+        raise InputError(path, f"{flag} needs {'a folder' if folder else 'a file'} here, and this is "
+                         f"{'a file' if folder else 'a folder'}.", "Pick another path.")
+    if not os.path.isdir(parent) or not os.access(parent, os.W_OK):
+        raise InputError(path, f"cannot write {flag} here ({parent} is not a writable folder).",
+                         "Pick a path in a writable folder.")
+
+
+def _summary(run: Run) -> dict:
+    """The printed table: per tracker, its sequences; with classes, each class combined over sequences
+    and then the class combinations."""
+    if not run.classes:
+        return run.metrics
+    return {tr: {**{c: run.metrics[tr][c][COMBINED] for c in run.classes}, **run.combined[tr]}
+            for tr in run.layout.trackers}
+
+
+def _nested(run: Run) -> dict:
+    """``--json`` with classes: ``out[tracker][class | combination][sequence | COMBINED]``."""
+    return {tr: {**run.metrics[tr], **{k: {COMBINED: v} for k, v in run.combined[tr].items()}}
+            for tr in run.layout.trackers}

@@ -6,14 +6,14 @@ local one.
 """
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from .errors import InputError
 
 LOCAL = "local"
 
 
-def run_on_dask(address: str, worker: Callable[..., tuple], tasks: list[tuple]) -> Iterator[tuple]:
+def run_on_dask(address: str, worker: Callable[..., Any], tasks: list[tuple]) -> Iterator[Any]:
     """Yield ``worker(*task)`` for each task, in order, computed on the cluster at ``address``
     (``local`` starts a LocalCluster on loopback for the duration)."""
     try:

@@ -1,24 +1,31 @@
-"""Orchestration: which sequences and trackers, in which processes; one evaluation pass per
-sequence x tracker whose matches are kept for the analysis and the dashboard."""
+"""Orchestration, the same for every format: which sequences and trackers, in which processes; one
+evaluation pass per sequence x tracker x class whose matches can be kept for the analysis and the
+dashboard. Combining over sequences (and classes) runs here, in the layout's order."""
 from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
+import numpy as np
+
+from .analysis.record import analyse
 from .detections import Detections
 from .formats.motchallenge import read_mot_file, read_seqinfo
 from .layout import Layout, SequenceFiles
-from .analysis.record import SequenceAnalysis, analyse
 from .metrics import clear, count, hota, identity
-from .prepare import prepare
+from .prepare import EvalSequence, build, prepare
+from .run import Run, RunOptions, SequenceResult
 from .sequence_eval import SequenceEvaluation, evaluate_sequence
+from .similarity import box_pairs
 
-__all__ = ["COMBINED", "Run", "SequenceEvaluation", "SequenceInputs", "combine", "evaluate", "evaluate_sequence",
-           "load_sequence"]
+__all__ = ["CLASS_AVERAGED", "COMBINED", "DET_AVERAGED", "Run", "SequenceEvaluation", "SequenceInputs", "combine",
+           "combine_classes", "evaluate", "evaluate_files", "evaluate_sequence", "load_sequence"]
 
 COMBINED = "COMBINED_SEQ"
+CLASS_AVERAGED = "cls_comb_cls_av"
+DET_AVERAGED = "cls_comb_det_av"
 
 
 def combine(per_sequence: Iterable[dict]) -> dict:
@@ -28,9 +35,21 @@ def combine(per_sequence: Iterable[dict]) -> dict:
             **count.combine(results)}
 
 
+def combine_classes(per_class: list[dict], *, class_averaged: bool, ignore_empty: bool = False) -> dict:
+    """Combine flat metric dicts of several classes (each already combined over sequences).
+
+    ``cls_comb_cls_av``: every float field is the plain mean of the per-class values, counts summed.
+    ``cls_comb_det_av``: classes pooled like sequences. TrackEval's Evaluator averages with
+    ``ignore_empty_classes=False``: a class with no boxes counts as 0 (LocA as 1)."""
+    if not class_averaged:
+        return combine(per_class)
+    return {**hota.combine_class_averaged(per_class, ignore_empty), **clear.combine_class_averaged(per_class, ignore_empty),
+            **identity.combine_class_averaged(per_class, ignore_empty), **count.combine(per_class)}
+
+
 @dataclass(frozen=True)
 class SequenceInputs:
-    """A loaded sequence: its ground truth and each tracker's boxes."""
+    """A loaded MOTChallenge sequence: its ground truth and each tracker's boxes."""
 
     files: SequenceFiles
     gt: Detections
@@ -44,76 +63,128 @@ def load_sequence(files: SequenceFiles) -> SequenceInputs:
     return SequenceInputs(files, gt, trackers)
 
 
-def _evaluate_files(files: SequenceFiles, benchmark: str, preprocess: bool, threshold: float,
-                    keep: bool) -> tuple[str, dict[str, dict], dict[str, SequenceAnalysis] | None, list[str]]:
-    """Worker: one sequence, every tracker (ground truth read once)."""
-    inputs = load_sequence(files)
-    metrics, kept = {}, {}
-    notes = [str(i) for d in (inputs.gt, *inputs.trackers.values()) for i in d.ignored]
-    for name, tr in inputs.trackers.items():
-        ev = evaluate_sequence(prepare(files.name, inputs.gt, tr, benchmark=benchmark, preprocess=preprocess), threshold)
-        metrics[name] = ev.metrics()
-        if keep:
-            kept[name] = analyse(ev, inputs.gt, tr, name)
-    return files.name, metrics, (kept if keep else None), notes
+def _prepared(name: str, gt, tr, opts: RunOptions) -> dict[str | None, EvalSequence]:
+    """Every class of one sequence x tracker, ready for the metrics (key None without classes)."""
+    if opts.format == "kitti":
+        from .preprocess_kitti import prepare_kitti
+        return prepare_kitti(name, gt, tr, opts.classes)
+    if opts.format == "bdd100k":
+        from .formats.bdd100k import prepare_bdd
+        return prepare_bdd(name, gt, tr, opts.classes)
+    if not opts.classes:
+        return {None: prepare(name, gt, tr, benchmark=opts.benchmark, preprocess=opts.preprocess)}
+    # --classes: each class id of column 8 on its own, no MOTChallenge preprocessing, ids never linked
+    pairs = box_pairs(gt.box, gt.offsets, tr.box, tr.offsets)
+    consider = np.trunc(gt.conf) != 0
+    return {c: build(name, gt, tr, pairs, consider & (gt.cls == int(c)), tr.cls == int(c), np.zeros(0, np.int64))
+            for c in opts.classes}
 
 
-def run_tasks(worker: Callable[..., tuple], tasks: list[tuple], workers: int,
-              progress: Callable[[int, int, str], None] | None, dask: str | None = None) -> dict[str, tuple]:
-    """Run ``worker(*task)`` for every task, keyed by the first item of each result (the sequence
-    name): on a Dask cluster when ``dask`` is given, in local processes when ``workers > 1``, else
-    here. Combining happens later in the layout's order, so every route gives bit-equal results."""
-    done: dict[str, tuple] = {}
+def evaluate_files(files: SequenceFiles, opts: RunOptions) -> SequenceResult:
+    """The worker of every route: one sequence, every tracker and class (ground truth read once)."""
+    if opts.format == "mot":
+        loaded = load_sequence(files)
+        gt, trackers = loaded.gt, loaded.trackers
+        gt_dets, tr_dets = gt, trackers
+    else:
+        from .formats.layouts import load_dataset_sequence
+        gt, trackers = load_dataset_sequence(opts.format, files)
+        gt_dets, tr_dets = gt.dets, {t: b.dets for t, b in trackers.items()}
+    notes = [str(i) for d in (gt_dets, *tr_dets.values()) for i in d.ignored]
+    if opts.format == "kitti" and files.num_frames is None:
+        notes.append(f"{files.gt}: no seqmap, sequence length {gt_dets.num_frames} taken from the files")
+    result = SequenceResult(files.name, gt_dets.num_frames, {}, {}, notes)
+    for name, tr in trackers.items():
+        result.metrics[name] = {}
+        for cls, seq in _prepared(files.name, gt, tr, opts).items():
+            ev = evaluate_sequence(seq, opts.threshold)
+            result.metrics[name][cls] = ev.metrics()
+            if opts.keep:
+                result.analyses[(name, cls)] = analyse(ev, gt_dets, tr_dets[name], name)
+    return result
+
+
+def analyse_one(layout: Layout, opts: RunOptions, tracker: str, sequence: str, cls: str | None):
+    """One sequence x tracker x class evaluated again with its matches kept (a lazy workspace)."""
+    files = next(f for f in layout.sequences if f.name == sequence)
+    one = replace(files, trackers={tracker: files.trackers[tracker]})
+    out = evaluate_files(one, replace(opts, classes=(cls,) if cls is not None else (), keep=True))
+    return out.analyses[(tracker, cls)]
+
+
+def run_tasks(worker: Callable, tasks: list[tuple], workers: int,
+              progress: Callable[[int, int, str], None] | None, dask: str | None = None) -> dict:
+    """Run ``worker(*task)`` for every task, keyed by the result's ``name`` (the sequence): on a Dask
+    cluster when ``dask`` is given, in local processes when ``workers > 1``, else here. Combining
+    happens later in the layout's order, so every route gives bit-equal results."""
+    done: dict = {}
+
+    def record(k: int, out) -> None:
+        done[out.name] = out
+        if progress:
+            progress(k + 1, len(tasks), out.name)
+
     if dask:
         from .cluster import run_on_dask
         for k, out in enumerate(run_on_dask(dask, worker, tasks)):
-            done[out[0]] = out
-            if progress:
-                progress(k + 1, len(tasks), out[0])
+            record(k, out)
     elif workers > 1 and len(tasks) > 1:
         with ProcessPoolExecutor(max_workers=min(workers, len(tasks), os.cpu_count() or 1)) as pool:
             for k, fut in enumerate([pool.submit(worker, *t) for t in tasks]):
-                out = fut.result()
-                done[out[0]] = out
-                if progress:
-                    progress(k + 1, len(tasks), out[0])
+                record(k, fut.result())
     else:
         for k, t in enumerate(tasks):
-            out = worker(*t)
-            done[out[0]] = out
-            if progress:
-                progress(k + 1, len(tasks), out[0])
+            record(k, worker(*t))
     return done
-
-
-@dataclass
-class Run:
-    """Results of evaluating trackers over sequences: ``metrics[tracker][sequence or COMBINED]``."""
-
-    layout: Layout
-    metrics: dict[str, dict[str, dict]]
-    analyses: dict[str, dict[str, SequenceAnalysis]] | None
-    notes: list[str]
-    preprocess: bool
-    threshold: float
 
 
 def evaluate(layout: Layout, *, preprocess: bool = True, threshold: float = 0.5, workers: int = 1,
              analyse_matches: bool = False, progress: Callable[[int, int, str], None] | None = None,
-             dask: str | None = None) -> Run:
-    """Evaluate every tracker of ``layout`` on every sequence and combine over sequences.
+             dask: str | None = None, ignore_empty: bool = False) -> Run:
+    """Evaluate every tracker of ``layout`` on every sequence (and class) and combine, as TrackEval.
 
     ``workers > 1`` spreads sequences over processes; results are identical (same code, and
     combining runs in the sequence order of the layout); so does ``dask`` (a scheduler address such as
     ``tcp://host:8786``, or ``local`` for a LocalCluster). ``analyse_matches`` also builds each
-    sequence's ``SequenceAnalysis`` from the same pass.
-    """
-    tasks = [(f, layout.benchmark, preprocess, threshold, analyse_matches) for f in layout.sequences]
-    done = run_tasks(_evaluate_files, tasks, workers, progress, dask)
+    ``SequenceAnalysis`` from the same pass. With classes, each is combined over sequences and the
+    classes are combined both ways (MOT ``--classes``, BDD100K; BDD100K also by super-category)."""
+    opts = RunOptions(layout.format, layout.classes, layout.benchmark, preprocess, threshold, analyse_matches)
+    done = run_tasks(evaluate_files, [(f, opts) for f in layout.sequences], workers, progress, dask)
     order = [f.name for f in layout.sequences]
-    metrics = {tr: {s: done[s][1][tr] for s in order} for tr in layout.trackers}
-    for tr in layout.trackers:
-        metrics[tr][COMBINED] = combine(metrics[tr][s] for s in order)
-    analyses = {tr: {s: done[s][2][tr] for s in order} for tr in layout.trackers} if analyse_matches else None
-    notes = [n for s in order for n in done[s][3]]
-    return Run(layout, metrics, analyses, notes, preprocess, threshold)
+    keys: list[str | None] = list(layout.classes) or [None]
+    per_key = {}
+    for cls in keys:
+        per_key[cls] = {tr: {s: done[s].metrics[tr][cls] for s in order} for tr in layout.trackers}
+        for tr in layout.trackers:
+            per_key[cls][tr][COMBINED] = combine(per_key[cls][tr][s] for s in order)
+    if layout.classes:
+        metrics = {tr: {c: per_key[c][tr] for c in layout.classes} for tr in layout.trackers}
+    else:
+        metrics = per_key[None]
+    combined = {tr: _class_combinations(layout, {c: per_key[c][tr][COMBINED] for c in layout.classes}, ignore_empty)
+                for tr in layout.trackers} if layout.classes else {}
+    analyses = None
+    if analyse_matches:  # the shape of ``metrics``
+        def per_seq(tr: str, c: str | None) -> dict:
+            return {s: done[s].analyses[(tr, c)] for s in order}
+        analyses = {tr: ({c: per_seq(tr, c) for c in layout.classes} if layout.classes else per_seq(tr, None))
+                    for tr in layout.trackers}
+    notes = [n for s in order for n in done[s].notes]
+    return Run(layout, opts, metrics, combined, analyses, notes, {s: done[s].num_frames for s in order})
+
+
+def _class_combinations(layout: Layout, finals: dict[str, dict], ignore_empty: bool) -> dict[str, dict]:
+    """Classes combined both ways (not for KITTI, as in TrackEval) and BDD100K's super-categories,
+    each detection-averaged over its evaluated members."""
+    if layout.format == "kitti":
+        return {}
+    values = list(finals.values())
+    out = {CLASS_AVERAGED: combine_classes(values, class_averaged=True, ignore_empty=ignore_empty),
+           DET_AVERAGED: combine_classes(values, class_averaged=False)}
+    if layout.format == "bdd100k":
+        from .formats.bdd100k import SUPER_CATEGORIES
+        for cat, members in SUPER_CATEGORIES.items():
+            present = [finals[c] for c in members if c in finals]
+            if present:  # TrackEval crashes on a super-category with no evaluated class
+                out[cat] = combine(present)
+    return out

@@ -5,7 +5,8 @@ Layout of an export folder::
     OUT/metrics.<ext>                          every metric field per tracker x sequence (+ COMBINED),
                                                HOTA arrays as X___5 .. X___95 and X___AUC (TrackEval's
                                                detailed CSV)
-    OUT/<tracker>/<sequence>/<table>.<ext>     the SequenceAnalysis tables (boxes, events, pairs,
+    OUT/[classes/<class>/]<tracker>/<sequence>/<table>.<ext>
+                                               the SequenceAnalysis tables (boxes, events, pairs,
                                                gt_tracks, tr_tracks) and, at one alpha, the per-track
                                                association tables (gt_track_table, tracker_track_table)
     OUT/schema.json                            the dtype of every column, so ``read_export`` restores
@@ -31,7 +32,7 @@ from .analysis.record import TABLES
 from .analysis.tracks import gt_track_table, tracker_track_table
 from .jsonable import plain
 from .metrics.hota import ALPHAS
-from .results import detailed_frame
+from .results import class_rows, detailed_frame
 
 FORMATS = ("csv", "json", "parquet")
 SCHEMA = "schema.json"
@@ -151,16 +152,24 @@ def _restore(table: pd.DataFrame, schema: dict[str, dict]) -> pd.DataFrame:
 
 def workspace_tables(ws, alpha: float = 0.5) -> Iterable[tuple[str, pd.DataFrame]]:
     """(relative name, table) for every table of the workspace: ``metrics`` first, then
-    ``<tracker>/<sequence>/<table>`` per tracker x sequence."""
-    yield "metrics", detailed_frame(ws.metrics)
+    ``<tracker>/<sequence>/<table>`` per tracker x sequence; a run with classes has one metrics row
+    per tracker x ``<class>:<sequence>`` and its tables under ``classes/<class>/``."""
+    if ws.classes:
+        by_class = {tr: {c: ws.class_metrics[c][tr] for c in ws.classes} for tr in ws.trackers}
+        yield "metrics", detailed_frame(class_rows(by_class, ws.combined))
+    else:
+        yield "metrics", detailed_frame(ws.metrics)
     a_idx = _alpha_index(alpha)
-    for tracker in ws.trackers:
-        for seq in ws.sequences:
-            an = ws.analysis(tracker, seq.name)
-            for name in TABLES:
-                yield f"{tracker}/{seq.name}/{name}", getattr(an, name)
-            yield f"{tracker}/{seq.name}/gt_track_table", gt_track_table(an.gt_tracks, an.pairs, a_idx)
-            yield f"{tracker}/{seq.name}/tracker_track_table", tracker_track_table(an.tr_tracks, an.pairs, a_idx)
+    for view in ws.class_views():
+        prefix = f"classes/{view.class_name}/" if ws.classes else ""
+        for tracker in ws.trackers:
+            for seq in ws.sequences:
+                an = view.analysis(tracker, seq.name)
+                base = f"{prefix}{tracker}/{seq.name}"
+                for name in TABLES:
+                    yield f"{base}/{name}", getattr(an, name)
+                yield f"{base}/gt_track_table", gt_track_table(an.gt_tracks, an.pairs, a_idx)
+                yield f"{base}/tracker_track_table", tracker_track_table(an.tr_tracks, an.pairs, a_idx)
 
 
 def export_workspace(ws, out_dir: str, fmt: str = "csv", alpha: float = 0.5) -> list[str]:

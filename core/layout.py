@@ -13,27 +13,37 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .errors import InputError
-from .formats.motchallenge import read_seqmap
+from .formats.motchallenge import read_mot_file, read_seqinfo, read_seqmap
 
 
 @dataclass(frozen=True)
 class SequenceFiles:
+    """One sequence's files in any format. ``seqinfo`` is MOTChallenge's (None for KITTI and BDD100K);
+    ``num_frames`` is set when a KITTI seqmap gives the length (None: from seqinfo or the files)."""
+
     name: str
     gt: str
-    seqinfo: str
+    seqinfo: str | None
     trackers: dict[str, str] = field(default_factory=dict)
     video: str | None = None
     image_dir: str | None = None
+    num_frames: int | None = None
 
 
 @dataclass(frozen=True)
 class Layout:
-    """The sequences to evaluate with their files, and the tracker names in order."""
+    """The sequences to evaluate with their files, the tracker names in order, the input format
+    (``mot``, ``kitti``, ``bdd100k``) and the classes evaluated one by one (empty: the MOTChallenge
+    single-class evaluation)."""
 
     sequences: tuple[SequenceFiles, ...]
     trackers: tuple[str, ...]
     benchmark: str
+    format: str = "mot"
+    classes: tuple[str, ...] = ()
 
 
 VIDEO_EXTENSIONS = (".mp4", ".avi", ".mov", ".mkv", ".webm")
@@ -132,3 +142,12 @@ def _frames_of(seq_dir: str, name: str, video_folder: str | None) -> tuple[str |
             break
     image_dir = os.path.join(seq_dir, "img1")
     return video, image_dir if os.path.isdir(image_dir) else None
+
+
+def classes_in(layout: Layout) -> list[int]:
+    """Every class id found in the ground truth of the layout's sequences (consider flag != 0)."""
+    found: set[int] = set()
+    for f in layout.sequences:
+        gt = read_mot_file(f.gt, read_seqinfo(f.seqinfo).length, is_gt=True)
+        found.update(np.unique(gt.cls[np.trunc(gt.conf) != 0]).tolist())
+    return sorted(found)

@@ -44,6 +44,17 @@ def to_json_nested(tree: dict) -> str:
     return json.dumps(walk(tree), indent=1)
 
 
+def class_rows(metrics: dict[str, dict[str, dict[str, dict]]], combined: dict[str, dict[str, dict]]) -> dict:
+    """A run with classes (``metrics[tracker][class][sequence]``) as ``detailed_frame`` rows: one per
+    tracker x ``<class>:<sequence>`` (``COMBINED`` for the combination), then ``<combination>:COMBINED``."""
+    out = {}
+    for tr, by_class in metrics.items():
+        out[tr] = {f"{c}:{'COMBINED' if s == 'COMBINED_SEQ' else s}": m for c, seqs in by_class.items()
+                   for s, m in seqs.items()}
+        out[tr].update({f"{k}:COMBINED": v for k, v in combined.get(tr, {}).items()})
+    return out
+
+
 def detailed_frame(metrics: dict[str, dict[str, dict]]) -> pd.DataFrame:
     """TrackEval's detailed CSV: per tracker x sequence, every field, HOTA arrays as ``X___5 .. X___95``
     plus ``X___AUC`` (the mean)."""

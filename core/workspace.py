@@ -1,11 +1,18 @@
 """A ``Workspace``: the results of one evaluation (metrics + per sequence x tracker analyses + where
 the frames are), built from folders or loaded from a saved run directory.
 
-Saved run layout (``tracklens eval ... --save RUN_DIR``)::
+Saved run layout (``tracklens eval ... --save RUN_DIR``), the same for every format::
 
-    RUN_DIR/manifest.json                 versions, inputs, sequences (frames, size, video), trackers
-    RUN_DIR/metrics.json                  metrics[tracker][sequence | COMBINED_SEQ][field]
-    RUN_DIR/<tracker>/<sequence>/*.parquet + analysis.json   (SequenceAnalysis tables)
+    RUN_DIR/manifest.json                 versions, inputs (one ``RunInputs`` record), sequences
+                                          (frames, size, video), trackers, classes
+    RUN_DIR/metrics.json                  metrics[tracker][sequence | COMBINED_SEQ][field], or with classes
+                                          metrics[tracker][class][sequence | COMBINED_SEQ][field]
+    RUN_DIR/<tracker>/<sequence>/*.parquet + analysis.json   (SequenceAnalysis tables; without classes)
+    RUN_DIR/classes/<class>/<tracker>/<sequence>/...         (the same tables, one folder per class)
+    RUN_DIR/class_combined.json           combined[tracker][cls_comb_cls_av | ... | super-category] (classes)
+
+A run with classes is shown one class at a time: ``Workspace.for_class`` gives that class's view
+(``metrics[tracker][sequence]`` and its tables), so every page, report and export reads one shape.
 """
 from __future__ import annotations
 
@@ -14,21 +21,21 @@ import hashlib
 import json
 import os
 import platform
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
 
-from .analysis.record import SequenceAnalysis, analyse
+from .analysis.record import SequenceAnalysis
 from .errors import InputError
-from .evaluate import COMBINED, evaluate, load_sequence
+from .evaluate import COMBINED, analyse_one, evaluate
 from .formats.motchallenge import read_seqinfo
 from .jsonable import plain
-from .layout import Layout, SequenceFiles, resolve
-from .prepare import prepare
-from .sequence_eval import evaluate_sequence
+from .layout import Layout
+from .run import Run, RunInputs, RunOptions, relocate, resolve_inputs
 
 MANIFEST = "manifest.json"
+CLASS_COMBINED = "class_combined.json"
 FORMAT_VERSION = 1
 
 
@@ -54,6 +61,34 @@ class Workspace:
     root: str | None = None
     layout: Layout | None = None
     _analyses: dict[tuple[str, str], SequenceAnalysis] = field(default_factory=dict)
+    classes: list[str] = field(default_factory=list)  # the run's classes; empty without classes
+    class_name: str | None = None  # the class this view shows
+    class_metrics: dict[str, dict[str, dict[str, dict]]] = field(default_factory=dict)  # [class][tracker][seq]
+    combined: dict[str, dict[str, dict]] = field(default_factory=dict)  # [tracker][class combination]
+    _views: dict[str, "Workspace"] = field(default_factory=dict)
+
+    @property
+    def inputs(self) -> RunInputs:
+        """Where this run's data is (found again relative to a moved run directory)."""
+        return RunInputs.from_manifest(self.manifest["inputs"], self.root)
+
+    def for_class(self, name: str) -> "Workspace":
+        """The view of one class of a run with classes (every page reads ``metrics[tracker][seq]``)."""
+        if name == self.class_name:
+            return self
+        if name not in self.classes:
+            raise KeyError(f"class {name!r} is not in this run ({', '.join(self.classes) or 'no classes'})")
+        if name not in self._views:
+            self._views[name] = replace(self, metrics=self.class_metrics[name], class_name=name, _analyses={})
+        return self._views[name]
+
+    def class_views(self) -> list["Workspace"]:
+        """One view per class, or this workspace alone without classes."""
+        return [self.for_class(c) for c in self.classes] or [self]
+
+    def _tables(self, base: str, tracker: str, sequence: str) -> str:
+        parts = ("classes", self.class_name) if self.class_name is not None else ()
+        return os.path.join(base, *parts, tracker, sequence)
 
     def analysis(self, tracker: str, sequence: str) -> SequenceAnalysis:
         """The analysis tables of one sequence x tracker: read from disk on first use for a saved run,
@@ -61,7 +96,7 @@ class Workspace:
         key = (tracker, sequence)
         if key not in self._analyses:
             if self.root is not None:
-                self._analyses[key] = SequenceAnalysis.load(os.path.join(self.root, tracker, sequence))
+                self._analyses[key] = SequenceAnalysis.load(self._tables(self.root, tracker, sequence))
             elif self.layout is not None:
                 self._analyses[key] = self._analyse(tracker, sequence)
             else:
@@ -69,13 +104,10 @@ class Workspace:
         return self._analyses[key]
 
     def _analyse(self, tracker: str, sequence: str) -> SequenceAnalysis:
-        files = next(f for f in self.layout.sequences if f.name == sequence)
-        one = SequenceFiles(files.name, files.gt, files.seqinfo, {tracker: files.trackers[tracker]})
-        inputs = load_sequence(one)
-        tr = inputs.trackers[tracker]
-        opts = self.manifest["inputs"]
-        data = prepare(sequence, inputs.gt, tr, benchmark=self.layout.benchmark, preprocess=opts["preprocess"])
-        return analyse(evaluate_sequence(data, opts["threshold"]), inputs.gt, tr, tracker)
+        inputs = self.inputs
+        opts = RunOptions(self.layout.format, self.layout.classes, self.layout.benchmark, inputs.preprocess,
+                          inputs.threshold)
+        return analyse_one(self.layout, opts, tracker, sequence, self.class_name)
 
     def sequence(self, name: str) -> SequenceMeta:
         return next(s for s in self.sequences if s.name == name)
@@ -83,51 +115,87 @@ class Workspace:
     @classmethod
     def from_folders(cls, gt_folder: str, trackers_folder: str, *, benchmark: str = "MOT17", split: str = "train",
                      seqmap: str | None = None, trackers: list[str] | None = None, video_folder: str | None = None,
-                     preprocess: bool = True, threshold: float = 0.5, workers: int = 1,
-                     analyse_now: bool = True, dask: str | None = None, metrics_cache: str | None = None,
-                     progress: Callable[[int, int, str], None] | None = None) -> "Workspace":
-        """Evaluate every tracker on every sequence. With ``analyse_now`` the analysis tables come from
-        the same pass (needed to save a run); without, only the metrics are computed now and each
+                     preprocess: bool = True, threshold: float = 0.5, **kwargs) -> "Workspace":
+        """A MOTChallenge workspace from folders (``from_inputs`` for every format)."""
+        inputs = RunInputs(gt_folder, trackers_folder, "mot", benchmark, split, seqmap,
+                           tuple(trackers) if trackers else None, None, video_folder, preprocess, threshold)
+        return cls.from_inputs(inputs, **kwargs)
+
+    @classmethod
+    def from_inputs(cls, inputs: RunInputs, *, workers: int = 1, analyse_now: bool = True, dask: str | None = None,
+                    metrics_cache: str | None = None,
+                    progress: Callable[[int, int, str], None] | None = None) -> "Workspace":
+        """Evaluate every tracker on every sequence (and class). With ``analyse_now`` the analysis tables
+        come from the same pass (needed to save a run); without, only the metrics are computed now and each
         sequence x tracker is analysed when first asked for (what the dashboard wants: first chart fast).
 
         ``metrics_cache`` (a folder) keeps the metrics of inputs already evaluated, keyed by the files'
         paths, sizes and modification times and the options: reopening the same data skips the
         evaluation (only with ``analyse_now=False``)."""
-        layout = resolve(gt_folder, trackers_folder, benchmark, split, seqmap, trackers, video_folder)
-        inputs = {"gt_folder": os.path.abspath(gt_folder), "trackers_folder": os.path.abspath(trackers_folder),
-                  "benchmark": benchmark, "split": split, "seqmap": seqmap, "video_folder": video_folder,
-                  "preprocess": preprocess, "threshold": threshold}
-        cache_file = _cache_file(metrics_cache, layout, inputs) if metrics_cache and not analyse_now else None
+        inputs = inputs.absolute()
+        layout = resolve_inputs(inputs)
+        inputs = replace(inputs, classes=layout.classes or None)
+        record = inputs.to_manifest()
+        cache_file = _cache_file(metrics_cache, layout, record) if metrics_cache and not analyse_now else None
         if cache_file and os.path.isfile(cache_file):
             with open(cache_file) as fp:
                 cached = json.load(fp)
-            return cls(list(layout.trackers), [SequenceMeta(**m) for m in cached["manifest"]["sequences"]],
-                       _from_json(cached["metrics"]), cached["manifest"], layout=layout)
-        run = evaluate(layout, preprocess=preprocess, threshold=threshold, workers=workers,
+            return cls._assemble(cached["manifest"], _from_json(cached["metrics"], layout.classes),
+                                 _from_json(cached.get("combined") or {}), layout=layout)
+        run = evaluate(layout, preprocess=inputs.preprocess, threshold=inputs.threshold, workers=workers,
                        analyse_matches=analyse_now, progress=progress, dask=dask)
-        metas = _sequence_metas(layout)
-        ws = cls(list(layout.trackers), metas, run.metrics, _manifest(layout, metas, inputs, run.notes), layout=layout)
+        ws = cls.from_run(inputs, run)
         if cache_file:
             os.makedirs(os.path.dirname(cache_file), exist_ok=True)
             tmp = f"{cache_file}.{os.getpid()}.tmp"
             with open(tmp, "w") as fp:
-                json.dump({"manifest": ws.manifest, "metrics": _jsonable(ws.metrics)}, fp)
+                json.dump({"manifest": ws.manifest, "metrics": _jsonable(run.metrics),
+                           "combined": _jsonable(run.combined)}, fp)
             os.replace(tmp, cache_file)
-        for tr, seqs in (run.analyses or {}).items():
-            for s, an in seqs.items():
-                ws._analyses[(tr, s)] = an
+        return ws
+
+    @classmethod
+    def from_run(cls, inputs: RunInputs, run: Run) -> "Workspace":
+        """The workspace of an evaluated ``run`` of ``inputs`` (its analyses, when kept, included)."""
+        metas = _sequence_metas(run)
+        manifest = _manifest(run.layout, metas, replace(inputs, classes=run.classes or None).to_manifest(), run.notes)
+        ws = cls._assemble(manifest, run.metrics, run.combined, layout=run.layout)
+        for tr, kept in (run.analyses or {}).items():
+            for c, seqs in (kept.items() if run.classes else [(None, kept)]):
+                (ws if c is None else ws.for_class(c))._analyses.update({(tr, s): an for s, an in seqs.items()})
+        return ws
+
+    @classmethod
+    def _assemble(cls, manifest: dict, metrics: dict, combined: dict, *, root: str | None = None,
+                  layout: Layout | None = None) -> "Workspace":
+        """One workspace from a manifest and ``metrics`` in the run's shape (one level deeper with classes)."""
+        classes = [str(c) for c in manifest.get("classes") or []]
+        sequences = [SequenceMeta(**s) for s in manifest["sequences"]]
+        if not classes:
+            return cls(manifest["trackers"], sequences, metrics, manifest, root=root, layout=layout)
+        per_class = {c: {tr: by_class[c] for tr, by_class in metrics.items()} for c in classes}
+        ws = cls(manifest["trackers"], sequences, per_class[classes[0]], manifest, root=root, layout=layout,
+                 classes=classes, class_name=classes[0], class_metrics=per_class, combined=combined)
+        ws._views[classes[0]] = ws  # the first class's view is the workspace itself
         return ws
 
     def save(self, run_dir: str) -> None:
-        """Write the run (every sequence x tracker analysis, computing the missing ones)."""
+        """Write the run (every sequence x tracker (x class) analysis, computing the missing ones)."""
         os.makedirs(run_dir, exist_ok=True)
-        for tr in self.trackers:
-            for meta in self.sequences:
-                self.analysis(tr, meta.name).save(os.path.join(run_dir, tr, meta.name))
+        for view in self.class_views():
+            for tr in self.trackers:
+                for meta in self.sequences:
+                    view.analysis(tr, meta.name).save(view._tables(run_dir, tr, meta.name))
+        metrics = self.metrics if not self.classes else {
+            tr: {c: self.class_metrics[c][tr] for c in self.classes} for tr in self.trackers}
         with open(os.path.join(run_dir, "metrics.json"), "w") as fp:
-            json.dump(_jsonable(self.metrics), fp)
+            json.dump(_jsonable(metrics), fp)
+        if self.classes:
+            with open(os.path.join(run_dir, CLASS_COMBINED), "w") as fp:
+                json.dump(_jsonable(self.combined), fp)
+        manifest = {**self.manifest, "inputs": self.inputs.to_manifest(run_dir)}
         with open(os.path.join(run_dir, MANIFEST), "w") as fp:
-            json.dump(self.manifest, fp, indent=1)
+            json.dump(manifest, fp, indent=1)
 
     @classmethod
     def load(cls, run_dir: str) -> "Workspace":
@@ -140,16 +208,28 @@ class Workspace:
         if manifest.get("format") != FORMAT_VERSION:
             raise InputError(path, f"saved with format {manifest.get('format')}, this tracklens reads {FORMAT_VERSION}.",
                              "Re-run 'tracklens eval ... --save' with this version.")
+        classes = tuple(manifest.get("classes") or ())
         with open(os.path.join(run_dir, "metrics.json")) as fp:
-            metrics = _from_json(json.load(fp))
-        sequences = [SequenceMeta(**s) for s in manifest["sequences"]]
-        return cls(manifest["trackers"], sequences, metrics, manifest, root=run_dir)
+            metrics = _from_json(json.load(fp), classes)
+        combined = {}
+        if classes:
+            with open(os.path.join(run_dir, CLASS_COMBINED)) as fp:
+                combined = _from_json(json.load(fp))
+        saved_at = (manifest.get("inputs") or {}).get("run_dir")
+        for seq in manifest["sequences"]:  # footage recorded next to a run that has moved with it
+            for key in ("video", "image_dir"):
+                seq[key] = relocate(seq.get(key), saved_at, os.path.abspath(run_dir))
+        return cls._assemble(manifest, metrics, combined, root=run_dir)
 
 
-def _from_json(raw: dict) -> dict:
-    """Metrics read back from JSON: lists become the HOTA arrays again."""
-    return {tr: {s: {k: (np.asarray(v, float) if isinstance(v, list) else v) for k, v in m.items()}
-                 for s, m in seqs.items()} for tr, seqs in raw.items()}
+def _from_json(raw: dict, classes: tuple[str, ...] = ()) -> dict:
+    """Metrics read back from JSON: lists become the HOTA arrays again (one level deeper with classes)."""
+    def fields(m: dict) -> dict:
+        return {k: (np.asarray(v, float) if isinstance(v, list) else v) for k, v in m.items()}
+    if classes:
+        return {tr: {c: {s: fields(m) for s, m in seqs.items()} for c, seqs in by_class.items()}
+                for tr, by_class in raw.items()}
+    return {tr: {s: fields(m) for s, m in seqs.items()} for tr, seqs in raw.items()}
 
 
 def _cache_file(folder: str, layout: Layout, inputs: dict) -> str:
@@ -159,6 +239,8 @@ def _cache_file(folder: str, layout: Layout, inputs: dict) -> str:
     files = []
     for seq in layout.sequences:
         for path in (seq.gt, seq.seqinfo, *seq.trackers.values()):
+            if path is None:  # KITTI and BDD100K have no seqinfo.ini
+                continue
             st = os.stat(path)
             files.append((os.path.abspath(path), st.st_size, st.st_mtime_ns))
     key = json.dumps({"version": __version__, "format": FORMAT_VERSION, "inputs": inputs,
@@ -166,9 +248,14 @@ def _cache_file(folder: str, layout: Layout, inputs: dict) -> str:
     return os.path.join(folder, f"metrics-{hashlib.sha256(key.encode()).hexdigest()[:32]}.json")
 
 
-def _sequence_metas(layout: Layout) -> list[SequenceMeta]:
+def _sequence_metas(run: Run) -> list[SequenceMeta]:
+    """Frames, size and footage per sequence: from seqinfo.ini for MOTChallenge; KITTI and BDD100K
+    give only the length (their boxes are drawn on a blank canvas)."""
     out = []
-    for f in layout.sequences:
+    for f in run.layout.sequences:
+        if f.seqinfo is None:
+            out.append(SequenceMeta(f.name, run.num_frames[f.name], None, None, None, None, None))
+            continue
         info = read_seqinfo(f.seqinfo)
         out.append(SequenceMeta(f.name, info.length, info.width, info.height, info.fps,
                                 os.path.abspath(f.video) if f.video else None,
@@ -186,10 +273,11 @@ def _manifest(layout: Layout, metas: list[SequenceMeta], inputs: dict, notes: li
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "versions": {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
                      "pandas": pandas.__version__},
-        "inputs": inputs, "trackers": list(layout.trackers),
+        "inputs": inputs, "trackers": list(layout.trackers), "classes": list(layout.classes),
         "sequences": [vars(m) for m in metas], "notes": notes, "combined_key": COMBINED,
     }
 
 
-def _jsonable(metrics: dict) -> dict:
-    return {tr: {s: {k: plain(v) for k, v in m.items()} for s, m in seqs.items()} for tr, seqs in metrics.items()}
+def _jsonable(tree: dict) -> dict:
+    """Nested metric dicts (any depth) with numpy values as plain JSON values."""
+    return {k: _jsonable(v) if isinstance(v, dict) else plain(v) for k, v in tree.items()}

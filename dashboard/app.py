@@ -29,13 +29,17 @@ except (InputError, OSError, ValueError) as exc:
         open_data_form(roots, source)
     st.stop()
 
-st.session_state["workspace"] = ws
 state.init(ws)
 state.keep_widget_state()
 
 with st.sidebar:
     st.markdown("### :material/troubleshoot: tracklens")
     st.caption(source.label)
+    if ws.classes:  # a run evaluated per class is shown one class at a time
+        st.selectbox("Class", ws.classes, key="cls", help="Each class is evaluated on its own; the Overview also "
+                     "lists every class and the class combinations.")
+        ws = ws.for_class(st.session_state["cls"])
+    st.session_state["workspace"] = ws
     st.selectbox("Sequence", [s.name for s in ws.sequences], key="seq")
     st.selectbox("Tracker", ws.trackers, key="tracker")
     st.select_slider("α (localisation threshold)", options=ALPHA_CHOICES, key="alpha",

@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--max-tracks", type=int, default=6, help="worst tracks per tracker (default 6)")
     rp.add_argument("--no-whatif", action="store_true", help="skip the what-if re-evaluations")
     rp.add_argument("--workers", type=int, default=1, help="processes re-evaluating the what-if fixes")
+    rp.add_argument("--class", dest="cls", metavar="CLASS",
+                    help="the class shown (a run with classes; default the first)")
     cp = sub.add_parser("clip", help="a short annotated clip of a failure (MP4, AVI or GIF)")
     cp.add_argument("run_dir", help="a saved run (tracklens eval --save RUN_DIR)")
     cp.add_argument("--tracker", help="tracker (needed when the run has several)")
@@ -47,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--frames", metavar="A:B", help="first:last frame, both inclusive, 1-based (e.g. 30:90)")
     cp.add_argument("--track", type=int, help="ground-truth id to highlight (without --frames: a window "
                                               "around its first identity switch)")
+    cp.add_argument("--class", dest="cls", metavar="CLASS",
+                    help="the class drawn (a run with classes; default the first)")
     cp.add_argument("--alpha", type=float, default=0.5, help="α at which boxes are drawn (default 0.5)")
     cp.add_argument("--fps", type=float, help="frames per second (default: the sequence's)")
     cp.add_argument("--max-width", type=int, help="scale frames down to this width")

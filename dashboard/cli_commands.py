@@ -11,6 +11,7 @@ import os
 import sys
 import time
 
+from tracklens.errors import InputError
 from tracklens.workspace import Workspace
 
 
@@ -19,11 +20,21 @@ def _error(message: str) -> int:
     return 2
 
 
+def _load(args: argparse.Namespace) -> Workspace:
+    """The saved run, showing the class of ``--class`` (a run with classes)."""
+    ws = Workspace.load(args.run_dir)
+    if args.cls is not None and args.cls not in ws.classes:
+        raise InputError("--class", f"class {args.cls!r} is not in this run "
+                         f"({'its classes: ' + ', '.join(ws.classes) if ws.classes else 'it has no classes'}).",
+                         "Pick one of its classes, or leave out --class.")
+    return ws.for_class(args.cls) if args.cls is not None else ws
+
+
 def report(args: argparse.Namespace) -> int:
     """``tracklens report RUN_DIR -o report.html [--alpha 0.5] [--no-whatif] [--max-tracks N] [--workers N]``."""
     from .report import build_report
 
-    ws = Workspace.load(args.run_dir)
+    ws = _load(args)
     started = time.perf_counter()
     text = build_report(ws, alpha=args.alpha, whatif=not args.no_whatif, max_tracks=args.max_tracks,
                         workers=args.workers)
@@ -41,7 +52,7 @@ def clip(args: argparse.Namespace) -> int:
     """``tracklens clip RUN_DIR --tracker T --sequence S --frames A:B [--track ID] [--alpha] -o out.mp4``."""
     from .clips import parse_frames, track_window, write_clip
 
-    ws = Workspace.load(args.run_dir)
+    ws = _load(args)
     tracker = args.tracker or (ws.trackers[0] if len(ws.trackers) == 1 else None)
     sequence = args.sequence or (ws.sequences[0].name if len(ws.sequences) == 1 else None)
     if tracker is None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from tracklens.run import RunInputs
 from tracklens.workspace import Workspace
 
 from .frames import BlankFrames, FrameSource, open_frames
@@ -103,64 +104,65 @@ def frame_source(video: str | None, image_dir: str | None, width: int | None, he
         return blank
 
 
+def mot_sequence(inputs: RunInputs, sequence: str, trackers: list[str], what: str):
+    """One sequence of a MOTChallenge run read again from its inputs (``resolve_inputs``); raises
+    ``InputError`` saying what is missing, or that ``what`` needs MOTChallenge files."""
+    from tracklens.errors import InputError
+    from tracklens.evaluate import load_sequence
+    from tracklens.run import resolve_inputs
+
+    if inputs.format != "mot":
+        raise InputError(inputs.gt_folder, f"{what} reads MOTChallenge files; this run is {inputs.format.upper()}.",
+                         "Use the Overview, Frame inspector, Tracks and Compare pages for this run.")
+    layout = resolve_inputs(inputs, trackers, saved=True)
+    return load_sequence(next(f for f in layout.sequences if f.name == sequence))
+
+
 @st.cache_data(show_spinner="Re-evaluating with each kind of error fixed…", max_entries=32)
-def what_if_table(inputs: dict, tracker: str, sequence: str):
+def what_if_table(inputs: RunInputs, tracker: str, sequence: str):
     """The what-if table of one sequence x tracker, from the original input files."""
     from tracklens.analysis.whatif import what_if
-    from tracklens.evaluate import load_sequence
-    from tracklens.layout import resolve
 
-    layout = resolve(inputs["gt_folder"], inputs["trackers_folder"], inputs["benchmark"], inputs["split"],
-                     inputs.get("seqmap"), [tracker])
-    files = next(f for f in layout.sequences if f.name == sequence)
-    loaded = load_sequence(files)
-    result = what_if(loaded.gt, loaded.trackers[tracker], sequence, benchmark=inputs["benchmark"],
-                     preprocess=inputs["preprocess"])
+    loaded = mot_sequence(inputs, sequence, [tracker], "What-if")
+    result = what_if(loaded.gt, loaded.trackers[tracker], sequence, benchmark=inputs.benchmark,
+                     preprocess=inputs.preprocess)
     return result.to_pandas() if hasattr(result, "to_pandas") else result
 
 
 @st.cache_data(show_spinner="Scoring every tracker with every metric…", max_entries=16)
-def other_metrics(inputs: dict, sequence: str, trackers: tuple[str, ...]):
+def other_metrics(inputs: RunInputs, sequence: str, trackers: tuple[str, ...]):
     """The metrics a workspace does not hold already (HOTA variants, video-detection metrics): one row
     per (tracker, metric) on one sequence, with which way is better and what the metric ignores."""
     import pandas as pd
 
     from tracklens import detection_report
-    from tracklens.evaluate import load_sequence
-    from tracklens.layout import resolve
     from tracklens.variants import evaluate_variants
 
     from .views import TRACKING_NOTES
 
-    layout = resolve(inputs["gt_folder"], inputs["trackers_folder"], inputs["benchmark"], inputs["split"],
-                     inputs.get("seqmap"), list(trackers))
-    loaded = load_sequence(next(f for f in layout.sequences if f.name == sequence))
+    loaded = mot_sequence(inputs, sequence, list(trackers), "Metrics compared")
     rows = []
     for tracker in trackers:
         tr = loaded.trackers[tracker]
         variants = evaluate_variants(loaded.gt, tr, sequence, variants=("HOTA (paper)", "CA-HOTA"),
-                                     preprocess=inputs["preprocess"] and inputs["benchmark"] != "MOT15",
-                                     benchmark=inputs["benchmark"])
+                                     preprocess=inputs.preprocess and inputs.benchmark != "MOT15",
+                                     benchmark=inputs.benchmark)
         for name in ("HOTA (paper)", "CA-HOTA"):
             rows.append((tracker, name, float(variants.loc[name, "score"]), "higher", TRACKING_NOTES[name]))
         report = detection_report({sequence: loaded.gt}, {sequence: tr},
-                                  benchmark=inputs["benchmark"] if inputs["preprocess"] else None)
+                                  benchmark=inputs.benchmark if inputs.preprocess else None)
         for _, r in report.iterrows():
             rows.append((tracker, r["metric"], float(r["value"]), r["better"], r["ignores"]))
     return pd.DataFrame(rows, columns=["tracker", "metric", "value", "better", "ignores"])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def ca_hota_curve(inputs: dict, sequence: str, tracker: str):
+def ca_hota_curve(inputs: RunInputs, sequence: str, tracker: str):
     """CA-HOTA, ClaA and HOTA (paper matching, class-aware) against alpha for one sequence x tracker."""
-    from tracklens.evaluate import load_sequence
-    from tracklens.layout import resolve
     from tracklens.metrics.hota_variants import ca_hota
     from tracklens.variants import class_labels, prepare_multiclass
 
-    layout = resolve(inputs["gt_folder"], inputs["trackers_folder"], inputs["benchmark"], inputs["split"],
-                     inputs.get("seqmap"), [tracker])
-    loaded = load_sequence(next(f for f in layout.sequences if f.name == sequence))
+    loaded = mot_sequence(inputs, sequence, [tracker], "Metrics compared")
     tr = loaded.trackers[tracker]
     seq = prepare_multiclass(sequence, loaded.gt, tr)
     table = ca_hota(seq, class_labels(seq, loaded.gt, tr)).to_pandas()
@@ -169,26 +171,26 @@ def ca_hota_curve(inputs: dict, sequence: str, tracker: str):
 
 
 @st.cache_data(show_spinner="Evaluating each class on its own…", max_entries=8)
-def per_class_table(inputs: dict, trackers: tuple[str, ...]):
+def per_class_table(inputs: RunInputs, trackers: tuple[str, ...]):
     """HOTA / MOTA / IDF1 per ground-truth class (column 8) and both class combinations, per tracker;
-    None when the ground truth has a single class, or for MOT15 (whose column 8 is a world coordinate)."""
+    None when the ground truth has a single class, for MOT15 (whose column 8 is a world coordinate), and
+    for a run evaluated per class already (its classes are in the sidebar)."""
     import pandas as pd
 
     from tracklens.classes import CLASS_AVERAGED, DET_AVERAGED, classes_in, evaluate_classes
     from tracklens.evaluate import COMBINED
-    from tracklens.layout import resolve
+    from tracklens.run import resolve_inputs
 
-    if inputs["benchmark"].upper() == "MOT15":
+    if inputs.format != "mot" or inputs.classes or inputs.benchmark.upper() == "MOT15":
         return None
-    layout = resolve(inputs["gt_folder"], inputs["trackers_folder"], inputs["benchmark"], inputs["split"],
-                     inputs.get("seqmap"), list(trackers))
+    layout = resolve_inputs(inputs, list(trackers), saved=True)
     classes = classes_in(layout)
     if len(classes) < 2:
         return None
-    run = evaluate_classes(layout, classes, threshold=inputs["threshold"])
+    run = evaluate_classes(layout, classes, threshold=inputs.threshold)
     rows = []
     for tracker in trackers:
-        named = {f"class {c}": run.metrics[tracker][c][COMBINED] for c in classes}
+        named = {f"class {c}": run.metrics[tracker][str(c)][COMBINED] for c in classes}
         named.update({"class-averaged": run.combined[tracker][CLASS_AVERAGED],
                       "detection-averaged": run.combined[tracker][DET_AVERAGED]})
         for label, m in named.items():

@@ -34,9 +34,10 @@ from tracklens.fields import HEADLINE, better, display, is_rate
 from tracklens.metrics.hota import ALPHAS
 
 from .figures import TEMPLATE, alpha_curves, sequence_difficulty, tracker_colors, tradeoff_scatter
-from .frames import FrameSource, open_frames
+from .frames import BlankFrames, FrameSource, open_frames
 from .overlay import annotate
-from .views import alpha_index, overlay_boxes, per_alpha_table, sequence_table, summary_table
+from .views import (alpha_index, class_table, overlay_boxes, per_alpha_table, sequence_table,
+                    summary_table)
 
 IDENTITY_TYPES = ("SWITCH", "ASCEND", "TRANSFER", "MIGRATE")
 SWITCH_TYPES = ("SWITCH", "ASCEND")
@@ -207,15 +208,27 @@ def thumbnail(ws, tracker: str, sequence: str, frame: int, gt_id: int, alpha: fl
 
 
 def _open_source(meta) -> FrameSource:
-    return open_frames(video=meta.video, image_dir=meta.image_dir, width=meta.width or 1280,
-                       height=meta.height or 720, num_frames=meta.num_frames)
+    """The sequence's footage; a blank canvas when it is gone (a run moved without its videos)."""
+    try:
+        return open_frames(video=meta.video, image_dir=meta.image_dir, width=meta.width or 1280,
+                           height=meta.height or 720, num_frames=meta.num_frames)
+    except (OSError, ValueError):
+        return BlankFrames((meta.width or 1280, meta.height or 720), meta.num_frames)
 
 
 # ------------------------------------------------------------------------------------------------
 # What-if
 
 
-def _whatif_sequence(files, trackers: list[str], benchmark: str, preprocess: bool) -> tuple[str, list[pd.DataFrame]]:
+@dataclass
+class _WhatIfResult:
+    """A what-if worker's result: every tracker's table on one sequence."""
+
+    name: str
+    tables: list[pd.DataFrame]
+
+
+def _whatif_sequence(files, trackers: list[str], benchmark: str, preprocess: bool) -> _WhatIfResult:
     """Worker: the what-if tables of every tracker on one sequence (ground truth read once)."""
     from tracklens.analysis.whatif import what_if
     from tracklens.evaluate import load_sequence
@@ -227,33 +240,33 @@ def _whatif_sequence(files, trackers: list[str], benchmark: str, preprocess: boo
         table.insert(0, "sequence", files.name)
         table.insert(0, "tracker", tracker)
         tables.append(table)
-    return files.name, tables
+    return _WhatIfResult(files.name, tables)
 
 
 def whatif_tables(ws, workers: int = 1) -> tuple[pd.DataFrame | None, str]:
     """Every tracker x sequence what-if table (long form: tracker, sequence, fix, HOTA, ...,
-    delta_HOTA), re-evaluated from the original inputs of ``ws.manifest["inputs"]`` (sequences in
-    ``workers`` processes); ``None`` and the reason when they cannot be reached."""
+    delta_HOTA), re-evaluated from the run's inputs (``ws.inputs``, sequences in ``workers``
+    processes); ``None`` and the reason when they cannot be reached."""
     from tracklens.evaluate import run_tasks
-    from tracklens.layout import resolve
+    from tracklens.run import missing_inputs, resolve_inputs
 
-    inputs = ws.manifest.get("inputs") or {}
-    missing = [k for k in ("gt_folder", "trackers_folder") if not inputs.get(k) or not os.path.isdir(inputs[k])]
+    inputs = ws.inputs
+    if inputs.format != "mot" or inputs.classes:
+        return None, ("the what-if fixes are defined for the MOTChallenge single-class evaluation; this run is "
+                      f"{inputs.format.upper() if inputs.format != 'mot' else 'MOTChallenge --classes'}")
+    missing = missing_inputs(inputs)
     if missing:
-        where = ", ".join(f"{k.replace('_', ' ')} {inputs.get(k) or '(not recorded)'}" for k in missing)
-        return None, f"the original inputs are not reachable from here ({where})"
+        return None, f"the original inputs are not reachable from here (missing: {', '.join(missing)})"
     try:
-        layout = resolve(inputs["gt_folder"], inputs["trackers_folder"], inputs.get("benchmark", "MOT17"),
-                         inputs.get("split", "train"), inputs.get("seqmap"), list(ws.trackers))
+        layout = resolve_inputs(inputs, list(ws.trackers), saved=True)
     except Exception as exc:  # noqa: BLE001 - moved or changed inputs: say why, keep the report
         return None, f"the original inputs could not be opened ({exc})"
     wanted = [m.name for m in ws.sequences]
-    tasks = [(f, list(ws.trackers), inputs.get("benchmark", "MOT17"), inputs.get("preprocess", True))
-             for f in layout.sequences if f.name in wanted]
+    tasks = [(f, list(ws.trackers), inputs.benchmark, inputs.preprocess) for f in layout.sequences if f.name in wanted]
     if not tasks:
         return None, "none of the run's sequences were found in the original inputs"
     done = run_tasks(_whatif_sequence, tasks, workers, None)
-    rows = [t for name in wanted if name in done for t in done[name][1]]
+    rows = [t for name in wanted if name in done for t in done[name].tables]
     return pd.concat(rows, ignore_index=True), ""
 
 
@@ -381,36 +394,58 @@ def _track_card(t: WorstTrack, alpha: float, thumbs: list[tuple[Moment, str]]) -
             f'{f"<ul class=moments>{moments}</ul>" if moments else ""}</article>')
 
 
+_FORMAT_NAMES = {"mot": "MOTChallenge", "kitti": "KITTI tracking (2D boxes)", "bdd100k": "BDD100K box tracking"}
+
+
+def _preprocessing(i) -> str:
+    if i.format == "kitti":
+        return ("TrackEval's KITTI preprocessing: per class, tracker boxes matched to distractor classes, occluded or "
+                "truncated ground truth, too small or inside DontCare regions are removed")
+    if i.format == "bdd100k":
+        return ("TrackEval's BDD100K preprocessing: per class, tracker boxes matched to crowd or distractor-class "
+                "ground truth are removed")
+    if i.classes:
+        return "none: each class id of column 8 on its own (zero-marked ground truth is ignored)"
+    if i.preprocess:
+        return (f"TrackEval's MOTChallenge preprocessing for {i.benchmark}: tracker boxes matched to distractor "
+                "ground truth are removed, only the evaluated ground-truth classes count and zero-marked ground "
+                "truth is ignored")
+    return "none (--no-preproc): every box counts"
+
+
 def _provenance(ws, alpha: float) -> str:
     m = ws.manifest
-    inputs = m.get("inputs") or {}
     versions = dict(m.get("versions") or {})
     rows = [("tracklens", m.get("tracklens", "?")), ("evaluated", m.get("created", "?")),
             ("report built", _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")),
             ("versions (evaluation)", ", ".join(f"{k} {v}" for k, v in versions.items())),
             ("versions (report)", f"plotly {plotly.__version__}, opencv {cv2.__version__}")]
-    preprocess = inputs.get("preprocess", True)
-    rows += [("ground truth", inputs.get("gt_folder", "?")), ("trackers folder", inputs.get("trackers_folder", "?")),
-             ("benchmark / split", f'{inputs.get("benchmark", "?")} / {inputs.get("split", "?")}'),
-             ("seqmap", inputs.get("seqmap") or "every sequence of the ground-truth folder"),
-             ("videos", inputs.get("video_folder") or "none"),
-             ("preprocessing", f"TrackEval's MOTChallenge preprocessing for {inputs.get('benchmark', '?')}: tracker "
-              "boxes matched to distractor ground truth are removed, only the evaluated ground-truth classes "
-              "count and zero-marked ground truth is ignored" if preprocess else "none (--no-preproc): every box counts"),
+    i = ws.inputs
+    rows += [("format", _FORMAT_NAMES.get(i.format, i.format)),
+             ("ground truth", i.gt_folder), ("trackers folder", i.trackers_folder),
+             ("benchmark / split", f"{i.benchmark} / {i.split}"),
+             ("seqmap", i.seqmap or "every sequence of the ground-truth folder"),
+             ("videos", i.video_folder or "none"),
+             ("preprocessing", _preprocessing(i)),
              ("HOTA", "TrackEval-exact, 19 α from 0.05 to 0.95; tables give the mean over α, "
               f"frames and tracks in this report are shown at α = {alpha:.2f}"),
-             ("CLEAR / Identity", f"similarity threshold {inputs.get('threshold', 0.5)} (IoU)"),
+             ("CLEAR / Identity", f"similarity threshold {i.threshold} (IoU)"),
              ("combined", "all sequences combined as TrackEval combines them (sums of counts, not means)")]
-    cmd = ["tracklens eval", f"--gt-folder {inputs.get('gt_folder', '?')}",
-           f"--trackers-folder {inputs.get('trackers_folder', '?')}", f"--benchmark {inputs.get('benchmark', '?')}"]
-    if inputs.get("split", "train") != "train":
-        cmd.append(f"--split {inputs['split']}")
-    if inputs.get("seqmap"):
-        cmd.append(f"--seqmap {inputs['seqmap']}")
-    if not preprocess:
+    if ws.classes:
+        rows.append(("classes", f"{', '.join(ws.classes)}, each evaluated on its own; this report shows class "
+                                f"{ws.class_name} (tracklens report --class NAME for another)"))
+    cmd = ["tracklens eval", f"--gt-folder {i.gt_folder}", f"--trackers-folder {i.trackers_folder}"]
+    cmd.append(f"--format {i.format}" if i.format != "mot" else f"--benchmark {i.benchmark}")
+    if i.split != "train":
+        cmd.append(f"--split {i.split}")
+    if i.seqmap:
+        cmd.append(f"--seqmap {i.seqmap}")
+    if i.classes:
+        cmd.append(f"--classes {' '.join(i.classes)}")
+    if not i.preprocess and i.format == "mot" and not i.classes:
         cmd.append("--no-preproc")
-    if inputs.get("threshold", 0.5) != 0.5:
-        cmd.append(f"--threshold {inputs['threshold']}")
+    if i.threshold != 0.5:
+        cmd.append(f"--threshold {i.threshold}")
     kv = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
     seq_rows = []
     for s in ws.sequences:
@@ -559,18 +594,24 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = True, max_tracks: int
     summary = summary_table(ws.metrics, COMBINED).sort_values("HOTA", ascending=False).reset_index(drop=True)
     per_seq = sequence_table(ws.metrics)
     m = ws.manifest
-    inputs = m.get("inputs") or {}
-    title = title or f"tracklens report · {inputs.get('benchmark', '')}".rstrip(" ·")
+    what = ws.inputs.benchmark if ws.inputs.format == "mot" else _FORMAT_NAMES[ws.inputs.format].split(" (")[0]
+    title = title or f"tracklens report · {what}" + (f" · class {ws.class_name}" if ws.classes else "")
 
     sections = []
     # Summary
     body = _metric_table(summary, colors, ("tracker",))
     body += (f"<details><summary>Per sequence ({len(ws.sequences)} sequences x {len(ws.trackers)} trackers)"
              f"</summary>{_metric_table(per_seq, colors, ('tracker', 'sequence'))}</details>")
+    class_lead = ""
+    if ws.classes:
+        every = _metric_table(class_table(ws.class_metrics, ws.combined), colors, ("tracker", "class"))
+        body += f"<h3>Every class</h3>{every}"
+        class_lead = (f"Class {ws.class_name} (each class is evaluated on its own; the last table gives every class and "
+                      "the class combinations). ")
     sections.append(_section(
-        "summary", "Summary",
-        body, "All sequences combined. Rates are percentages and HOTA-family scores are means over the 19 α, as "
-              "TrackEval reports them; CLEAR and Identity use IoU ≥ 0.5. The best value per column is green "
+        "summary", "Summary" + (f" · class {ws.class_name}" if ws.classes else ""),
+        body, class_lead + "All sequences combined. Rates are percentages and HOTA-family scores are means over the 19 α, "
+              "as TrackEval reports them; CLEAR and Identity use IoU ≥ 0.5. The best value per column is green "
               "(fewest for IDSW, Frag, ML, FP, FN)."))
     # Alpha curves
     sections.append(_section(
@@ -624,8 +665,10 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = True, max_tracks: int
     sections.append(_section("provenance", "How these numbers were made", _provenance(ws, alpha)))
 
     chips = [("trackers", len(ws.trackers)), ("sequences", len(ws.sequences)),
-             ("frames", sum(s.num_frames for s in ws.sequences)), ("benchmark", inputs.get("benchmark", "?")),
-             ("preprocessing", "on" if inputs.get("preprocess", True) else "off"),
+             ("frames", sum(s.num_frames for s in ws.sequences)),
+             ("benchmark" if ws.inputs.format == "mot" else "format", what),
+             *((("class", f"{ws.class_name} of {len(ws.classes)}"),) if ws.classes else ()),
+             ("preprocessing", "on" if ws.inputs.preprocess else "off"),
              ("evaluated", str(m.get("created", "?")).replace("T", " ").replace("+00:00", " UTC")),
              ("tracklens", m.get("tracklens", "?"))]
     meta = "".join(f"<li>{_e(k)} <b>{_e(v)}</b></li>" for k, v in chips)

@@ -21,6 +21,9 @@ def init(ws: Workspace) -> None:
     if st.session_state.get("_state_ready"):
         return
     seqs = [s.name for s in ws.sequences]
+    if ws.classes:
+        cls = _param("cls")
+        st.session_state["cls"] = cls if cls in ws.classes else ws.classes[0]
     seq = _param("seq")
     st.session_state["seq"] = seq if seq in seqs else seqs[0]
     tr = _param("tracker")
@@ -42,7 +45,7 @@ def init(ws: Workspace) -> None:
     st.session_state["_state_ready"] = True
 
 
-SIDEBAR_KEYS = ("seq", "tracker", "alpha")  # session keys the sidebar's widgets own
+SIDEBAR_KEYS = ("cls", "seq", "tracker", "alpha")  # session keys the sidebar's widgets own
 
 
 def keep_widget_state() -> None:
@@ -56,7 +59,7 @@ def keep_widget_state() -> None:
 
 def sync_url() -> None:
     """Write the current state into the URL's query string."""
-    wanted = {k: st.session_state.get(k) for k in ("seq", "tracker", "tracker2", "alpha", "frame", "track")}
+    wanted = {k: st.session_state.get(k) for k in ("cls", "seq", "tracker", "tracker2", "alpha", "frame", "track")}
     for key, value in wanted.items():
         text = None if value is None else str(value)
         if text is None:

@@ -50,6 +50,30 @@ def summary_table(metrics: dict[str, dict[str, dict]], sequence: str = COMBINED)
     return pd.DataFrame(rows)
 
 
+def class_table(class_metrics: dict[str, dict[str, dict[str, dict]]],
+                combined: dict[str, dict[str, dict]]) -> pd.DataFrame:
+    """Long table tracker x class x headline metrics: each class combined over sequences, then the class
+    combinations (class-averaged, detection-averaged, BDD100K super-categories) of a run with classes."""
+    rows = []
+    for tracker in (next(iter(class_metrics.values())) if class_metrics else {}):
+        named = {c: class_metrics[c][tracker][COMBINED] for c in class_metrics}
+        named.update({COMBINATION_NAMES.get(k, k): v for k, v in combined.get(tracker, {}).items()})
+        for label, fields in named.items():
+            flat = flatten(fields)
+            rows.append({"tracker": tracker, "class": label,
+                         **{c: flat[c] for c in RATE_COLUMNS + COUNT_COLUMNS if c in flat}})
+    return pd.DataFrame(rows)
+
+
+def run_kind(fmt: str, classes: list[str]) -> str:
+    """How a run was evaluated, in words (pages that need MOTChallenge files say why they cannot)."""
+    name = {"kitti": "KITTI", "bdd100k": "BDD100K"}.get(fmt, "MOTChallenge")
+    return f"{name}, evaluated per class ({', '.join(classes)})" if classes else name
+
+
+COMBINATION_NAMES = {"cls_comb_cls_av": "class-averaged", "cls_comb_det_av": "detection-averaged"}
+
+
 def sequence_table(metrics: dict[str, dict[str, dict]]) -> pd.DataFrame:
     """Long table tracker x sequence x headline metrics (sequences only, no combination)."""
     rows = []

@@ -1,4 +1,5 @@
-"""Folder layouts of the KITTI and BDD100K formats, and their evaluation (``tracklens eval --format``).
+"""Folder layouts of the KITTI and BDD100K formats (``tracklens eval --format``), resolved into the
+one ``Layout`` every format shares and evaluated by the one pipeline of ``evaluate.evaluate``.
 
 KITTI (TrackEval's ``Kitti2DBox`` layout; ``GT`` is TrackEval's ``GT_FOLDER``)::
 
@@ -22,51 +23,16 @@ detection-averaged over its evaluated members), KITTI does not (as in TrackEval)
 """
 from __future__ import annotations
 
-import argparse
 import os
-import sys
-from dataclasses import dataclass
-from typing import Callable
 
-from ..classes import CLASS_AVERAGED, DET_AVERAGED, combine_classes, combine_per_class
 from ..errors import InputError
-from ..evaluate import COMBINED, combine, run_tasks
-from ..preprocess_kitti import KITTI_CLASSES, prepare_kitti
-from ..sequence_eval import evaluate_sequence
+from ..layout import Layout, SequenceFiles
+from ..preprocess_kitti import KITTI_CLASSES
 from . import bdd100k
 from .kitti import BoxFile, read_kitti_file, read_seqmap
 
 FORMATS = ("mot", "kitti", "bdd100k")
 SUFFIX = {"kitti": ".txt", "bdd100k": ".json"}
-
-
-@dataclass(frozen=True)
-class DatasetSequence:
-    """One sequence's files; ``num_frames`` is None when it is taken from the files (KITTI without seqmap)."""
-
-    name: str
-    gt: str
-    num_frames: int | None
-    trackers: dict[str, str]
-
-
-@dataclass(frozen=True)
-class DatasetLayout:
-    format: str
-    sequences: tuple[DatasetSequence, ...]
-    trackers: tuple[str, ...]
-    classes: tuple[str, ...]
-
-
-@dataclass
-class DatasetRun:
-    """``metrics[tracker][class][sequence | COMBINED_SEQ]`` and, for BDD100K,
-    ``combined[tracker][cls_comb_cls_av | cls_comb_det_av | HUMAN | VEHICLE | BIKE]``."""
-
-    layout: DatasetLayout
-    metrics: dict[str, dict[str, dict[str, dict]]]
-    combined: dict[str, dict[str, dict]]
-    notes: list[str]
 
 
 def valid_classes(fmt: str) -> tuple[str, ...]:
@@ -75,7 +41,7 @@ def valid_classes(fmt: str) -> tuple[str, ...]:
 
 def resolve_dataset(fmt: str, gt_folder: str, trackers_folder: str | None, *, split: str = "training",
                     seqmap: str | None = None, trackers: list[str] | None = None,
-                    classes: list[str] | None = None) -> DatasetLayout:
+                    classes: list[str] | None = None) -> Layout:
     """Find every sequence's ground truth and tracker files of a KITTI or BDD100K layout; raise
     ``InputError`` naming what is missing."""
     if fmt not in SUFFIX:
@@ -109,8 +75,8 @@ def resolve_dataset(fmt: str, gt_folder: str, trackers_folder: str | None, *, sp
             raise InputError(gt, f"ground truth of sequence '{name}' not found (listed in the seqmap).",
                              f"Expected {os.path.join('<gt-folder>', 'label_02', name + '.txt')}.")
         files = {t: _tracker_file(trackers_folder, t, name, SUFFIX[fmt]) for t in tracker_names}
-        sequences.append(DatasetSequence(name, gt, lengths[name], files))
-    return DatasetLayout(fmt, tuple(sequences), tuple(tracker_names), chosen)
+        sequences.append(SequenceFiles(name, gt, None, files, num_frames=lengths[name]))
+    return Layout(tuple(sequences), tuple(tracker_names), fmt.upper(), format=fmt, classes=chosen)
 
 
 def _classes(fmt: str, classes: list[str] | None) -> tuple[str, ...]:
@@ -165,7 +131,7 @@ def _tracker_file(root: str, tracker: str, seq: str, suffix: str) -> str:
                       "in the seqmap."))
 
 
-def load_dataset_sequence(fmt: str, seq: DatasetSequence) -> tuple[BoxFile, dict[str, BoxFile]]:
+def load_dataset_sequence(fmt: str, seq: SequenceFiles) -> tuple[BoxFile, dict[str, BoxFile]]:
     """Read one sequence's ground truth and tracker files (all with the same number of frames)."""
     if fmt == "bdd100k":
         gt = bdd100k.read_bdd_file(seq.gt, is_gt=True)
@@ -178,73 +144,3 @@ def load_dataset_sequence(fmt: str, seq: DatasetSequence) -> tuple[BoxFile, dict
         gt = gt.with_num_frames(n)
         trackers = {t: b.with_num_frames(n) for t, b in trackers.items()}
     return gt, trackers
-
-
-def _evaluate_sequence(fmt: str, seq: DatasetSequence, classes: tuple[str, ...], threshold: float) -> tuple:
-    """Worker: one sequence, every tracker and class."""
-    gt, trackers = load_dataset_sequence(fmt, seq)
-    prepare = prepare_kitti if fmt == "kitti" else bdd100k.prepare_bdd
-    notes = [str(i) for b in (gt, *trackers.values()) for i in b.dets.ignored]
-    if fmt == "kitti" and seq.num_frames is None:
-        notes.append(f"{seq.gt}: no seqmap, sequence length {gt.dets.num_frames} taken from the files")
-    out = {}
-    for name, tr in trackers.items():
-        prepared = prepare(seq.name, gt, tr, classes)
-        out[name] = {c: evaluate_sequence(prepared[c], threshold).metrics() for c in classes}
-    return seq.name, out, notes
-
-
-def evaluate_dataset(layout: DatasetLayout, *, threshold: float = 0.5, workers: int = 1,
-                     progress: Callable[[int, int, str], None] | None = None) -> DatasetRun:
-    """Evaluate every tracker x class x sequence, combine over sequences per class, and (BDD100K)
-    over classes and super-categories, all as TrackEval's Evaluator does."""
-    tasks = [(layout.format, s, layout.classes, threshold) for s in layout.sequences]
-    done = run_tasks(_evaluate_sequence, tasks, workers, progress)
-    order = [s.name for s in layout.sequences]
-    metrics = combine_per_class(done, order, layout.trackers, layout.classes)
-    combined: dict[str, dict[str, dict]] = {}
-    for tr in layout.trackers:
-        combined[tr] = {}
-        if layout.format == "bdd100k":
-            finals = [metrics[tr][c][COMBINED] for c in layout.classes]
-            combined[tr][CLASS_AVERAGED] = combine_classes(finals, class_averaged=True)
-            combined[tr][DET_AVERAGED] = combine_classes(finals, class_averaged=False)
-            for cat, members in bdd100k.SUPER_CATEGORIES.items():
-                present = [metrics[tr][c][COMBINED] for c in members if c in layout.classes]
-                if present:  # TrackEval crashes on a super-category with no evaluated class
-                    combined[tr][cat] = combine(present)
-    notes = [n for s in order for n in done[s][2]]
-    return DatasetRun(layout, metrics, combined, notes)
-
-
-def eval_command(args: argparse.Namespace, progress: Callable[[int, int, str], None] | None = None) -> int:
-    """``tracklens eval --format kitti|bdd100k``: one table per tracker (rows: classes combined over
-    sequences, then the class combinations), ``--json`` nested as
-    ``out[tracker][class][sequence | COMBINED]``, ``--csv`` with one row per tracker x class x sequence."""
-    from ..results import detailed_frame, format_summary, to_json_nested
-
-    for flag, given in (("--save", args.save), ("--no-preproc", args.no_preproc)):
-        if given:
-            raise InputError(flag, f"{flag} is not supported with --format {args.format}.",
-                             f"Leave out {flag} (it works with --format mot).")
-    layout = resolve_dataset(args.format, args.gt_folder, args.trackers_folder, split=args.split, seqmap=args.seqmap,
-                             trackers=args.trackers, classes=args.classes)
-    run = evaluate_dataset(layout, threshold=args.threshold, workers=args.workers, progress=progress)
-    for note in run.notes:
-        print(f"tracklens: note: {note}", file=sys.stderr)
-    if not args.quiet:
-        table = {tr: {**{c: run.metrics[tr][c][COMBINED] for c in layout.classes}, **run.combined[tr]}
-                 for tr in layout.trackers}
-        print(format_summary(table))
-    if args.json:
-        out = {tr: {**run.metrics[tr], **{k: {COMBINED: v} for k, v in run.combined[tr].items()}}
-               for tr in layout.trackers}
-        with open(args.json, "w") as fp:
-            fp.write(to_json_nested(out))
-    if args.csv:
-        flat = {tr: {f"{c}:{'COMBINED' if s == COMBINED else s}": m for c, seqs in run.metrics[tr].items()
-                     for s, m in seqs.items()} for tr in layout.trackers}
-        for tr in layout.trackers:
-            flat[tr].update({f"{k}:COMBINED": v for k, v in run.combined[tr].items()})
-        detailed_frame(flat).to_csv(args.csv, index=False)
-    return 0

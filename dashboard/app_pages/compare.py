@@ -11,7 +11,7 @@ from tracklens.dashboard.overlay import annotate
 from tracklens.dashboard.views import alpha_index, overlay_boxes, sequence_table
 
 ws = st.session_state["workspace"]
-st.title("Compare two trackers")
+st.title("Compare two trackers" + (f" · class {ws.class_name}" if ws.classes else ""))
 if len(ws.trackers) < 2:
     st.info("Only one tracker is loaded: give a trackers folder with two or more trackers to compare.")
     st.stop()

@@ -34,7 +34,7 @@ def _from_slider() -> None:
     st.session_state["frame"] = st.session_state["frame_slider"]
 
 
-st.title(f"Frame inspector · {seq_name} · {tracker}")
+st.title(f"Frame inspector · {seq_name} · {tracker}" + (f" · class {ws.class_name}" if ws.classes else ""))
 controls = st.columns([1, 1, 6, 1, 1.4])
 controls[0].button("◀", help="previous frame", on_click=_go, args=(st.session_state["frame"] - 1,), width="stretch")
 controls[1].button("▶", help="next frame", on_click=_go, args=(st.session_state["frame"] + 1,), width="stretch")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from tracklens.dashboard.figures import alpha_curves
 from tracklens.dashboard.loading import ca_hota_curve, confirm_long_run, other_metrics, per_class_table
-from tracklens.dashboard.views import ranking_disagreements, ranking_table, tracking_rows
+from tracklens.dashboard.views import ranking_disagreements, ranking_table, run_kind, tracking_rows
 
 ws = st.session_state["workspace"]
 seq_name = st.session_state["seq"]
@@ -16,11 +16,16 @@ st.caption("Tracking metrics (HOTA family, MOTA, IDF1) and the video-detection m
            "reports (frame/sequence/dataset mAP, speed-stratified mAP, Average Delay, Track-mAP), on the "
            "same tracker outputs. Detection metrics use column 7 as the score (trackers that write -1 there "
            "tie every box). See docs/detection_metrics.md and docs/hota_variants.md.")
+if ws.inputs.format != "mot" or ws.classes:
+    st.info("These metrics read MOTChallenge files without classes; this run is "
+            + run_kind(ws.inputs.format, ws.classes)
+            + ". Its metrics per class and the class combinations are on the Overview page.")
+    st.stop()
 if not confirm_long_run(ws, seq_name, list(ws.trackers), "every metric", f"metrics_go_{seq_name}"):
     st.stop()
 try:
     table = pd.concat([tracking_rows(ws.metrics, seq_name),
-                       other_metrics(ws.manifest["inputs"], seq_name, tuple(ws.trackers))], ignore_index=True)
+                       other_metrics(ws.inputs, seq_name, tuple(ws.trackers))], ignore_index=True)
 except Exception as exc:  # a saved run whose input files moved, or a format the metrics cannot read
     st.warning(f"These metrics need the original input files: {exc}")
     st.stop()
@@ -45,13 +50,13 @@ st.subheader("Classification-aware HOTA against α")
 st.caption("CA-HOTA weights every match by the probability the tracker gave to the right class (C(c) = the "
            "confidence when the class is right, else 0; 1 when the file gives no confidence). Class-agnostic "
            "matching over every ground-truth class, without MOTChallenge preprocessing (docs/classes.md).")
-curves = pd.concat([ca_hota_curve(ws.manifest["inputs"], seq_name, t) for t in ws.trackers], ignore_index=True)
+curves = pd.concat([ca_hota_curve(ws.inputs, seq_name, t) for t in ws.trackers], ignore_index=True)
 curves["alpha"] = curves["alpha"].astype(float)
 st.plotly_chart(alpha_curves(curves, fields=("HOTA", "CA-HOTA", "ClaA"), alpha=st.session_state["alpha"]),
                 width="stretch")
 
 st.subheader("Per class")
-classes = per_class_table(ws.manifest["inputs"], tuple(ws.trackers))
+classes = per_class_table(ws.inputs, tuple(ws.trackers))
 if classes is None:
     st.caption("The ground truth has a single class (after the consider flag): nothing to break down. With "
                "several classes in column 8, each is evaluated on its own and combined both ways TrackEval does "

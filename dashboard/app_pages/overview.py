@@ -5,12 +5,12 @@ import streamlit as st
 
 from tracklens.evaluate import COMBINED
 from tracklens.dashboard.figures import TRADEOFF_PLOTS, alpha_curves, sequence_difficulty, tradeoff_scatter
-from tracklens.dashboard.views import RATE_COLUMNS, per_alpha_table, sequence_table, summary_table
+from tracklens.dashboard.views import RATE_COLUMNS, class_table, per_alpha_table, sequence_table, summary_table
 
 ws = st.session_state["workspace"]
 alpha = st.session_state["alpha"]
 
-st.title("Overview")
+st.title("Overview" + (f" · class {ws.class_name}" if ws.classes else ""))
 scope = st.radio("Scope", ["All sequences (combined)", "Selected sequence"], horizontal=True,
                  label_visibility="collapsed")
 seq = COMBINED if scope.startswith("All") else st.session_state["seq"]
@@ -25,6 +25,16 @@ for c in RATE_COLUMNS:
         shown[c] = 100 * shown[c]
 st.dataframe(shown.sort_values("HOTA", ascending=False), hide_index=True, column_config=rate_config,
              width="stretch")
+
+if ws.classes:
+    with st.expander(f"Every class ({len(ws.classes)}) and the class combinations", expanded=True):
+        st.caption("Each class combined over all sequences, then the classes combined as TrackEval does "
+                   "(class-averaged: plain means; detection-averaged: pooled like sequences).")
+        by_class = class_table(ws.class_metrics, ws.combined)
+        for c in RATE_COLUMNS:
+            if c in by_class:
+                by_class[c] = 100 * by_class[c]
+        st.dataframe(by_class, hide_index=True, column_config=rate_config, width="stretch")
 
 st.subheader("Scores against α")
 st.plotly_chart(alpha_curves(per_alpha_table(ws.metrics, seq), alpha=alpha), width="stretch")

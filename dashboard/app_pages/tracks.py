@@ -14,7 +14,7 @@ alpha = st.session_state["alpha"]
 a_idx = alpha_index(alpha)
 analysis = ws.analysis(tracker, seq_name)
 
-st.title(f"Tracks · {seq_name} · {tracker}")
+st.title(f"Tracks · {seq_name} · {tracker}" + (f" · class {ws.class_name}" if ws.classes else ""))
 st.caption(f"At α = {alpha:.2f}. Coverage bars show which tracker id matched each ground-truth track (HOTA "
            "matching); markers are CLEAR identity switches. Click a bar to open that frame in the inspector.")
 

@@ -7,6 +7,7 @@ import streamlit as st
 from tracklens.dashboard.figures import whatif_waterfall
 from tracklens.dashboard.loading import confirm_long_run, what_if_table
 from tracklens.fields import is_rate
+from tracklens.dashboard.views import run_kind
 
 ws = st.session_state["workspace"]
 seq_name, tracker = st.session_state["seq"], st.session_state["tracker"]
@@ -14,10 +15,14 @@ st.title(f"What-if · {seq_name} · {tracker}")
 st.caption("Each row edits the tracker output to remove one kind of error (an oracle fix), then evaluates it "
            "again with the same pipeline. Gains overlap, so they do not add up exactly; "
            "see docs/whatif.md for the exact definitions.")
+if ws.inputs.format != "mot" or ws.classes:
+    st.info("The what-if fixes are defined for the MOTChallenge single-class evaluation (its preprocessing and "
+            "matching); this run is " + run_kind(ws.inputs.format, ws.classes) + ".")
+    st.stop()
 if not confirm_long_run(ws, seq_name, [tracker], "the what-if analysis", f"whatif_go_{tracker}_{seq_name}"):
     st.stop()
 try:
-    table = what_if_table(ws.manifest["inputs"], tracker, seq_name)
+    table = what_if_table(ws.inputs, tracker, seq_name)
 except Exception as exc:  # the inputs of a saved run may have moved
     st.warning(f"The what-if analysis needs the original files: {exc}")
     st.stop()

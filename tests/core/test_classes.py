@@ -59,9 +59,9 @@ def test_per_class_and_class_combiners_match_trackeval(tmp_path_factory, sequenc
             case = replace(cases[cls - 1], num_frames=num_frames[f"seq{k}"])
             ref = trackeval_sequence(*case.per_frame(), metrics=METRICS)
             per_seq[f"seq{k}"] = ref
-            _assert_same(run.metrics["t"][cls][f"seq{k}"], flatten(ref), f"class {cls} seq{k}")
+            _assert_same(run.metrics["t"][str(cls)][f"seq{k}"], flatten(ref), f"class {cls} seq{k}")
         combined = {m: trackeval_combine(m, {s: r[m] for s, r in per_seq.items()}) for m in METRICS}
-        _assert_same(run.metrics["t"][cls][COMBINED], flatten(combined), f"class {cls} combined")
+        _assert_same(run.metrics["t"][str(cls)][COMBINED], flatten(combined), f"class {cls} combined")
         per_class_ref[cls] = combined
     cls_av = {m: trackeval_combine_classes_class_averaged(m, {c: r[m] for c, r in per_class_ref.items()})
               for m in METRICS}

@@ -32,11 +32,16 @@ import trackeval  # noqa: E402
 
 from tracklens.dashboard.cli import main  # noqa: E402
 from tracklens.errors import InputError  # noqa: E402
-from tracklens.evaluate import COMBINED  # noqa: E402
+from tracklens.evaluate import COMBINED, evaluate  # noqa: E402
 from tracklens.formats.bdd100k import CLASSES as BDD_CLASSES, read_bdd_file  # noqa: E402
 from tracklens.formats.kitti import read_kitti_file, read_seqmap  # noqa: E402
-from tracklens.formats.layouts import evaluate_dataset, resolve_dataset  # noqa: E402
+from tracklens.formats.layouts import resolve_dataset  # noqa: E402
 from tracklens.preprocess_kitti import prepare_kitti  # noqa: E402
+
+
+def evaluate_dataset(layout):
+    """Every tracker x class x sequence through the one pipeline, as TrackEval's Evaluator."""
+    return evaluate(layout, preprocess=True)
 
 SETTINGS = dict(deadline=None, derandomize=True, database=None, print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,

@@ -154,3 +154,80 @@ def _values(x) -> np.ndarray:
     if isinstance(x, dict):
         return np.frombuffer(base64.b64decode(x["bdata"]), dtype=x["dtype"]).astype(float)
     return np.asarray(x, float)
+
+
+@pytest.fixture(scope="module")
+def kitti_run(tmp_path_factory) -> str:
+    from format_data import write_kitti
+
+    from tracklens.dashboard.cli import main
+
+    root = tmp_path_factory.mktemp("kitti")
+    gt, trs = write_kitti(root / "data")
+    assert main(["eval", "--format", "kitti", "--gt-folder", str(gt), "--trackers-folder", str(trs),
+                 "--save", str(root / "run"), "--quiet"]) == 0
+    return str(root / "run")
+
+
+def test_saved_kitti_run_every_page_and_the_class_selector(kitti_run):
+    """A run with classes: the sidebar's Class picks the view every page reads; the pages that need
+    MOTChallenge files say so instead of failing."""
+    from tracklens.dashboard.loading import Source
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["_opened_source"] = Source(run_dir=kitti_run)
+    for key, value in {"cls": "pedestrian", "seq": "0001", "tracker": "tracker_b"}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.sidebar.selectbox(key="cls").options == ["car", "pedestrian"]
+    assert at.title[0].value == "Overview · class pedestrian"
+    summary = at.dataframe[0].value.set_index("tracker")
+    assert summary.loc["tracker_b", "CLR_FN"] == 12  # the pedestrian missed six frames in each sequence
+    every = at.dataframe[1].value
+    assert set(every["class"]) == {"car", "pedestrian"} and len(every) == 4  # KITTI: no class combination
+    at.sidebar.selectbox(key="cls").set_value("car").run()
+    assert at.title[0].value == "Overview · class car"
+    assert at.dataframe[0].value.set_index("tracker").loc["tracker_b", "IDSW"] == 4
+    for page in PAGES[1:]:
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception and not at.error, (page, [e.message for e in at.exception])
+        if page in ("whatif", "metrics"):
+            assert "this run is KITTI, evaluated per class (car, pedestrian)" in at.info[0].value
+    at.switch_page("app_pages/inspector.py").run()
+    assert at.title[0].value == "Frame inspector · 0001 · tracker_b · class car"
+
+
+def test_moved_run_what_if_and_metrics_compared(sample_dir, tmp_path):
+    """A run moved with its data re-evaluates from the new place; moved without it, both pages name
+    what is missing instead of failing."""
+    import shutil
+
+    from tracklens.dashboard.cli import main
+    from tracklens.dashboard.loading import Source
+
+    project = tmp_path / "project"
+    shutil.copytree(sample_dir, project / "data")
+    assert main(["eval", "--gt-folder", str(project / "data" / "gt"), "--trackers-folder",
+                 str(project / "data" / "trackers"), "--benchmark", "MOT15", "--save", str(project / "run"),
+                 "--quiet"]) == 0
+    moved = tmp_path / "moved"
+    shutil.move(str(project), str(moved))
+
+    def whatif_page(run_dir) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.session_state["_opened_source"] = Source(run_dir=str(run_dir))
+        at.query_params["seq"], at.query_params["tracker"] = "TUD-Campus", "motmetrics_test"
+        at.run()
+        at.switch_page("app_pages/whatif.py").run()
+        assert not at.exception, [e.message for e in at.exception]
+        return at
+
+    at = whatif_page(moved / "run")
+    assert not at.warning and "fix_all" in set(at.dataframe[0].value["fix"])
+    shutil.rmtree(moved / "data")
+    at = whatif_page(moved / "run")
+    assert "an input of this run is missing" in at.warning[0].value
+    assert str(project / "data" / "gt") in at.warning[0].value
+    at.switch_page("app_pages/metrics.py").run()
+    assert not at.exception and "an input of this run is missing" in at.warning[0].value

@@ -160,6 +160,7 @@ def test_whatif_without_the_inputs(ws, tmp_path):
     ws.save(str(run))
     manifest = json.loads((run / "manifest.json").read_text())
     manifest["inputs"]["gt_folder"] = str(tmp_path / "moved" / "gt")
+    manifest["inputs"].pop("relative")  # gone from both places the run records
     (run / "manifest.json").write_text(json.dumps(manifest))
     text = build_report(Workspace.load(str(run)), max_tracks=1)
     assert "What-if gains are not available" in text and "not reachable" in text

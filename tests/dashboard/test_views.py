@@ -2,11 +2,14 @@
 (TUD-Campus, motmetrics_test: a real tracker with 7 identity switches) and on tiny hand cases."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from tracklens.analysis.tracks import pair_table
+from tracklens.run import RunInputs
 from tracklens.workspace import Workspace
 from tracklens.dashboard.views import (alpha_index, association_scores, explain_track, frame_counts, neighbour,
                              overlay_boxes, per_alpha_table, summary_table)
@@ -92,10 +95,9 @@ def test_per_class_table_combines_classes_both_ways(tmp_path):
     (seq / "gt" / "gt.txt").write_text("\n".join(gt_rows) + "\n")
     (tmp_path / "tr" / "t").mkdir(parents=True)
     (tmp_path / "tr" / "t" / "s1.txt").write_text("\n".join(tr_rows) + "\n")
-    inputs = {"gt_folder": str(tmp_path / "gt"), "trackers_folder": str(tmp_path / "tr"), "benchmark": "MOT17",
-              "split": "train", "seqmap": None, "threshold": 0.5}
+    inputs = RunInputs(str(tmp_path / "gt"), str(tmp_path / "tr"), benchmark="MOT17")
     table = per_class_table(inputs, ("t",)).set_index("class")
     assert table.loc["class 1", "HOTA"] == pytest.approx(1.0)
     assert table.loc["class 2", "HOTA"] < 1.0
     assert table.loc["class-averaged", "HOTA"] == pytest.approx((table.loc["class 1", "HOTA"] + table.loc["class 2", "HOTA"]) / 2)
-    assert per_class_table({**inputs, "benchmark": "MOT15"}, ("t",)) is None
+    assert per_class_table(replace(inputs, benchmark="MOT15"), ("t",)) is None
