@@ -187,9 +187,10 @@ def _on_upload(roots: tuple[str, ...]) -> None:
         if any(_inside(_real(folder), _real(r)) for r in roots):  # TMPDIR set inside a data root
             raise InputError(folder, "the temporary folder for uploads is inside a data folder.",
                              "Start the dashboard with TMPDIR set to a folder outside the data folders.")
+        files = [(f.name, f.getvalue()) for f in ss.get("upload_trackers") or []]
+        uploads.within_quota([*files, *([(gt.name, gt.getvalue())] if gt is not None else [])])
         source = uploads.write_upload(
-            (gt.name, gt.getvalue()) if gt is not None else None,
-            [(f.name, f.getvalue()) for f in ss.get("upload_trackers") or []], folder, benchmark,
+            (gt.name, gt.getvalue()) if gt is not None else None, files, folder, benchmark,
             ss.get("upload_sequence") or "", int(ss.get("upload_length") or 0),
             max_zip_bytes=st.get_option("server.maxUploadSize") * uploads.ZIP_FACTOR * 1024**2)
         load_workspace(source)  # evaluates now: bad data fails here, before anything is replaced

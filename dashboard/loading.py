@@ -11,7 +11,7 @@ import streamlit as st
 
 from tracklens.workspace import Workspace
 
-from .frames import BlankFrames, FrameSource, open_frames
+from .frames import MAX_PIXELS, BlankFrames, FrameSource, open_frames
 
 from tracklens.assets import SAMPLE  # noqa: E402  (package data)
 
@@ -99,7 +99,8 @@ def frame_source(video: str | None, image_dir: str | None, width: int | None, he
         return open_frames(video=video, image_dir=image_dir, width=width or 1280, height=height or 720,
                            num_frames=num_frames)
     except (OSError, ValueError) as exc:  # a corrupt video, an unreadable image folder: keep browsing
-        blank = BlankFrames((width or 1280, height or 720), num_frames)
+        size = (width or 1280, height or 720)
+        blank = BlankFrames(size if size[0] * size[1] <= MAX_PIXELS else (1280, 720), num_frames)
         blank.note = f"Cannot show the footage ({exc}); boxes are drawn on a blank canvas."
         return blank
 

@@ -25,6 +25,7 @@ MAX_FILE_BYTES = 2 * 1024**3  # read_mot_file refuses larger files before readin
 MAX_FRAMES = 10_000_000  # seqLength above this is refused (per-frame arrays would not fit in memory)
 MAX_COORD = 1e8  # |x|, |y|, |w|, |h| above this (pixels) are refused: box arithmetic would lose exactness
 MAX_IMAGE_SIDE = 100_000  # imWidth / imHeight
+MAX_IMAGE_PIXELS = 8192 * 8192  # imWidth x imHeight: one RGB frame of this canvas is 192 MiB
 # Magic numbers of files people pass by mistake: (prefix, what it is, how to fix).
 _MAGIC = ((b"\x1f\x8b", "a binary file (gzip-compressed)", "Decompress it first (gunzip FILE)."),
           (b"PK\x03\x04", "a binary file (a zip archive)", "Extract the text file from the archive first."),
@@ -73,6 +74,11 @@ def read_seqinfo(path: str) -> SequenceInfo:
         if side is not None and not 0 < side <= MAX_IMAGE_SIDE:
             raise InputError(path, f"{key}={side} is outside 1..{MAX_IMAGE_SIDE} pixels.",
                              f"Set {key} to the frame size in pixels, or remove the line.")
+    width, height = number("imWidth"), number("imHeight")
+    if width and height and width * height > MAX_IMAGE_PIXELS:
+        raise InputError(path, f"imWidth x imHeight = {width} x {height} is {width * height / 1e6:,.0f} megapixels, "
+                         f"above the {MAX_IMAGE_PIXELS / 1e6:,.0f} megapixel limit for a frame.",
+                         "Set imWidth and imHeight to the frame size in pixels, or remove the lines.")
     name = sec.get("name") or os.path.basename(os.path.dirname(os.path.abspath(path)))
     return SequenceInfo(
         name=name, length=length, width=number("imWidth"), height=number("imHeight"),
@@ -92,10 +98,33 @@ def read_seqmap(path: str) -> list[str]:
     except (UnicodeDecodeError, OSError) as exc:
         raise InputError(path, f"cannot read the seqmap as UTF-8 text ({exc}).",
                          "Write it as plain text: 'name', then one sequence name per line.") from None
-    names = [n for n in names[1:] if n]
-    if not names:
+    numbered = [(i, n) for i, n in enumerate(names[1:], start=2) if n]
+    if not numbered:
         raise InputError(path, "the seqmap lists no sequence.", "Add one sequence name per line after 'name'.")
-    return names
+    seen: set[str] = set()
+    for i, name in numbered:
+        if not is_plain_name(name):
+            raise InputError(path, f"sequence name {clean_text(name)!r} is not a plain folder name (no '/', '\\', "
+                             "'..' or control characters).", "List each sequence by its folder name only.", line=i)
+        if name in seen:
+            raise InputError(path, f"sequence '{name}' is listed twice (it would count twice in COMBINED).",
+                             "List each sequence once.", line=i)
+        seen.add(name)
+    return [n for _, n in numbered]
+
+
+def is_plain_name(name: str) -> bool:
+    """A name that is one path component inside its folder: what a sequence or tracker name must be
+    before it is joined to a folder (a seqmap, a saved run's manifest and an upload are untrusted)."""
+    return (bool(name) and len(name) <= 255 and name not in (".", "..") and not any(c in name for c in "/\\\0")
+            and name.isprintable() and not re.match(r"[A-Za-z]:", name))
+
+
+def clean_text(text: str, limit: int = 120) -> str:
+    """``text`` for one line of a terminal or page: control characters (newlines, ANSI escapes) as
+    ``?``, at most ``limit`` characters."""
+    out = "".join(c if c.isprintable() else "?" for c in text[:limit])
+    return out + ("..." if len(text) > limit else "")
 
 
 def read_mot_file(path: str, num_frames: int, *, is_gt: bool, max_bytes: int = MAX_FILE_BYTES) -> Detections:
@@ -127,6 +156,8 @@ def _read_bytes(path: str, max_bytes: int) -> bytes:
         raise InputError(path, "this is a folder, not a file.", "Point to the text file itself.")
     if os.path.islink(path) and not os.path.exists(path):
         raise InputError(path, "this is a broken symbolic link (or a link loop).", "Make the link point to the file.")
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise InputError(path, "this is not a regular file (a pipe, socket or device).", "Point to the text file itself.")
     if not os.path.isfile(path):
         raise InputError(path, "file not found.", "Check the folder layout (see README 'Usage').")
     try:
