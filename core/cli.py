@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .atomic import check_output_dir, check_output_file, write_text
 from .errors import InputError
 from .evaluate import COMBINED, evaluate
 from .layout import resolve
@@ -55,8 +56,26 @@ def add_core_commands(sub) -> None:
 
 
 def run_core_command(args: argparse.Namespace) -> int:
-    """Run ``eval`` or ``export``; bad input raises ``InputError`` (the program prints it)."""
-    return _eval(args) if args.command == "eval" else _export(args)
+    """Run ``eval`` or ``export``; bad input raises ``InputError`` (the program prints it). Output
+    paths and options are checked first, so a bad one fails at once, not after the evaluation."""
+    if args.command == "eval":
+        check_threshold(args.threshold)
+        for flag, path in (("--json", args.json), ("--csv", args.csv)):
+            if path:
+                check_output_file(path, flag)
+        if args.save:
+            check_output_dir(args.save, "--save")
+        return _eval(args)
+    check_output_dir(args.output, "-o")
+    return _export(args)
+
+
+def check_threshold(value: float) -> None:
+    """The similarity threshold of CLEAR and Identity: a number in (0, 1] (NaN matches nothing and
+    above 1 nothing is ever matched, which would print MOTA -1 as if it were a result)."""
+    if not 0 < value <= 1:  # False for NaN too
+        raise InputError("--threshold", f"{value} is not a similarity threshold in (0, 1].",
+                         "Pass --threshold 0.5 (TrackEval's value) or another number above 0 and at most 1.")
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -96,10 +115,9 @@ def _eval(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(format_summary(metrics))
     if args.json:
-        with open(args.json, "w") as fp:
-            fp.write(to_json(metrics))
+        write_text(args.json, to_json(metrics))
     if args.csv:
-        detailed_frame(metrics).to_csv(args.csv, index=False)
+        write_text(args.csv, detailed_frame(metrics).to_csv(index=False))
     return 0
 
 
@@ -121,6 +139,5 @@ def _eval_classes(args: argparse.Namespace) -> int:
     if args.json:
         out = {tr: {**{str(c): run.metrics[tr][c] for c in classes}, **{k: {COMBINED: v} for k, v in run.combined[tr].items()}}
                for tr in layout.trackers}
-        with open(args.json, "w") as fp:
-            fp.write(to_json_nested(out))
+        write_text(args.json, to_json_nested(out))
     return 0

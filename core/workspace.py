@@ -19,6 +19,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import saved_run
 from .analysis.record import SequenceAnalysis, analyse
 from .errors import InputError
 from .evaluate import COMBINED, evaluate, load_sequence
@@ -60,7 +61,7 @@ class Workspace:
         key = (tracker, sequence)
         if key not in self._analyses:
             if self.root is not None:
-                self._analyses[key] = SequenceAnalysis.load(os.path.join(self.root, tracker, sequence))
+                self._analyses[key] = _load_analysis(self.root, tracker, sequence, self.manifest.get("files"))
             elif self.layout is not None:
                 self._analyses[key] = self._analyse(tracker, sequence)
             else:
@@ -118,31 +119,49 @@ class Workspace:
         return ws
 
     def save(self, run_dir: str) -> None:
-        """Write the run (every sequence x tracker analysis, computing the missing ones)."""
-        os.makedirs(run_dir, exist_ok=True)
-        for tr in self.trackers:
-            for meta in self.sequences:
-                self.analysis(tr, meta.name).save(os.path.join(run_dir, tr, meta.name))
-        with open(os.path.join(run_dir, "metrics.json"), "w") as fp:
-            json.dump(_jsonable(self.metrics), fp)
-        with open(os.path.join(run_dir, MANIFEST), "w") as fp:
-            json.dump(self.manifest, fp, indent=1)
+        """Write the run (every sequence x tracker analysis, computing the missing ones) atomically:
+        it replaces ``run_dir`` whole, manifest with checksums last (``saved_run.write_run``)."""
+        def fill(folder: str) -> None:
+            for tr in self.trackers:
+                for meta in self.sequences:
+                    self.analysis(tr, meta.name).save(os.path.join(folder, tr, meta.name))
+
+        manifest = {k: v for k, v in self.manifest.items() if k != "files"}
+        saved_run.write_run(run_dir, fill, manifest, _jsonable(self.metrics))
 
     @classmethod
-    def load(cls, run_dir: str) -> "Workspace":
+    def load(cls, run_dir: str, frame_roots: tuple[str, ...] = ()) -> "Workspace":
+        """Open a saved run after checking it (``saved_run``): its frames are shown only from inside
+        the run or ``frame_roots``."""
         path = os.path.join(run_dir, MANIFEST)
-        if not os.path.isfile(path):
+        if not os.path.lexists(path):
             raise InputError(run_dir, "not a saved tracklens run (no manifest.json).",
                              "Create one with 'tracklens eval ... --save RUN_DIR'.")
-        with open(path) as fp:
-            manifest = json.load(fp)
-        if manifest.get("format") != FORMAT_VERSION:
-            raise InputError(path, f"saved with format {manifest.get('format')}, this tracklens reads {FORMAT_VERSION}.",
-                             "Re-run 'tracklens eval ... --save' with this version.")
-        with open(os.path.join(run_dir, "metrics.json")) as fp:
-            metrics = _from_json(json.load(fp))
-        sequences = [SequenceMeta(**s) for s in manifest["sequences"]]
-        return cls(manifest["trackers"], sequences, metrics, manifest, root=run_dir)
+        manifest = saved_run.check_manifest(path, saved_run.read_json(path, "manifest"), FORMAT_VERSION)
+        names = [s["name"] for s in manifest["sequences"]]
+        metrics_path = os.path.join(run_dir, saved_run.METRICS)
+        if manifest.get("files") is not None:
+            saved_run.check_file(metrics_path, manifest["files"].get(saved_run.METRICS))
+        raw = saved_run.read_json(metrics_path, "metrics")
+        metrics = _from_json(saved_run.check_metrics(metrics_path, raw, manifest["trackers"], names,
+                                                     manifest.get("combined_key", COMBINED)))
+        shown, notes = saved_run.confine_frames(manifest["sequences"], (run_dir, *frame_roots))
+        manifest = {**manifest, "notes": [*(manifest.get("notes") or []), *notes]}
+        sequences = [SequenceMeta(**{k: s[k] for k in SequenceMeta.__dataclass_fields__}) for s in shown]
+        return cls(list(manifest["trackers"]), sequences, metrics, manifest, root=run_dir)
+
+
+def _load_analysis(root: str, tracker: str, sequence: str, files: dict | None) -> SequenceAnalysis:
+    """One saved analysis, its files checked first; a damaged one is an ``InputError``, not a traceback."""
+    folder = os.path.join(root, tracker, sequence)
+    saved_run.check_files(root, folder, files)
+    try:
+        return SequenceAnalysis.load(folder)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pyarrow / json / pandas errors of a damaged folder
+        raise InputError(folder, f"cannot read this saved analysis ({type(exc).__name__}: "
+                         f"{' '.join(str(exc).split())[:160]}).", "Save the run again.") from None
 
 
 def _from_json(raw: dict) -> dict:

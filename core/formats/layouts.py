@@ -221,6 +221,7 @@ def eval_command(args: argparse.Namespace, progress: Callable[[int, int, str], N
     """``tracklens eval --format kitti|bdd100k``: one table per tracker (rows: classes combined over
     sequences, then the class combinations), ``--json`` nested as
     ``out[tracker][class][sequence | COMBINED]``, ``--csv`` with one row per tracker x class x sequence."""
+    from ..atomic import write_text
     from ..results import detailed_frame, format_summary, to_json_nested
 
     for flag, given in (("--save", args.save), ("--no-preproc", args.no_preproc)):
@@ -239,12 +240,11 @@ def eval_command(args: argparse.Namespace, progress: Callable[[int, int, str], N
     if args.json:
         out = {tr: {**run.metrics[tr], **{k: {COMBINED: v} for k, v in run.combined[tr].items()}}
                for tr in layout.trackers}
-        with open(args.json, "w") as fp:
-            fp.write(to_json_nested(out))
+        write_text(args.json, to_json_nested(out))
     if args.csv:
         flat = {tr: {f"{c}:{'COMBINED' if s == COMBINED else s}": m for c, seqs in run.metrics[tr].items()
                      for s, m in seqs.items()} for tr in layout.trackers}
         for tr in layout.trackers:
             flat[tr].update({f"{k}:COMBINED": v for k, v in run.combined[tr].items()})
-        detailed_frame(flat).to_csv(args.csv, index=False)
+        write_text(args.csv, detailed_frame(flat).to_csv(index=False))
     return 0
