@@ -3,7 +3,7 @@
 Everything is written under a temporary name in the destination's own folder (so the final rename
 never crosses a file system), flushed to disk, then renamed over the destination. A kill or a full
 disk at any point leaves the previous file (or run folder) untouched and at most a hidden
-``.NAME.*.tmp`` beside it, which the next write of the same name removes.
+``.NAME.*.tmp*`` beside it, which the next write of the same name removes.
 """
 from __future__ import annotations
 
@@ -40,10 +40,10 @@ def _tmp_prefix(path: str) -> str:
 
 
 def _sweep(path: str) -> None:
-    """Remove what an earlier, killed write of ``path`` left (``.NAME.*.tmp`` files and folders)."""
+    """Remove what an earlier, killed write of ``path`` left (``.NAME.*.tmp*`` files and folders)."""
     folder, prefix = os.path.dirname(os.path.abspath(path)), _tmp_prefix(path)
     try:
-        names = [n for n in os.listdir(folder) if n.startswith(prefix) and n.endswith(".tmp")]
+        names = [n for n in os.listdir(folder) if n.startswith(prefix) and ".tmp" in n[len(prefix):]]
     except OSError:
         return
     for name in names:
@@ -62,7 +62,7 @@ def atomic_path(path: str, suffix: str = "") -> Iterator[str]:
     ends without an exception, deleted otherwise."""
     folder = os.path.dirname(os.path.abspath(path))
     _sweep(path)
-    fd, tmp = tempfile.mkstemp(prefix=_tmp_prefix(path), suffix=f"{suffix}.tmp", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=_tmp_prefix(path), suffix=f".tmp{suffix}", dir=folder)
     os.close(fd)
     try:
         yield tmp

@@ -20,6 +20,7 @@ from typing import Callable
 import numpy as np
 
 from . import saved_run
+from .atomic import write_json
 from .analysis.record import SequenceAnalysis, analyse
 from .errors import InputError
 from .evaluate import COMBINED, evaluate, load_sequence
@@ -99,20 +100,23 @@ class Workspace:
                   "preprocess": preprocess, "threshold": threshold}
         cache_file = _cache_file(metrics_cache, layout, inputs) if metrics_cache and not analyse_now else None
         if cache_file and os.path.isfile(cache_file):
-            with open(cache_file) as fp:
-                cached = json.load(fp)
-            return cls(list(layout.trackers), [SequenceMeta(**m) for m in cached["manifest"]["sequences"]],
-                       _from_json(cached["metrics"]), cached["manifest"], layout=layout)
+            try:
+                with open(cache_file) as fp:
+                    cached = json.load(fp)
+                return cls(list(layout.trackers), [SequenceMeta(**m) for m in cached["manifest"]["sequences"]],
+                           _from_json(cached["metrics"]), cached["manifest"], layout=layout)
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                pass  # a damaged cache entry is only a miss: evaluate again and rewrite it
         run = evaluate(layout, preprocess=preprocess, threshold=threshold, workers=workers,
                        analyse_matches=analyse_now, progress=progress, dask=dask)
         metas = _sequence_metas(layout)
         ws = cls(list(layout.trackers), metas, run.metrics, _manifest(layout, metas, inputs, run.notes), layout=layout)
         if cache_file:
-            os.makedirs(os.path.dirname(cache_file), exist_ok=True)
-            tmp = f"{cache_file}.{os.getpid()}.tmp"
-            with open(tmp, "w") as fp:
-                json.dump({"manifest": ws.manifest, "metrics": _jsonable(ws.metrics)}, fp)
-            os.replace(tmp, cache_file)
+            try:
+                os.makedirs(os.path.dirname(cache_file), exist_ok=True)
+                write_json(cache_file, {"manifest": ws.manifest, "metrics": _jsonable(ws.metrics)})
+            except OSError:
+                pass  # a read-only or full cache folder: the run is fine without it (the app says so once)
         for tr, seqs in (run.analyses or {}).items():
             for s, an in seqs.items():
                 ws._analyses[(tr, s)] = an

@@ -10,8 +10,9 @@ import streamlit as st
 from tracklens.errors import InputError
 from tracklens.dashboard import state
 from tracklens.dashboard.data_access import OPENED, data_roots, describe, open_data_form
-from tracklens.dashboard.loading import load_workspace, parse_source
+from tracklens.dashboard.loading import cache_warning, load_workspace, parse_source
 from tracklens.dashboard.views import ALPHA_CHOICES
+from tracklens.dashboard.text import plain
 
 PAGES = Path(__file__).resolve().parent / "app_pages"
 
@@ -30,12 +31,15 @@ except (InputError, OSError, ValueError) as exc:
     st.stop()
 
 st.session_state["workspace"] = ws
+if not st.session_state.get("_cache_said") and (problem := cache_warning()):
+    st.toast(plain(problem), icon=":material/warning:")  # once per session: the app works without the cache
+    st.session_state["_cache_said"] = True
 state.init(ws)
 state.keep_widget_state()
 
 with st.sidebar:
     st.markdown("### :material/troubleshoot: tracklens")
-    st.caption(source.label)
+    st.caption(plain(source.label))
     st.selectbox("Sequence", [s.name for s in ws.sequences], key="seq")
     st.selectbox("Tracker", ws.trackers, key="tracker")
     st.select_slider("α (localisation threshold)", options=ALPHA_CHOICES, key="alpha",
@@ -44,7 +48,7 @@ with st.sidebar:
     if ws.manifest.get("notes"):
         with st.expander(f"Input notes ({len(ws.manifest['notes'])})"):
             for note in ws.manifest["notes"]:
-                st.caption(note)
+                st.caption(plain(note))
     open_data_form(roots, source)
 
 pages = [

@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--max-tracks", type=int, default=6, help="worst tracks per tracker (default 6)")
     rp.add_argument("--no-whatif", action="store_true", help="skip the what-if re-evaluations")
     rp.add_argument("--workers", type=int, default=1, help="processes re-evaluating the what-if fixes")
+    rp.add_argument("--data-root", action="append", metavar="DIR",
+                    help="a folder the run's video or frame images may be read from (repeatable; frames inside the "
+                         "run folder are always allowed, others are left out: a shared run cannot embed your files)")
     cp = sub.add_parser("clip", help="a short annotated clip of a failure (MP4, AVI or GIF)")
     cp.add_argument("run_dir", help="a saved run (tracklens eval --save RUN_DIR)")
     cp.add_argument("--tracker", help="tracker (needed when the run has several)")
@@ -51,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--fps", type=float, help="frames per second (default: the sequence's)")
     cp.add_argument("--max-width", type=int, help="scale frames down to this width")
     cp.add_argument("-o", "--output", default="clip.mp4", help=".mp4/.mov/.m4v (mp4v), .avi (MJPG) or .gif")
+    cp.add_argument("--data-root", action="append", metavar="DIR",
+                    help="a folder the run's video or frame images may be read from (repeatable)")
     return parser
 
 
