@@ -9,7 +9,7 @@ import argparse
 import sys
 
 from .atomic import check_output_dir, check_output_file, write_text
-from .errors import InputError
+from .errors import InputError, printable
 from .evaluate import COMBINED, evaluate
 from .layout import resolve
 from .classes import classes_in, evaluate_classes
@@ -111,7 +111,7 @@ def _eval(args: argparse.Namespace) -> int:
                        progress=_progress, dask=args.dask)
         metrics, notes = run.metrics, run.notes
     for note in notes:
-        print(f"tracklens: note: {note}", file=sys.stderr)
+        print(f"tracklens: note: {printable(str(note))}", file=sys.stderr)
     if not args.quiet:
         print(format_summary(metrics))
     if args.json:

@@ -76,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"tracklens: error: {exc}", file=sys.stderr)
         return 2
+    except MemoryError:
+        print(f"tracklens: error: {args.command}: out of memory (the input is larger than this machine can hold). "
+              "Fix: evaluate fewer sequences or trackers at once (--seqmap, --trackers), or use more memory.",
+              file=sys.stderr)
+        return 2
 
 
 def _drawing_command(args: argparse.Namespace) -> int:

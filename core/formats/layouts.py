@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..classes import CLASS_AVERAGED, DET_AVERAGED, combine_classes, combine_per_class
-from ..errors import InputError
+from ..errors import printable,  InputError
 from ..evaluate import COMBINED, combine, run_tasks
 from ..preprocess_kitti import KITTI_CLASSES, prepare_kitti
 from ..sequence_eval import evaluate_sequence
@@ -232,7 +232,7 @@ def eval_command(args: argparse.Namespace, progress: Callable[[int, int, str], N
                              trackers=args.trackers, classes=args.classes)
     run = evaluate_dataset(layout, threshold=args.threshold, workers=args.workers, progress=progress)
     for note in run.notes:
-        print(f"tracklens: note: {note}", file=sys.stderr)
+        print(f"tracklens: note: {printable(str(note))}", file=sys.stderr)
     if not args.quiet:
         table = {tr: {**{c: run.metrics[tr][c][COMBINED] for c in layout.classes}, **run.combined[tr]}
                  for tr in layout.trackers}
