@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..classes import CLASS_AVERAGED, DET_AVERAGED, combine_classes, combine_per_class
-from ..errors import printable,  InputError
+from ..errors import InputError, printable
 from ..evaluate import COMBINED, combine, run_tasks
 from ..preprocess_kitti import KITTI_CLASSES, prepare_kitti
 from ..sequence_eval import evaluate_sequence
