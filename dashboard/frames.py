@@ -76,7 +76,10 @@ def image_size(path: str | Path) -> tuple[int, int] | None:
     try:
         with Image.open(path) as im:
             return im.size
-    except (OSError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # Pillow's own limit (~179 MP) is above ours: too large either way
+        raise ValueError(f"image {path} is above the {MAX_PIXELS / 1e6:,.0f} megapixel limit for a frame: "
+                         "it is not decoded") from None
+    except (OSError, ValueError):
         return None
 
 
