@@ -110,6 +110,7 @@ def cache_warning() -> str | None:
 def cache_problem(folder: str) -> str | None:
     """Why the metrics cache ``folder`` cannot be used (one line), or None when a file can be written there."""
     from tracklens.atomic import check_output_dir
+    from tracklens.errors import InputError
 
     try:
         os.makedirs(folder, exist_ok=True)

@@ -139,6 +139,9 @@ def _records_json(path: str) -> tuple[list, Callable[[int], int], list[int] | No
         raise InputError(path, "not a UTF-8 text file.", "Write the file with json.dump (UTF-8 text).") from None
     try:
         doc = json.loads(text, object_pairs_hook=_no_duplicates)
+    except _Duplicate as exc:
+        raise InputError(path, f"the key {str(exc)[:40]!r} appears twice in one object (JSON would keep only the "
+                         "last one).", "Write each key once.") from None
     except json.JSONDecodeError as exc:
         raise InputError(path, f"not valid JSON ({exc.msg}).", "Write the file with json.dump.",
                          line=exc.lineno) from None
@@ -148,9 +151,6 @@ def _records_json(path: str) -> tuple[list, Callable[[int], int], list[int] | No
     except ValueError as exc:  # an integer of more than 4300 digits
         raise InputError(path, f"cannot read it as JSON ({' '.join(str(exc).split(':')[0].split())}).",
                          "Write the file with json.dump.") from None
-    except _Duplicate as exc:
-        raise InputError(path, f"the key {str(exc)[:40]!r} appears twice in one object (JSON would keep only the "
-                         "last one).", "Write each key once.") from None
     declared = None
     if isinstance(doc, dict):
         if not isinstance(doc.get("detections"), list):
