@@ -63,6 +63,7 @@ class HostGuard:
         self.allowed = {a.lower().rstrip(".") for a in allowed}
         self.session_quota = session_quota
         self.uploads: dict[str, dict[str, int]] = {}  # session id -> file id -> bytes
+        self._seen: dict[tuple[str, str | None], tuple[int, str] | None] = {}
 
     def host_ok(self, name: str | None) -> bool:
         return name is not None and (is_ip(name) or name in self.allowed)
@@ -70,13 +71,21 @@ class HostGuard:
     def check(self, scope) -> tuple[int, str] | None:
         """(status, reason) to refuse ``scope`` with, or None to let it through."""
         headers = {k.lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        if not self.host_ok(host_name(headers.get(b"host", ""))):
+        key = (headers.get(b"host", ""), headers.get(b"origin"))
+        refused = self._seen.get(key, False)
+        if refused is False:  # a browser sends the same two headers every time: decide once
+            refused = self._decide(*key)
+            if len(self._seen) < 4096:
+                self._seen[key] = refused
+        if refused is None and scope["type"] == "http" and scope["path"].startswith(UPLOAD_PREFIX):
+            return self.count_upload(scope["method"], scope["path"][len(UPLOAD_PREFIX):], headers)
+        return refused
+
+    def _decide(self, host: str, origin: str | None) -> tuple[int, str] | None:
+        if not self.host_ok(host_name(host)):
             return 403, "this dashboard only answers to its own address (Host header refused)"
-        origin = headers.get(b"origin")
         if origin is not None and not self.host_ok(host_name(urlsplit(origin).netloc)):
             return 403, "this dashboard only answers to pages of its own address (Origin header refused)"
-        if scope["type"] == "http" and scope["path"].startswith(UPLOAD_PREFIX):
-            return self.count_upload(scope["method"], scope["path"][len(UPLOAD_PREFIX):], headers)
         return None
 
     def count_upload(self, method: str, rest: str, headers: dict[bytes, str]) -> tuple[int, str] | None:
