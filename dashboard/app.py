@@ -12,7 +12,7 @@ from tracklens.dashboard import state
 from tracklens.dashboard.data_access import OPENED, data_roots, describe, open_data_form
 from tracklens.dashboard.loading import cache_warning, load_workspace, parse_source
 from tracklens.dashboard.views import ALPHA_CHOICES
-from tracklens.dashboard.text import plain
+from tracklens.dashboard.text import inert, plain
 
 PAGES = Path(__file__).resolve().parent / "app_pages"
 
@@ -25,7 +25,7 @@ source = st.session_state.get(OPENED) or parse_source(own_argv)
 try:
     ws = load_workspace(source)
 except (InputError, OSError, ValueError) as exc:
-    st.error(f"**Could not open the data.** {describe(exc)}")
+    st.error(f"**Could not open the data.** {inert(describe(exc))}")
     with st.sidebar:
         open_data_form(roots, source)
     st.stop()

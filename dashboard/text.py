@@ -12,3 +12,14 @@ def plain(text: object) -> str:
     control characters (newlines, ANSI escapes) shown as ``?``."""
     s = "".join(c if c.isprintable() else "?" for c in str(text))
     return _MARKDOWN.sub(r"\\\1", s)
+
+
+_ACTIVE = re.compile(r"([\\`\[\]<>$])")
+
+
+def inert(text: object) -> str:
+    """``text`` (an error message naming paths and names) with what could make Markdown fetch, link,
+    run HTML, format code or math escaped (``\\ ` [ ] < > $``), and control characters as ``?``;
+    paths and reasons otherwise read as they are."""
+    s = "".join(c if c.isprintable() else "?" for c in str(text))
+    return _ACTIVE.sub(r"\\\1", s)
