@@ -60,5 +60,8 @@ pages = [
     st.Page(str(PAGES / "metrics.py"), title="Metrics compared", icon=":material/balance:", url_path="metrics"),
 ]
 page = st.navigation(pages)
-page.run()
+try:
+    page.run()
+except InputError as exc:  # a damaged table of a saved run, a file changed since: one line, not a traceback
+    st.error(f"**Could not show this page.** {inert(describe(exc))}")
 state.sync_url()

@@ -182,3 +182,19 @@ def test_unwritable_cache_is_said_once(tmp_path: Path, monkeypatch) -> None:
     at.run()
     assert len(at.toast) == 0, "said once per session"
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+# ------------------------------------------------------------------------------------ saved runs
+
+
+def test_a_damaged_saved_run_is_one_line_in_the_page(tmp_path: Path) -> None:
+    from tracklens.workspace import Workspace
+
+    ds = make_dataset(tmp_path / "data")
+    run = tmp_path / "run"
+    Workspace.from_folders(str(ds.gt), str(ds.trackers), benchmark="MOT15").save(str(run))
+    (run / "t1" / "A" / "boxes.parquet").write_bytes(b"PAR1 not really")
+    at = app(str(run), seq="A")
+    at.switch_page("app_pages/inspector.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(at.error) == 1 and "does not match the checksum" in at.error[0].value
