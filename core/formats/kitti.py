@@ -39,6 +39,7 @@ DONTCARE = 9
 _MIN_COLUMNS = 10
 _SCORE_COLUMN = 17
 _MAX_ID = 2.0**53
+_MAX_COLUMNS = 64
 _FORMAT_HINT = ("each row must be 'frame id type truncated occluded alpha left top right bottom h w l x y z "
                 "rotation_y [score]' (KITTI tracking format, frames 0-based).")
 
@@ -218,6 +219,10 @@ def _parse_rows(path: str, rows: list[list[str]], lines: list[int], *, is_gt: bo
     """Numeric matrix (NaN for the type column and missing cells), class ids, lines, frames and ids."""
     n = len(rows)
     width = max((len(r) for r in rows), default=_MIN_COLUMNS)
+    if width > _MAX_COLUMNS:  # the table is rows x widest row: one long row must not size it
+        k = next(k for k, r in enumerate(rows) if len(r) == width)
+        raise InputError(path, f"row has {width:,} values, more than {_MAX_COLUMNS} (KITTI rows have 17 or 18).",
+                         _FORMAT_HINT, line=lines[k])
     numbers = np.full((n, max(width, _MIN_COLUMNS)), np.nan)
     cls = np.zeros(n, np.int64)
     for k, (cells, ln) in enumerate(zip(rows, lines)):

@@ -306,3 +306,12 @@ def test_eval_save_with_a_seqmap_escape_writes_nothing(data: Path, tmp_path: Pat
 def test_tracker_names_given_must_be_plain(data: Path, capsys) -> None:
     assert cli.main(eval_argv(data, "--trackers", "../t1")) == 2
     assert "a tracker name must be a plain folder name" in capsys.readouterr().err
+
+
+def test_kitti_row_too_wide_is_refused(tmp_path: Path) -> None:
+    """One row of 100,000 values among 10,000 would make a 10,000 x 100,000 table."""
+    row = "0 1 Car 0 0 0 10 10 50 50 1 1 1 1 1 1 1\n"
+    path = write(tmp_path / "0000.txt", row * 10_000 + " ".join(["1"] * 100_000) + "\n")
+    with pytest.raises(InputError, match="row has 100,000 values, more than 64") as info:
+        read_kitti_file(str(path), None, is_gt=True)
+    assert info.value.line == 10_001
