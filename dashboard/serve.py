@@ -16,7 +16,6 @@ has that hook, the server refuses to start rather than run unguarded.
 from __future__ import annotations
 
 import ipaddress
-import json
 import socket
 import sys
 from urllib.parse import urlsplit
@@ -113,9 +112,12 @@ class HostGuard:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})  # before accept: the server answers 403
             return
-        body = json.dumps({"error": reason}).encode()
+        fix = (" Open it by its IP address, localhost or this machine's name, or restart it with "
+               "'tracklens dashboard --allow-host NAME'." if status == 403 else "")
+        body = f"tracklens: {reason}.{fix}\n".encode()
         await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                                (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
 
 
