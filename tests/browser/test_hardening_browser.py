@@ -5,7 +5,6 @@ per-session upload quota holds. Screenshots: tests/screenshots/hardening_*.png (
 """
 from __future__ import annotations
 
-import io
 import os
 import socket
 import subprocess

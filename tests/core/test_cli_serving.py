@@ -4,7 +4,6 @@ passes the data roots to the app; a non-loopback address prints a warning."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 

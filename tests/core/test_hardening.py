@@ -20,7 +20,7 @@ from tracklens.formats.kitti import read_kitti_file
 from tracklens.formats.motchallenge import read_mot_file
 from tracklens.formats.probabilities import read_probability_file
 from tracklens.workspace import Workspace
-from hostile.corpus import BENCHMARK, GOOD, make_dataset, write
+from hostile.corpus import BENCHMARK, make_dataset, write
 
 
 @pytest.fixture

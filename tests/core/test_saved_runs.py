@@ -22,8 +22,6 @@ from tracklens.errors import InputError
 from tracklens.workspace import Workspace
 from hostile.corpus import BENCHMARK, make_dataset
 
-REPO = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture
 def run(tmp_path: Path) -> Path:

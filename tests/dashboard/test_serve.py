@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import http.client
-import os
 import signal
 import socket
 import subprocess
