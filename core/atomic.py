@@ -155,6 +155,16 @@ def check_output_file(path: str, flag: str) -> None:
     _writable(folder, path, flag)
 
 
+def make_parent(path: str, flag: str) -> None:
+    """Create the folder ``path`` goes into (report and clip create it); ``InputError`` when that fails."""
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as exc:
+        raise InputError(path, f"cannot create the folder of {flag} ({exc.strerror or exc}).",
+                         "Pick a folder you may write to.") from None
+
+
 def check_output_dir(path: str, flag: str) -> None:
     """Before any work: ``path`` can be created or replaced as a folder."""
     folder = os.path.dirname(os.path.abspath(path))

@@ -11,7 +11,7 @@ import os
 import sys
 import time
 
-from tracklens.atomic import check_output_file, write_text
+from tracklens.atomic import check_output_file, make_parent, write_text
 from tracklens.workspace import Workspace
 
 
@@ -32,7 +32,7 @@ def report(args: argparse.Namespace) -> int:
     from .report import build_report
 
     out = args.output
-    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    make_parent(out, "-o")
     check_output_file(out, "-o")  # before the minutes of work, not after
     ws = load_run(args)
     started = time.perf_counter()

@@ -315,3 +315,13 @@ def test_kitti_row_too_wide_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="row has 100,000 values, more than 64") as info:
         read_kitti_file(str(path), None, is_gt=True)
     assert info.value.line == 10_001
+
+
+def test_output_folder_that_cannot_be_created(data: Path, tmp_path: Path, capsys) -> None:
+    run = tmp_path / "run"
+    Workspace.from_folders(str(data / "gt"), str(data / "trackers"), benchmark=BENCHMARK).save(str(run))
+    for argv in (["report", str(run), "-o", "/proc/new/r.html"],
+                 ["clip", str(run), "--tracker", "t1", "--sequence", "A", "--frames", "1:3", "-o", "/proc/new/c.gif"]):
+        assert cli.main(argv) == 2
+        err = capsys.readouterr().err
+        assert "cannot create the folder of" in err and err.count("\n") == 1, err
