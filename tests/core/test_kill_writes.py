@@ -89,13 +89,13 @@ def saved(data: Path, tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("kill", ["fsync:1", "replace:1"])
-@pytest.mark.parametrize("command", ["report", "json", "clip"])
+@pytest.mark.parametrize("command", ["report", "json", "csv", "clip"])
 def test_killed_file_write_keeps_the_previous_file(data: Path, saved: Path, tmp_path: Path, command: str,
                                                    kill: str) -> None:
-    out = tmp_path / {"report": "old.html", "json": "old.json", "clip": "old.gif"}[command]
+    out = tmp_path / {"report": "old.html", "json": "old.json", "csv": "old.csv", "clip": "old.gif"}[command]
     out.write_bytes(b"the previous file")
     argv = {"report": ["report", str(saved), "-o", str(out), "--no-whatif"],
-            "json": eval_args(data, "--json", str(out)),
+            "json": eval_args(data, "--json", str(out)), "csv": eval_args(data, "--csv", str(out)),
             "clip": ["clip", str(saved), "--tracker", "t1", "--sequence", "A", "--frames", "1:3", "-o", str(out)]}
     proc = tracklens_killed(kill, *argv[command])
     assert proc.returncode == -9, proc.stderr[-2000:]
