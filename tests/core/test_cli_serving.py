@@ -97,3 +97,13 @@ def test_default_prints_no_warning(monkeypatch: pytest.MonkeyPatch, capsys) -> N
     err = capsys.readouterr().err
     assert "warning" not in err and "http://127.0.0.1:8501" in err
     assert options(started[0])["--server.address"] == "127.0.0.1"
+
+
+def test_the_server_runs_behind_the_host_guard() -> None:
+    """``tracklens.dashboard.serve`` wraps Streamlit; a host name bound with --host, and --allow-host names,
+    are the names it answers to besides IP addresses, localhost and the machine's own name."""
+    assert command()[2] == "tracklens.dashboard.serve" and "--allow-host" not in command()
+    cmd = command("--host", "my-laptop.local", "--allow-host", "dash.team.example")
+    guard = cmd[3: cmd.index("run")]
+    assert guard == ["--allow-host", "dash.team.example", "--allow-host", "my-laptop.local"]
+    assert "--allow-host" not in command("--host", "0.0.0.0")
