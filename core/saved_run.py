@@ -161,7 +161,8 @@ def check_metrics(path: str, metrics: object, trackers: Sequence[str], sequences
                 raise bad(f"has no metrics for {tr!r} / {seq!r}")
             for key, value in fields.items():
                 values = value if isinstance(value, list) else [value]
-                if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+                if isinstance(value, str) or not all(v is None or (isinstance(v, (int, float)) and
+                                                                   not isinstance(v, bool)) for v in values):
                     raise bad(f"has a value of {key!r} for {tr!r} / {seq!r} that is not a number")
     return metrics
 
