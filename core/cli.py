@@ -6,10 +6,10 @@ the app side; core never reaches the app.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
-from .errors import InputError
+from .atomic import check_output_dir, check_output_file, write_text
+from .errors import InputError, printable
 from .evaluate import COMBINED, evaluate
 from .results import class_rows, detailed_frame, format_summary, to_json, to_json_nested
 from .run import Run, RunInputs, resolve_inputs
@@ -55,8 +55,26 @@ def add_core_commands(sub) -> None:
 
 
 def run_core_command(args: argparse.Namespace) -> int:
-    """Run ``eval`` or ``export``; bad input raises ``InputError`` (the program prints it)."""
-    return _eval(args) if args.command == "eval" else _export(args)
+    """Run ``eval`` or ``export``; bad input raises ``InputError`` (the program prints it). Output
+    paths and options are checked first, so a bad one fails at once, not after the evaluation."""
+    if args.command == "eval":
+        check_threshold(args.threshold)
+        for flag, path in (("--json", args.json), ("--csv", args.csv)):
+            if path:
+                check_output_file(path, flag)
+        if args.save:
+            check_output_dir(args.save, "--save")
+        return _eval(args)
+    check_output_dir(args.output, "-o")
+    return _export(args)
+
+
+def check_threshold(value: float) -> None:
+    """The similarity threshold of CLEAR and Identity: a number in (0, 1] (NaN matches nothing and
+    above 1 nothing is ever matched, which would print MOTA -1 as if it were a result)."""
+    if not 0 < value <= 1:  # False for NaN too
+        raise InputError("--threshold", f"{value} is not a similarity threshold in (0, 1].",
+                         "Pass --threshold 0.5 (TrackEval's value) or another number above 0 and at most 1.")
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -87,46 +105,25 @@ def _eval(args: argparse.Namespace) -> int:
                        tuple(args.classes) if args.classes else None, args.video_folder,
                        not args.no_preproc and not (args.format == "mot" and args.classes),  # --classes: none
                        args.threshold).absolute()
-    for flag, path in (("--save", args.save), ("--json", args.json), ("--csv", args.csv)):
-        _check_writable(flag, path, folder=flag == "--save")
     layout = resolve_inputs(inputs)
     run = evaluate(layout, preprocess=inputs.preprocess, threshold=inputs.threshold, workers=args.workers,
                    analyse_matches=bool(args.save), progress=_progress, dask=args.dask)
     for note in run.notes:
-        print(f"tracklens: note: {note}", file=sys.stderr)
+        print(f"tracklens: note: {printable(str(note))}", file=sys.stderr)
     if not args.quiet:
         print(format_summary(_summary(run)))
     try:
         if args.save:
             Workspace.from_run(inputs, run).save(args.save)
         if args.json:
-            with open(args.json, "w") as fp:
-                fp.write(to_json(run.metrics) if not run.classes else to_json_nested(_nested(run)))
+            write_text(args.json, to_json(run.metrics) if not run.classes else to_json_nested(_nested(run)))
         if args.csv:
             frame = detailed_frame(run.metrics if not run.classes else class_rows(run.metrics, run.combined))
-            frame.to_csv(args.csv, index=False)
+            write_text(args.csv, frame.to_csv(index=False))
     except OSError as exc:
         raise InputError(exc.filename or "output", f"cannot write the results ({exc.strerror or exc}).",
                          "Choose a writable place for --save, --json and --csv.") from None
     return 0
-
-
-def _check_writable(flag: str, path: str | None, folder: bool) -> None:
-    """Fail before evaluating when an output cannot be written (a long run must not end in a crash)."""
-    if not path:
-        return
-    target = os.path.abspath(path)
-    parent = os.path.dirname(target)
-    while not os.path.exists(parent):  # --save creates missing folders; files need theirs
-        if not folder:
-            raise InputError(path, f"the folder of {flag} does not exist.", "Create it first, or pick another path.")
-        parent = os.path.dirname(parent)
-    if os.path.isdir(target) != folder and os.path.exists(target):
-        raise InputError(path, f"{flag} needs {'a folder' if folder else 'a file'} here, and this is "
-                         f"{'a file' if folder else 'a folder'}.", "Pick another path.")
-    if not os.path.isdir(parent) or not os.access(parent, os.W_OK):
-        raise InputError(path, f"cannot write {flag} here ({parent} is not a writable folder).",
-                         "Pick a path in a writable folder.")
 
 
 def _summary(run: Run) -> dict:

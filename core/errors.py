@@ -18,7 +18,13 @@ class InputError(Exception):
         text = f"{where}: {self.reason}"
         if self.fix:
             text += f" Fix: {self.fix}"
-        return text
+        return printable(text)
+
+
+def printable(text: str) -> str:
+    """``text`` safe for one terminal line: a newline or an ANSI escape in a file name is shown as
+    ``?`` instead of reaching the terminal raw."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else "?" for c in text)
 
 
 @dataclass

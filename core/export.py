@@ -28,6 +28,8 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from .atomic import atomic_dir
+from .errors import InputError
 from .analysis.record import TABLES
 from .analysis.tracks import gt_track_table, tracker_track_table
 from .jsonable import plain
@@ -175,18 +177,21 @@ def workspace_tables(ws, alpha: float = 0.5) -> Iterable[tuple[str, pd.DataFrame
 def export_workspace(ws, out_dir: str, fmt: str = "csv", alpha: float = 0.5) -> list[str]:
     """Write every table of ``ws`` under ``out_dir`` in ``fmt``; returns the files written."""
     fmt = _check_format(fmt)
-    os.makedirs(out_dir, exist_ok=True)
+    if os.path.isdir(out_dir) and os.listdir(out_dir) and not os.path.isfile(os.path.join(out_dir, SCHEMA)):
+        raise InputError(out_dir, "this folder holds other files; an export replaces its folder whole.",
+                         "Pass -o with a new folder (or a previous export's folder).")
     written, schema = [], {}
-    for name, table in workspace_tables(ws, alpha):
-        path = os.path.join(out_dir, *name.split("/")) + f".{fmt}"
-        schema[f"{name}.{fmt}"] = write_table(table, path, fmt)
-        written.append(path)
-    with open(os.path.join(out_dir, SCHEMA), "w") as fp:
-        json.dump(schema, fp, indent=1)
-    manifest = {**ws.manifest, "export": {"format": fmt, "alpha": float(ALPHAS[_alpha_index(alpha)]),
-                                          "alpha_tables": list(ALPHA_TABLES), "files": sorted(schema)}}
-    with open(os.path.join(out_dir, MANIFEST), "w") as fp:
-        json.dump(manifest, fp, indent=1, default=str)
+    with atomic_dir(out_dir) as tmp:  # a kill or a full disk leaves the previous export, not half of one
+        for name, table in workspace_tables(ws, alpha):
+            rel = os.path.join(*name.split("/")) + f".{fmt}"
+            schema[f"{name}.{fmt}"] = write_table(table, os.path.join(tmp, rel), fmt)
+            written.append(os.path.join(out_dir, rel))
+        with open(os.path.join(tmp, SCHEMA), "w") as fp:
+            json.dump(schema, fp, indent=1)
+        manifest = {**ws.manifest, "export": {"format": fmt, "alpha": float(ALPHAS[_alpha_index(alpha)]),
+                                              "alpha_tables": list(ALPHA_TABLES), "files": sorted(schema)}}
+        with open(os.path.join(tmp, MANIFEST), "w") as fp:
+            json.dump(manifest, fp, indent=1, default=str)
     return written + [os.path.join(out_dir, SCHEMA), os.path.join(out_dir, MANIFEST)]
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import InputError
-from .formats.motchallenge import read_mot_file, read_seqinfo, read_seqmap
+from .formats.motchallenge import is_plain_name, read_mot_file, read_seqinfo, read_seqmap
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,10 @@ def resolve(gt_folder: str, trackers_folder: str | None, benchmark: str = "MOT17
                              "Pass --trackers-folder with a folder holding one sub-folder per tracker.")
         candidate = os.path.join(trackers_folder, split_name)
         tr_root = candidate if os.path.isdir(candidate) else trackers_folder
+    for name in trackers or ():
+        if not is_plain_name(name):
+            raise InputError(repr(name)[:120], "a tracker name must be a plain folder name (no '/', '\\', '..' "
+                             "or control characters).", "Pass --trackers with the names of tracker folders.")
     tracker_names = list(trackers) if trackers else (sorted(
         d for d in os.listdir(tr_root) if os.path.isdir(os.path.join(tr_root, d))) if tr_root else [])
     if tr_root is not None and not tracker_names:

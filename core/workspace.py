@@ -26,6 +26,8 @@ from typing import Callable
 
 import numpy as np
 
+from . import saved_run
+from .atomic import write_json
 from .analysis.record import SequenceAnalysis
 from .errors import InputError
 from .evaluate import COMBINED, analyse_one, evaluate
@@ -96,7 +98,8 @@ class Workspace:
         key = (tracker, sequence)
         if key not in self._analyses:
             if self.root is not None:
-                self._analyses[key] = SequenceAnalysis.load(self._tables(self.root, tracker, sequence))
+                self._analyses[key] = _load_analysis(self.root, self._tables(self.root, tracker, sequence),
+                                                     self.manifest.get("files"))
             elif self.layout is not None:
                 self._analyses[key] = self._analyse(tracker, sequence)
             else:
@@ -138,20 +141,23 @@ class Workspace:
         record = inputs.to_manifest()
         cache_file = _cache_file(metrics_cache, layout, record) if metrics_cache and not analyse_now else None
         if cache_file and os.path.isfile(cache_file):
-            with open(cache_file) as fp:
-                cached = json.load(fp)
-            return cls._assemble(cached["manifest"], _from_json(cached["metrics"], layout.classes),
-                                 _from_json(cached.get("combined") or {}), layout=layout)
+            try:
+                with open(cache_file) as fp:
+                    cached = json.load(fp)
+                return cls._assemble(cached["manifest"], _from_json(cached["metrics"], layout.classes),
+                                     _from_json(cached.get("combined") or {}), layout=layout)
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                pass  # a damaged cache entry is only a miss: evaluate again and rewrite it
         run = evaluate(layout, preprocess=inputs.preprocess, threshold=inputs.threshold, workers=workers,
                        analyse_matches=analyse_now, progress=progress, dask=dask)
         ws = cls.from_run(inputs, run)
         if cache_file:
-            os.makedirs(os.path.dirname(cache_file), exist_ok=True)
-            tmp = f"{cache_file}.{os.getpid()}.tmp"
-            with open(tmp, "w") as fp:
-                json.dump({"manifest": ws.manifest, "metrics": _jsonable(run.metrics),
-                           "combined": _jsonable(run.combined)}, fp)
-            os.replace(tmp, cache_file)
+            try:
+                os.makedirs(os.path.dirname(cache_file), exist_ok=True)
+                write_json(cache_file, {"manifest": ws.manifest, "metrics": _jsonable(run.metrics),
+                                        "combined": _jsonable(run.combined)})
+            except OSError:
+                pass  # a read-only or full cache folder: the run is fine without it (the app says so once)
         return ws
 
     @classmethod
@@ -170,7 +176,7 @@ class Workspace:
                   layout: Layout | None = None) -> "Workspace":
         """One workspace from a manifest and ``metrics`` in the run's shape (one level deeper with classes)."""
         classes = [str(c) for c in manifest.get("classes") or []]
-        sequences = [SequenceMeta(**s) for s in manifest["sequences"]]
+        sequences = [SequenceMeta(**{k: s[k] for k in SequenceMeta.__dataclass_fields__}) for s in manifest["sequences"]]
         if not classes:
             return cls(manifest["trackers"], sequences, metrics, manifest, root=root, layout=layout)
         per_class = {c: {tr: by_class[c] for tr, by_class in metrics.items()} for c in classes}
@@ -180,46 +186,73 @@ class Workspace:
         return ws
 
     def save(self, run_dir: str) -> None:
-        """Write the run (every sequence x tracker (x class) analysis, computing the missing ones)."""
-        os.makedirs(run_dir, exist_ok=True)
-        for view in self.class_views():
-            for tr in self.trackers:
-                for meta in self.sequences:
-                    view.analysis(tr, meta.name).save(view._tables(run_dir, tr, meta.name))
+        """Write the run (every sequence x tracker (x class) analysis, computing the missing ones)
+        atomically: it replaces ``run_dir`` whole, manifest with checksums last (``saved_run.write_run``)."""
+        def fill(folder: str) -> None:
+            for view in self.class_views():
+                for tr in self.trackers:
+                    for meta in self.sequences:
+                        view.analysis(tr, meta.name).save(view._tables(folder, tr, meta.name))
+            if self.classes:
+                write_json(os.path.join(folder, CLASS_COMBINED), _jsonable(self.combined))
+
         metrics = self.metrics if not self.classes else {
             tr: {c: self.class_metrics[c][tr] for c in self.classes} for tr in self.trackers}
-        with open(os.path.join(run_dir, "metrics.json"), "w") as fp:
-            json.dump(_jsonable(metrics), fp)
-        if self.classes:
-            with open(os.path.join(run_dir, CLASS_COMBINED), "w") as fp:
-                json.dump(_jsonable(self.combined), fp)
-        manifest = {**self.manifest, "inputs": self.inputs.to_manifest(run_dir)}
-        with open(os.path.join(run_dir, MANIFEST), "w") as fp:
-            json.dump(manifest, fp, indent=1)
+        manifest = {k: v for k, v in self.manifest.items() if k != "files"}
+        manifest["inputs"] = self.inputs.to_manifest(run_dir)
+        saved_run.write_run(run_dir, fill, manifest, _jsonable(metrics))
 
     @classmethod
-    def load(cls, run_dir: str) -> "Workspace":
+    def load(cls, run_dir: str, frame_roots: tuple[str, ...] = ()) -> "Workspace":
+        """Open a saved run after checking it (``saved_run``): its frames are shown only from inside
+        the run or ``frame_roots``."""
         path = os.path.join(run_dir, MANIFEST)
-        if not os.path.isfile(path):
+        if not os.path.lexists(path):
             raise InputError(run_dir, "not a saved tracklens run (no manifest.json).",
                              "Create one with 'tracklens eval ... --save RUN_DIR'.")
-        with open(path) as fp:
-            manifest = json.load(fp)
-        if manifest.get("format") != FORMAT_VERSION:
-            raise InputError(path, f"saved with format {manifest.get('format')}, this tracklens reads {FORMAT_VERSION}.",
-                             "Re-run 'tracklens eval ... --save' with this version.")
-        classes = tuple(manifest.get("classes") or ())
-        with open(os.path.join(run_dir, "metrics.json")) as fp:
-            metrics = _from_json(json.load(fp), classes)
+        manifest = saved_run.check_manifest(path, saved_run.read_json(path, "manifest"), FORMAT_VERSION)
+        names = [s["name"] for s in manifest["sequences"]]
+        classes = tuple(str(c) for c in manifest.get("classes") or ())
+        files = manifest.get("files")
+        metrics_path = os.path.join(run_dir, saved_run.METRICS)
+        if files is not None:
+            saved_run.check_file(metrics_path, files.get(saved_run.METRICS))
+        raw = saved_run.read_json(metrics_path, "metrics")
+        combined_key = manifest.get("combined_key", COMBINED)
+        if classes:
+            saved_run.check_class_metrics(metrics_path, raw, manifest["trackers"], classes, names, combined_key)
+        else:
+            saved_run.check_metrics(metrics_path, raw, manifest["trackers"], names, combined_key)
+        metrics = _from_json(raw, classes)
         combined = {}
         if classes:
-            with open(os.path.join(run_dir, CLASS_COMBINED)) as fp:
-                combined = _from_json(json.load(fp))
+            combined_path = os.path.join(run_dir, CLASS_COMBINED)
+            if files is not None:
+                saved_run.check_file(combined_path, files.get(CLASS_COMBINED))
+            combined = _from_json(saved_run.check_combined(combined_path, saved_run.read_json(
+                combined_path, "class combinations"), manifest["trackers"]))
         saved_at = (manifest.get("inputs") or {}).get("run_dir")
+        moved = []
         for seq in manifest["sequences"]:  # footage recorded next to a run that has moved with it
+            seq = dict(seq)
             for key in ("video", "image_dir"):
                 seq[key] = relocate(seq.get(key), saved_at, os.path.abspath(run_dir))
+            moved.append(seq)
+        shown, notes = saved_run.confine_frames(moved, (run_dir, *frame_roots))
+        manifest = {**manifest, "sequences": shown, "notes": [*(manifest.get("notes") or []), *notes]}
         return cls._assemble(manifest, metrics, combined, root=run_dir)
+
+
+def _load_analysis(root: str, folder: str, files: dict | None) -> SequenceAnalysis:
+    """One saved analysis, its files checked first; a damaged one is an ``InputError``, not a traceback."""
+    saved_run.check_files(root, folder, files)
+    try:
+        return SequenceAnalysis.load(folder)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pyarrow / json / pandas errors of a damaged folder
+        raise InputError(folder, f"cannot read this saved analysis ({type(exc).__name__}: "
+                         f"{' '.join(str(exc).split())[:160]}).", "Save the run again.") from None
 
 
 def _from_json(raw: dict, classes: tuple[str, ...] = ()) -> dict:

@@ -10,8 +10,9 @@ import streamlit as st
 from tracklens.errors import InputError
 from tracklens.dashboard import state
 from tracklens.dashboard.data_access import OPENED, data_roots, describe, open_data_form
-from tracklens.dashboard.loading import load_workspace, parse_source
+from tracklens.dashboard.loading import cache_warning, load_workspace, parse_source
 from tracklens.dashboard.views import ALPHA_CHOICES
+from tracklens.dashboard.text import inert, plain
 
 PAGES = Path(__file__).resolve().parent / "app_pages"
 
@@ -24,17 +25,20 @@ source = st.session_state.get(OPENED) or parse_source(own_argv)
 try:
     ws = load_workspace(source)
 except (InputError, OSError, ValueError) as exc:
-    st.error(f"**Could not open the data.** {describe(exc)}")
+    st.error(f"**Could not open the data.** {inert(describe(exc))}")
     with st.sidebar:
         open_data_form(roots, source)
     st.stop()
 
+if not st.session_state.get("_cache_said") and (problem := cache_warning()):
+    st.toast(plain(problem), icon=":material/warning:")  # once per session: the app works without the cache
+    st.session_state["_cache_said"] = True
 state.init(ws)
 state.keep_widget_state()
 
 with st.sidebar:
     st.markdown("### :material/troubleshoot: tracklens")
-    st.caption(source.label)
+    st.caption(plain(source.label))
     if ws.classes:  # a run evaluated per class is shown one class at a time
         st.selectbox("Class", ws.classes, key="cls", help="Each class is evaluated on its own; the Overview also "
                      "lists every class and the class combinations.")
@@ -48,7 +52,7 @@ with st.sidebar:
     if ws.manifest.get("notes"):
         with st.expander(f"Input notes ({len(ws.manifest['notes'])})"):
             for note in ws.manifest["notes"]:
-                st.caption(note)
+                st.caption(plain(note))
     open_data_form(roots, source)
 
 pages = [
@@ -60,5 +64,8 @@ pages = [
     st.Page(str(PAGES / "metrics.py"), title="Metrics compared", icon=":material/balance:", url_path="metrics"),
 ]
 page = st.navigation(pages)
-page.run()
+try:
+    page.run()
+except InputError as exc:  # a damaged table of a saved run, a file changed since: one line, not a traceback
+    st.error(f"**Could not show this page.** {inert(describe(exc))}")
 state.sync_url()

@@ -8,8 +8,11 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import os
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from tracklens.cli import add_core_commands, add_input_arguments, run_core_command
@@ -30,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("--port", type=int, default=8501)
     db.add_argument("--host", default="127.0.0.1", help="address to bind (default localhost only; another "
                                                         "address shares the dashboard with the network)")
+    db.add_argument("--allow-host", action="append", metavar="NAME", default=[],
+                    help="a host name the dashboard may be opened by (repeatable; IP addresses, localhost and "
+                         "this machine's name always work; other Host headers are refused: DNS rebinding)")
     db.add_argument("--data-root", action="append", metavar="DIR",
                     help="a folder the app's 'Open data' form may read from (repeatable; the folders given "
                          "here and the bundled sample are always allowed)")
@@ -42,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--workers", type=int, default=1, help="processes re-evaluating the what-if fixes")
     rp.add_argument("--class", dest="cls", metavar="CLASS",
                     help="the class shown (a run with classes; default the first)")
+    rp.add_argument("--data-root", action="append", metavar="DIR",
+                    help="a folder the run's video or frame images may be read from (repeatable; frames inside the "
+                         "run folder are always allowed, others are left out: a shared run cannot embed your files)")
     cp = sub.add_parser("clip", help="a short annotated clip of a failure (MP4, AVI or GIF)")
     cp.add_argument("run_dir", help="a saved run (tracklens eval --save RUN_DIR)")
     cp.add_argument("--tracker", help="tracker (needed when the run has several)")
@@ -55,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--fps", type=float, help="frames per second (default: the sequence's)")
     cp.add_argument("--max-width", type=int, help="scale frames down to this width")
     cp.add_argument("-o", "--output", default="clip.mp4", help=".mp4/.mov/.m4v (mp4v), .avi (MJPG) or .gif")
+    cp.add_argument("--data-root", action="append", metavar="DIR",
+                    help="a folder the run's video or frame images may be read from (repeatable)")
     return parser
 
 
@@ -68,6 +79,11 @@ def main(argv: list[str] | None = None) -> int:
         return _drawing_command(args)
     except InputError as exc:
         print(f"tracklens: error: {exc}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"tracklens: error: {args.command}: out of memory (the input is larger than this machine can hold). "
+              "Fix: evaluate fewer sequences or trackers at once (--seqmap, --trackers), or use more memory.",
+              file=sys.stderr)
         return 2
 
 
@@ -96,8 +112,9 @@ def is_loopback(host: str) -> bool:
 
 
 def dashboard_command(args: argparse.Namespace) -> list[str]:
-    """The ``streamlit run`` command line of ``tracklens dashboard``, built without starting anything:
-    bound to ``--host`` (127.0.0.1 by default), XSRF protection on, uploads capped at MAX_UPLOAD_MB."""
+    """The command line of ``tracklens dashboard``, built without starting anything: ``streamlit run``
+    behind the Host/Origin guard (``serve``), bound to ``--host`` (127.0.0.1 by default), XSRF protection
+    on, uploads capped at MAX_UPLOAD_MB."""
     passthrough = []
     for flag in ("gt_folder", "trackers_folder", "video_folder", "benchmark", "split", "seqmap"):
         value = getattr(args, flag)
@@ -113,10 +130,20 @@ def dashboard_command(args: argparse.Namespace) -> list[str]:
         passthrough += ["--data-root", os.path.abspath(root)]
     if args.run_dir:
         passthrough.append(args.run_dir)
-    return [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(args.port),
-            "--server.address", args.host, "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--server.enableXsrfProtection", "true", "--server.maxUploadSize", str(MAX_UPLOAD_MB),
-            "--", *passthrough]
+    allowed = [*args.allow_host, *([] if is_loopback(args.host) or _is_ip(args.host) else [args.host])]
+    guard = [a for name in allowed for a in ("--allow-host", name)]
+    return [sys.executable, "-m", "tracklens.dashboard.serve", *guard, "run", str(APP),
+            "--server.port", str(args.port), "--server.address", args.host, "--server.headless", "true",
+            "--browser.gatherUsageStats", "false", "--server.enableXsrfProtection", "true",
+            "--server.maxUploadSize", str(MAX_UPLOAD_MB), "--", *passthrough]
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False
 
 
 def _dashboard(args: argparse.Namespace) -> int:
@@ -132,7 +159,43 @@ def _dashboard(args: argparse.Namespace) -> int:
               f"machine on port {args.port} can open the dashboard (there is no login) and read its data "
               "folders. Leave out --host to keep it on 127.0.0.1.", file=sys.stderr)
     print(f"tracklens: dashboard on http://{args.host}:{args.port}", file=sys.stderr)
-    return subprocess.call(cmd)
+    return serve(cmd)
+
+
+def serve(cmd: list[str]) -> int:
+    """Run the server until it exits; SIGTERM, SIGINT and SIGHUP are passed on to it (and it gets
+    SIGTERM if this process dies), and its private temporary folder (every upload) is deleted after."""
+    scratch = tempfile.mkdtemp(prefix="tracklens-serve-")
+    env = {**os.environ, "TMPDIR": scratch}  # uploads go to tracklens-upload-* inside it
+    proc = subprocess.Popen(cmd, env=env, preexec_fn=_die_with_parent)
+
+    def forward(signum, _frame):
+        if proc.poll() is None:
+            proc.send_signal(signum)
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    try:
+        while True:
+            try:
+                return proc.wait()
+            except KeyboardInterrupt:  # a second Ctrl-C while the server stops
+                forward(signal.SIGINT, None)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _die_with_parent() -> None:
+    """In the server's process: get SIGTERM when ``tracklens dashboard`` dies, even by SIGKILL (Linux)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import sys
 import time
 
 from tracklens.errors import InputError
+from tracklens.atomic import check_output_file, make_parent, write_text
 from tracklens.workspace import Workspace
 
 
@@ -20,28 +21,32 @@ def _error(message: str) -> int:
     return 2
 
 
-def _load(args: argparse.Namespace) -> Workspace:
-    """The saved run, showing the class of ``--class`` (a run with classes)."""
-    ws = Workspace.load(args.run_dir)
-    if args.cls is not None and args.cls not in ws.classes:
-        raise InputError("--class", f"class {args.cls!r} is not in this run "
+def load_run(args: argparse.Namespace) -> Workspace:
+    """The saved run, its frames shown from inside the run, the bundled sample or a ``--data-root``;
+    the class of ``--class`` for a run with classes."""
+    from .loading import SAMPLE
+
+    ws = Workspace.load(args.run_dir, frame_roots=(str(SAMPLE), *(getattr(args, "data_root", None) or [])))
+    cls = getattr(args, "cls", None)
+    if cls is not None and cls not in ws.classes:
+        raise InputError("--class", f"class {cls!r} is not in this run "
                          f"({'its classes: ' + ', '.join(ws.classes) if ws.classes else 'it has no classes'}).",
                          "Pick one of its classes, or leave out --class.")
-    return ws.for_class(args.cls) if args.cls is not None else ws
+    return ws.for_class(cls) if cls is not None else ws
 
 
 def report(args: argparse.Namespace) -> int:
     """``tracklens report RUN_DIR -o report.html [--alpha 0.5] [--no-whatif] [--max-tracks N] [--workers N]``."""
     from .report import build_report
 
-    ws = _load(args)
+    out = args.output
+    make_parent(out, "-o")
+    check_output_file(out, "-o")  # before the minutes of work, not after
+    ws = load_run(args)
     started = time.perf_counter()
     text = build_report(ws, alpha=args.alpha, whatif=not args.no_whatif, max_tracks=args.max_tracks,
                         workers=args.workers)
-    out = args.output
-    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-    with open(out, "w", encoding="utf-8") as fp:
-        fp.write(text)
+    write_text(out, text)  # a kill or a full disk leaves the previous report whole
     size = os.path.getsize(out) / 1e6
     print(f"tracklens: report written to {out} ({size:.1f} MB, {time.perf_counter() - started:.1f} s); "
           "it opens offline in any browser", file=sys.stderr)
@@ -52,7 +57,7 @@ def clip(args: argparse.Namespace) -> int:
     """``tracklens clip RUN_DIR --tracker T --sequence S --frames A:B [--track ID] [--alpha] -o out.mp4``."""
     from .clips import parse_frames, track_window, write_clip
 
-    ws = _load(args)
+    ws = load_run(args)
     tracker = args.tracker or (ws.trackers[0] if len(ws.trackers) == 1 else None)
     sequence = args.sequence or (ws.sequences[0].name if len(ws.sequences) == 1 else None)
     if tracker is None:

@@ -16,6 +16,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from tracklens.atomic import atomic_path, check_output_file, make_parent
+
 from .frames import FrameSource, open_frames
 from .overlay import ALPHA_GLYPH, annotate
 from .views import alpha_index, overlay_boxes
@@ -186,13 +188,14 @@ def write_clip(ws, tracker: str, sequence: str, frames: range, path: str | os.Pa
     fps = float(fps or meta.fps or DEFAULT_FPS)
     if fps <= 0:
         raise ValueError(f"fps must be positive, got {fps}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _open(ws, sequence) as source:
+    make_parent(str(path), "the clip")
+    check_output_file(str(path), "the clip")  # a read-only folder is said as such, not as a codec failure
+    with _open(ws, sequence) as source, atomic_path(str(path), suffix) as tmp:
         images = (_clip_frame(ws, tracker, sequence, k, track, alpha, show, max_width, source) for k in frames)
         if suffix == ".gif":
-            _write_gif(images, path, fps)
+            _write_gif(images, Path(tmp), fps)
         else:
-            _write_video(images, path, fps, VIDEO_CODECS[suffix])
+            _write_video(images, Path(tmp), fps, VIDEO_CODECS[suffix])
     return path
 
 

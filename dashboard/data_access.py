@@ -21,6 +21,7 @@ from tracklens.layout import Layout, resolve
 
 from . import uploads
 from .loading import SAMPLE, Source
+from .text import inert
 
 _ROOTS_FIX = "Type a folder inside one of them, or restart with 'tracklens dashboard --data-root FOLDER'."
 
@@ -168,7 +169,7 @@ def _on_open(roots: tuple[str, ...]) -> None:
                               ss.get("open_benchmark", "MOT17"), roots)
         load_workspace(source)  # evaluates now: bad data fails here, before anything is replaced
     except Exception as exc:  # noqa: BLE001 - whatever the data does, the app keeps the old workspace
-        ss[OPEN_ERROR] = f"**Could not open these folders; the data shown is unchanged.** {describe(exc)}"
+        ss[OPEN_ERROR] = f"**Could not open these folders; the data shown is unchanged.** {inert(describe(exc))}"
         return
     _opened(source)
 
@@ -187,9 +188,10 @@ def _on_upload(roots: tuple[str, ...]) -> None:
         if any(_inside(_real(folder), _real(r)) for r in roots):  # TMPDIR set inside a data root
             raise InputError(folder, "the temporary folder for uploads is inside a data folder.",
                              "Start the dashboard with TMPDIR set to a folder outside the data folders.")
+        files = [(f.name, f.getvalue()) for f in ss.get("upload_trackers") or []]
+        uploads.within_quota([*files, *([(gt.name, gt.getvalue())] if gt is not None else [])])
         source = uploads.write_upload(
-            (gt.name, gt.getvalue()) if gt is not None else None,
-            [(f.name, f.getvalue()) for f in ss.get("upload_trackers") or []], folder, benchmark,
+            (gt.name, gt.getvalue()) if gt is not None else None, files, folder, benchmark,
             ss.get("upload_sequence") or "", int(ss.get("upload_length") or 0),
             max_zip_bytes=st.get_option("server.maxUploadSize") * uploads.ZIP_FACTOR * 1024**2)
         load_workspace(source)  # evaluates now: bad data fails here, before anything is replaced
@@ -198,7 +200,7 @@ def _on_upload(roots: tuple[str, ...]) -> None:
         message = describe(exc)
         for path in {folder, os.path.realpath(folder)} if folder else ():  # the private path means nothing
             message = message.replace(path, "upload")
-        ss[OPEN_ERROR] = f"**Could not open the uploaded files; the data shown is unchanged.** {message}"
+        ss[OPEN_ERROR] = f"**Could not open the uploaded files; the data shown is unchanged.** {inert(message)}"
         return
     _opened(source, folder)
 

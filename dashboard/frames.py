@@ -20,11 +20,73 @@ BLANK_GREY = 38
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 # Reading forward decodes every frame in between; beyond this gap a seek is cheaper.
 MAX_FORWARD_READ = 30
+MAX_PIXELS = 8192 * 8192  # a frame image or video larger than this is not decoded (192 MiB as RGB)
+CACHE_BYTES = 512 * 1024**2  # decoded frames kept, all sources of the process together
+
+
+class _SharedCache:
+    """One LRU of decoded frames for every source in the process, bounded in bytes: a served app
+    shows many sequences to many sessions, and a count limit alone lets large frames add up."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.used = 0
+        self._items: OrderedDict[tuple[int, int], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[int, int]) -> np.ndarray | None:
+        with self._lock:
+            image = self._items.get(key)
+            if image is not None:
+                self._items.move_to_end(key)
+            return image
+
+    def put(self, key: tuple[int, int], image: np.ndarray) -> None:
+        if image.nbytes > self.budget:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            self.used -= old.nbytes if old is not None else 0
+            self._items[key] = image
+            self.used += image.nbytes
+            while self.used > self.budget:
+                _, dropped = self._items.popitem(last=False)
+                self.used -= dropped.nbytes
+
+    def drop(self, owner: int) -> None:
+        with self._lock:
+            for key in [k for k in self._items if k[0] == owner]:
+                self.used -= self._items.pop(key).nbytes
+
+
+FRAME_CACHE = _SharedCache(CACHE_BYTES)
+
+
+def check_pixels(width: int, height: int, what: str) -> None:
+    """``ValueError`` for footage whose frames would take more than ``MAX_PIXELS`` to decode."""
+    if width * height > MAX_PIXELS:
+        raise ValueError(f"{what} is {width}x{height} pixels, above the {MAX_PIXELS / 1e6:,.0f} megapixel limit "
+                         "for a frame: it is not decoded")
+
+
+def image_size(path: str | Path) -> tuple[int, int] | None:
+    """(width, height) from an image file's header, without decoding it; None when unreadable."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            return im.size
+    except Image.DecompressionBombError:  # Pillow's own limit (~179 MP) is above ours: too large either way
+        raise ValueError(f"image {path} is above the {MAX_PIXELS / 1e6:,.0f} megapixel limit for a frame: "
+                         "it is not decoded") from None
+    except (OSError, ValueError):
+        return None
 
 
 def blank_frame(size: tuple[int, int], message: str = "") -> np.ndarray:
     """A dark-grey RGB canvas of ``size`` (w, h), with ``message`` centred when given."""
     width, height = size
+    check_pixels(width, height, "the canvas")
     canvas = np.full((height, width, 3), BLANK_GREY, np.uint8)
     if message:
         scale = max(0.5, min(width, height) / 600)
@@ -62,7 +124,6 @@ class FrameSource:
         self.size = size
         self.num_frames = num_frames
         self.note = note
-        self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
@@ -71,20 +132,25 @@ class FrameSource:
         if k < 1:
             raise ValueError(f"frames are numbered from 1, got {k}")
         with self._lock:
-            if k in self._cache:
-                self._cache.move_to_end(k)
-                return self._cache[k]
+            cached = FRAME_CACHE.get((id(self), k)) if self._cache_size else None
+            if cached is not None:
+                return cached
             image = self._load(k) if k <= self.num_frames else None
             if image is None:
                 return _missing_frame(self.size, k)
-            image.flags.writeable = False
-            self._cache[k] = image
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+            self._keep(k, image)
             return image
+
+    def _keep(self, k: int, image: np.ndarray) -> None:
+        image.flags.writeable = False
+        if self._cache_size:
+            FRAME_CACHE.put((id(self), k), image)
 
     def close(self) -> None:
         """Release the underlying file handle, if any."""
+
+    def __del__(self) -> None:
+        FRAME_CACHE.drop(id(self))
 
     def __enter__(self) -> FrameSource:
         return self
@@ -129,6 +195,13 @@ class VideoFrames(FrameSource):
         if not self.path.is_file():
             raise FileNotFoundError(f"video not found: {self.path}")
         self._capture = cv2.VideoCapture(str(self.path))
+        if self._capture.isOpened():
+            try:
+                check_pixels(int(self._capture.get(cv2.CAP_PROP_FRAME_WIDTH)),
+                             int(self._capture.get(cv2.CAP_PROP_FRAME_HEIGHT)), f"video {self.path}")
+            except ValueError:
+                self._capture.release()
+                raise
         ok, first = self._capture.read() if self._capture.isOpened() else (False, None)
         if not ok:
             self._capture.release()
@@ -142,8 +215,7 @@ class VideoFrames(FrameSource):
         self._expected = expected_frames
         self._native = native
         self._update_note()
-        self._cache[1] = self._fit(cv2.cvtColor(first, cv2.COLOR_BGR2RGB))
-        self._cache[1].flags.writeable = False
+        self._keep(1, self._fit(cv2.cvtColor(first, cv2.COLOR_BGR2RGB)))
 
     def close(self) -> None:
         self._capture.release()
@@ -197,7 +269,7 @@ class ImageFolderFrames(FrameSource):
         if not self._paths:
             raise ValueError(f"no frame images (000001.jpg style) in {self.folder}")
         first_path = self._paths[min(self._paths)]
-        first = cv2.imread(str(first_path))
+        first = self._decode(first_path)
         if first is None:
             raise ValueError(f"cannot read image {first_path}")
         native = (first.shape[1], first.shape[0])
@@ -213,10 +285,22 @@ class ImageFolderFrames(FrameSource):
 
     def _load(self, k: int) -> np.ndarray | None:
         path = self._paths.get(k)
-        bgr = cv2.imread(str(path)) if path is not None else None
+        try:
+            bgr = self._decode(path) if path is not None else None
+        except ValueError:  # too many pixels: a missing frame, said on the canvas
+            return None
         if bgr is None:
             return None
         return self._fit(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+
+    @staticmethod
+    def _decode(path: Path) -> np.ndarray | None:
+        """The image, decoded only after its header says it fits ``MAX_PIXELS``."""
+        size = image_size(path)
+        if size is None:
+            return None
+        check_pixels(*size, f"image {path}")
+        return cv2.imread(str(path))
 
 
 def open_frames(video: str | Path | None = None, image_dir: str | Path | None = None,

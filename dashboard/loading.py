@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
+from pathlib import Path
 from dataclasses import dataclass
 
 import streamlit as st
@@ -11,7 +13,7 @@ import streamlit as st
 from tracklens.run import RunInputs
 from tracklens.workspace import Workspace
 
-from .frames import BlankFrames, FrameSource, open_frames
+from .frames import MAX_PIXELS, BlankFrames, FrameSource, open_frames
 
 from tracklens.assets import SAMPLE  # noqa: E402  (package data)
 
@@ -69,7 +71,10 @@ def parse_source(argv: list[str]) -> Source:
 @st.cache_resource(show_spinner="Evaluating the trackers (one pass per sequence)…")
 def load_workspace(source: Source) -> Workspace:
     if source.run_dir:
-        return Workspace.load(source.run_dir)
+        from .data_access import data_roots  # the app's roots: a run shows frames only from inside them
+
+        own_argv = sys.argv[1:] if Path(sys.argv[0]).name == "app.py" else []  # as app.py reads them
+        return Workspace.load(source.run_dir, frame_roots=data_roots(own_argv))
     if not source.gt_folder or not source.trackers_folder:
         from tracklens.errors import InputError
         raise InputError(source.gt_folder or source.trackers_folder or "", "both --gt-folder and --trackers-folder are needed.",
@@ -83,12 +88,38 @@ def load_workspace(source: Source) -> Workspace:
 
 def metrics_cache_folder() -> str | None:
     """Where reopened data finds its metrics: $TRACKLENS_CACHE, else $XDG_CACHE_HOME/tracklens (or
-    ~/.cache/tracklens); TRACKLENS_CACHE=off disables it."""
+    ~/.cache/tracklens); TRACKLENS_CACHE=off disables it. None too when the folder cannot be written
+    (read-only, full): the app then works without the cache (``cache_problem`` says why)."""
     configured = os.environ.get("TRACKLENS_CACHE")
     if configured:
-        return None if configured.lower() == "off" else configured
+        folder = None if configured.lower() == "off" else configured
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        folder = os.path.join(base, "tracklens")
+    return folder if folder is not None and cache_problem(folder) is None else None
+
+
+def cache_warning() -> str | None:
+    """Why the configured metrics cache is not used, when it cannot be written (None otherwise)."""
+    configured = os.environ.get("TRACKLENS_CACHE")
+    if configured and configured.lower() == "off":
+        return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "tracklens")
+    return cache_problem(configured or os.path.join(base, "tracklens"))
+
+
+def cache_problem(folder: str) -> str | None:
+    """Why the metrics cache ``folder`` cannot be used (one line), or None when a file can be written there."""
+    from tracklens.atomic import check_output_dir
+    from tracklens.errors import InputError
+
+    try:
+        os.makedirs(folder, exist_ok=True)
+        check_output_dir(os.path.join(folder, "probe"), "the metrics cache")
+    except (OSError, InputError) as exc:
+        return (f"The metrics cache {folder} cannot be written ({getattr(exc, 'reason', None) or exc}); data is "
+                "evaluated each time it is opened. Set TRACKLENS_CACHE to a writable folder, or to off.")
+    return None
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -99,7 +130,8 @@ def frame_source(video: str | None, image_dir: str | None, width: int | None, he
         return open_frames(video=video, image_dir=image_dir, width=width or 1280, height=height or 720,
                            num_frames=num_frames)
     except (OSError, ValueError) as exc:  # a corrupt video, an unreadable image folder: keep browsing
-        blank = BlankFrames((width or 1280, height or 720), num_frames)
+        size = (width or 1280, height or 720)
+        blank = BlankFrames(size if size[0] * size[1] <= MAX_PIXELS else (1280, 720), num_frames)
         blank.note = f"Cannot show the footage ({exc}); boxes are drawn on a blank canvas."
         return blank
 

@@ -2,6 +2,8 @@
 ``st.session_state`` and is mirrored into the URL, so a copied link reopens the same view."""
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from tracklens.workspace import Workspace
@@ -14,6 +16,15 @@ DEFAULT_ALPHA = 0.5
 def _param(name: str):
     value = st.query_params.get(name)
     return value if value not in (None, "") else None
+
+
+_INT = re.compile(r"-?[0-9]{1,12}")  # ASCII digits only ('²' is a digit to str.isdigit), at most 12 of them
+
+
+def _int_param(name: str) -> int | None:
+    """An integer query parameter, or None when it is absent or not a plain (short) integer."""
+    value = _param(name)
+    return int(value) if isinstance(value, str) and _INT.fullmatch(value) else None
 
 
 def init(ws: Workspace) -> None:
@@ -32,16 +43,15 @@ def init(ws: Workspace) -> None:
     others = [t for t in ws.trackers if t != st.session_state["tracker"]] or ws.trackers
     st.session_state["tracker2"] = tr2 if tr2 in ws.trackers else others[0]
     try:
-        alpha = float(_param("alpha") or DEFAULT_ALPHA)
+        alpha = float((_param("alpha") or "")[:32] or DEFAULT_ALPHA)
     except ValueError:
         alpha = DEFAULT_ALPHA
+    if alpha != alpha:  # NaN
+        alpha = DEFAULT_ALPHA
     st.session_state["alpha"] = min(ALPHA_CHOICES, key=lambda a: abs(a - alpha))
-    try:
-        st.session_state["frame"] = max(1, int(_param("frame") or 1))
-    except ValueError:
-        st.session_state["frame"] = 1
-    track = _param("track")
-    st.session_state["track"] = int(track) if track and track.lstrip("-").isdigit() else None
+    frame = _int_param("frame")
+    st.session_state["frame"] = max(1, frame) if frame is not None else 1
+    st.session_state["track"] = _int_param("track")
     st.session_state["_state_ready"] = True
 
 

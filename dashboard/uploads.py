@@ -26,13 +26,15 @@ from typing import Sequence
 from .cli import MAX_UPLOAD_MB
 from tracklens.errors import InputError
 from tracklens.formats.motchallenge import MAX_FRAMES
-from tracklens.layout import resolve
+from tracklens.layout import Layout, resolve
 
 from .loading import Source
 
-ZIP_FACTOR = 10  # a zip may unpack to this many times the upload limit (MOT text compresses ~5x)
+ZIP_FACTOR = 5  # a zip may unpack to this many times the upload limit (MOT text compresses ~5x)
 MAX_ZIP_BYTES = MAX_UPLOAD_MB * ZIP_FACTOR * 1024**2
 MAX_ZIP_ENTRIES = 10_000
+MAX_ZIP_RATIO = 50  # unpacked / zipped: MOT text deflates ~5-10x, frames barely; 1000x is a bomb
+SESSION_QUOTA_MB = 2 * MAX_UPLOAD_MB  # what one session may upload at once (gt + every tracker file)
 _TEXT_FIX = "Upload MOTChallenge text files (UTF-8 or ASCII, one 'frame, id, x, y, w, h, ...' row per line)."
 _ZIP_FIX = ("Zip a folder holding gt/<seq>/gt/gt.txt and trackers/<tracker>/<seq>.txt (or TrackEval's "
             "gt/<BENCH>-<split>/<seq>/... and trackers/<BENCH>-<split>/<tracker>/data/<seq>.txt).")
@@ -158,6 +160,10 @@ def extract_zip(name: str, data: bytes, folder: str, benchmark: str = "MOT17",
     if total > max_bytes:
         raise InputError(name, f"the zip unpacks to {total / 1024**2:,.0f} MiB, above the "
                          f"{max_bytes / 1024**2:,.0f} MiB limit.", "Upload fewer sequences at a time.")
+    if total > MAX_ZIP_RATIO * max(len(data), 64 * 1024):
+        raise InputError(name, f"the zip unpacks to {total / 1024**2:,.1f} MiB from {len(data) / 1024**2:,.1f} MiB, "
+                         f"more than {MAX_ZIP_RATIO} times its size (a zip bomb?).",
+                         "Zip the text files with ordinary compression, or upload fewer sequences at a time.")
     written = 0
     top = os.path.realpath(folder)
     for e in entries:
@@ -180,12 +186,37 @@ def extract_zip(name: str, data: bytes, folder: str, benchmark: str = "MOT17",
     root = _gt_and_trackers(top, name)
     gt, trackers = os.path.join(root, "gt"), os.path.join(root, "trackers")
     benchmark, split = _benchmark_split(gt, benchmark)
-    for seq in resolve(gt, trackers, benchmark, split).sequences:
+    try:
+        layout = resolve(gt, trackers, benchmark, split)
+    except InputError as exc:  # the private folder's path means nothing to the user
+        raise InputError(exc.path.replace(top, name, 1), exc.reason, exc.fix, exc.line) from None
+    inside(layout, top, name)
+    for seq in layout.sequences:
         if not os.path.exists(seq.seqinfo):
             files = [p for p in (seq.gt, *seq.trackers.values()) if os.path.isfile(p)]  # core explains others
             length = max((max_frame(p.replace(top, name, 1), _read(p)) for p in files), default=0)
             _seqinfo(seq.seqinfo, seq.name, length, seq.gt.replace(top, name, 1))
     return Source(gt_folder=gt, trackers_folder=trackers, benchmark=benchmark, split=split, upload=_label(name))
+
+
+def inside(layout: Layout, top: str, name: str) -> None:
+    """Refuse a layout naming any file outside ``top`` (links followed): every path the upload's
+    evaluation and frames would read, or a missing ``seqinfo.ini`` would be written to."""
+    for seq in layout.sequences:
+        paths = [seq.gt, seq.seqinfo, *seq.trackers.values(), seq.video, seq.image_dir]
+        for path in filter(None, paths):
+            real = os.path.realpath(path)
+            if os.path.commonpath([real, top]) != top:
+                raise InputError(name, f"sequence '{seq.name}' would be read from outside the upload.",
+                                 "Zip the folder with plain relative paths and no links.")
+
+
+def within_quota(files: Sequence[Upload], quota_mb: int = SESSION_QUOTA_MB) -> None:
+    """Refuse one upload (ground truth + tracker files) above the per-session quota."""
+    total = sum(len(data) for _, data in files)
+    if total > quota_mb * 1024**2:
+        raise InputError(f"{len(files)} files", f"this upload is {total / 1024**2:,.0f} MiB, above the "
+                         f"{quota_mb:,} MiB one session may upload at once.", "Upload fewer or smaller files.")
 
 
 def _label(*names: str) -> str:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 
 import numpy as np
 
@@ -37,7 +38,7 @@ from ..errors import InputError
 from ..prepare import EvalSequence, build
 from ..preprocess_kitti import check_unique_ids, corner_pairs, in_regions, preprocess_matches
 from .kitti import BoxFile, IgnoreRegions
-from .motchallenge import MAX_COORD
+from .motchallenge import MAX_COORD, MAX_FILE_BYTES, _read_bytes
 
 CLASS_IDS = {"pedestrian": 1, "rider": 2, "other person": 3, "car": 4, "bus": 5, "truck": 6, "train": 7,
              "trailer": 8, "other vehicle": 9, "motorcycle": 10, "bicycle": 11}
@@ -58,11 +59,11 @@ def read_bdd_file(path: str, *, is_gt: bool, num_frames: int | None = None) -> B
     ``Detections.line`` holds the label's 1-based position in the file (JSON has no useful line
     numbers); errors name the frame (its ``index``) and the label.
     """
-    if not os.path.isfile(path):
+    if not os.path.exists(path):
         raise InputError(path, "file not found.", "Check the folder layout (see docs/formats.md).")
+    raw = _read_bytes(path, MAX_FILE_BYTES)  # a folder, a FIFO or a file above the limit: refused before reading
     try:
-        with open(path, encoding="utf-8-sig") as fp:
-            data = json.load(fp)
+        data = json.loads(raw.decode("utf-8-sig"))
     except json.JSONDecodeError as exc:
         raise InputError(path, f"not valid JSON ({exc.msg}).", _FORMAT_HINT, line=exc.lineno) from None
     except UnicodeDecodeError:
@@ -103,7 +104,10 @@ def read_bdd_file(path: str, *, is_gt: bool, num_frames: int | None = None) -> B
             attributes = ann.get("attributes")
             crowd = False
             if isinstance(attributes, dict):
-                crowd = bool(attributes.get("Crowd", attributes.get("crowd", False)))
+                crowd = attributes.get("Crowd", attributes.get("crowd", False))
+                if not isinstance(crowd, bool):  # bool("false") is True: a string must not make an ignore region
+                    raise InputError(path, f"{where}: attribute Crowd is {json.dumps(crowd)[:40]}, not true or false.",
+                                     'Write "Crowd": true or "Crowd": false (JSON booleans, no quotes).')
             box = _box(path, ann, where)
             if is_gt and (category in DISTRACTORS or crowd):
                 reg_frame.append(t)
@@ -181,10 +185,8 @@ def _box(path: str, ann: dict, where: str) -> list[float]:
 def _id(path: str, value, where: str) -> int:
     out = None
     if isinstance(value, str):
-        try:
+        if re.fullmatch(r"-?[0-9]+", value.strip()):  # int() also takes Unicode digits ('١٢')
             out = int(value.strip())
-        except ValueError:
-            pass
     elif isinstance(value, int) and not isinstance(value, bool):
         out = value
     elif isinstance(value, float) and math.isfinite(value) and value == int(value):

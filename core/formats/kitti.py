@@ -28,7 +28,7 @@ import numpy as np
 
 from ..detections import Detections, frame_offsets
 from ..errors import Ignored, InputError
-from .motchallenge import MAX_COORD, MAX_FRAMES, split_lines
+from .motchallenge import MAX_COORD, MAX_FILE_BYTES, MAX_FRAMES, _read_bytes, split_lines
 
 # TrackEval's Kitti2DBox.class_name_to_class_id ('person' is KITTI's "person sitting").
 CLASS_IDS = {"car": 1, "van": 2, "truck": 3, "pedestrian": 4, "person": 5, "cyclist": 6, "tram": 7, "misc": 8,
@@ -39,6 +39,7 @@ DONTCARE = 9
 _MIN_COLUMNS = 10
 _SCORE_COLUMN = 17
 _MAX_ID = 2.0**53
+_MAX_COLUMNS = 64
 _FORMAT_HINT = ("each row must be 'frame id type truncated occluded alpha left top right bottom h w l x y z "
                 "rotation_y [score]' (KITTI tracking format, frames 0-based).")
 
@@ -131,10 +132,9 @@ def read_kitti_file(path: str, num_frames: int | None, *, is_gt: bool) -> BoxFil
     ground-truth ``DontCare`` rows outside the sequence are skipped and counted in
     ``dets.ignored`` (TrackEval drops the latter two silently). An empty file is a valid result.
     """
-    if not os.path.isfile(path):
+    if not os.path.exists(path):
         raise InputError(path, "file not found.", "Check the folder layout (see docs/formats.md).")
-    with open(path, "rb") as fp:
-        raw = fp.read()
+    raw = _read_bytes(path, MAX_FILE_BYTES)  # a folder, a FIFO or a file above the limit: refused before reading
     if b"\x00" in raw[:4096]:
         raise InputError(path, "this is a binary file, not a KITTI label file.", _FORMAT_HINT)
     text = raw.decode("utf-8-sig", errors="replace")
@@ -219,6 +219,10 @@ def _parse_rows(path: str, rows: list[list[str]], lines: list[int], *, is_gt: bo
     """Numeric matrix (NaN for the type column and missing cells), class ids, lines, frames and ids."""
     n = len(rows)
     width = max((len(r) for r in rows), default=_MIN_COLUMNS)
+    if width > _MAX_COLUMNS:  # the table is rows x widest row: one long row must not size it
+        k = next(k for k, r in enumerate(rows) if len(r) == width)
+        raise InputError(path, f"row has {width:,} values, more than {_MAX_COLUMNS} (KITTI rows have 17 or 18).",
+                         _FORMAT_HINT, line=lines[k])
     numbers = np.full((n, max(width, _MIN_COLUMNS)), np.nan)
     cls = np.zeros(n, np.int64)
     for k, (cells, ln) in enumerate(zip(rows, lines)):
@@ -234,6 +238,8 @@ def _parse_rows(path: str, rows: list[list[str]], lines: list[int], *, is_gt: bo
             if j == 2:
                 continue
             try:
+                if not cell.isascii():  # float() takes Arabic-Indic and other Unicode digits; MOT files do not
+                    raise ValueError(cell)
                 numbers[k, j] = float(cell)
             except ValueError:
                 if j < _MIN_COLUMNS or (j == _SCORE_COLUMN and not is_gt):

@@ -25,6 +25,10 @@ MAX_FILE_BYTES = 2 * 1024**3  # read_mot_file refuses larger files before readin
 MAX_FRAMES = 10_000_000  # seqLength above this is refused (per-frame arrays would not fit in memory)
 MAX_COORD = 1e8  # |x|, |y|, |w|, |h| above this (pixels) are refused: box arithmetic would lose exactness
 MAX_IMAGE_SIDE = 100_000  # imWidth / imHeight
+MAX_COLUMNS = 10 + 1024  # the 10 MOT columns and up to 1024 class probabilities (docs/classes.md)
+MAX_LINE_BYTES = 64 * 1024  # a row of MAX_COLUMNS values is ~20 KB
+MAX_CELLS_PER_BYTE = 4  # table cells (8 bytes each) per input byte: a real row of n values takes >= 2n bytes
+MAX_IMAGE_PIXELS = 8192 * 8192  # imWidth x imHeight: one RGB frame of this canvas is 192 MiB
 # Magic numbers of files people pass by mistake: (prefix, what it is, how to fix).
 _MAGIC = ((b"\x1f\x8b", "a binary file (gzip-compressed)", "Decompress it first (gunzip FILE)."),
           (b"PK\x03\x04", "a binary file (a zip archive)", "Extract the text file from the archive first."),
@@ -35,6 +39,7 @@ _MAGIC = ((b"\x1f\x8b", "a binary file (gzip-compressed)", "Decompress it first 
 
 def read_seqinfo(path: str) -> SequenceInfo:
     """Parse ``seqinfo.ini``; ``seqLength`` is required, the rest is optional."""
+    _refuse_special(path)
     if not os.path.isfile(path):
         raise InputError(path, "seqinfo.ini not found.",
                          "Put a seqinfo.ini with a [Sequence] section and seqLength=<frames> beside gt/.")
@@ -73,6 +78,11 @@ def read_seqinfo(path: str) -> SequenceInfo:
         if side is not None and not 0 < side <= MAX_IMAGE_SIDE:
             raise InputError(path, f"{key}={side} is outside 1..{MAX_IMAGE_SIDE} pixels.",
                              f"Set {key} to the frame size in pixels, or remove the line.")
+    width, height = number("imWidth"), number("imHeight")
+    if width and height and width * height > MAX_IMAGE_PIXELS:
+        raise InputError(path, f"imWidth x imHeight = {width} x {height} is {width * height / 1e6:,.0f} megapixels, "
+                         f"above the {MAX_IMAGE_PIXELS / 1e6:,.0f} megapixel limit for a frame.",
+                         "Set imWidth and imHeight to the frame size in pixels, or remove the lines.")
     name = sec.get("name") or os.path.basename(os.path.dirname(os.path.abspath(path)))
     return SequenceInfo(
         name=name, length=length, width=number("imWidth"), height=number("imHeight"),
@@ -82,20 +92,52 @@ def read_seqinfo(path: str) -> SequenceInfo:
 
 def read_seqmap(path: str) -> list[str]:
     """Sequence names of a TrackEval seqmap (first line is the header ``name``)."""
+    _refuse_special(path)
     if not os.path.isfile(path):
         raise InputError(path, "seqmap file not found.",
                          "Pass --seqmap with a file listing one sequence per line after a 'name' header, "
                          "or leave it out to evaluate every sequence folder.")
+    if os.path.getsize(path) > 16 * 1024**2:
+        raise InputError(path, "the seqmap is larger than 16 MiB.", "List one sequence name per line after 'name'.")
     try:
         with open(path, encoding="utf-8-sig") as fp:
             names = [line.split(",")[0].strip() for line in fp]
     except (UnicodeDecodeError, OSError) as exc:
         raise InputError(path, f"cannot read the seqmap as UTF-8 text ({exc}).",
                          "Write it as plain text: 'name', then one sequence name per line.") from None
-    names = [n for n in names[1:] if n]
-    if not names:
+    numbered = [(i, n) for i, n in enumerate(names[1:], start=2) if n]
+    if not numbered:
         raise InputError(path, "the seqmap lists no sequence.", "Add one sequence name per line after 'name'.")
-    return names
+    seen: set[str] = set()
+    for i, name in numbered:
+        if not is_plain_name(name):
+            raise InputError(path, f"sequence name {clean_text(name)!r} is not a plain folder name (no '/', '\\', "
+                             "'..' or control characters).", "List each sequence by its folder name only.", line=i)
+        if name in seen:
+            raise InputError(path, f"sequence '{name}' is listed twice (it would count twice in COMBINED).",
+                             "List each sequence once.", line=i)
+        seen.add(name)
+    return [n for _, n in numbered]
+
+
+def is_plain_name(name: str) -> bool:
+    """A name that is one path component inside its folder: what a sequence or tracker name must be
+    before it is joined to a folder (a seqmap, a saved run's manifest and an upload are untrusted)."""
+    return (bool(name) and len(name) <= 255 and name not in (".", "..") and not any(c in name for c in "/\\\0")
+            and name.isprintable() and not re.match(r"[A-Za-z]:", name))
+
+
+def clean_text(text: str, limit: int = 120) -> str:
+    """``text`` for one line of a terminal or page: control characters (newlines, ANSI escapes) as
+    ``?``, at most ``limit`` characters."""
+    out = "".join(c if c.isprintable() else "?" for c in text[:limit])
+    return out + ("..." if len(text) > limit else "")
+
+
+def _refuse_special(path: str) -> None:
+    """A pipe, socket or device in place of a file is said as such (reading it could hang or never end)."""
+    if os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
+        raise InputError(path, "this is not a regular file (a pipe, socket or device).", "Point to the file itself.")
 
 
 def read_mot_file(path: str, num_frames: int, *, is_gt: bool, max_bytes: int = MAX_FILE_BYTES) -> Detections:
@@ -127,6 +169,7 @@ def _read_bytes(path: str, max_bytes: int) -> bytes:
         raise InputError(path, "this is a folder, not a file.", "Point to the text file itself.")
     if os.path.islink(path) and not os.path.exists(path):
         raise InputError(path, "this is a broken symbolic link (or a link loop).", "Make the link point to the file.")
+    _refuse_special(path)
     if not os.path.isfile(path):
         raise InputError(path, "file not found.", "Check the folder layout (see README 'Usage').")
     try:
@@ -167,6 +210,7 @@ def _parse_table(path: str, raw: bytes) -> tuple[np.ndarray, int]:
     """All rows as a float matrix (NaN-padded) with the 1-based file line appended as the last column,
     and the number of blank lines dropped."""
     sep = _separator(raw)
+    _check_shape(path, raw, sep)
     options = dict(sep=sep, header=None, engine="c", skip_blank_lines=False, dtype=np.float64,
                    skipinitialspace=True, encoding="utf-8-sig")
     try:
@@ -175,7 +219,14 @@ def _parse_table(path: str, raw: bytes) -> tuple[np.ndarray, int]:
         except (pd.errors.ParserError, pd.errors.EmptyDataError):
             # A later row is longer than the first (or the first line is blank): size the table by
             # the longest row.
-            widest = max(len(_cells(line, sep)) for line in _lines(raw))
+            lines = _lines(raw)
+            widths = [len(_cells(line, sep)) for line in lines]
+            widest = max(widths)
+            if widest > MAX_COLUMNS or widest * len(lines) > max(1_000_000, MAX_CELLS_PER_BYTE * len(raw)):
+                at = widths.index(widest) + 1
+                raise InputError(path, f"this line has {widest:,} values while the file's {len(lines):,} lines would "
+                                 f"make a table of {widest * len(lines):,} cells (too much memory for this file).",
+                                 "Rows have 6 to 10 values (plus one per class probability): check this line.", line=at)
             frame = pd.read_csv(io.BytesIO(raw), names=range(widest), **options)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError):
         _explain_unparsable(path, _lines(raw), sep)
@@ -194,6 +245,25 @@ def _parse_table(path: str, raw: bytes) -> tuple[np.ndarray, int]:
     for j, col in enumerate([*columns, line_no]):
         table[j] = col[keep]
     return table.T, int(blank.sum())
+
+
+_LONG_LINE = re.compile(rb"^[^\r\n]{%d}" % (MAX_LINE_BYTES + 1), re.M)  # anchored: linear in the file
+
+
+def _check_shape(path: str, raw: bytes, sep: str) -> None:
+    """Before pandas sizes a table: no line above ``MAX_LINE_BYTES``, no first row above
+    ``MAX_COLUMNS`` values (a 2 MB line of commas would otherwise become a million columns)."""
+    long = _LONG_LINE.search(raw)
+    if long:
+        raise InputError(path, f"this line is longer than {MAX_LINE_BYTES // 1024} KiB (a MOTChallenge row is under "
+                         "100 bytes; a binary file, or rows without line breaks?).", _FORMAT_HINT,
+                         line=raw.count(b"\n", 0, long.start()) + 1)
+    first = _FIRST_ROW.search(raw)
+    if first:
+        values = len(first.group().split(b",")) if sep == "," else len(first.group().split())
+        if values > MAX_COLUMNS:
+            raise InputError(path, f"the first row has {values:,} values, more than {MAX_COLUMNS:,}.", _FORMAT_HINT,
+                             line=raw.count(b"\n", 0, first.start()) + 1)
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -301,11 +371,11 @@ def _validated(path: str, table: np.ndarray, num_frames: int, *, is_gt: bool,
             i = int(np.argmax(frac))
             raise InputError(path, f"{name} {float(col[i])!r} is not a whole number.", f"Write {name}s as integers.",
                              line=int(line[i]))
-    too_big = ids > _MAX_ID
+    too_big = ids >= _MAX_ID  # 2**53 + 1 reads as 2**53: from 2**53 on, two ids can merge silently
     if too_big.any():
         i = int(np.argmax(too_big))
-        raise InputError(path, f"id {ids[i]:.0f} is too large (ids above 2**53 are not exact in floating point and "
-                         "would merge or wrap around).", "Renumber the ids with smaller integers.", line=int(line[i]))
+        raise InputError(path, f"id {ids[i]:.0f} is too large (ids of 2**53 or more are not exact in floating point "
+                         "and would merge or wrap around).", "Renumber the ids with smaller integers.", line=int(line[i]))
     if (ids < 0).any():
         i = int(np.argmax(ids < 0))
         raise InputError(path, f"negative id {int(ids[i])} (ids must be >= 0; TrackEval would silently merge it "
@@ -341,7 +411,12 @@ def _validated(path: str, table: np.ndarray, num_frames: int, *, is_gt: bool,
     default_cls = -1 if is_gt else 1
     cls_col = data[:, 7] if ncol > 7 else np.full(n, float(default_cls))
     cls_col = np.where(np.isnan(cls_col), default_cls, cls_col)
-    conf = np.where(np.isnan(conf), 1.0, conf)
+    no_conf = np.isnan(conf)
+    if ncol > 6 and no_conf.any():
+        ignored = (*ignored, Flagged(path, int(no_conf.sum()), f"column 7 (confidence) is empty or NaN (first on line "
+                                     f"{int(line[order][int(np.argmax(no_conf))])}); read as 1, as when the column is "
+                                     "absent (HOTA, CLEAR and Identity do not use it)."))
+    conf = np.where(no_conf, 1.0, conf)
     vis = data[:, 8] if ncol > 8 else np.full(n, np.nan)
     return Detections(
         frame=frame_i, id=id_i, box=np.ascontiguousarray(data[:, 2:6]), conf=conf,

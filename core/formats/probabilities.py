@@ -24,7 +24,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -61,29 +61,30 @@ def _class_list(classes: Iterable[int] | None) -> np.ndarray | None:
     return out
 
 
-def _check_values(path: str, probs: np.ndarray, lines: np.ndarray, classes: np.ndarray, where) -> None:
-    """Finite, non-negative, summing to 1 (within SUM_TOL); ``lines[k]`` locates row k and
+def _check_values(path: str, probs: np.ndarray, lines: np.ndarray, classes: np.ndarray, where,
+                  line_of=int) -> None:
+    """Finite, non-negative, summing to 1 (within SUM_TOL); ``line_of(lines[k])`` locates row k and
     ``where(k)`` names it."""
     bad = ~np.isfinite(probs)
     if bad.any():
         k, j = np.argwhere(bad)[0]
         raise InputError(path, f"{where(k)}: the probability of class {int(classes[j])} is missing or not a number "
                          f"({int(bad.any(axis=1).sum())} detection(s) affected).",
-                         "Write a number in [0, 1] for every class of every detection.", line=int(lines[k]))
+                         "Write a number in [0, 1] for every class of every detection.", line=line_of(lines[k]))
     neg = probs < 0
     if neg.any():
         k, j = np.argwhere(neg)[0]
         raise InputError(path, f"{where(k)}: the probability of class {int(classes[j])} is negative "
                          f"({float(probs[k, j])!r}); {int(neg.any(axis=1).sum())} detection(s) affected.",
                          "Probabilities must be in [0, 1]; write the classifier's softmax output, not logits.",
-                         line=int(lines[k]))
+                         line=line_of(lines[k]))
     total = probs.sum(axis=1)
     off = np.abs(total - 1.0) > SUM_TOL
     if off.any():
         k = int(np.argmax(off))
         raise InputError(path, f"{where(k)}: the probabilities sum to {float(total[k])!r}, not 1 "
                          f"(tolerance {SUM_TOL:g}); {int(off.sum())} detection(s) affected.", _FIX_SUM,
-                         line=int(lines[k]))
+                         line=line_of(lines[k]))
 
 
 def read_probability_columns(path: str, tr: Detections,
@@ -128,15 +129,19 @@ def side_file(tracker_path: str) -> str | None:
     return found[0] if found else None
 
 
-def _records_json(path: str) -> tuple[list, list[int], list[int] | None]:
-    """(records, their 1-based lines, declared classes or None) of a JSON probability file."""
+def _records_json(path: str) -> tuple[list, Callable[[int], int], list[int] | None]:
+    """(records, the 1-based line of record k, declared classes or None) of a JSON probability file.
+    One C-speed parse; the lines are found (one more pass) only when an error needs one."""
     try:
         with open(path, encoding="utf-8-sig") as fp:
             text = fp.read()
     except UnicodeDecodeError:
         raise InputError(path, "not a UTF-8 text file.", "Write the file with json.dump (UTF-8 text).") from None
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, object_pairs_hook=_no_duplicates)
+    except _Duplicate as exc:
+        raise InputError(path, f"the key {str(exc)[:40]!r} appears twice in one object (JSON would keep only the "
+                         "last one).", "Write each key once.") from None
     except json.JSONDecodeError as exc:
         raise InputError(path, f"not valid JSON ({exc.msg}).", "Write the file with json.dump.",
                          line=exc.lineno) from None
@@ -148,34 +153,134 @@ def _records_json(path: str) -> tuple[list, list[int], list[int] | None]:
                          "Write the file with json.dump.") from None
     declared = None
     if isinstance(doc, dict):
-        if "detections" not in doc or not isinstance(doc["detections"], list):
+        if not isinstance(doc.get("detections"), list):
             raise InputError(path, "the JSON object has no 'detections' list.",
                              'Write {"classes": [...], "detections": [{"frame": 1, "id": 1, "probs": {"1": 1.0}}]}.')
-        declared = doc.get("classes")
-        records = doc["detections"]
-        start = re.search(r'"detections"\s*:\s*\[', text)
-        begin = start.end() if start else None
+        declared, records = doc.get("classes"), doc["detections"]
     elif isinstance(doc, list):
         records = doc
-        begin = text.index("[") + 1
     else:
         raise InputError(path, "the JSON document is neither a list of detections nor an object.",
                          'Write {"classes": [...], "detections": [...]}.')
-    return records, _record_lines(text, begin, len(records)), declared
+    found: list[list[int]] = []
+
+    def line_of(k: int) -> int:
+        if not found:
+            try:
+                found.append(_lines_at(text, _parse(text)[1]))
+            except (ValueError, IndexError):
+                found.append([])
+        return found[0][int(k)] if int(k) < len(found[0]) else 0
+    return records, line_of, declared
 
 
-def _record_lines(text: str, begin: int | None, n: int) -> list[int]:
-    """The 1-based line where each element of the JSON array starting at ``begin`` starts."""
-    if begin is None:
-        return [0] * n
+class _Duplicate(ValueError):
+    """A JSON object with the same key twice."""
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        raise _Duplicate(next(k for k, _ in pairs if k in seen or seen.add(k)))
+    return out
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+_COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
+_SEPARATOR = re.compile(r"[ \t\n\r]*([,\]])[ \t\n\r]*")
+
+
+def _parse(text: str) -> tuple[object, list[int]]:
+    """(document, where each detection record starts): the records (the top-level list, or the
+    top-level object's ``"detections"`` list) are decoded one at a time to note their offsets, so a
+    nested ``"detections"`` key cannot be mistaken for the top-level one. ``ValueError`` for invalid JSON."""
     decoder = json.JSONDecoder()
-    lines, pos = [], begin
-    ws = re.compile(r"[\s,]*")
-    for _ in range(n):
-        pos = ws.match(text, pos).end()
-        lines.append(text.count("\n", 0, pos) + 1)
-        _, pos = decoder.raw_decode(text, pos)
+    pos = _SPACE.match(text).end()
+    records, offsets = None, []
+    if text.startswith("[", pos):
+        records, offsets, pos = _array(text, pos, decoder)
+        doc: object = records
+    elif text.startswith("{", pos):
+        doc = {}
+        pos = _SPACE.match(text, pos + 1).end()
+        while not text.startswith("}", pos):
+            if not text.startswith('"', pos):
+                raise ValueError("expected a key")
+            key, pos = decoder.raw_decode(text, pos)
+            pos = _COLON.match(text, pos).end()
+            if key == "detections" and text.startswith("[", pos):
+                records, offsets, pos = _array(text, pos, decoder)
+                doc[key] = records
+            else:
+                doc[key], pos = decoder.raw_decode(text, pos)
+            pos = _SPACE.match(text, pos).end()
+            if text.startswith(",", pos):
+                pos = _SPACE.match(text, pos + 1).end()
+            elif not text.startswith("}", pos):
+                raise ValueError("expected , or }")
+        pos += 1
+    else:
+        doc, pos = decoder.raw_decode(text, pos)
+    if _SPACE.match(text, pos).end() != len(text):
+        raise ValueError("extra data")
+    return doc, offsets
+
+
+def _array(text: str, pos: int, decoder: json.JSONDecoder) -> tuple[list, list[int], int]:
+    """The JSON array starting at ``pos`` (its ``[``): its elements, their offsets, the position after it."""
+    items, offsets = [], []
+    scan, space, sep = decoder.scan_once, _SPACE.match, _SEPARATOR.match
+    pos = space(text, pos + 1).end()
+    if text.startswith("]", pos):
+        return items, offsets, pos + 1
+    while True:
+        offsets.append(pos)
+        try:
+            value, pos = scan(text, pos)
+        except StopIteration:
+            raise ValueError("expected a value") from None
+        items.append(value)
+        found = sep(text, pos)
+        if found is None:
+            raise ValueError("expected , or ]")
+        if found.group(1) == "]":
+            return items, offsets, found.end()
+        pos = found.end()
+
+
+def _lines_at(text: str, offsets: list[int]) -> list[int]:
+    """1-based line of each offset (ascending), counting newlines from one to the next: linear."""
+    lines, line, counted = [], 1, 0
+    for pos in offsets:
+        line += text.count("\n", counted, pos)
+        counted = pos
+        lines.append(line)
     return lines
+
+
+def _strict_float(value) -> float:
+    """A probability from JSON: a number (a string or a boolean is refused, not converted)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError("not a number")
+    return float(value)
+
+
+_ASCII_INT = re.compile(r"-?[0-9]+")
+
+
+def _strict_int(value) -> int:
+    """An integer from JSON: an int (not a bool), an integral float, or a string of ASCII digits
+    (``int()`` alone takes '١٢' and truncates 1.5, which the MOT reader refuses)."""
+    if isinstance(value, bool):
+        raise TypeError("a boolean")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _ASCII_INT.fullmatch(value.strip()):
+        return int(value)
+    raise ValueError(f"{str(value)[:20]!r} is not an integer")
 
 
 def _records_parquet(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -210,6 +315,31 @@ def _records_parquet(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     return out[0], out[1], out[2], out[3]
 
 
+def _json_rows(path: str, records: list, line_of: Callable[[int], int]) -> tuple[list, list, list, list, list]:
+    """(frame, id, class, prob, record index) lists, one entry per class of each record; one pass,
+    with the common case (ints and floats as json.dump writes them) taking no conversion call."""
+    frames, ids, cls, prob, lines = [], [], [], [], []
+    for r, rec in enumerate(records):
+        try:
+            f, i, probs = rec["frame"], rec["id"], rec["probs"]
+            f = f if type(f) is int else _strict_int(f)
+            i = i if type(i) is int else _strict_int(i)
+            ok = isinstance(probs, dict) and -_MAX_INT <= f <= _MAX_INT and -_MAX_INT <= i <= _MAX_INT
+            for c, p in probs.items() if ok else ():
+                c = _strict_int(c)
+                p = p if type(p) is float else _strict_float(p)
+                ok = ok and -_MAX_INT <= c <= _MAX_INT
+                frames.append(f), ids.append(i), cls.append(c), prob.append(p), lines.append(r)
+        except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: int(inf), float(10**400)
+            ok = False
+        if not ok:
+            raise InputError(path, f"detection #{r + 1} is not {{\"frame\": int, \"id\": int, \"probs\": "
+                             "{class: prob}} (integers up to 2**53).",
+                             'Write each detection as {"frame": 1, "id": 7, "probs": {"1": 0.8, "2": 0.2}}.',
+                             line=line_of(r) or None)
+    return frames, ids, cls, prob, lines
+
+
 def read_probability_file(path: str, tr: Detections, classes: Sequence[int] | None = None) -> ClassProbabilities:
     """Probabilities from a side file (.parquet or .json), one row per tracker row of ``tr``.
 
@@ -218,7 +348,7 @@ def read_probability_file(path: str, tr: Detections, classes: Sequence[int] | No
     without any probability, or the same (frame, id, class) twice is an error."""
     names = _class_list(classes)
     if path.endswith(".json"):
-        records, rec_lines, declared = _records_json(path)
+        records, line_of, declared = _records_json(path)
         if names is None and declared is not None:
             try:
                 if not isinstance(declared, list):
@@ -230,31 +360,14 @@ def read_probability_file(path: str, tr: Detections, classes: Sequence[int] | No
                 raise InputError(path, f"\"classes\" {json.dumps(declared)[:60]} is not a list of distinct integer "
                                  f"class ids ({exc}).", 'Write "classes" as a list of class ids, e.g. [1, 2, 3].'
                                  ) from None
-        frames, ids, cls, prob, lines = [], [], [], [], []
-        for r, (rec, line) in enumerate(zip(records, rec_lines)):
-            where = f"detection #{r + 1}"
-            ok = isinstance(rec, dict) and isinstance(rec.get("probs"), dict)
-            if ok:
-                try:
-                    f, i = int(rec["frame"]), int(rec["id"])
-                    items = [(int(c), float(p)) for c, p in rec["probs"].items()]
-                    ok = max(abs(f), abs(i), *(abs(c) for c, _ in items)) <= _MAX_INT
-                except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: int(inf), float(10**400)
-                    ok = False
-            if not ok:
-                raise InputError(path, f"{where} is not {{\"frame\": int, \"id\": int, \"probs\": {{class: prob}}}} "
-                                 "(integers up to 2**53).",
-                                 'Write each detection as {"frame": 1, "id": 7, "probs": {"1": 0.8, "2": 0.2}}.',
-                                 line=line or None)
-            for c, p in items:
-                frames.append(f), ids.append(i), cls.append(c), prob.append(p), lines.append(line)
+        frames, ids, cls, prob, lines = _json_rows(path, records, line_of)
         frames, ids, cls = (np.asarray(x, np.int64) for x in (frames, ids, cls))
         prob, lines = np.asarray(prob, float), np.asarray(lines, np.int64)
         unit = "line"
     elif path.endswith(".parquet"):
         frames, ids, cls, prob = _records_parquet(path)
         lines = np.arange(1, frames.size + 1, dtype=np.int64)
-        unit = "row"
+        line_of, unit = int, "row"
     else:
         raise InputError(path, "unknown probability file type.", "Use <seq>.probs.parquet or <seq>.probs.json.")
     if names is None:
@@ -262,9 +375,9 @@ def read_probability_file(path: str, tr: Detections, classes: Sequence[int] | No
     unknown = ~np.isin(cls, names)
     if unknown.any():
         k = int(np.argmax(unknown))
-        raise InputError(path, f"{unit} {int(lines[k])}: class {int(cls[k])} (frame {int(frames[k])}, "
+        raise InputError(path, f"{unit} {line_of(lines[k])}: class {int(cls[k])} (frame {int(frames[k])}, "
                          f"id {int(ids[k])}) is not a known class (known: {names.tolist()}).",
-                         "Use only the listed classes, or add the class to the class list.", line=int(lines[k]) or None)
+                         "Use only the listed classes, or add the class to the class list.", line=line_of(lines[k]) or None)
     # (frame, id) -> tracker row
     order = np.lexsort((tr.id, tr.frame))
     keys_tr = np.stack([tr.frame[order], tr.id[order]], axis=1)
@@ -273,10 +386,10 @@ def read_probability_file(path: str, tr: Detections, classes: Sequence[int] | No
     missing_box = pos < 0
     if missing_box.any():
         k = int(np.argmax(missing_box))
-        raise InputError(path, f"{unit} {int(lines[k])}: frame {int(frames[k])}, id {int(ids[k])} has no box in the "
+        raise InputError(path, f"{unit} {line_of(lines[k])}: frame {int(frames[k])}, id {int(ids[k])} has no box in the "
                          f"tracker file ({int(missing_box.sum())} entr(y/ies) without a box).",
                          "Write probabilities only for the tracker's detections (same frame and id).",
-                         line=int(lines[k]) or None)
+                         line=line_of(lines[k]) or None)
     row = order[pos]
     col = np.searchsorted(np.sort(names), cls)
     col = np.argsort(names, kind="stable")[col]
@@ -285,8 +398,8 @@ def read_probability_file(path: str, tr: Detections, classes: Sequence[int] | No
     if (seen > 1).any():
         r, c = np.argwhere(seen > 1)[0]
         k = int(np.flatnonzero((row == r) & (col == c))[1])
-        raise InputError(path, f"{unit} {int(lines[k])}: frame {int(tr.frame[r])}, id {int(tr.id[r])} gives class "
-                         f"{int(names[c])} twice.", "Give each class of a detection once.", line=int(lines[k]) or None)
+        raise InputError(path, f"{unit} {line_of(lines[k])}: frame {int(tr.frame[r])}, id {int(tr.id[r])} gives class "
+                         f"{int(names[c])} twice.", "Give each class of a detection once.", line=line_of(lines[k]) or None)
     none = ~seen.any(axis=1)
     if none.any():
         r = int(np.argmax(none))
@@ -298,7 +411,7 @@ def read_probability_file(path: str, tr: Detections, classes: Sequence[int] | No
     probs[row, col] = prob
     first_line = np.zeros(len(tr), np.int64)
     first_line[row[::-1]] = lines[::-1]
-    _check_values(path, probs, first_line, names, lambda r: f"frame {int(tr.frame[r])}, id {int(tr.id[r])}")
+    _check_values(path, probs, first_line, names, lambda r: f"frame {int(tr.frame[r])}, id {int(tr.id[r])}", line_of)
     return ClassProbabilities(names, probs, path)
 
 

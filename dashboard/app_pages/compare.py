@@ -9,9 +9,10 @@ from tracklens.analysis.tracks import gt_track_table
 from tracklens.dashboard.loading import frame_source
 from tracklens.dashboard.overlay import annotate
 from tracklens.dashboard.views import alpha_index, overlay_boxes, sequence_table
+from tracklens.dashboard.text import plain
 
 ws = st.session_state["workspace"]
-st.title("Compare two trackers" + (f" · class {ws.class_name}" if ws.classes else ""))
+st.title("Compare two trackers" + (f" · class {plain(ws.class_name)}" if ws.classes else ""))
 if len(ws.trackers) < 2:
     st.info("Only one tracker is loaded: give a trackers folder with two or more trackers to compare.")
     st.stop()
@@ -19,7 +20,7 @@ seq_name, alpha = st.session_state["seq"], st.session_state["alpha"]
 a_idx = alpha_index(alpha)
 left_col, right_col = st.columns(2)
 first = st.session_state["tracker"]
-left_col.markdown(f"**A: {first}** (the sidebar's tracker)")
+left_col.markdown(f"**A: {plain(first)}** (the sidebar's tracker)")
 others = [t for t in ws.trackers if t != first]
 current = st.session_state.get("tracker2")
 second = right_col.selectbox("Tracker B", others, index=others.index(current) if current in others else 0)
@@ -31,10 +32,10 @@ b = per_seq[per_seq.tracker == second].set_index("sequence")
 cols = [c for c in ("HOTA", "DetA", "AssA", "LocA", "MOTA", "IDF1") if c in a]
 delta = (100 * (b[cols] - a[cols])).add_prefix("Δ ")
 delta["Δ IDSW"] = b["IDSW"] - a["IDSW"]
-st.subheader(f"B − A per sequence (percentage points; positive = {second} better)")
+st.subheader(f"B − A per sequence (percentage points; positive = {plain(second)} better)")
 st.dataframe(delta.style.format("{:+.2f}", subset=[f"Δ {c}" for c in cols]), width="stretch")
 
-st.subheader(f"{seq_name}, frame {st.session_state['frame']}")
+st.subheader(f"{plain(seq_name)}, frame {st.session_state['frame']}")
 meta = ws.sequence(seq_name)
 k = min(max(1, int(st.session_state.get("frame", 1))), meta.num_frames)
 st.session_state["frame"] = st.slider("Frame", 1, max(meta.num_frames, 2), value=k)

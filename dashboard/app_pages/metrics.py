@@ -8,10 +8,11 @@ import streamlit as st
 from tracklens.dashboard.figures import alpha_curves
 from tracklens.dashboard.loading import ca_hota_curve, confirm_long_run, other_metrics, per_class_table
 from tracklens.dashboard.views import ranking_disagreements, ranking_table, run_kind, tracking_rows
+from tracklens.dashboard.text import plain
 
 ws = st.session_state["workspace"]
 seq_name = st.session_state["seq"]
-st.title(f"Metrics compared · {seq_name}")
+st.title(f"Metrics compared · {plain(seq_name)}")
 st.caption("Tracking metrics (HOTA family, MOTA, IDF1) and the video-detection metrics the field also "
            "reports (frame/sequence/dataset mAP, speed-stratified mAP, Average Delay, Track-mAP), on the "
            "same tracker outputs. Detection metrics use column 7 as the score (trackers that write -1 there "

@@ -5,12 +5,13 @@ import streamlit as st
 
 from tracklens.evaluate import COMBINED
 from tracklens.dashboard.figures import TRADEOFF_PLOTS, alpha_curves, sequence_difficulty, tradeoff_scatter
+from tracklens.dashboard.text import plain
 from tracklens.dashboard.views import RATE_COLUMNS, class_table, per_alpha_table, sequence_table, summary_table
 
 ws = st.session_state["workspace"]
 alpha = st.session_state["alpha"]
 
-st.title("Overview" + (f" · class {ws.class_name}" if ws.classes else ""))
+st.title("Overview" + (f" · class {plain(ws.class_name)}" if ws.classes else ""))
 scope = st.radio("Scope", ["All sequences (combined)", "Selected sequence"], horizontal=True,
                  label_visibility="collapsed")
 seq = COMBINED if scope.startswith("All") else st.session_state["seq"]

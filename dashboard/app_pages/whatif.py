@@ -8,10 +8,11 @@ from tracklens.dashboard.figures import whatif_waterfall
 from tracklens.dashboard.loading import confirm_long_run, what_if_table
 from tracklens.fields import is_rate
 from tracklens.dashboard.views import run_kind
+from tracklens.dashboard.text import plain
 
 ws = st.session_state["workspace"]
 seq_name, tracker = st.session_state["seq"], st.session_state["tracker"]
-st.title(f"What-if · {seq_name} · {tracker}")
+st.title(f"What-if · {plain(seq_name)} · {plain(tracker)}")
 st.caption("Each row edits the tracker output to remove one kind of error (an oracle fix), then evaluates it "
            "again with the same pipeline. Gains overlap, so they do not add up exactly; "
            "see docs/whatif.md for the exact definitions.")

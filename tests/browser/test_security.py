@@ -91,10 +91,21 @@ def _server(request, name: str) -> str:
     return value if isinstance(value, str) else value[0]
 
 
-@pytest.mark.parametrize("server", ["app_server", "cli_server"])
-def test_unexpected_host_header_is_harmless(request, server: str) -> None:
-    base = _server(request, server)
+def test_unexpected_host_header_is_harmless(app_server) -> None:
+    """Plain ``streamlit run`` (no guard): an odd Host header changes nothing."""
     for host in ("evil.example", "evil.example:80", "", "x" * 300):
+        status, _, body = _request(app_server, "GET", "/", headers={"Host": host})
+        assert status == 200 and b"<html" in body.lower()
+    assert _healthy(app_server), "the server still answers normally"
+
+
+def test_tracklens_dashboard_refuses_foreign_hosts(cli_server) -> None:
+    """``tracklens dashboard`` answers only to its own addresses (DNS rebinding, issue 13 item 7)."""
+    base, port = cli_server[0], cli_server[1]
+    for host in ("evil.example", "evil.example:80", "", "x" * 300):
+        status, _, body = _request(base, "GET", "/", headers={"Host": host})
+        assert status == 403 and b"Host header refused" in body
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}"):
         status, _, body = _request(base, "GET", "/", headers={"Host": host})
         assert status == 200 and b"<html" in body.lower()
     assert _healthy(base), "the server still answers normally"

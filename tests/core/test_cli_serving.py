@@ -4,7 +4,6 @@ passes the data roots to the app; a non-loopback address prints a warning."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -30,7 +29,8 @@ def app_args(cmd: list[str]) -> list[str]:
 
 def test_default_binds_localhost_with_xsrf_on_and_uploads_capped() -> None:
     cmd = command()
-    assert cmd[:4] == [sys.executable, "-m", "streamlit", "run"] and cmd[4].endswith(os.path.join("dashboard", "app.py"))
+    assert cmd[:4] == [sys.executable, "-m", "tracklens.dashboard.serve", "run"]  # streamlit run, behind the guard
+    assert cmd[4].endswith(os.path.join("dashboard", "app.py"))
     opts = options(cmd)
     assert opts["--server.address"] == "127.0.0.1"
     assert opts["--server.enableXsrfProtection"] == "true"
@@ -68,7 +68,7 @@ def test_data_roots_and_folders_are_passed_to_the_app(tmp_path: Path, monkeypatc
 
 
 def test_missing_data_root_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    monkeypatch.setattr(subprocess, "call", lambda cmd: pytest.fail("no server may start"))
+    monkeypatch.setattr(cli, "serve", lambda cmd: pytest.fail("no server may start"))
     rc = cli.main(["dashboard", "--data-root", str(tmp_path / "nope")])
     err = capsys.readouterr().err
     assert rc == 2 and err.startswith(f"tracklens: error: {tmp_path / 'nope'}: data root not found")
@@ -81,7 +81,7 @@ def test_missing_data_root_is_a_one_line_error(tmp_path: Path, monkeypatch: pyte
 def test_non_loopback_address_prints_a_warning(host: str, warned: bool, monkeypatch: pytest.MonkeyPatch,
                                                capsys) -> None:
     started: list[list[str]] = []
-    monkeypatch.setattr(subprocess, "call", lambda cmd: started.append(cmd) or 0)
+    monkeypatch.setattr(cli, "serve", lambda cmd: started.append(cmd) or 0)
     assert cli.main(["dashboard", "--host", host]) == 0
     err = capsys.readouterr().err
     assert len(started) == 1 and options(started[0])["--server.address"] == host
@@ -92,8 +92,18 @@ def test_non_loopback_address_prints_a_warning(host: str, warned: bool, monkeypa
 
 def test_default_prints_no_warning(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     started: list[list[str]] = []
-    monkeypatch.setattr(subprocess, "call", lambda cmd: started.append(cmd) or 0)
+    monkeypatch.setattr(cli, "serve", lambda cmd: started.append(cmd) or 0)
     assert cli.main(["dashboard"]) == 0
     err = capsys.readouterr().err
     assert "warning" not in err and "http://127.0.0.1:8501" in err
     assert options(started[0])["--server.address"] == "127.0.0.1"
+
+
+def test_the_server_runs_behind_the_host_guard() -> None:
+    """``tracklens.dashboard.serve`` wraps Streamlit; a host name bound with --host, and --allow-host names,
+    are the names it answers to besides IP addresses, localhost and the machine's own name."""
+    assert command()[2] == "tracklens.dashboard.serve" and "--allow-host" not in command()
+    cmd = command("--host", "my-laptop.local", "--allow-host", "dash.team.example")
+    guard = cmd[3: cmd.index("run")]
+    assert guard == ["--allow-host", "dash.team.example", "--allow-host", "my-laptop.local"]
+    assert "--allow-host" not in command("--host", "0.0.0.0")

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from tracklens.dashboard import cli
-from tracklens.errors import InputError
+from tracklens.errors import InputError, printable
 from tracklens.formats import motchallenge
 from tracklens.formats.motchallenge import read_mot_file, read_seqinfo, read_seqmap
 from tracklens.layout import resolve
@@ -75,7 +75,8 @@ def test_cli_gives_one_clear_line(case: Case, tmp_path: Path, monkeypatch: pytes
     out, err = capsys.readouterr()
     assert rc == 2, err
     where = f"{setup.path}:{case.line}: " if case.line is not None else f"{setup.path}: "
-    assert err.startswith(f"tracklens: error: {where}"), err
+    assert err.startswith(f"tracklens: error: {printable(where)}"), err  # control characters shown as '?'
+    assert err[:-1].isprintable(), "nothing raw (newline, ANSI escape) reaches the terminal"
     assert err.count("\n") == 1 and err.endswith("\n"), err
     assert case.reason in err and " Fix: " in err and case.fix in err.split(" Fix: ", 1)[1], err
     assert "Traceback" not in err and not out

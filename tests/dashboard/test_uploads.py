@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import io
 import os
+import re
 import sys
 import tempfile
 import zipfile
@@ -233,7 +234,8 @@ def upload(at: AppTest, gt: tuple[str, bytes] | None, trackers: list[tuple[str, 
 
 
 def shown(at: AppTest) -> tuple[str, list[str], list[str]]:
-    return (at.sidebar.caption[0].value, list(at.sidebar.selectbox(key="seq").options),
+    """The sidebar's data label as a reader sees it (Markdown escapes undone), sequences, trackers."""
+    return (re.sub(r"\\(.)", r"\1", at.sidebar.caption[0].value), list(at.sidebar.selectbox(key="seq").options),
             list(at.sidebar.selectbox(key="tracker").options))
 
 

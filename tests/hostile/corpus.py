@@ -182,6 +182,26 @@ def _seqmap(text: str | bytes, expect: str) -> Callable[[Dataset], Setup]:
     return build
 
 
+def _fifo(which: str) -> Callable[[Dataset], Setup]:
+    """A named pipe in place of a file: reading it would block forever; it must be refused unread."""
+    def build(ds: Dataset) -> Setup:
+        path = {"tracker": ds.tracker_file(), "seqinfo": ds.seqinfo()}[which]
+        path.unlink()
+        os.mkfifo(path)
+        return _setup(ds, path)
+    return build
+
+
+def _ansi_sequence_name(ds: Dataset) -> Setup:
+    """A sequence folder whose name holds a newline and an ANSI escape, and a broken tracker file in it:
+    the error names the folder, and must still be one printable line."""
+    name = "A\n\x1b[31mred"
+    (ds.gt / "A").rename(ds.gt / name)
+    (ds.trackers / "t1" / "A.txt").rename(ds.trackers / "t1" / f"{name}.txt")
+    path = write(ds.trackers / "t1" / f"{name}.txt", GOOD + "2,1,10\n")
+    return _setup(ds, path)
+
+
 def _tracker_missing_sequence(ds: Dataset) -> Setup:
     ds.tracker_file("B").unlink()
     return _setup(ds, ds.trackers / "t1" / "data" / "B.txt")
@@ -361,6 +381,35 @@ CORPUS: list[Case] = [
          reason="cannot read the seqmap", fix="one sequence name per line"),
     Case("seqmap-empty", _seqmap("name\n\n", "seqmap"), kind="seqmap", reason="lists no sequence",
          fix="one sequence name"),
+    Case("seqmap-parent-path", _seqmap("name\nA\n../../outside\n", "seqmap"), kind="seqmap", line=3,
+         reason="'../../outside' is not a plain folder name", fix="folder name only"),
+    Case("seqmap-absolute-path", _seqmap("name\n/etc\n", "seqmap"), kind="seqmap", line=2,
+         reason="'/etc' is not a plain folder name", fix="folder name only"),
+    Case("seqmap-backslash-path", _seqmap("name\n..\\..\\x\n", "seqmap"), kind="seqmap", line=2,
+         reason="is not a plain folder name", fix="folder name only"),
+    Case("seqmap-dot-dot", _seqmap("name\n..\n", "seqmap"), kind="seqmap", line=2,
+         reason="'..' is not a plain folder name", fix="folder name only"),
+    Case("seqmap-duplicate", _seqmap("name\nA\nB\nA\n", "seqmap"), kind="seqmap", line=4,
+         reason="sequence 'A' is listed twice", fix="once"),
+    # --- reader budgets and edge cases (issue 13) --------------------------------------------------------
+    Case("one-line-of-200k-commas", gt_text("1,1,10,10,20,40" + "," * 200_000 + "\n"), is_gt=True, line=1,
+         reason="longer than 64 KiB", fix=FMT),
+    Case("first-row-of-2000-columns", tracker_text(",".join(["1"] * 2000) + "\n"), line=1,
+         reason="the first row has 2,000 values, more than 1,034", fix=FMT),
+    Case("wide-row-among-many-short-rows", tracker_text(GOOD * 20_000 + ",".join(["1"] * 1000) + "\n"),
+         line=20_001, reason="this line has 1,000 values", fix="class probability"),
+    Case("id-2-pow-53", tracker_text(GOOD + f"2,{2**53},10,10,20,40\n"), line=2, reason="too large", fix="smaller"),
+    Case("id-2-pow-53-plus-1", tracker_text(GOOD + f"2,{2**53 + 1},10,10,20,40\n"), line=2, reason="too large",
+         fix="smaller"),
+    Case("fifo-tracker-file", _fifo("tracker"), reason="not a regular file (a pipe, socket or device)",
+         fix="Point to"),
+    Case("fifo-seqinfo", _fifo("seqinfo"), kind="seqinfo", reason="not a regular file (a pipe, socket or device)",
+         fix="Point to"),
+    Case("seqinfo-huge-canvas", seqinfo_text("[Sequence]\nseqLength=10\nimWidth=40000\nimHeight=30000\n"),
+         kind="seqinfo", reason="40000 x 30000 is 1,200 megapixels", fix="imWidth and imHeight"),
+    Case("seqinfo-huger-canvas", seqinfo_text("[Sequence]\nseqLength=10\nimWidth=100000\nimHeight=100000\n"),
+         kind="seqinfo", reason="above the 67 megapixel limit", fix="imWidth and imHeight"),
+    Case("ansi-escape-in-sequence-name", _ansi_sequence_name, line=2, reason="fewer than 6 values", fix=FMT),
     # --- folders and layout -----------------------------------------------------------------------------
     Case("tracker-missing-sequence", _tracker_missing_sequence, kind="layout",
          reason="tracker 't1' has no result for sequence 'B' (it has A;", fix="empty file is a valid result"),
@@ -393,6 +442,9 @@ CORPUS: list[Case] = [
     Case("accept-negative-size", tracker_text(GOOD + "2,1,10,10,-20,40\n3,1,10,10,20,-1\n"),
          note="2 row(s) kept but flagged: negative width or height (first on line 2)"),
     Case("accept-extra-tracker-sequence", _extra_tracker_sequence),
+    Case("accept-nan-confidence", tracker_text(GOOD + "2,1,10,10,20,40,nan,-1,-1,-1\n"),
+         note="1 row(s) kept but flagged: column 7 (confidence) is empty or NaN (first on line 2); read as 1"),
+    Case("accept-id-below-2-pow-53", tracker_text(GOOD + f"2,{2**53 - 1},10,10,20,40\n")),
     Case("accept-percent-in-seqinfo", seqinfo_text("[Sequence]\nname=A%(x)s\nseqLength=10\n"), kind="seqinfo"),
 ]
 

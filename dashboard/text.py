@@ -1,0 +1,25 @@
+"""Names from the data (trackers, sequences, notes) shown as plain text in Markdown-rendering
+elements: a folder named ``![b](http://host)`` must print as those characters, not fetch an image."""
+from __future__ import annotations
+
+import re
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+
+
+def plain(text: object) -> str:
+    """``text`` with every Markdown, HTML-entity and Streamlit directive character escaped, and
+    control characters (newlines, ANSI escapes) shown as ``?``."""
+    s = "".join(c if c.isprintable() else "?" for c in str(text))
+    return _MARKDOWN.sub(r"\\\1", s)
+
+
+_ACTIVE = re.compile(r"([\\`\[\]<>$])")
+
+
+def inert(text: object) -> str:
+    """``text`` (an error message naming paths and names) with what could make Markdown fetch, link,
+    run HTML, format code or math escaped (``\\ ` [ ] < > $``), and control characters as ``?``;
+    paths and reasons otherwise read as they are."""
+    s = "".join(c if c.isprintable() else "?" for c in str(text))
+    return _ACTIVE.sub(r"\\\1", s)
