@@ -10,8 +10,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from hostile.corpus import make_dataset
+from conftest import _healthy  # tests/browser/conftest.py
 
 REPO = Path(__file__).resolve().parents[2]
 SIZES = {"1280x720": {"width": 1280, "height": 720}, "1440x900": {"width": 1440, "height": 900}}
@@ -31,13 +30,6 @@ def _port() -> int:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
-
-def _healthy(base: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-            return r.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import _healthy  # tests/browser/conftest.py
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 UPLOAD = "/_stcore/upload_file/not-a-session/not-a-file"
@@ -50,13 +49,6 @@ def _request(base: str, method: str, path: str, body: bytes | None = None,
     finally:
         conn.close()
 
-
-def _healthy(base: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-            return r.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 @pytest.fixture(scope="module")

@@ -140,9 +140,8 @@ def _request(port: int, host: str, path: str = "/", headers: dict[str, str] | No
         conn.close()
 
 
-@pytest.fixture(scope="module")
-def dashboard():
-    """``tracklens dashboard --port P`` as a user starts it; yields (process, port)."""
+def _start_dashboard() -> tuple[subprocess.Popen, int]:
+    """``tracklens dashboard --port P`` as a user starts it, once it answers its health check."""
     port = _port()
     proc = subprocess.Popen([sys.executable, "-m", "tracklens.dashboard.cli", "dashboard", "--port", str(port)],
                             cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -150,11 +149,17 @@ def dashboard():
     while True:
         try:
             if _request(port, f"127.0.0.1:{port}", "/_stcore/health") == 200:
-                break
+                return proc, port
         except OSError:
             pass
         assert proc.poll() is None and time.monotonic() < deadline, "the dashboard did not start"
         time.sleep(0.3)
+
+
+@pytest.fixture(scope="module")
+def dashboard():
+    """``tracklens dashboard --port P`` as a user starts it; yields (process, port)."""
+    proc, port = _start_dashboard()
     yield proc, port
     if proc.poll() is None:
         proc.terminate()
@@ -222,18 +227,7 @@ def test_signal_stops_the_server_and_removes_uploads(signum) -> None:
 
 def test_server_dies_with_a_killed_cli() -> None:
     """SIGKILL cannot be forwarded: the server asked the kernel for SIGTERM when its parent dies."""
-    port = _port()
-    proc = subprocess.Popen([sys.executable, "-m", "tracklens.dashboard.cli", "dashboard", "--port", str(port)],
-                            cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if _request(port, f"127.0.0.1:{port}", "/_stcore/health") == 200:
-                break
-        except OSError:
-            pass
-        assert time.monotonic() < deadline
-        time.sleep(0.3)
+    proc, port = _start_dashboard()
     server = _server_child(proc)
     proc.kill()
     proc.wait()
