@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tracklens.analysis.boxes import miss_reasons, states
+from tracklens.analysis.explain import (EVENT_WORDS, disagree, disagreement_text, event_text, explain, fmt_iou, label,
+                                        reason_text, sentence, tag_note)
 from tracklens.evaluate import COMBINED
 from tracklens.metrics.hota import ALPHAS, ARRAY_FIELDS
 from tracklens.results import flatten
@@ -22,19 +23,110 @@ def alpha_index(alpha: float) -> int:
     return int(np.argmin(np.abs(ALPHAS - alpha)))
 
 
-def overlay_boxes(boxes: pd.DataFrame, alpha_idx: int) -> pd.DataFrame:
-    """One frame's (or more) evaluated boxes in the overlay's contract, states taken at one alpha."""
-    ev = boxes[boxes["evaluated"]]
-    state = states(ev, alpha_idx)
-    tp = state == "TP"
-    return pd.DataFrame({
-        "frame": ev["frame"].to_numpy(), "side": ev["side"].astype(str).to_numpy(), "id": ev["id"].to_numpy(),
+def overlay_boxes(boxes: pd.DataFrame, alpha_idx: int, threshold: float = 0.5,
+                  identity_events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One frame's (or more) evaluated boxes in the overlay's contract, states from HOTA's matching at
+    one alpha, each with its explanation (``tracklens.analysis.explain``: both matchings' decisions,
+    CLEAR's at ``threshold``) and the tag note that follows from it."""
+    ev = boxes[boxes["evaluated"].to_numpy()]
+    alpha = float(ALPHAS[alpha_idx])
+    facts = explain(ev, alpha_idx, alpha, threshold, identity_events)
+    tp = facts["hota_state"].to_numpy() == "TP"
+    reason = facts["hota_reason"].to_numpy()
+    out = pd.DataFrame({
         "x": ev["x"].to_numpy(), "y": ev["y"].to_numpy(), "w": ev["w"].to_numpy(), "h": ev["h"].to_numpy(),
-        "state": state, "partner": np.where(tp, ev["partner"].to_numpy(), -1),
-        "iou": np.where(tp, ev["iou"].to_numpy(), np.nan), "event": ev["event"].to_numpy(),
-        "loc_miss": (~tp) & (ev["best_iou"].to_numpy() > 0),
-        "best_iou": ev["best_iou"].to_numpy(), "why": miss_reasons(ev, alpha_idx),
+        "state": facts["hota_state"].to_numpy(), "partner": np.where(tp, facts["hota_partner"].to_numpy(), -1),
+        "iou": np.where(tp, facts["hota_iou"].to_numpy(), np.nan),
+        "loc_miss": np.isin(reason, ("paired_below", "below")),
+        "note": [tag_note(r, alpha) for r in facts.to_dict("records")],
     })
+    return pd.concat([facts, out], axis=1)
+
+
+ROW_ORDER = {"disagree": 0, "event": 1, "miss": 2, "match": 3}
+
+
+def frame_table(rows: pd.DataFrame, scores: np.ndarray, alpha: float, threshold: float) -> pd.DataFrame:
+    """The frame table in plain words, one row per box of ``overlay_boxes``: its HOTA state at α, CLEAR's
+    event, why (HOTA at α), the best IoU and A(c) first; then what CLEAR decided, marked when it differs.
+    Text cells are "" when there is nothing to say (never None). Problems first: boxes the matchings
+    disagree on, then identity events, misses, matches. ``side``/``id`` are kept for selection."""
+    records = rows.to_dict("records")
+    out = pd.DataFrame({
+        "box": [label(r["side"], r["id"]) for r in records],
+        "state": rows["state"].to_numpy() if len(rows) else [],
+        "event (CLEAR)": [event_text(r) for r in records],
+        "why (HOTA at α)": [reason_text(r, "hota", alpha) if r["hota_reason"] != "matched" else
+                            f"matched to {label('tr' if r['side'] == 'gt' else 'gt', r['hota_partner'])}"
+                            for r in records],
+        "best IoU": rows["best_iou"].to_numpy(float) if len(rows) else [],
+        "A(c)": ["" if not np.isfinite(a) else f"{a:.2f}" for a in scores],
+        f"CLEAR (IoU ≥ {threshold:.2f})": [_clear_cell(r, threshold) for r in records],
+        "best overlap": [label("tr" if r["side"] == "gt" else "gt", r["best"]) if r["best"] >= 0 else ""
+                         for r in records],
+        "side": rows["side"].to_numpy() if len(rows) else [], "id": rows["id"].to_numpy() if len(rows) else [],
+    })
+    kind = [("disagree" if disagree(r) else "event" if r["event"] else "miss" if r["state"] != "TP" else "match")
+            for r in records]
+    out["_order"] = [ROW_ORDER[k] for k in kind]
+    return out.sort_values(["_order", "side", "id"], kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def _clear_cell(row: dict, threshold: float) -> str:
+    """CLEAR's decision on a box in a few words, prefixed with ≠ when HOTA at α decides otherwise."""
+    mark = "≠ " if disagree(row) else ""
+    if row["clear_state"] == "TP":
+        return f"{mark}TP with {label('tr' if row['side'] == 'gt' else 'gt', row['clear_partner'])}"
+    return f"{mark}{row['clear_state']}: {reason_text(row, 'clear', threshold)}"
+
+
+def disagreements(rows: pd.DataFrame, alpha: float, threshold: float) -> list[str]:
+    """One sentence per box on which HOTA at α and CLEAR decide differently (``overlay_boxes`` rows)."""
+    return [disagreement_text(r, alpha, threshold) for r in rows.to_dict("records") if disagree(r)]
+
+
+def event_lines(events: pd.DataFrame, rows: pd.DataFrame, alpha: float, threshold: float) -> list[str]:
+    """The frame's CLEAR identity events, one line per matched pair (``identity_events`` rows of one
+    frame), each followed by what HOTA at α says of the same two boxes when it differs."""
+    by_box = {(r["side"], int(r["id"])): r for r in rows.to_dict("records")}
+    lines = []
+    for (gt_id, tr_id), group in events.groupby(["gt_id", "tr_id"], sort=False):
+        words = []
+        for e in group.itertuples():
+            w = EVENT_WORDS[str(e.type)]
+            if e.type in ("SWITCH", "ASCEND"):
+                w += f" (gt {gt_id} was on id {int(e.prev_tr_id)})"
+            elif e.type in ("TRANSFER", "MIGRATE"):
+                w += f" (id {tr_id} was on gt {int(e.prev_gt_id)})"
+            words.append(w)
+        line = (f"CLEAR (IoU ≥ {threshold:.2f}): gt {gt_id} ← id {tr_id}, IoU {fmt_iou(group['iou'].iloc[0])}: "
+                + "; ".join(words))
+        hota = [sentence(by_box[key], "hota", alpha) for key in (("gt", gt_id), ("tr", tr_id))
+                if key in by_box and disagree(by_box[key])]
+        if hota:
+            line += ". But " + "; ".join(hota)
+        lines.append(line)
+    return lines
+
+
+def clear_threshold(manifest: dict) -> float:
+    """The IoU threshold CLEAR and Identity were evaluated at (0.5 unless the run chose another)."""
+    return float(manifest.get("inputs", {}).get("threshold", 0.5))
+
+
+def selected_box_text(rows: pd.DataFrame, side: str, box_id: int, alpha: float, threshold: float) -> str:
+    """Both matchings' full statements about one box of ``overlay_boxes`` rows."""
+    row = rows[(rows["side"] == side) & (rows["id"] == box_id)].to_dict("records")[0]
+    return f"{sentence(row, 'hota', alpha)}.\n{sentence(row, 'clear', threshold)}."
+
+
+def selected_gt(rows: pd.DataFrame, side: str, box_id: int) -> int:
+    """The ground-truth track a picked box belongs to: its own id, or for a tracker box its partner at α
+    (HOTA), else CLEAR's; -1 when it has neither."""
+    if side == "gt":
+        return box_id
+    row = rows[(rows["side"] == side) & (rows["id"] == box_id)].iloc[0]
+    return int(row["partner"]) if row["partner"] >= 0 else int(row["clear_partner"])
 
 
 def summary_table(metrics: dict[str, dict[str, dict]], sequence: str = COMBINED) -> pd.DataFrame:

@@ -1,0 +1,261 @@
+"""Why each box is what it is, in facts from the matching records, for both matchings at once.
+
+Two matchings decide about every evaluated box and they can disagree:
+
+- **HOTA at α**: one α-independent matching (a per-frame Hungarian on IoU weighted by how well the two
+  tracks agree over the whole sequence), then thresholded: a pair counts as a TP at α when its IoU
+  >= α. A box paired below α is a miss at that α even when another box overlaps it more.
+- **CLEAR** (and Identity) at the evaluation threshold: only pairs with IoU >= threshold can match,
+  continuing the previous frame's pairs first; identity events (switch, transfer, fragmentation) are
+  CLEAR's.
+
+``explain`` gives, per evaluated box, each matching's state, partner and the reason of a miss, the best
+overlapping box of the other side, and who holds it. The reason is a fact, never a guess:
+
+- ``matched``: a TP (the partner and its IoU are given);
+- ``paired_below`` (HOTA only): paired, but the pair's IoU < α;
+- ``no_candidate``: nothing of the other side overlaps it (best IoU 0);
+- ``below``: unpaired, and its best overlap is < the threshold;
+- ``taken``: unpaired, its best overlap passes the threshold but is paired with another box (the
+  holder, with that pair's IoU);
+- ``unpaired``: unpaired though its best overlap passes and is free (the matching's optimum left both).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..similarity import EPS, box_pairs
+
+REASONS = ("matched", "paired_below", "no_candidate", "below", "taken", "unpaired")
+MATCHINGS = ("hota", "clear")
+EVENT_WORDS = {"SWITCH": "identity switch", "ASCEND": "identity switch to a new id",
+               "TRANSFER": "id transfer", "MIGRATE": "id transfer to a new person",
+               "FRAG": "track resumes after a gap"}
+
+
+def label(side: str, box_id: int) -> str:
+    """How a box is named everywhere: ``gt 4`` for ground truth, ``id 1`` for a tracker box."""
+    return f"gt {int(box_id)}" if side == "gt" else f"id {int(box_id)}"
+
+
+def other(side: str) -> str:
+    return "tr" if side == "gt" else "gt"
+
+
+def fmt_iou(value: float, threshold: float | None = None) -> str:
+    """IoU with 2 decimals, more when 2 would hide the comparison with ``threshold`` (0.4996 vs 0.50)
+    or round a real overlap to 0."""
+    for digits in (2, 3, 4):
+        text = f"{value:.{digits}f}"
+        hides_zero = value > 0 and float(text) == 0
+        hides_threshold = threshold is not None and float(text) == round(threshold, digits) and \
+            (value >= threshold - EPS) != (float(text) >= threshold - EPS)
+        if not hides_zero and not hides_threshold:
+            return text
+    return f"{value:.6f}"
+
+
+def explain(boxes: pd.DataFrame, alpha_index: int, alpha: float, threshold: float,
+            identity_events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per evaluated box of ``boxes`` (box-table rows of any frames, in their order):
+
+    ``frame side id`` · ``{hota,clear}_state`` (TP/FN/FP) · ``{hota,clear}_reason`` (``REASONS``) ·
+    ``{hota,clear}_partner`` (id on the other side this matching pairs it with, -1; HOTA's includes pairs
+    below α) and ``_iou`` · ``best`` / ``best_iou`` (the most overlapping box of the other side, ties to
+    the lower id; -1 / 0.0 when none) · ``{hota,clear}_holder`` / ``_holder_iou`` (who that box is paired
+    with in this matching, same side as the box; -1 / NaN) · ``event`` (CLEAR's, "" if none) and
+    ``event_from`` (the id the gt box was matched to before a switch, or the gt a tracker id was on
+    before a transfer; -1). ``alpha`` is ``ALPHAS[alpha_index]``, ``threshold`` CLEAR's."""
+    ev = boxes[boxes["evaluated"].to_numpy()].reset_index(drop=True)
+    n = len(ev)
+    side = ev["side"].astype(str).to_numpy()
+    ids = ev["id"].to_numpy(np.int64)
+    frame = ev["frame"].to_numpy(np.int64)
+    sim = _pair_lookup(ev)
+
+    best, best_iou = _best(sim, n)
+    # the row of each box's best candidate (same frame, other side, that id)
+    row_of = pd.Series(np.arange(n), index=pd.MultiIndex.from_arrays([frame, side, ids]))
+    cand_key = pd.MultiIndex.from_arrays([frame, np.where(side == "gt", "tr", "gt"), best])
+    cand_row = row_of.reindex(cand_key).fillna(-1).to_numpy(np.int64)
+
+    hota_partner = ev["partner"].to_numpy(np.int64)
+    hota_iou = np.where(hota_partner >= 0, ev["iou"].to_numpy(float), np.nan)
+    clear_partner = ev["clear_partner"].to_numpy(np.int64)
+    clear_iou = _lookup(sim, np.arange(n), clear_partner)
+
+    out = {"frame": frame, "side": side, "id": ids}
+    tp_hota = ev["level"].to_numpy() > alpha_index
+    tp_clear = clear_partner >= 0
+    miss = np.where(side == "gt", "FN", "FP")
+    for name, tp, partner, iou, cut in (("hota", tp_hota, hota_partner, hota_iou, alpha),
+                                        ("clear", tp_clear, clear_partner, clear_iou, threshold)):
+        holder = np.where(cand_row >= 0, partner[np.maximum(cand_row, 0)], -1)
+        holder_iou = np.where(holder >= 0, iou[np.maximum(cand_row, 0)], np.nan)
+        reason = np.select(
+            [tp, partner >= 0, best_iou <= 0, best_iou < cut - EPS, holder >= 0],
+            ["matched", "paired_below", "no_candidate", "below", "taken"], "unpaired")
+        out |= {f"{name}_state": np.where(tp, "TP", miss), f"{name}_reason": reason,
+                f"{name}_partner": partner, f"{name}_iou": iou,
+                f"{name}_holder": holder, f"{name}_holder_iou": holder_iou}
+    out |= {"best": best, "best_iou": best_iou}
+    out |= _events(ev, side, ids, frame, clear_partner, identity_events)
+    return pd.DataFrame(out)
+
+
+def _pair_lookup(ev: pd.DataFrame) -> pd.Series:
+    """IoU of every overlapping (row, other side's id) of the same frame, both directions, indexed by
+    (row, other id); bit-identical to the evaluation's IoU (``similarity.box_pairs``)."""
+    side = ev["side"].astype(str).to_numpy()
+    frame = ev["frame"].to_numpy(np.int64)
+    ids = ev["id"].to_numpy(np.int64)
+    xywh = ev[["x", "y", "w", "h"]].to_numpy(float)
+    gi, ti = np.flatnonzero(side == "gt"), np.flatnonzero(side != "gt")
+    frames = np.unique(frame)
+    g_off = np.r_[np.searchsorted(frame[gi], frames), gi.size]
+    t_off = np.r_[np.searchsorted(frame[ti], frames), ti.size]
+    if gi.size == 0 or ti.size == 0:
+        return pd.Series([], index=pd.MultiIndex.from_arrays([[], []]), dtype=float)
+    p = box_pairs(xywh[gi], g_off, xywh[ti], t_off)
+    g, t = gi[p.gt], ti[p.tr]
+    rows = np.r_[g, t]
+    others = np.r_[ids[t], ids[g]]
+    return pd.Series(np.r_[p.sim, p.sim], index=pd.MultiIndex.from_arrays([rows, others]))
+
+
+def _lookup(sim: pd.Series, rows: np.ndarray, other_ids: np.ndarray) -> np.ndarray:
+    """IoU of (row, other id) pairs; NaN where the other id is -1 (no partner)."""
+    out = np.full(rows.size, np.nan)
+    have = other_ids >= 0
+    if have.any():
+        out[have] = sim.reindex(pd.MultiIndex.from_arrays([rows[have], other_ids[have]])).fillna(0.0).to_numpy()
+    return out
+
+
+def _best(sim: pd.Series, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the other side's id with the highest IoU (ties: the lower id) and that IoU."""
+    best = np.full(n, -1, np.int64)
+    best_iou = np.zeros(n)
+    if len(sim):
+        rows = sim.index.get_level_values(0).to_numpy(np.int64)
+        others = sim.index.get_level_values(1).to_numpy(np.int64)
+        values = sim.to_numpy()
+        order = np.lexsort((others, -values, rows))
+        first = order[np.r_[True, rows[order][1:] != rows[order][:-1]]]
+        best[rows[first]] = others[first]
+        best_iou[rows[first]] = values[first]
+    return best, best_iou
+
+
+def _events(ev: pd.DataFrame, side: np.ndarray, ids: np.ndarray, frame: np.ndarray, clear_partner: np.ndarray,
+            identity_events: pd.DataFrame | None) -> dict[str, np.ndarray]:
+    """CLEAR's event of each box and where its identity came from (``identity_events`` rows)."""
+    event = ev["event"].astype(str).replace("nan", "").to_numpy()
+    came_from = np.full(len(ev), -1, np.int64)
+    if identity_events is not None and len(identity_events):
+        e = identity_events.drop_duplicates(["frame", "gt_id", "tr_id"])
+        key = pd.MultiIndex.from_arrays([e["frame"].to_numpy(np.int64), e["gt_id"].to_numpy(np.int64),
+                                         e["tr_id"].to_numpy(np.int64)])
+        is_gt = side == "gt"
+        gt_id = np.where(is_gt, ids, clear_partner)
+        tr_id = np.where(is_gt, clear_partner, ids)
+        where = pd.MultiIndex.from_arrays([frame, gt_id, tr_id])
+        prev_tr = pd.Series(e["prev_tr_id"].to_numpy(np.int64), index=key).reindex(where).fillna(-1).to_numpy()
+        prev_gt = pd.Series(e["prev_gt_id"].to_numpy(np.int64), index=key).reindex(where).fillna(-1).to_numpy()
+        came_from = np.where(is_gt, np.where(np.isin(event, ("SWITCH", "ASCEND")), prev_tr, -1),
+                             np.where(np.isin(event, ("TRANSFER", "MIGRATE")), prev_gt, -1)).astype(np.int64)
+    return {"event": event, "event_from": came_from}
+
+
+# --- Words -----------------------------------------------------------------------------------------------
+
+def reason_text(row, matching: str, cut: float) -> str:
+    """Short plain words for one matching's decision on a box (``row``: an ``explain`` row): why it is
+    a miss, or whom it is matched to."""
+    side = row["side"]
+    reason = row[f"{matching}_reason"]
+    partner, iou = row[f"{matching}_partner"], row[f"{matching}_iou"]
+    sym = "α" if matching == "hota" else fmt_iou(cut)
+    if reason == "matched":
+        return f"matched to {label(other(side), partner)} (IoU {fmt_iou(iou, cut)})"
+    if reason == "paired_below":
+        text = f"paired with {label(other(side), partner)}, IoU {fmt_iou(iou, cut)} < {sym}"
+        if row["best"] != partner and row["best_iou"] >= cut - EPS:
+            holder = row[f"{matching}_holder"]
+            held = f"paired with {label(side, holder)}" if holder >= 0 else "unpaired"
+            text += (f"; its best overlap {label(other(side), row['best'])} (IoU {fmt_iou(row['best_iou'], cut)})"
+                     f" is {held}")
+        return text
+    if reason == "no_candidate":
+        return "nothing overlaps it (best IoU 0)"
+    best = f"{label(other(side), row['best'])} (IoU {fmt_iou(row['best_iou'], cut)})"
+    if reason == "below":
+        return f"best overlap {best} < {sym}"
+    if reason == "taken":
+        holder_iou = fmt_iou(row[f"{matching}_holder_iou"], cut)
+        return f"best overlap {best} is taken by {label(side, row[f'{matching}_holder'])} (IoU {holder_iou})"
+    return f"best overlap {best} was left unpaired too"
+
+
+def event_text(row) -> str:
+    """CLEAR's identity event on a box in words ("" if none)."""
+    event = row["event"]
+    if not event:
+        return ""
+    words = EVENT_WORDS[event]
+    came_from = int(row["event_from"])
+    if came_from >= 0 and row["side"] == "gt":
+        return f"{words} from id {came_from}"
+    if came_from >= 0:
+        return f"{words} from gt {came_from}"
+    return words
+
+
+def sentence(row, matching: str, cut: float) -> str:
+    """One matching's full statement about a box, naming the matching and its outcome."""
+    me = label(row["side"], row["id"])
+    state = row[f"{matching}_state"]
+    reason = row[f"{matching}_reason"]
+    partner, iou = row[f"{matching}_partner"], row[f"{matching}_iou"]
+    if matching == "hota":
+        name, sym, outcome = "HOTA", f"α {fmt_iou(cut)}", ("TP" if state == "TP" else f"{state} at this α")
+    else:
+        name, sym, outcome = "CLEAR", fmt_iou(cut), (state if state != "TP" else "TP")
+        if state == "TP" and row["event"]:
+            outcome = event_text(row)
+    if reason in ("matched", "paired_below"):
+        rel = "≥" if reason == "matched" else "<"
+        text = f"{name} pairs {me} with {label(other(row['side']), partner)} (IoU {fmt_iou(iou, cut)} {rel} {sym})"
+        if matching == "hota" and row["best"] != partner and row["best_iou"] > iou:
+            text += (f", not with its best overlap {label(other(row['side']), row['best'])} "
+                     f"(IoU {fmt_iou(row['best_iou'], cut)}): HOTA weighs IoU by how well the whole tracks agree")
+        return f"{text} → {outcome}"
+    return f"{name} leaves {me} unpaired: {reason_text(row, matching, cut)} → {outcome}"
+
+
+def disagree(row) -> bool:
+    """Do HOTA at α and CLEAR decide differently on this box (state or partner of a TP)?"""
+    if row["hota_state"] != row["clear_state"]:
+        return True
+    return row["hota_state"] == "TP" and row["hota_partner"] != row["clear_partner"]
+
+
+def disagreement_text(row, alpha: float, threshold: float) -> str:
+    """"HOTA ... → FN at this α; CLEAR ... → switch from id 3" when the matchings disagree, else ""."""
+    if not disagree(row):
+        return ""
+    return f"{sentence(row, 'hota', alpha)}; {sentence(row, 'clear', threshold)}"
+
+
+def tag_note(row, alpha: float) -> str:
+    """What a missed box's frame tag adds, from HOTA at α: the IoU that fell short, or who took its
+    best overlap ("" for TPs and boxes nothing overlaps)."""
+    reason = row["hota_reason"]
+    if reason == "paired_below":
+        return f"IoU {fmt_iou(row['hota_iou'], alpha)}<{fmt_iou(alpha)}"
+    if reason == "below":
+        return f"IoU {fmt_iou(row['best_iou'], alpha)}<{fmt_iou(alpha)}"
+    if reason == "taken":
+        return f"{label(other(row['side']), row['best']).replace(' ', '')} taken"
+    return ""
