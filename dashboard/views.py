@@ -43,6 +43,7 @@ def overlay_boxes(boxes: pd.DataFrame, alpha_idx: int, threshold: float = 0.5,
     return pd.concat([facts, out], axis=1)
 
 
+KEY_COLUMNS = ("frame", "side", "id")
 ROW_ORDER = {"disagree": 0, "event": 1, "miss": 2, "match": 3}
 
 
@@ -64,7 +65,7 @@ def frame_table(rows: pd.DataFrame, scores: np.ndarray, alpha: float, threshold:
         f"CLEAR (IoU ≥ {threshold:.2f})": [_clear_cell(r, threshold) for r in records],
         "best overlap": [label("tr" if r["side"] == "gt" else "gt", r["best"]) if r["best"] >= 0 else ""
                          for r in records],
-        "side": rows["side"].to_numpy() if len(rows) else [], "id": rows["id"].to_numpy() if len(rows) else [],
+        **{key: rows[key].to_numpy() if len(rows) else [] for key in KEY_COLUMNS},
     })
     kind = [("disagree" if disagree(r) else "event" if r["event"] else "miss" if r["state"] != "TP" else "match")
             for r in records]

@@ -9,7 +9,7 @@ from tracklens.analysis.tracks import pair_table
 from tracklens.dashboard.figures import error_strip, timeline_point
 from tracklens.dashboard.loading import frame_source
 from tracklens.dashboard.overlay import annotate, legend_items
-from tracklens.dashboard.views import (alpha_index, association_scores, clear_threshold, disagreements, event_lines,
+from tracklens.dashboard.views import (KEY_COLUMNS, alpha_index, association_scores, clear_threshold, disagreements, event_lines,
                                        frame_counts, frame_table, legend_html, neighbour, overlay_boxes,
                                        selected_box_text, selected_gt)
 
@@ -101,7 +101,7 @@ def frame_view() -> None:
                 for line in differ:
                     st.text(line)
         table = frame_table(boxes, association_scores(boxes, pair_table(analysis.pairs, a_idx)), alpha, threshold)
-        picked = st.dataframe(table.drop(columns=["side", "id"]), hide_index=True, on_select="rerun",
+        picked = st.dataframe(table.drop(columns=list(KEY_COLUMNS)), hide_index=True, on_select="rerun",
                               selection_mode="single-row", key=f"frame_table_{k}", height=380, width="stretch",
                               column_config={
                                   "best IoU": st.column_config.NumberColumn(
