@@ -67,7 +67,24 @@ def test_inspector_steps_and_jumps_to_the_next_switch():
     # the frame really has a CLEAR identity switch in the events table
     caption = " ".join(c.value for c in at.caption)
     assert "frames with a identity switch" in caption or "identity switch" in caption
-    assert any("SWITCH" in m.value or "ASCEND" in m.value for m in at.markdown)
+    lines = [t.value for t in at.text]
+    assert any(line.startswith("CLEAR (IoU ≥ 0.50): gt") and "identity switch" in line for line in lines), lines
+
+
+def test_inspector_says_where_hota_and_clear_disagree():
+    """TUD-Stadtmitte frame 53 (issue 11): one story, each statement naming its matching."""
+    at = open_page("inspector", seq="TUD-Stadtmitte", frame="53", alpha="0.5")
+    lines = [t.value for t in at.text]
+    assert any("gt 4 ← id 1" in line and "identity switch (gt 4 was on id 3)" in line
+               and "But HOTA pairs gt 4 with id 3 (IoU 0.38 < α 0.50)" in line for line in lines), lines
+    assert any(line.startswith("HOTA pairs gt 4 with id 3") and "CLEAR pairs gt 4 with id 1 (IoU 0.53 ≥ 0.50)"
+               " → identity switch from id 3" in line for line in lines), lines
+    table = at.dataframe[0].value
+    assert list(table.columns[:6]) == ["box", "state", "event (CLEAR)", "why (HOTA at α)", "best IoU", "A(c)"]
+    assert not table.astype(str).isin(["None", "nan"]).any().any()
+    gt4 = table.set_index("box").loc["gt 4"]
+    assert gt4["state"] == "FN" and gt4["why (HOTA at α)"].startswith("paired with id 3, IoU 0.38 < α")
+    assert all("below_alpha" not in str(v) and "taken" != str(v) for v in table.to_numpy().ravel())
 
 
 def test_inspector_bad_frame_in_url_is_clamped():

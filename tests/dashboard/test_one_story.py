@@ -123,14 +123,16 @@ def expected_reason(side: str, i: int, pairs: dict, cut: float, best: tuple[int,
     return miss, "was left unpaired too", ""
 
 
-def check_frame(truth: Truth, rows: pd.DataFrame, table: pd.DataFrame, alpha_idx: int, where: str) -> int:
-    """Every box of one frame; returns how many boxes were checked."""
+def check_frame(truth: Truth, rows: list[dict], shown_rows: list[dict], tags: list[str], alpha_idx: int,
+                where: str) -> int:
+    """Every box of one frame (its ``overlay_boxes`` rows, frame table rows and tag texts, any order);
+    returns how many boxes were checked."""
     alpha = float(ALPHAS[alpha_idx])
     assert len(rows) == truth.gt_ids.size + truth.tr_ids.size, where
-    assert len(table) == len(rows), where
-    by_key = {(r["side"], int(r["id"])): r for r in table.to_dict("records")}
-    tags = {b.key: _tag_text(b, "both", alpha) for b in _rows(rows)}
-    overlay = {(r["side"], int(r["id"])): r for r in rows.to_dict("records")}
+    assert len(shown_rows) == len(rows) == len(tags), where
+    by_key = {(r["side"], int(r["id"])): r for r in shown_rows}
+    overlay = {(r["side"], int(r["id"])): r for r in rows}
+    tags = dict(zip(overlay, tags))
     for side, ids, matrix in (("gt", truth.gt_ids, truth.iou), ("tr", truth.tr_ids, truth.iou.T)):
         other = "tr" if side == "gt" else "gt"
         other_ids = truth.tr_ids if side == "gt" else truth.gt_ids
@@ -197,13 +199,15 @@ def check_sequence(gt: Detections, tr: Detections, tracker: str, name_: str, alp
     for a in alphas:
         rows = overlay_boxes(boxes, a, THRESHOLD, events)
         table = frame_table(rows, association_scores(rows, pair_table(an.pairs, a)), float(ALPHAS[a]), THRESHOLD)
-        row_starts = np.searchsorted(rows["frame"].to_numpy(), np.arange(1, an.num_frames + 2))
         table = table.sort_values("frame", kind="stable")
+        records, shown = rows.to_dict("records"), table.to_dict("records")
+        tags = [_tag_text(b, "both", float(ALPHAS[a])) for b in _rows(rows)]
+        row_starts = np.searchsorted(rows["frame"].to_numpy(), np.arange(1, an.num_frames + 2))
         table_starts = np.searchsorted(table["frame"].to_numpy(), np.arange(1, an.num_frames + 2))
         for k, truth in truths.items():
-            frame_rows = rows.iloc[row_starts[k - 1]:row_starts[k]].reset_index(drop=True)
-            frame_table_ = table.iloc[table_starts[k - 1]:table_starts[k]]
-            checked += check_frame(truth, frame_rows, frame_table_, a, f"{tracker}/{name_} frame {k}")
+            lo, hi = row_starts[k - 1], row_starts[k]
+            checked += check_frame(truth, records[lo:hi], shown[table_starts[k - 1]:table_starts[k]], tags[lo:hi], a,
+                                   f"{tracker}/{name_} frame {k}")
     return checked
 
 
@@ -228,7 +232,8 @@ def test_the_reported_switch_frame_tells_one_story(sample_dir: Path) -> None:
     tags = {b.key: _tag_text(b, "both", 0.5) for b in _rows(rows)}
     assert tags[("gt", 4)] == "FN gt4  IoU 0.38<0.50"  # the IoU that fell short, not the 0.53 of CLEAR's pair
     assert table.index[(table.side == "gt") & (table.id == 4)][0] < 2  # disagreements come first
-    check_frame(frame_truths(inputs.gt, tr, ev)[53], rows, table, 9, "Stadtmitte 53")
+    check_frame(frame_truths(inputs.gt, tr, ev)[53], rows.to_dict("records"), table.to_dict("records"),
+                [_tag_text(b, "both", 0.5) for b in _rows(rows)], 9, "Stadtmitte 53")
 
 
 def test_every_box_of_the_sample(sample_dir: Path) -> None:
