@@ -6,6 +6,7 @@ import pandas as pd
 
 from tracklens.analysis.explain import (EVENT_WORDS, disagree, disagreement_text, event_text, explain, fmt_iou, label,
                                         reason_text, sentence, tag_note)
+from tracklens.analysis.timeline import tp_column
 from tracklens.evaluate import COMBINED
 from tracklens.metrics.hota import ALPHAS, ARRAY_FIELDS
 from tracklens.results import flatten
@@ -290,3 +291,65 @@ def tracking_rows(metrics: dict[str, dict[str, dict]], sequence: str) -> pd.Data
         rows += [(tracker, name, float(flat[name]), "higher", TRACKING_NOTES[name])
                  for name in ("HOTA", "DetA", "AssA", "MOTA", "IDF1")]
     return pd.DataFrame(rows, columns=["tracker", "metric", "value", "better", "ignores"])
+
+
+# --- Compare two trackers ----------------------------------------------------------------------------------
+LOWER_IS_BETTER = frozenset({"IDSW", "FP", "FN", "Frag"})
+COMPARE_FIELDS = (("HOTA", "HOTA"), ("DetA", "DetA"), ("AssA", "AssA"), ("LocA", "LocA"), ("MOTA", "MOTA"),
+                  ("IDF1", "IDF1"), ("IDSW", "IDSW"), ("FP", "CLR_FP"), ("FN", "CLR_FN"))
+BETTER_COLOR, WORSE_COLOR = "#1f5fbf", "#b35900"  # blue / dark orange: apart under every colour-vision deficiency
+
+
+def compare_deltas(metrics: dict[str, dict[str, dict]], a: str, b: str) -> pd.DataFrame:
+    """B − A per sequence and the COMBINED row (last): scores in percentage points, counts as counts.
+    Columns are ``Δ <field>``; ``better_sign`` says which sign is better for each."""
+    rows = {}
+    sequences = [s for s in metrics[a] if s != COMBINED and s in metrics[b]] + [COMBINED]
+    for seq in sequences:
+        fa, fb = flatten(metrics[a][seq]), flatten(metrics[b][seq])
+        row = {}
+        for shown, field in COMPARE_FIELDS:
+            if field in fa and field in fb:
+                scale = 1 if shown in LOWER_IS_BETTER else 100
+                row[f"Δ {shown}"] = scale * (float(fb[field]) - float(fa[field]))
+        rows["COMBINED" if seq == COMBINED else seq] = row
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("sequence")
+
+
+def better_sign(column: str) -> int:
+    """+1 when a positive B − A delta of ``column`` ("Δ IDSW") means B is better, −1 when lower is better."""
+    return -1 if column.removeprefix("Δ ") in LOWER_IS_BETTER else 1
+
+
+def delta_style(column: pd.Series) -> list[str]:
+    """CSS per cell of one delta column: blue where B is better, orange where B is worse, by the field's
+    direction (Δ IDSW −3 is better), never by the sign alone."""
+    sign = better_sign(str(column.name))
+    return [f"color: {BETTER_COLOR}; font-weight: 600" if v * sign > 0 else
+            f"color: {WORSE_COLOR}; font-weight: 600" if v * sign < 0 else "" for v in column.to_numpy(float)]
+
+
+def _gt_levels(analysis) -> pd.Series:
+    """HOTA level of every evaluated ground-truth box, indexed by (frame, gt id); kept in the analysis' memo."""
+    key = ("gt_levels",)
+    if key not in analysis.memo:
+        boxes = analysis.boxes
+        gt = boxes[((boxes["side"] == "gt") & boxes["evaluated"]).to_numpy()]
+        analysis.memo[key] = pd.Series(gt["level"].to_numpy(np.int16),
+                                       index=pd.MultiIndex.from_arrays([gt["frame"].to_numpy(), gt["id"].to_numpy()]))
+    return analysis.memo[key]
+
+
+def disagreement_frames(first, second, alpha_idx: int) -> np.ndarray:
+    """Frames where two trackers' analyses of one sequence disagree at α: some ground-truth box is a TP
+    for one and a miss for the other, or their FP counts or CLEAR identity-switch counts differ."""
+    la, lb = _gt_levels(first), _gt_levels(second)
+    ta, tb = la > alpha_idx, lb.reindex(la.index) > alpha_idx
+    frames = set(la.index.get_level_values(0)[(ta != tb).to_numpy()].tolist())
+    fa, fb = first.frames, second.frames
+    col = tp_column(alpha_idx)
+    fp_a = fa["tr"].to_numpy() - fa[col].to_numpy()
+    fp_b = fb["tr"].to_numpy() - fb[col].to_numpy()
+    differ = (fp_a != fp_b) | (fa["switches"].to_numpy() != fb["switches"].to_numpy())
+    frames.update(fa["frame"].to_numpy()[differ].tolist())
+    return np.array(sorted(frames), dtype=np.int64)

@@ -171,3 +171,15 @@ def _values(x) -> np.ndarray:
     if isinstance(x, dict):
         return np.frombuffer(base64.b64decode(x["bdata"]), dtype=x["dtype"]).astype(float)
     return np.asarray(x, float)
+
+
+def test_compare_steps_to_frames_where_the_trackers_disagree():
+    at = open_page("compare", frame="1", tracker2="masa")
+    deltas = at.dataframe[0].value
+    assert "COMBINED" in list(deltas.index) and "Δ IDSW" in deltas.columns and "Δ FN" in deltas.columns
+    next_differ = next(b for b in at.button if b.label == "A≠B ▶")
+    next_differ.click().run()
+    assert not at.exception
+    assert at.session_state["frame"] > 1
+    caption = " ".join(c.value for c in at.caption)
+    assert "frames where A and B disagree" in caption
