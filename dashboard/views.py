@@ -273,7 +273,7 @@ def ranking_disagreements(long: pd.DataFrame, reference: str = "HOTA") -> pd.Dat
 
 TRACKING_NOTES = {
     "HOTA": "nothing by design: detection, association and localisation, balanced (TrackEval's matching)",
-    "HOTA (paper)": "same as HOTA, with the paper's per-α matching (most TPs first)",
+    "HOTA (paper)": "same as HOTA, with the paper's per-α matching (most TPs first): a different number",
     "CA-HOTA": "weights each match by the probability given to the right class; ignores nothing HOTA sees",
     "DetA": "identities entirely",
     "AssA": "missed and false boxes (only matched boxes are scored)",
@@ -353,3 +353,55 @@ def disagreement_frames(first, second, alpha_idx: int) -> np.ndarray:
     differ = (fp_a != fp_b) | (fa["switches"].to_numpy() != fb["switches"].to_numpy())
     frames.update(fa["frame"].to_numpy()[differ].tolist())
     return np.array(sorted(frames), dtype=np.int64)
+
+
+# --- What-if ------------------------------------------------------------------------------------------------
+FIX_LABELS = {"baseline": "as evaluated", "fix_localisation": "perfect box positions",
+              "fix_false_negatives": "no missed boxes (FN)", "fix_false_positives": "no false positives (FP)",
+              "fix_splits": "no id splits (one id per person)", "fix_merges": "no id merges (one person per id)",
+              "fix_all": "everything fixed"}
+
+
+def whatif_view(table: pd.DataFrame) -> pd.DataFrame:
+    """The what-if table in plain words and one unit (HOTA, DetA, AssA, LocA and the gain in points)."""
+    shown = table.copy()
+    shown["fix"] = shown["fix"].map(lambda f: FIX_LABELS.get(f, f))
+    for c in ("HOTA", "DetA", "AssA", "LocA", "delta_HOTA"):
+        if c in shown:
+            shown[c] = 100 * shown[c]
+    return shown.rename(columns={"fix": "what is fixed", "delta_HOTA": "Δ HOTA (points)"})
+
+
+def overlap_sentence(base: float, gains: float, all_fixed: float) -> str:
+    """The waterfall's overlap term in words, with its sign (all arguments are HOTA fractions)."""
+    rest = 100 * (all_fixed - base - gains)
+    if abs(rest) < 0.05:
+        return "The single gains add up to the gain of fixing everything together."
+    if rest < 0:
+        return (f"Overlap between fixes = {rest:+.1f} points: fixing everything together gains {abs(rest):.1f} points "
+                "less than the single gains add up to, because some errors are counted by more than one fix.")
+    return (f"Overlap between fixes = {rest:+.1f} points: fixing everything together gains {rest:.1f} points more "
+            "than the single gains add up to (the fixes help each other).")
+
+
+# --- Metrics compared ---------------------------------------------------------------------------------------
+NEEDS_CLASSES = "needs class probabilities"
+METRIC_NAMES = {"HOTA": "HOTA (TrackEval matching)", "HOTA (paper)": "HOTA (paper's per-α matching)"}
+
+
+def metrics_view(table: pd.DataFrame, trackers: list[str]) -> pd.DataFrame:
+    """Every metric x tracker as text in one unit: scores in percent (2 decimals), counts of frames as frames;
+    a metric that cannot be computed meaningfully (CA-HOTA without class probabilities) says so instead of a
+    number. Metrics computed with different matchings get different names."""
+    order = table["metric"].drop_duplicates()
+    wide = table.pivot(index="metric", columns="tracker", values="value").reindex(order)
+    notes = table.drop_duplicates("metric").set_index("metric")[["better", "ignores"]]
+    out = pd.DataFrame(index=wide.index)
+    for tracker in trackers:
+        out[tracker] = [NEEDS_CLASSES if not np.isfinite(v) and m == "CA-HOTA" else
+                        "" if not np.isfinite(v) else f"{v:.2f}" if "(frames)" in m else f"{100 * v:.2f}"
+                        for m, v in zip(wide.index, wide[tracker].to_numpy(float))]
+    out["unit"] = ["frames" if "(frames)" in m else "%" for m in wide.index]
+    out = out.join(notes)
+    out.index = [METRIC_NAMES.get(m, m) for m in out.index]
+    return out.rename_axis("metric")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from tracklens.dashboard.figures import whatif_waterfall
 from tracklens.dashboard.loading import confirm_long_run, what_if_table
+from tracklens.dashboard.views import FIX_LABELS, overlap_sentence, whatif_view
 
 ws = st.session_state["workspace"]
 seq_name, tracker = st.session_state["seq"], st.session_state["tracker"]
@@ -23,11 +24,11 @@ except Exception as exc:  # the inputs of a saved run may have moved
 base = float(table.loc[table["fix"] == "baseline", "HOTA"].iloc[0])
 steps = table[~table["fix"].isin(["baseline", "fix_all"])]
 all_fixed = table.loc[table["fix"] == "fix_all", "HOTA"]
-st.plotly_chart(whatif_waterfall(steps[["fix", "delta_HOTA"]], base,
+plain = steps.assign(fix=steps["fix"].map(lambda f: FIX_LABELS.get(f, f)))
+st.plotly_chart(whatif_waterfall(plain[["fix", "delta_HOTA"]], base,
                                  float(all_fixed.iloc[0]) if len(all_fixed) else None), width="stretch")
-shown = table.copy()
-for c in ("HOTA", "DetA", "AssA", "LocA", "delta_HOTA"):
-    if c in shown:
-        shown[c] = 100 * shown[c]
-st.dataframe(shown, hide_index=True, width="stretch",
-             column_config={"delta_HOTA": st.column_config.NumberColumn("Δ HOTA (points)", format="%+.2f")})
+if len(all_fixed):
+    st.caption(overlap_sentence(base, float(steps["delta_HOTA"].sum()), float(all_fixed.iloc[0])))
+st.dataframe(whatif_view(table), hide_index=True, width="stretch",
+             column_config={"Δ HOTA (points)": st.column_config.NumberColumn(format="%+.2f"),
+                            **{c: st.column_config.NumberColumn(format="%.2f") for c in ("HOTA", "DetA", "AssA", "LocA")}})

@@ -107,9 +107,11 @@ def test_compare_page_shows_deltas_and_two_frames():
 
 def test_whatif_page_reaches_100_when_everything_is_fixed():
     at = open_page("whatif")
-    table = at.dataframe[0].value.set_index("fix")
-    assert table.loc["baseline", "HOTA"] == pytest.approx(39.1397, abs=1e-3)
-    assert table.loc["fix_all", "HOTA"] == pytest.approx(100.0)
+    table = at.dataframe[0].value.set_index("what is fixed")
+    assert table.loc["as evaluated", "HOTA"] == pytest.approx(39.1397, abs=1e-3)
+    assert table.loc["everything fixed", "HOTA"] == pytest.approx(100.0)
+    assert any(c.value.startswith("Overlap between fixes") or c.value.startswith("The single gains")
+               for c in at.caption)
 
 
 def test_bad_data_folder_gives_a_message_not_a_traceback(tmp_path):
@@ -129,12 +131,18 @@ def test_metrics_compared_page_scores_every_tracker_with_every_metric():
     at = open_page("metrics")
     wide = at.dataframe[0].value
     assert {"masa", "motmetrics_test"} <= set(wide.columns)
-    assert {"HOTA", "MOTA", "IDF1", "CA-HOTA", "Average Delay (frames)"} <= set(wide.index)
-    assert wide.loc["HOTA", "motmetrics_test"] == pytest.approx(0.391397, abs=1e-6)
+    assert {"HOTA (TrackEval matching)", "HOTA (paper's per-α matching)", "MOTA", "IDF1", "CA-HOTA",
+            "Average Delay (frames)"} <= set(wide.index)
+    assert wide.loc["HOTA (TrackEval matching)", "motmetrics_test"] == "39.14"  # percent, as on every page
+    assert set(wide["unit"]) == {"%", "frames"}
+    # MOT15 files carry no classes: CA-HOTA is not a score of 0 but says what it needs
+    assert (wide.loc["CA-HOTA", ["masa", "motmetrics_test"]] == "needs class probabilities").all()
     assert wide["ignores"].str.len().min() > 0  # every metric says what it ignores
     ranks = at.dataframe[1].value
     assert ranks.loc["HOTA", "masa"] == 1 and ranks.loc["Average Delay (frames)", "masa"] == 1
-    assert len(at.get("plotly_chart")) == 1  # CA-HOTA against alpha
+    assert ranks.loc["CA-HOTA"].isna().all()
+    assert not at.get("plotly_chart")  # no CA-HOTA curve without class probabilities
+    assert any("CA-HOTA needs class probabilities" in t.value for t in at.text)
 
 
 def test_long_sequence_pages_wait_for_a_click_before_evaluating_again(monkeypatch):

@@ -10,7 +10,7 @@ from tracklens.analysis.tracks import pair_table
 from tracklens.workspace import Workspace
 from tracklens.dashboard.views import (BETTER_COLOR, WORSE_COLOR, alpha_index, association_scores, compare_deltas,
                                        delta_style, disagreement_frames, explain_track, frame_counts, neighbour,
-                                       overlay_boxes, per_alpha_table, summary_table)
+                                       overlap_sentence, overlay_boxes, per_alpha_table, summary_table, whatif_view)
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +136,15 @@ def test_disagreement_frames_are_where_a_gt_box_state_or_the_counts_differ(sampl
         switches = [int((x.frame_identity_events(k)["type"] == "SWITCH").sum()) for x in (a, b)]
         expected = gt_a != gt_b or fp[0] != fp[1] or switches[0] != switches[1]
         assert (k in frames) == expected, k
+
+
+def test_whatif_view_is_plain_words_in_points_and_the_overlap_has_its_sign():
+    table = pd.DataFrame({"fix": ["baseline", "fix_false_negatives", "fix_all"], "HOTA": [0.4, 0.5, 0.55],
+                          "delta_HOTA": [0.0, 0.1, 0.15]})
+    shown = whatif_view(table)
+    assert list(shown["what is fixed"]) == ["as evaluated", "no missed boxes (FN)", "everything fixed"]
+    assert shown["HOTA"].tolist() == pytest.approx([40, 50, 55]) and "Δ HOTA (points)" in shown
+    assert not any("fix_" in str(v) for v in shown.to_numpy().ravel())
+    assert overlap_sentence(0.40, 0.20, 0.55).startswith("Overlap between fixes = -5.0 points")
+    assert "less than the single gains" in overlap_sentence(0.40, 0.20, 0.55)
+    assert "more than the single gains" in overlap_sentence(0.40, 0.10, 0.55)
