@@ -229,7 +229,8 @@ def explain_track(pairs: pd.DataFrame, gt_id: int) -> list[str]:
 
 
 def legend_html(items) -> str:
-    """The overlay legend (``overlay.legend_items()``) as one line of HTML swatches."""
+    """The overlay legend (``overlay.legend_items()``) as one line of HTML swatches, each on a dark chip so the
+    white ground-truth swatch shows on a white page."""
     parts = []
     for item in items:
         border = "dashed" if item.style == "dashed" else "solid"
@@ -238,8 +239,9 @@ def legend_html(items) -> str:
         badge = f"<b style='font-size:9px;color:{item.color}'>{mark}</b>" if mark else ""
         parts.append(
             "<span style='display:inline-block;margin:0 14px 4px 0;font-size:0.85rem'>"
-            f"<span style='display:inline-block;width:16px;height:11px;border:{width}px {border} {item.color};"
-            f"margin-right:5px;vertical-align:middle;text-align:center;line-height:9px'>{badge}</span>"
+            f"<span style='display:inline-block;padding:3px;background:#3b3b3b;border-radius:3px;margin-right:5px;"
+            f"vertical-align:middle'><span style='display:block;width:16px;height:11px;border:{width}px {border} "
+            f"{item.color};text-align:center;line-height:9px'>{badge}</span></span>"
             f"{item.label}</span>")
     return "".join(parts)
 
