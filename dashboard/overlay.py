@@ -41,8 +41,9 @@ EVENT_BADGES = {"SWITCH": "S", "TRANSFER": "T", "ASCEND": "S", "MIGRATE": "T", "
 # A switch or transfer changes who is who; ascend/migrate are their first-time variants.
 IDENTITY_EVENTS = frozenset({"SWITCH", "TRANSFER", "ASCEND", "MIGRATE"})
 FONT = cv2.FONT_HERSHEY_SIMPLEX
-# OpenCV 5 draws text with a Unicode font; 4.x only has ASCII Hershey glyphs.
-ALPHA_GLYPH = "α" if int(cv2.__version__.split(".")[0]) >= 5 else "a"
+# OpenCV's Hershey fonts have ASCII glyphs only (4.x and 5.x draw "α" as "?"): text burned into frames
+# spells it out.
+CV_ALPHA = "alpha"
 # When one box is highlighted, the rest is redrawn as this blend of drawn boxes and bare frame.
 DIM_BOXES, DIM_FRAME = 0.45, 0.25
 
@@ -68,7 +69,7 @@ def legend_items() -> list[LegendItem]:
         LegendItem("Identity switch (S) or id transfer (T), CLEAR's events", to_hex(EVENT_COLOR), "outline", "S"),
         LegendItem("Track resumes after a gap (F, CLEAR's fragmentation)", to_hex(EVENT_COLOR), "badge", "F"),
         LegendItem("Miss whose IoU is below α (the tag gives it); \"gt4 taken\": its best overlap is matched "
-                   "to another box", to_hex(FN_COLOR), "tag", f"IoU<{ALPHA_GLYPH}"),
+                   "to another box", to_hex(FN_COLOR), "tag", "IoU<α"),
     ]
 
 
@@ -249,7 +250,7 @@ def _tag_text(box: _Box, show: str, alpha: float | None) -> str:
     if box.note:
         return f"{text}  {box.note}"
     if box.loc_miss:
-        threshold = f"{alpha:.2f}" if alpha is not None else ALPHA_GLYPH
+        threshold = f"{alpha:.2f}" if alpha is not None else CV_ALPHA
         best = f"{box.iou:.2f}" if math.isfinite(box.iou) else ""
         text += f"  IoU {best}<{threshold}" if best else f"  IoU<{threshold}"
     return text
