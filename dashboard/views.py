@@ -1,6 +1,8 @@
 """Pure table builders between core's results and the app's widgets (no Streamlit here)."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -17,6 +19,15 @@ RATE_COLUMNS = ("HOTA", "DetA", "AssA", "LocA", "DetRe", "DetPr", "AssRe", "AssP
 COUNT_COLUMNS = ("IDSW", "Frag", "MT", "ML", "CLR_FP", "CLR_FN", "IDs", "GT_IDs")
 TIMELINE_FRAMES = 3_000  # the track timelines of a longer sequence show a window of this many frames
 MAX_TIMELINE_FRAMES = 20_000  # the widest window a user may pick
+
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+
+
+def plain(text: object) -> str:
+    """A name from a file (tracker, sequence, class, a path in a message) for a Markdown element: every
+    Markdown, Streamlit directive and HTML character escaped, so it shows as typed and never as markup."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 def alpha_index(alpha: float) -> int:

@@ -8,7 +8,7 @@ import streamlit as st
 from tracklens.analysis.tracks import gt_track_table
 from tracklens.dashboard.loading import frame_source
 from tracklens.dashboard.overlay import annotate
-from tracklens.dashboard.views import (alpha_index, better_sign, compare_deltas, delta_style, disagreement_frames,
+from tracklens.dashboard.views import (alpha_index, better_sign, plain, compare_deltas, delta_style, disagreement_frames,
                                        neighbour, overlay_boxes)
 
 ws = st.session_state["workspace"]
@@ -20,7 +20,7 @@ seq_name, alpha = st.session_state["seq"], st.session_state["alpha"]
 a_idx = alpha_index(alpha)
 left_col, right_col = st.columns(2)
 first = st.session_state["tracker"]
-left_col.markdown(f"**A: {first}** (the sidebar's tracker)")
+left_col.markdown(f"**A: {plain(first)}** (the sidebar's tracker)")
 others = [t for t in ws.trackers if t != first]
 current = st.session_state.get("tracker2")
 second = right_col.selectbox("Tracker B", others, index=others.index(current) if current in others else 0)
@@ -28,12 +28,12 @@ st.session_state["tracker2"] = second
 
 deltas = compare_deltas(ws.metrics, first, second)
 st.subheader("B − A per sequence and combined")
-st.caption(f"B = {second}, A = {first}. Scores in percentage points, IDSW / FP / FN as counts. "
+st.caption(f"B = {plain(second)}, A = {plain(first)}. Scores in percentage points, IDSW / FP / FN as counts. "
            "Blue: B is better, orange: B is worse (for IDSW, FP and FN lower is better).")
 st.dataframe(deltas.style.apply(delta_style).format("{:+.2f}", subset=[c for c in deltas if better_sign(c) > 0])
              .format("{:+.0f}", subset=[c for c in deltas if better_sign(c) < 0]), width="stretch")
 
-st.subheader(f"{seq_name}, frame {st.session_state['frame']}")
+st.subheader(f"{plain(seq_name)}, frame {st.session_state['frame']}")
 meta = ws.sequence(seq_name)
 k = min(max(1, int(st.session_state.get("frame", 1))), meta.num_frames)
 differ = disagreement_frames(ws.analysis(first, seq_name), ws.analysis(second, seq_name), a_idx)

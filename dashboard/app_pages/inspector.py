@@ -9,7 +9,7 @@ from tracklens.analysis.tracks import pair_table
 from tracklens.dashboard.figures import error_strip, timeline_point
 from tracklens.dashboard.loading import frame_source
 from tracklens.dashboard.overlay import annotate, legend_items
-from tracklens.dashboard.views import (KEY_COLUMNS, alpha_index, association_scores, clear_threshold, disagreements, event_lines,
+from tracklens.dashboard.views import (KEY_COLUMNS, plain, alpha_index, association_scores, clear_threshold, disagreements, event_lines,
                                        frame_counts, frame_table, legend_html, neighbour, overlay_boxes,
                                        selected_box_text, selected_gt)
 
@@ -35,7 +35,7 @@ def _from_slider() -> None:
     st.session_state["frame"] = st.session_state["frame_slider"]
 
 
-st.title(f"Frame inspector · {seq_name} · {tracker}")
+st.title(f"Frame inspector · {plain(seq_name)} · {plain(tracker)}")
 controls = st.columns([1, 1, 6, 1, 1.4])
 controls[0].button("◀", help="previous frame", on_click=_go, args=(st.session_state["frame"] - 1,), width="stretch")
 controls[1].button("▶", help="next frame", on_click=_go, args=(st.session_state["frame"] + 1,), width="stretch")

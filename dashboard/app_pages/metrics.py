@@ -7,12 +7,12 @@ import streamlit as st
 
 from tracklens.dashboard.figures import alpha_curves
 from tracklens.dashboard.loading import ca_hota_curve, confirm_long_run, other_metrics, per_class_table
-from tracklens.dashboard.views import (NEEDS_CLASSES, metrics_view, ranking_disagreements, ranking_table,
+from tracklens.dashboard.views import (NEEDS_CLASSES, metrics_view, plain, ranking_disagreements, ranking_table,
                                        tracking_rows)
 
 ws = st.session_state["workspace"]
 seq_name = st.session_state["seq"]
-st.title(f"Metrics compared · {seq_name}")
+st.title(f"Metrics compared · {plain(seq_name)}")
 st.caption("Tracking metrics (HOTA family, MOTA, IDF1) and the video-detection metrics the field also "
            "reports (frame/sequence/dataset mAP, speed-stratified mAP, Average Delay, Track-mAP), on the "
            "same tracker outputs. Detection metrics use column 7 as the score (trackers that write -1 there "
@@ -23,7 +23,7 @@ try:
     table = pd.concat([tracking_rows(ws.metrics, seq_name),
                        other_metrics(ws.manifest["inputs"], seq_name, tuple(ws.trackers))], ignore_index=True)
 except Exception as exc:  # a saved run whose input files moved, or a format the metrics cannot read
-    st.warning(f"These metrics need the original input files: {exc}")
+    st.warning(f"These metrics need the original input files: {plain(exc)}")
     st.stop()
 
 st.subheader("Every metric, every tracker")

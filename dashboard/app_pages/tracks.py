@@ -6,7 +6,7 @@ import streamlit as st
 
 from tracklens.analysis.tracks import coverage_segments, gt_track_table, pair_table, tracker_track_table
 from tracklens.dashboard.figures import timeline_point, track_timeline
-from tracklens.dashboard.views import MAX_TIMELINE_FRAMES, TIMELINE_FRAMES, alpha_index, explain_track
+from tracklens.dashboard.views import MAX_TIMELINE_FRAMES, TIMELINE_FRAMES, alpha_index, explain_track, plain
 
 ws = st.session_state["workspace"]
 seq_name, tracker = st.session_state["seq"], st.session_state["tracker"]
@@ -14,7 +14,7 @@ alpha = st.session_state["alpha"]
 a_idx = alpha_index(alpha)
 analysis = ws.analysis(tracker, seq_name)
 
-st.title(f"Tracks · {seq_name} · {tracker}")
+st.title(f"Tracks · {plain(seq_name)} · {plain(tracker)}")
 st.caption(f"At α = {alpha:.2f}. Coverage bars show which tracker id matched each ground-truth track (HOTA "
            "matching); markers are CLEAR identity switches. Click a bar to open that frame in the inspector.")
 

@@ -6,11 +6,11 @@ import streamlit as st
 
 from tracklens.dashboard.figures import whatif_waterfall
 from tracklens.dashboard.loading import confirm_long_run, what_if_table
-from tracklens.dashboard.views import FIX_LABELS, overlap_sentence, whatif_view
+from tracklens.dashboard.views import FIX_LABELS, overlap_sentence, plain, whatif_view
 
 ws = st.session_state["workspace"]
 seq_name, tracker = st.session_state["seq"], st.session_state["tracker"]
-st.title(f"What-if · {seq_name} · {tracker}")
+st.title(f"What-if · {plain(seq_name)} · {plain(tracker)}")
 st.caption("Each row edits the tracker output to remove one kind of error (an oracle fix), then evaluates it "
            "again with the same pipeline. Gains overlap, so they do not add up exactly; "
            "see docs/whatif.md for the exact definitions.")
@@ -19,7 +19,7 @@ if not confirm_long_run(ws, seq_name, [tracker], "the what-if analysis", f"whati
 try:
     table = what_if_table(ws.manifest["inputs"], tracker, seq_name)
 except Exception as exc:  # the inputs of a saved run may have moved
-    st.warning(f"The what-if analysis needs the original files: {exc}")
+    st.warning(f"The what-if analysis needs the original files: {plain(exc)}")
     st.stop()
 base = float(table.loc[table["fix"] == "baseline", "HOTA"].iloc[0])
 steps = table[~table["fix"].isin(["baseline", "fix_all"])]

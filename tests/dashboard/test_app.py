@@ -153,8 +153,8 @@ def test_long_sequence_pages_wait_for_a_click_before_evaluating_again(monkeypatc
     assert not at.dataframe, "nothing is re-evaluated before the click"
     assert any("is long" in i.value for i in at.info)
     next(b for b in at.button if b.label == "Compute the what-if analysis").click().run()
-    table = at.dataframe[0].value.set_index("fix")
-    assert table.loc["fix_all", "HOTA"] == pytest.approx(100.0)
+    table = at.dataframe[0].value.set_index("what is fixed")
+    assert table.loc["everything fixed", "HOTA"] == pytest.approx(100.0)
     at.sidebar.select_slider(key="alpha").set_value(0.3).run()  # later reruns do not ask again
     assert at.dataframe and not any("is long" in i.value for i in at.info)
 
