@@ -247,6 +247,13 @@ def legend_html(items) -> str:
         border = "dashed" if item.style == "dashed" else "solid"
         width = 3 if item.style == "outline" else 2
         mark = getattr(item, "text", "")
+        if item.style == "tag":  # a filled tag with its text, as drawn on the frame
+            parts.append(
+                "<span style='display:inline-block;margin:0 14px 4px 0;font-size:0.85rem'>"
+                f"<span style='display:inline-block;padding:0 4px;background:{item.color};color:#fff;"
+                f"border:1px solid #111;font-size:0.75rem;margin-right:5px;vertical-align:middle'>{mark}</span>"
+                f"{item.label}</span>")
+            continue
         badge = f"<b style='font-size:9px;color:{item.color}'>{mark}</b>" if mark else ""
         parts.append(
             "<span style='display:inline-block;margin:0 14px 4px 0;font-size:0.85rem'>"

@@ -228,8 +228,7 @@ def sentence(row, matching: str, cut: float) -> str:
         rel = "≥" if reason == "matched" else "<"
         text = f"{name} pairs {me} with {label(other(row['side']), partner)} (IoU {fmt_iou(iou, cut)} {rel} {sym})"
         if matching == "hota" and row["best"] != partner and row["best_iou"] > iou:
-            text += (f", not with its best overlap {label(other(row['side']), row['best'])} "
-                     f"(IoU {fmt_iou(row['best_iou'], cut)}): HOTA weighs IoU by how well the whole tracks agree")
+            text += f", not its best overlap {label(other(row['side']), row['best'])} (IoU {fmt_iou(row['best_iou'], cut)})"
         return f"{text} → {outcome}"
     return f"{name} leaves {me} unpaired: {reason_text(row, matching, cut)} → {outcome}"
 

@@ -90,7 +90,9 @@ def frame_view() -> None:
         m[0].metric("TP", counts["TP"])
         m[1].metric("FN", counts["FN"])
         m[2].metric("FP", counts["FP"])
-        st.caption(f"Box states: HOTA's matching at α = {alpha:.2f}. Events: CLEAR's matching (IoU ≥ {threshold:.2f}).")
+        st.caption(f"Box states: HOTA's matching at α = {alpha:.2f}. Events: CLEAR's matching (IoU ≥ {threshold:.2f}). "
+                   "HOTA pairs boxes once for all α, weighing IoU by how well the whole tracks agree, then drops "
+                   "pairs below α; CLEAR pairs only boxes with IoU ≥ its threshold, keeping last frame's pairs first.")
         if len(this):
             st.markdown("**Identity events (CLEAR)**")
             for line in event_lines(this, boxes, alpha, threshold):

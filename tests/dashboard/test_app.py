@@ -76,7 +76,7 @@ def test_inspector_says_where_hota_and_clear_disagree():
     at = open_page("inspector", seq="TUD-Stadtmitte", frame="53", alpha="0.5")
     lines = [t.value for t in at.text]
     assert any("gt 4 ← id 1" in line and "identity switch (gt 4 was on id 3)" in line
-               and "But HOTA pairs gt 4 with id 3 (IoU 0.38 < α 0.50)" in line for line in lines), lines
+               and "But HOTA pairs gt 4 with id 3 (IoU 0.38 < α 0.50), not its best overlap id 1 (IoU 0.53) → FN at this α" in line for line in lines), lines
     assert any(line.startswith("HOTA pairs gt 4 with id 3") and "CLEAR pairs gt 4 with id 1 (IoU 0.53 ≥ 0.50)"
                " → identity switch from id 3" in line for line in lines), lines
     table = at.dataframe[0].value
