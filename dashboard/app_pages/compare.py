@@ -33,16 +33,23 @@ st.caption(f"B = {plain(second)}, A = {plain(first)}. Scores in percentage point
 st.dataframe(deltas.style.apply(delta_style).format("{:+.2f}", subset=[c for c in deltas if better_sign(c) > 0])
              .format("{:+.0f}", subset=[c for c in deltas if better_sign(c) < 0]), width="stretch")
 
-st.subheader(f"{plain(seq_name)}, frame {st.session_state['frame']}")
 meta = ws.sequence(seq_name)
 k = min(max(1, int(st.session_state.get("frame", 1))), meta.num_frames)
+st.subheader(f"{plain(seq_name)}, frame {k}")
 differ = disagreement_frames(ws.analysis(first, seq_name), ws.analysis(second, seq_name), a_idx)
+
+
+def _go_to(frame: int | None) -> None:
+    if frame is not None:
+        st.session_state["frame"] = frame
+
+
 step = st.columns([1.3, 1.3, 4])
 before, after = neighbour(differ, k, False), neighbour(differ, k, True)
-if step[0].button("◀ A≠B", help="previous frame where A and B disagree at α", disabled=before is None):
-    k = before
-if step[1].button("A≠B ▶", help="next frame where A and B disagree at α", disabled=after is None):
-    k = after
+step[0].button("◀ A≠B", help="previous frame where A and B disagree at α", disabled=before is None,
+               on_click=_go_to, args=(before,))
+step[1].button("A≠B ▶", help="next frame where A and B disagree at α", disabled=after is None,
+               on_click=_go_to, args=(after,))
 step[2].caption(f"{differ.size} frames where A and B disagree at α = {alpha:.2f} (a ground-truth box matched by "
                 "one and missed by the other, or different FP or identity-switch counts)")
 st.session_state["frame"] = st.slider("Frame", 1, max(meta.num_frames, 2), value=k)

@@ -87,7 +87,7 @@ def odd_names(tmp_path_factory, sample_dir) -> Path:
     """The sample's TUD-Campus with a tracker whose folder name is Markdown and HTML."""
     root = tmp_path_factory.mktemp("odd")
     shutil.copytree(sample_dir / "gt" / "TUD-Campus", root / "gt" / "TUD-Campus")
-    folder = root / "trackers" / "**bold** <i>x</i> :red[y]"
+    folder = root / "trackers" / "**bold** <b>x :red[y] _z_"
     folder.mkdir(parents=True)
     shutil.copy(sample_dir / "trackers" / "motmetrics_test" / "TUD-Campus.txt", folder / "TUD-Campus.txt")
     return root
@@ -101,7 +101,7 @@ def test_names_from_files_show_as_typed(app_server_factory, odd_names, browser_p
     open_app(page, f"{url}/inspector?seq=TUD-Campus&frame=10")
     no_exception(page)
     title = page.locator("h1").first.inner_text()
-    assert title == "Frame inspector · TUD-Campus · **bold** <i>x</i> :red[y]", title
+    assert title == "Frame inspector · TUD-Campus · **bold** <b>x :red[y] _z_", title
     assert page.locator("h1 strong, h1 i, h1 em").count() == 0
     screenshot(page, "one_story_plain_names_1280x720")
 
