@@ -51,7 +51,7 @@ jump[1].button("◀ prev", on_click=lambda: _go(neighbour(frames_of_kind, st.ses
                disabled=neighbour(frames_of_kind, st.session_state["frame"], False) is None, width="stretch")
 jump[2].button("next ▶", on_click=lambda: _go(neighbour(frames_of_kind, st.session_state["frame"], True)),
                disabled=neighbour(frames_of_kind, st.session_state["frame"], True) is None, width="stretch")
-jump[3].caption(f"{frames_of_kind.size} frames with a {ERROR_KINDS[kind]}")
+jump[3].caption(f"{frames_of_kind.size} frames with: {ERROR_KINDS[kind]}")
 show = jump[4].radio("Show", ["both", "gt", "tr"], horizontal=True, key="show_sides",
                      format_func={"both": "both", "gt": "ground truth", "tr": "tracker"}.get,
                      label_visibility="collapsed")

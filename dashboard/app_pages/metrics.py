@@ -30,7 +30,8 @@ st.subheader("Every metric, every tracker")
 st.caption("Scores in percent. HOTA with TrackEval's matching and HOTA with the paper's per-α matching are "
            "different numbers. CA-HOTA needs class probabilities (column 8 a class, column 7 its probability): "
            "without them it is not computed.")
-st.dataframe(metrics_view(table, list(ws.trackers)), width="stretch")
+st.dataframe(metrics_view(table, list(ws.trackers)), width="stretch",
+             column_config={t: st.column_config.TextColumn(width="medium") for t in ws.trackers})
 
 if len(ws.trackers) > 1:
     st.subheader("Rankings under each metric")

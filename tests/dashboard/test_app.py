@@ -66,7 +66,7 @@ def test_inspector_steps_and_jumps_to_the_next_switch():
     assert first_switch > 2
     # the frame really has a CLEAR identity switch in the events table
     caption = " ".join(c.value for c in at.caption)
-    assert "frames with a identity switch" in caption or "identity switch" in caption
+    assert "frames with: identity switch (CLEAR)" in caption
     lines = [t.value for t in at.text]
     assert any(line.startswith("CLEAR (IoU ≥ 0.50): gt") and "identity switch" in line for line in lines), lines
 
