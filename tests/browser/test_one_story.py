@@ -127,3 +127,36 @@ def test_mot17_inspector_on_a_blank_canvas(app_server_factory, shared_data, tmp_
     assert "Box states: HOTA's matching at α = 0.50" in text
     assert "None" not in page.locator('[data-testid="stDataFrame"]').first.inner_text()
     screenshot(page, f"one_story_mot17_switch_{size}")
+
+
+@pytest.fixture(scope="module")
+def pets09(shared_data, tmp_path_factory) -> Path:
+    """PETS09-S2L1 as a MOT15 layout with its img1/ frames (the first 100) and two trackers."""
+    source = shared_data / "PETS09-S2L1"
+    root = tmp_path_factory.mktemp("pets09")
+    seq = root / "gt" / "PETS09-S2L1"
+    (seq / "gt").mkdir(parents=True)
+    shutil.copy(source / "gt" / "gt.txt", seq / "gt" / "gt.txt")
+    shutil.copy(source / "seqinfo.ini", seq / "seqinfo.ini")
+    shutil.copytree(source / "img1", seq / "img1")
+    for tracker in ("masa", "masa-hung-kf"):
+        (root / "trackers" / tracker).mkdir(parents=True)
+        shutil.copy(source / "trackers" / f"{tracker}.txt", root / "trackers" / tracker / "PETS09-S2L1.txt")
+    return root
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("size,frame", [("1280x720", 147), ("1440x900", 60)])
+def test_pets09_inspector_from_img1(app_server_factory, pets09, browser_page, open_app, screenshot, size, frame):
+    url = app_server_factory("--gt-folder", pets09 / "gt", "--trackers-folder", pets09 / "trackers",
+                             "--benchmark", "MOT15")
+    page = browser_page
+    page.set_viewport_size(VIEWPORTS[size])
+    open_app(page, f"{url}/inspector?seq=PETS09-S2L1&tracker=masa-hung-kf&alpha=0.5&frame={frame}",
+             timeout_ms=120_000)
+    no_exception(page)
+    expect(page.get_by_text(f"frame {frame} / 795")).to_be_visible()
+    assert "Box states: HOTA's matching at α = 0.50" in body(page)
+    page.locator('[data-testid="stImage"]').first.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    screenshot(page, f"one_story_pets09_frame{frame}_{size}")
