@@ -106,10 +106,14 @@ def frame_view() -> None:
         picked = st.dataframe(table.drop(columns=list(KEY_COLUMNS)), hide_index=True, on_select="rerun",
                               selection_mode="single-row", key=f"frame_table_{k}", height=380, width="stretch",
                               column_config={
-                                  "best IoU": st.column_config.NumberColumn(
+                                  "box": st.column_config.TextColumn(width=52),
+                                  "state": st.column_config.TextColumn(width=46),
+                                  "event (CLEAR)": st.column_config.TextColumn(width=150),
+                                  "why (HOTA at α)": st.column_config.TextColumn(width=300),
+                                  "best IoU": st.column_config.NumberColumn(width=64,
                                       format="%.2f", help="highest IoU with any box of the other side (0: none)"),
                                   "A(c)": st.column_config.TextColumn(
-                                      help="association score of this match at α: TPA/(TPA+FNA+FPA)")})
+                                      width=48, help="association score of this match at α: TPA/(TPA+FNA+FPA)")})
         rows = picked.selection.rows if picked else []
         if rows:
             row = table.iloc[rows[0]]

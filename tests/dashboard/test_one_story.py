@@ -21,7 +21,7 @@ from tracklens.analysis.explain import fmt_iou
 from tracklens.analysis.record import analyse
 from tracklens.analysis.tracks import pair_table
 from tracklens.dashboard.overlay import _rows, _tag_text
-from tracklens.dashboard.views import association_scores, frame_table, overlay_boxes
+from tracklens.dashboard.views import association_scores, disagreements, frame_table, overlay_boxes
 from tracklens.detections import Detections
 from tracklens.evaluate import load_sequence
 from tracklens.formats.motchallenge import read_mot_file
@@ -124,15 +124,16 @@ def expected_reason(side: str, i: int, pairs: dict, cut: float, best: tuple[int,
 
 
 def check_frame(truth: Truth, rows: list[dict], shown_rows: list[dict], tags: list[str], alpha_idx: int,
-                where: str) -> int:
+                where: str) -> tuple[int, int]:
     """Every box of one frame (its ``overlay_boxes`` rows, frame table rows and tag texts, any order);
-    returns how many boxes were checked."""
+    returns how many boxes were checked and how many the two matchings decide differently."""
     alpha = float(ALPHAS[alpha_idx])
     assert len(rows) == truth.gt_ids.size + truth.tr_ids.size, where
     assert len(shown_rows) == len(rows) == len(tags), where
     by_key = {(r["side"], int(r["id"])): r for r in shown_rows}
     overlay = {(r["side"], int(r["id"])): r for r in rows}
     tags = dict(zip(overlay, tags))
+    differing = 0
     for side, ids, matrix in (("gt", truth.gt_ids, truth.iou), ("tr", truth.tr_ids, truth.iou.T)):
         other = "tr" if side == "gt" else "gt"
         other_ids = truth.tr_ids if side == "gt" else truth.gt_ids
@@ -168,6 +169,7 @@ def check_frame(truth: Truth, rows: list[dict], shown_rows: list[dict], tags: li
             c_state, c_reason, _ = expected_reason(side, i, truth.clear, THRESHOLD, (cid, best_iou))
             clear_cell = shown[f"CLEAR (IoU ≥ {THRESHOLD:.2f})"]
             differ = c_state != state or (state == "TP" and truth.clear[(side, i)][0] != truth.hota[(side, i)][0])
+            differing += differ
             assert clear_cell.startswith("≠ ") == differ, f"{what}: {clear_cell!r}"
             assert clear_cell.removeprefix("≠ ").startswith(c_state), what
             if c_state == "TP":
@@ -184,7 +186,7 @@ def check_frame(truth: Truth, rows: list[dict], shown_rows: list[dict], tags: li
                 assert event in ("", "track resumes after a gap"), f"{what}: {event!r}"
                 if event:
                     assert side == "gt" and c_state == "TP", what
-    return len(rows)
+    return len(rows), differing
 
 
 def check_sequence(gt: Detections, tr: Detections, tracker: str, name_: str, alphas=SOME_ALPHAS,
@@ -204,10 +206,17 @@ def check_sequence(gt: Detections, tr: Detections, tracker: str, name_: str, alp
         tags = [_tag_text(b, "both", float(ALPHAS[a])) for b in _rows(rows)]
         row_starts = np.searchsorted(rows["frame"].to_numpy(), np.arange(1, an.num_frames + 2))
         table_starts = np.searchsorted(table["frame"].to_numpy(), np.arange(1, an.num_frames + 2))
+        differing = 0
         for k, truth in truths.items():
             lo, hi = row_starts[k - 1], row_starts[k]
-            checked += check_frame(truth, records[lo:hi], shown[table_starts[k - 1]:table_starts[k]], tags[lo:hi], a,
-                                   f"{tracker}/{name_} frame {k}")
+            boxes_, differ = check_frame(truth, records[lo:hi], shown[table_starts[k - 1]:table_starts[k]], tags[lo:hi],
+                                         a, f"{tracker}/{name_} frame {k}")
+            checked += boxes_
+            differing += differ
+        # one sentence per box the matchings disagree on, each naming both
+        sentences = disagreements(rows, float(ALPHAS[a]), THRESHOLD)
+        assert len(sentences) == differing
+        assert all(t.startswith("HOTA ") and "; CLEAR " in t and "→" in t for t in sentences)
     return checked
 
 
@@ -232,8 +241,9 @@ def test_the_reported_switch_frame_tells_one_story(sample_dir: Path) -> None:
     tags = {b.key: _tag_text(b, "both", 0.5) for b in _rows(rows)}
     assert tags[("gt", 4)] == "FN gt4  IoU 0.38<0.50"  # the IoU that fell short, not the 0.53 of CLEAR's pair
     assert table.index[(table.side == "gt") & (table.id == 4)][0] < 2  # disagreements come first
-    check_frame(frame_truths(inputs.gt, tr, ev)[53], rows.to_dict("records"), table.to_dict("records"),
-                [_tag_text(b, "both", 0.5) for b in _rows(rows)], 9, "Stadtmitte 53")
+    _, differing = check_frame(frame_truths(inputs.gt, tr, ev)[53], rows.to_dict("records"), table.to_dict("records"),
+                               [_tag_text(b, "both", 0.5) for b in _rows(rows)], 9, "Stadtmitte 53")
+    assert differing == 2  # gt 4 and id 1
 
 
 def test_every_box_of_the_sample(sample_dir: Path) -> None:
