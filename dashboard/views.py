@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from tracklens.analysis.explain import (EVENT_WORDS, disagree, disagreement_text, event_text, explain, fmt_iou, label,
-                                        reason_text, sentence, tag_note)
+                                        reason_text, sentence, tag_notes)
 from tracklens.analysis.timeline import tp_column
 from tracklens.evaluate import COMBINED
 from tracklens.metrics.hota import ALPHAS, ARRAY_FIELDS
@@ -50,7 +50,7 @@ def overlay_boxes(boxes: pd.DataFrame, alpha_idx: int, threshold: float = 0.5,
         "state": facts["hota_state"].to_numpy(), "partner": np.where(tp, facts["hota_partner"].to_numpy(), -1),
         "iou": np.where(tp, facts["hota_iou"].to_numpy(), np.nan),
         "loc_miss": np.isin(reason, ("paired_below", "below")),
-        "note": [tag_note(r, alpha) for r in facts.to_dict("records")],
+        "note": tag_notes(facts, alpha),
     })
     return pd.concat([facts, out], axis=1)
 

@@ -70,29 +70,29 @@ def explain(boxes: pd.DataFrame, alpha_index: int, alpha: float, threshold: floa
     ev = boxes[boxes["evaluated"].to_numpy()].reset_index(drop=True)
     n = len(ev)
     side = ev["side"].astype(str).to_numpy()
+    is_gt = side == "gt"
     ids = ev["id"].to_numpy(np.int64)
     frame = ev["frame"].to_numpy(np.int64)
-    sim = _pair_lookup(ev)
+    rows, others, sims = _overlaps(ev, is_gt, ids, frame)
 
-    best, best_iou = _best(sim, n)
+    best, best_iou = _best(rows, others, sims, n)
     # the row of each box's best candidate (same frame, other side, that id)
-    row_of = pd.Series(np.arange(n), index=pd.MultiIndex.from_arrays([frame, side, ids]))
-    cand_key = pd.MultiIndex.from_arrays([frame, np.where(side == "gt", "tr", "gt"), best])
-    cand_row = row_of.reindex(cand_key).fillna(-1).to_numpy(np.int64)
+    cand_row = _find([frame, is_gt.astype(np.int64), ids], np.arange(n),
+                     [frame, (~is_gt).astype(np.int64), best], -1)
 
     hota_partner = ev["partner"].to_numpy(np.int64)
     hota_iou = np.where(hota_partner >= 0, ev["iou"].to_numpy(float), np.nan)
     clear_partner = ev["clear_partner"].to_numpy(np.int64)
-    clear_iou = _lookup(sim, np.arange(n), clear_partner)
+    clear_iou = np.where(clear_partner >= 0, _find([rows, others], sims, [np.arange(n), clear_partner], 0.0), np.nan)
 
     out = {"frame": frame, "side": side, "id": ids}
     tp_hota = ev["level"].to_numpy() > alpha_index
     tp_clear = clear_partner >= 0
-    miss = np.where(side == "gt", "FN", "FP")
+    miss = np.where(is_gt, "FN", "FP")
     for name, tp, partner, iou, cut in (("hota", tp_hota, hota_partner, hota_iou, alpha),
                                         ("clear", tp_clear, clear_partner, clear_iou, threshold)):
-        holder = np.where(cand_row >= 0, partner[np.maximum(cand_row, 0)], -1)
-        holder_iou = np.where(holder >= 0, iou[np.maximum(cand_row, 0)], np.nan)
+        holder = np.where(cand_row >= 0, partner[np.maximum(cand_row, 0)], -1) if n else partner
+        holder_iou = np.where(holder >= 0, iou[np.maximum(cand_row, 0)], np.nan) if n else iou
         reason = np.select(
             [tp, partner >= 0, best_iou <= 0, best_iou < cut - EPS, holder >= 0],
             ["matched", "paired_below", "no_candidate", "below", "taken"], "unpaired")
@@ -100,69 +100,70 @@ def explain(boxes: pd.DataFrame, alpha_index: int, alpha: float, threshold: floa
                 f"{name}_partner": partner, f"{name}_iou": iou,
                 f"{name}_holder": holder, f"{name}_holder_iou": holder_iou}
     out |= {"best": best, "best_iou": best_iou}
-    out |= _events(ev, side, ids, frame, clear_partner, identity_events)
+    out |= _events(ev, is_gt, ids, frame, clear_partner, identity_events)
     return pd.DataFrame(out)
 
 
-def _pair_lookup(ev: pd.DataFrame) -> pd.Series:
-    """IoU of every overlapping (row, other side's id) of the same frame, both directions, indexed by
-    (row, other id); bit-identical to the evaluation's IoU (``similarity.box_pairs``)."""
-    side = ev["side"].astype(str).to_numpy()
-    frame = ev["frame"].to_numpy(np.int64)
-    ids = ev["id"].to_numpy(np.int64)
-    xywh = ev[["x", "y", "w", "h"]].to_numpy(float)
-    gi, ti = np.flatnonzero(side == "gt"), np.flatnonzero(side != "gt")
-    frames = np.unique(frame)
-    g_off = np.r_[np.searchsorted(frame[gi], frames), gi.size]
-    t_off = np.r_[np.searchsorted(frame[ti], frames), ti.size]
-    if gi.size == 0 or ti.size == 0:
-        return pd.Series([], index=pd.MultiIndex.from_arrays([[], []]), dtype=float)
-    p = box_pairs(xywh[gi], g_off, xywh[ti], t_off)
-    g, t = gi[p.gt], ti[p.tr]
-    rows = np.r_[g, t]
-    others = np.r_[ids[t], ids[g]]
-    return pd.Series(np.r_[p.sim, p.sim], index=pd.MultiIndex.from_arrays([rows, others]))
-
-
-def _lookup(sim: pd.Series, rows: np.ndarray, other_ids: np.ndarray) -> np.ndarray:
-    """IoU of (row, other id) pairs; NaN where the other id is -1 (no partner)."""
-    out = np.full(rows.size, np.nan)
-    have = other_ids >= 0
-    if have.any():
-        out[have] = sim.reindex(pd.MultiIndex.from_arrays([rows[have], other_ids[have]])).fillna(0.0).to_numpy()
+def _find(keys: list[np.ndarray], values: np.ndarray, queries: list[np.ndarray], missing) -> np.ndarray:
+    """``values[k]`` for each query whose columns equal the (unique) key row k, else ``missing``: a join on
+    integer columns with numpy alone (pandas' MultiIndex costs milliseconds per frame)."""
+    size = queries[0].size
+    out = np.full(size, missing, dtype=np.result_type(values.dtype, np.min_scalar_type(missing)))
+    if size == 0 or keys[0].size == 0:
+        return out
+    key_code = np.zeros(keys[0].size, np.int64)
+    query_code = np.zeros(size, np.int64)
+    for k, q in zip(keys, queries):
+        uniq, inv = np.unique(np.r_[k, q], return_inverse=True)
+        key_code = key_code * uniq.size + inv[:k.size]
+        query_code = query_code * uniq.size + inv[k.size:]
+    order = np.argsort(key_code, kind="stable")
+    at = np.minimum(np.searchsorted(key_code[order], query_code), order.size - 1)
+    found = key_code[order][at] == query_code
+    out[found] = values[order[at[found]]]
     return out
 
 
-def _best(sim: pd.Series, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _overlaps(ev: pd.DataFrame, is_gt: np.ndarray, ids: np.ndarray, frame: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every overlapping (row, other side's id, IoU) of the same frame, both directions; IoU bit-identical to
+    the evaluation's (``similarity.box_pairs``)."""
+    gi, ti = np.flatnonzero(is_gt), np.flatnonzero(~is_gt)
+    if gi.size == 0 or ti.size == 0:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, np.zeros(0)
+    xywh = ev[["x", "y", "w", "h"]].to_numpy(float)
+    frames = np.unique(frame)
+    g_off = np.r_[np.searchsorted(frame[gi], frames), gi.size]
+    t_off = np.r_[np.searchsorted(frame[ti], frames), ti.size]
+    p = box_pairs(xywh[gi], g_off, xywh[ti], t_off)
+    g, t = gi[p.gt], ti[p.tr]
+    return np.r_[g, t], np.r_[ids[t], ids[g]], np.r_[p.sim, p.sim]
+
+
+def _best(rows: np.ndarray, others: np.ndarray, sims: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Per row, the other side's id with the highest IoU (ties: the lower id) and that IoU."""
     best = np.full(n, -1, np.int64)
     best_iou = np.zeros(n)
-    if len(sim):
-        rows = sim.index.get_level_values(0).to_numpy(np.int64)
-        others = sim.index.get_level_values(1).to_numpy(np.int64)
-        values = sim.to_numpy()
-        order = np.lexsort((others, -values, rows))
+    if rows.size:
+        order = np.lexsort((others, -sims, rows))
         first = order[np.r_[True, rows[order][1:] != rows[order][:-1]]]
         best[rows[first]] = others[first]
-        best_iou[rows[first]] = values[first]
+        best_iou[rows[first]] = sims[first]
     return best, best_iou
 
 
-def _events(ev: pd.DataFrame, side: np.ndarray, ids: np.ndarray, frame: np.ndarray, clear_partner: np.ndarray,
+def _events(ev: pd.DataFrame, is_gt: np.ndarray, ids: np.ndarray, frame: np.ndarray, clear_partner: np.ndarray,
             identity_events: pd.DataFrame | None) -> dict[str, np.ndarray]:
     """CLEAR's event of each box and where its identity came from (``identity_events`` rows)."""
     event = ev["event"].astype(str).replace("nan", "").to_numpy()
     came_from = np.full(len(ev), -1, np.int64)
     if identity_events is not None and len(identity_events):
         e = identity_events.drop_duplicates(["frame", "gt_id", "tr_id"])
-        key = pd.MultiIndex.from_arrays([e["frame"].to_numpy(np.int64), e["gt_id"].to_numpy(np.int64),
-                                         e["tr_id"].to_numpy(np.int64)])
-        is_gt = side == "gt"
-        gt_id = np.where(is_gt, ids, clear_partner)
-        tr_id = np.where(is_gt, clear_partner, ids)
-        where = pd.MultiIndex.from_arrays([frame, gt_id, tr_id])
-        prev_tr = pd.Series(e["prev_tr_id"].to_numpy(np.int64), index=key).reindex(where).fillna(-1).to_numpy()
-        prev_gt = pd.Series(e["prev_gt_id"].to_numpy(np.int64), index=key).reindex(where).fillna(-1).to_numpy()
+        keys = [e[c].to_numpy(np.int64) for c in ("frame", "gt_id", "tr_id")]
+        where = [frame, np.where(is_gt, ids, clear_partner), np.where(is_gt, clear_partner, ids)]
+        prev_tr = _find(keys, e["prev_tr_id"].to_numpy(np.int64), where, -1)
+        prev_gt = _find(keys, e["prev_gt_id"].to_numpy(np.int64), where, -1)
         came_from = np.where(is_gt, np.where(np.isin(event, ("SWITCH", "ASCEND")), prev_tr, -1),
                              np.where(np.isin(event, ("TRANSFER", "MIGRATE")), prev_gt, -1)).astype(np.int64)
     return {"event": event, "event_from": came_from}
@@ -247,14 +248,20 @@ def disagreement_text(row, alpha: float, threshold: float) -> str:
     return f"{sentence(row, 'hota', alpha)}; {sentence(row, 'clear', threshold)}"
 
 
-def tag_note(row, alpha: float) -> str:
-    """What a missed box's frame tag adds, from HOTA at α: the IoU that fell short, or who took its
-    best overlap ("" for TPs and boxes nothing overlaps)."""
-    reason = row["hota_reason"]
-    if reason == "paired_below":
-        return f"IoU {fmt_iou(row['hota_iou'], alpha)}<{fmt_iou(alpha)}"
-    if reason == "below":
-        return f"IoU {fmt_iou(row['best_iou'], alpha)}<{fmt_iou(alpha)}"
-    if reason == "taken":
-        return f"{label(other(row['side']), row['best']).replace(' ', '')} taken"
-    return ""
+def tag_notes(facts: pd.DataFrame, alpha: float) -> list[str]:
+    """What each missed box's frame tag adds, from HOTA at α (``explain`` rows): the IoU that fell short, or
+    who took its best overlap ("" for TPs and boxes nothing overlaps)."""
+    limit = fmt_iou(alpha)
+    notes = []
+    for reason, iou, best_iou, side, best in zip(facts["hota_reason"].tolist(), facts["hota_iou"].tolist(),
+                                                 facts["best_iou"].tolist(), facts["side"].tolist(),
+                                                 facts["best"].tolist()):
+        if reason == "paired_below":
+            notes.append(f"IoU {fmt_iou(iou, alpha)}<{limit}")
+        elif reason == "below":
+            notes.append(f"IoU {fmt_iou(best_iou, alpha)}<{limit}")
+        elif reason == "taken":
+            notes.append(f"{label(other(side), best).replace(' ', '')} taken")
+        else:
+            notes.append("")
+    return notes
