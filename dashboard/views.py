@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from tracklens.analysis.explain import (EVENT_WORDS, disagree, disagreement_text, event_text, explain, fmt_iou, label,
+from tracklens.analysis.explain import (EVENT_WORDS, disagree, disagreement_text, event_text, explain_columns, fmt_iou, label,
                                         reason_text, sentence, tag_notes)
 from tracklens.analysis.timeline import tp_column
 from tracklens.evaluate import COMBINED
@@ -40,19 +40,15 @@ def overlay_boxes(boxes: pd.DataFrame, alpha_idx: int, threshold: float = 0.5,
     """One frame's (or more) evaluated boxes in the overlay's contract, states from HOTA's matching at
     one alpha, each with its explanation (``tracklens.analysis.explain``: both matchings' decisions,
     CLEAR's at ``threshold``) and the tag note that follows from it."""
-    ev = boxes[boxes["evaluated"].to_numpy()]
     alpha = float(ALPHAS[alpha_idx])
-    facts = explain(ev, alpha_idx, alpha, threshold, identity_events)
-    tp = facts["hota_state"].to_numpy() == "TP"
-    reason = facts["hota_reason"].to_numpy()
-    out = pd.DataFrame({
-        "x": ev["x"].to_numpy(), "y": ev["y"].to_numpy(), "w": ev["w"].to_numpy(), "h": ev["h"].to_numpy(),
-        "state": facts["hota_state"].to_numpy(), "partner": np.where(tp, facts["hota_partner"].to_numpy(), -1),
-        "iou": np.where(tp, facts["hota_iou"].to_numpy(), np.nan),
-        "loc_miss": np.isin(reason, ("paired_below", "below")),
+    facts = explain_columns(boxes, alpha_idx, alpha, threshold, identity_events)
+    tp = facts["hota_state"] == "TP"
+    reason = facts["hota_reason"]
+    return pd.DataFrame(facts | {
+        "state": facts["hota_state"], "partner": np.where(tp, facts["hota_partner"], -1),
+        "iou": np.where(tp, facts["hota_iou"], np.nan), "loc_miss": np.isin(reason, ("paired_below", "below")),
         "note": tag_notes(facts, alpha),
     })
-    return pd.concat([facts, out], axis=1)
 
 
 KEY_COLUMNS = ("frame", "side", "id")

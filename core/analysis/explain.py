@@ -58,6 +58,12 @@ def fmt_iou(value: float, threshold: float | None = None) -> str:
 
 def explain(boxes: pd.DataFrame, alpha_index: int, alpha: float, threshold: float,
             identity_events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``explain_columns`` as a table."""
+    return pd.DataFrame(explain_columns(boxes, alpha_index, alpha, threshold, identity_events))
+
+
+def explain_columns(boxes: pd.DataFrame, alpha_index: int, alpha: float, threshold: float,
+                    identity_events: pd.DataFrame | None = None) -> dict[str, np.ndarray]:
     """One row per evaluated box of ``boxes`` (box-table rows of any frames, in their order):
 
     ``frame side id`` · ``{hota,clear}_state`` (TP/FN/FP) · ``{hota,clear}_reason`` (``REASONS``) ·
@@ -66,27 +72,31 @@ def explain(boxes: pd.DataFrame, alpha_index: int, alpha: float, threshold: floa
     the lower id; -1 / 0.0 when none) · ``{hota,clear}_holder`` / ``_holder_iou`` (who that box is paired
     with in this matching, same side as the box; -1 / NaN) · ``event`` (CLEAR's, "" if none) and
     ``event_from`` (the id the gt box was matched to before a switch, or the gt a tracker id was on
-    before a transfer; -1). ``alpha`` is ``ALPHAS[alpha_index]``, ``threshold`` CLEAR's."""
-    ev = boxes[boxes["evaluated"].to_numpy()].reset_index(drop=True)
-    n = len(ev)
-    side = ev["side"].astype(str).to_numpy()
+    before a transfer; -1) · ``x y w h``. ``alpha`` is ``ALPHAS[alpha_index]``, ``threshold`` CLEAR's.
+    Columns as arrays: the frame inspector builds one table from them (pandas' string columns are slow to make)."""
+    keep = boxes["evaluated"].to_numpy(bool)
+    col = {c: boxes[c].to_numpy()[keep] for c in ("id", "frame", "x", "y", "w", "h", "partner", "iou", "clear_partner",
+                                                   "level")}
+    n = int(keep.sum())
+    side = _text(boxes["side"])[keep]
     is_gt = side == "gt"
-    ids = ev["id"].to_numpy(np.int64)
-    frame = ev["frame"].to_numpy(np.int64)
-    rows, others, sims = _overlaps(ev, is_gt, ids, frame)
+    ids = col["id"].astype(np.int64)
+    frame = col["frame"].astype(np.int64)
+    xywh = np.stack([col[c].astype(float) for c in ("x", "y", "w", "h")], axis=1) if n else np.zeros((0, 4))
+    rows, others, sims = _overlaps(xywh, is_gt, ids, frame)
 
     best, best_iou = _best(rows, others, sims, n)
     # the row of each box's best candidate (same frame, other side, that id)
     cand_row = _find([frame, is_gt.astype(np.int64), ids], np.arange(n),
                      [frame, (~is_gt).astype(np.int64), best], -1)
 
-    hota_partner = ev["partner"].to_numpy(np.int64)
-    hota_iou = np.where(hota_partner >= 0, ev["iou"].to_numpy(float), np.nan)
-    clear_partner = ev["clear_partner"].to_numpy(np.int64)
+    hota_partner = col["partner"].astype(np.int64)
+    hota_iou = np.where(hota_partner >= 0, col["iou"].astype(float), np.nan)
+    clear_partner = col["clear_partner"].astype(np.int64)
     clear_iou = np.where(clear_partner >= 0, _find([rows, others], sims, [np.arange(n), clear_partner], 0.0), np.nan)
 
     out = {"frame": frame, "side": side, "id": ids}
-    tp_hota = ev["level"].to_numpy() > alpha_index
+    tp_hota = col["level"] > alpha_index
     tp_clear = clear_partner >= 0
     miss = np.where(is_gt, "FN", "FP")
     for name, tp, partner, iou, cut in (("hota", tp_hota, hota_partner, hota_iou, alpha),
@@ -100,8 +110,18 @@ def explain(boxes: pd.DataFrame, alpha_index: int, alpha: float, threshold: floa
                 f"{name}_partner": partner, f"{name}_iou": iou,
                 f"{name}_holder": holder, f"{name}_holder_iou": holder_iou}
     out |= {"best": best, "best_iou": best_iou}
-    out |= _events(ev, is_gt, ids, frame, clear_partner, identity_events)
-    return pd.DataFrame(out)
+    out |= _events(_text(boxes["event"])[keep], is_gt, ids, frame, clear_partner, identity_events)
+    out |= {c: col[c] for c in ("x", "y", "w", "h")}
+    return out
+
+
+def _text(column: pd.Series) -> np.ndarray:
+    """A text column as an object array ("" where missing); a categorical one from its codes (converting
+    it with ``astype(str)`` costs milliseconds per frame)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        names = np.array([*map(str, column.cat.categories), ""], dtype=object)
+        return names[column.cat.codes.to_numpy()]  # code -1 (missing) picks the trailing ""
+    return column.fillna("").astype(object).to_numpy()
 
 
 def _find(keys: list[np.ndarray], values: np.ndarray, queries: list[np.ndarray], missing) -> np.ndarray:
@@ -124,7 +144,7 @@ def _find(keys: list[np.ndarray], values: np.ndarray, queries: list[np.ndarray],
     return out
 
 
-def _overlaps(ev: pd.DataFrame, is_gt: np.ndarray, ids: np.ndarray, frame: np.ndarray
+def _overlaps(xywh: np.ndarray, is_gt: np.ndarray, ids: np.ndarray, frame: np.ndarray
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every overlapping (row, other side's id, IoU) of the same frame, both directions; IoU bit-identical to
     the evaluation's (``similarity.box_pairs``)."""
@@ -132,7 +152,6 @@ def _overlaps(ev: pd.DataFrame, is_gt: np.ndarray, ids: np.ndarray, frame: np.nd
     if gi.size == 0 or ti.size == 0:
         empty = np.zeros(0, np.int64)
         return empty, empty, np.zeros(0)
-    xywh = ev[["x", "y", "w", "h"]].to_numpy(float)
     frames = np.unique(frame)
     g_off = np.r_[np.searchsorted(frame[gi], frames), gi.size]
     t_off = np.r_[np.searchsorted(frame[ti], frames), ti.size]
@@ -153,11 +172,10 @@ def _best(rows: np.ndarray, others: np.ndarray, sims: np.ndarray, n: int) -> tup
     return best, best_iou
 
 
-def _events(ev: pd.DataFrame, is_gt: np.ndarray, ids: np.ndarray, frame: np.ndarray, clear_partner: np.ndarray,
+def _events(event: np.ndarray, is_gt: np.ndarray, ids: np.ndarray, frame: np.ndarray, clear_partner: np.ndarray,
             identity_events: pd.DataFrame | None) -> dict[str, np.ndarray]:
     """CLEAR's event of each box and where its identity came from (``identity_events`` rows)."""
-    event = ev["event"].astype(str).replace("nan", "").to_numpy()
-    came_from = np.full(len(ev), -1, np.int64)
+    came_from = np.full(event.size, -1, np.int64)
     if identity_events is not None and len(identity_events):
         e = identity_events.drop_duplicates(["frame", "gt_id", "tr_id"])
         keys = [e[c].to_numpy(np.int64) for c in ("frame", "gt_id", "tr_id")]
@@ -248,14 +266,13 @@ def disagreement_text(row, alpha: float, threshold: float) -> str:
     return f"{sentence(row, 'hota', alpha)}; {sentence(row, 'clear', threshold)}"
 
 
-def tag_notes(facts: pd.DataFrame, alpha: float) -> list[str]:
-    """What each missed box's frame tag adds, from HOTA at α (``explain`` rows): the IoU that fell short, or
-    who took its best overlap ("" for TPs and boxes nothing overlaps)."""
+def tag_notes(facts, alpha: float) -> list[str]:
+    """What each missed box's frame tag adds, from HOTA at α (``explain`` rows or columns): the IoU that fell
+    short, or who took its best overlap ("" for TPs and boxes nothing overlaps)."""
     limit = fmt_iou(alpha)
     notes = []
-    for reason, iou, best_iou, side, best in zip(facts["hota_reason"].tolist(), facts["hota_iou"].tolist(),
-                                                 facts["best_iou"].tolist(), facts["side"].tolist(),
-                                                 facts["best"].tolist()):
+    for reason, iou, best_iou, side, best in zip(*(list(facts[c]) for c in ("hota_reason", "hota_iou", "best_iou",
+                                                                             "side", "best"))):
         if reason == "paired_below":
             notes.append(f"IoU {fmt_iou(iou, alpha)}<{limit}")
         elif reason == "below":
