@@ -114,7 +114,7 @@ def is_loopback(host: str) -> bool:
 def dashboard_command(args: argparse.Namespace) -> list[str]:
     """The command line of ``tracklens dashboard``, built without starting anything: ``streamlit run``
     behind the Host/Origin guard (``serve``), bound to ``--host`` (127.0.0.1 by default), XSRF protection
-    on, uploads capped at MAX_UPLOAD_MB."""
+    on, uploads capped at MAX_UPLOAD_MB, a viewer's toolbar (no Deploy button or developer menu)."""
     passthrough = []
     for flag in ("gt_folder", "trackers_folder", "video_folder", "benchmark", "split", "seqmap"):
         value = getattr(args, flag)
@@ -135,7 +135,7 @@ def dashboard_command(args: argparse.Namespace) -> list[str]:
     return [sys.executable, "-m", "tracklens.dashboard.serve", *guard, "run", str(APP),
             "--server.port", str(args.port), "--server.address", args.host, "--server.headless", "true",
             "--browser.gatherUsageStats", "false", "--server.enableXsrfProtection", "true",
-            "--server.maxUploadSize", str(MAX_UPLOAD_MB), "--", *passthrough]
+            "--server.maxUploadSize", str(MAX_UPLOAD_MB), "--client.toolbarMode", "viewer", "--", *passthrough]
 
 
 def _is_ip(host: str) -> bool:

@@ -19,14 +19,15 @@ import numpy as np
 from tracklens.atomic import atomic_path, check_output_file, make_parent
 
 from .frames import FrameSource, open_frames
-from .overlay import ALPHA_GLYPH, annotate
+from .overlay import CV_ALPHA, annotate
+from .palette import EVENT_COLOR
 from .views import alpha_index, overlay_boxes
 
 VIDEO_CODECS = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG"}
 CLIP_SUFFIXES = (*VIDEO_CODECS, ".gif")
 CAPTION_BG = (24, 24, 28)
 CAPTION_FG = (235, 235, 235)
-CAPTION_ACCENT = (255, 0, 200)  # the overlay's identity-event magenta
+CAPTION_ACCENT = EVENT_COLOR  # the overlay's identity-event colour
 DEFAULT_FPS = 25.0
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 
@@ -94,7 +95,7 @@ def clip_size(width: int, height: int, max_width: int | None = None) -> tuple[in
 
 def _caption(sequence: str, tracker: str, k: int, n: int, alpha: float, track: int | None,
              events: list[str]) -> tuple[str, str]:
-    left = f"{sequence} | {tracker} | frame {k}/{n} | {ALPHA_GLYPH}={alpha:.2f}"
+    left = f"{sequence} | {tracker} | frame {k}/{n} | {CV_ALPHA}={alpha:.2f}"
     right = "" if track is None else f"gt track {track}"
     if events:
         right += ("  " if right else "") + " ".join(events)

@@ -397,12 +397,19 @@ def whatif_waterfall(gains: pd.DataFrame, base_hota: float,
     measures.append("total")
     total = sum(values)
     text = [f"{values[0]:.1f}", *(f"{v:+.1f}" for v in values[1:-1]), f"{total:.1f}"]
+    hover = ["HOTA as evaluated", *("gain of this fix alone" for _ in range(len(gains)))]
+    if len(labels) > len(gains) + 2:  # the overlap step: its sign says how fixes interact
+        rest = values[-2]
+        hover.append(f"{rest:+.1f}: fixed together, HOTA rises {abs(rest):.1f} points "
+                     + ("less than the single gains add up to (they count some errors twice)" if rest < 0 else
+                        "more than the single gains add up to (fixes help each other)"))
+    hover.append("HOTA with every fix applied together")
     fig = go.Figure(go.Waterfall(
         x=labels, y=values, measure=measures, text=text, textposition="outside",
         connector={"line": {"color": "#999999", "dash": "dot"}},
         increasing={"marker": {"color": "#2ca02c"}}, decreasing={"marker": {"color": "#d62728"}},
         totals={"marker": {"color": "#1f77b4"}},
-        hovertemplate="%{x}<br>%{text}<extra></extra>",
+        customdata=hover, hovertemplate="%{x}<br>%{text}<br>%{customdata}<extra></extra>",
     ))
     fig.update_yaxes(title_text="HOTA", range=[0, min(100, max(values[0], total) + 10)])
     fig.update_layout(template=TEMPLATE, title="What if each error kind were fixed",

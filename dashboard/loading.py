@@ -179,8 +179,12 @@ def other_metrics(inputs: RunInputs, sequence: str, trackers: tuple[str, ...]):
         variants = evaluate_variants(loaded.gt, tr, sequence, variants=("HOTA (paper)", "CA-HOTA"),
                                      preprocess=inputs.preprocess and inputs.benchmark != "MOT15",
                                      benchmark=inputs.benchmark)
+        classes_given = bool((tr.cls >= 0).any()) and inputs.benchmark != "MOT15"
         for name in ("HOTA (paper)", "CA-HOTA"):
-            rows.append((tracker, name, float(variants.loc[name, "score"]), "higher", TRACKING_NOTES[name]))
+            value = float(variants.loc[name, "score"])
+            if name == "CA-HOTA" and not classes_given:  # C(c) would be 0 or 1 by accident, not a probability
+                value = float("nan")
+            rows.append((tracker, name, value, "higher", TRACKING_NOTES[name]))
         report = detection_report({sequence: loaded.gt}, {sequence: tr},
                                   benchmark=inputs.benchmark if inputs.preprocess else None)
         for _, r in report.iterrows():

@@ -12,6 +12,8 @@ partner    id of the matched box on the other side, -1 if none
 iou        IoU with the partner, NaN if none (for a localisation miss: the best IoU found)
 event      "" or one of SWITCH, TRANSFER, ASCEND, MIGRATE, FRAG
 loc_miss   FN/FP that overlapped a candidate, but below the threshold
+note       optional: what a missed box's tag adds ("IoU 0.38<0.50", "gt4 taken"), replacing
+           the generic loc_miss text (``views.overlay_boxes`` derives it from the matching)
 =========  ===============================================================================
 
 Look: matched tracker boxes solid in their id colour, their ground truth thin dashed white;
@@ -34,12 +36,14 @@ from .palette import EVENT_COLOR, FN_COLOR, FP_COLOR, GT_COLOR, RGB, SHADOW_COLO
 
 BOX_COLUMNS = ("side", "id", "x", "y", "w", "h", "state", "partner", "iou", "event", "loc_miss")
 SHOW_OPTIONS = ("both", "gt", "tr")
-EVENT_BADGES = {"SWITCH": "S", "TRANSFER": "T", "ASCEND": "A", "MIGRATE": "M", "FRAG": "F"}
+# An ascend is a switch (to an id never seen before) and a migrate a transfer: same letters, as the legend says.
+EVENT_BADGES = {"SWITCH": "S", "TRANSFER": "T", "ASCEND": "S", "MIGRATE": "T", "FRAG": "F"}
 # A switch or transfer changes who is who; ascend/migrate are their first-time variants.
 IDENTITY_EVENTS = frozenset({"SWITCH", "TRANSFER", "ASCEND", "MIGRATE"})
 FONT = cv2.FONT_HERSHEY_SIMPLEX
-# OpenCV 5 draws text with a Unicode font; 4.x only has ASCII Hershey glyphs.
-ALPHA_GLYPH = "α" if int(cv2.__version__.split(".")[0]) >= 5 else "a"
+# OpenCV's Hershey fonts have ASCII glyphs only (4.x and 5.x draw "α" as "?"): text burned into frames
+# spells it out.
+CV_ALPHA = "alpha"
 # When one box is highlighted, the rest is redrawn as this blend of drawn boxes and bare frame.
 DIM_BOXES, DIM_FRAME = 0.45, 0.25
 
@@ -57,16 +61,15 @@ class LegendItem:
 def legend_items() -> list[LegendItem]:
     """The overlay's visual vocabulary, for the app to render next to the frame."""
     return [
-        LegendItem("Tracker box matched to ground truth (TP); colour = tracker id",
+        LegendItem("Tracker box matched to ground truth at α (TP, HOTA); colour = tracker id",
                    to_hex(id_color(0)), "solid"),
         LegendItem("Ground truth of a matched box", to_hex(GT_COLOR), "dashed"),
-        LegendItem("Missed ground truth (FN)", to_hex(FN_COLOR), "dashed"),
-        LegendItem("Tracker box with no ground truth (FP)", to_hex(FP_COLOR), "solid"),
-        LegendItem("Identity switch (S) or transfer (T); A/M: to an id never seen before",
-                   to_hex(EVENT_COLOR), "outline", "S"),
-        LegendItem("Track resumes after a gap (fragmentation)", to_hex(EVENT_COLOR), "badge", "F"),
-        LegendItem("Localisation miss: overlapped a box, but below the IoU threshold α",
-                   to_hex(FN_COLOR), "tag", f"IoU<{ALPHA_GLYPH}"),
+        LegendItem("Missed ground truth at α (FN, HOTA)", to_hex(FN_COLOR), "dashed"),
+        LegendItem("Tracker box matched to no ground truth at α (FP, HOTA)", to_hex(FP_COLOR), "solid"),
+        LegendItem("Identity switch (S) or id transfer (T), CLEAR's events", to_hex(EVENT_COLOR), "outline", "S"),
+        LegendItem("Track resumes after a gap (F, CLEAR's fragmentation)", to_hex(EVENT_COLOR), "badge", "F"),
+        LegendItem("Miss whose IoU is below α (the tag gives it); \"gt4 taken\": its best overlap is matched "
+                   "to another box", to_hex(FN_COLOR), "tag", "IoU<α"),
     ]
 
 
@@ -107,6 +110,7 @@ class _Box:
     iou: float
     event: str
     loc_miss: bool
+    note: str = ""
 
     @property
     def key(self) -> tuple[str, int]:
@@ -160,6 +164,8 @@ def _rows(boxes: pd.DataFrame) -> list[_Box]:
                boxes["iou"].astype(float).tolist(),
                boxes["event"].fillna("").astype(str).str.upper().tolist(),
                boxes["loc_miss"].fillna(False).astype(bool).tolist()]
+    if "note" in boxes.columns:
+        columns.append(boxes["note"].fillna("").astype(str).tolist())
     return [_Box(*row) for row in zip(*columns, strict=True)]
 
 
@@ -241,8 +247,10 @@ def _tag_text(box: _Box, show: str, alpha: float | None) -> str:
         text = f"gt{box.id} | {box.iou:.2f}" if math.isfinite(box.iou) else f"gt{box.id}"
     else:
         return ""  # a matched ground truth's IoU is already on its tracker box's tag
+    if box.note:
+        return f"{text}  {box.note}"
     if box.loc_miss:
-        threshold = f"{alpha:.2f}" if alpha is not None else ALPHA_GLYPH
+        threshold = f"{alpha:.2f}" if alpha is not None else CV_ALPHA
         best = f"{box.iou:.2f}" if math.isfinite(box.iou) else ""
         text += f"  IoU {best}<{threshold}" if best else f"  IoU<{threshold}"
     return text

@@ -1,7 +1,7 @@
 """Colours shared by the frame overlay and the plotly figures.
 
 A tracker id gets the same colour on the video and on the timeline, so a person can follow one
-track between views. Red, orange, magenta and white are kept out of the id palette: they mean
+track between views. Crimson, amber, violet and white are kept out of the id palette: they mean
 FN, FP, identity event and ground truth.
 """
 
@@ -9,34 +9,32 @@ from __future__ import annotations
 
 RGB = tuple[int, int, int]
 
-# Bright, saturated hues that stay visible on typical street footage and a projector, ordered so
-# that consecutive ids (trackers usually number tracks 1, 2, 3, ...) look different.
+# Twelve id colours, blue to green, light enough for dark footage (CIELAB L* >= 50), chosen so that ids
+# k, k+1 and k+2 stay apart (CIE76 ΔE >= 19.9) and every id colour stays away from the state colours
+# (ΔE >= 26), for normal vision and simulated protanopia, deuteranopia and tritanopia (Machado et al.
+# 2009); tests/dashboard/test_palette.py checks it. Ids are also written on the boxes: colour is a hint.
 ID_PALETTE: tuple[RGB, ...] = (
-    (0, 190, 255),  # sky blue
-    (80, 220, 60),  # green
-    (255, 220, 0),  # yellow
-    (150, 110, 255),  # violet
-    (0, 225, 200),  # turquoise
-    (190, 240, 70),  # lime
-    (60, 120, 255),  # royal blue
-    (0, 160, 100),  # emerald
-    (200, 170, 255),  # lavender
-    (225, 190, 90),  # sand
-    (110, 255, 180),  # mint
-    (0, 125, 175),  # steel blue
-    (140, 190, 110),  # sage
-    (120, 200, 255),  # light blue
-    (190, 200, 0),  # olive yellow
-    (105, 85, 220),  # indigo
-    (0, 200, 140),  # jade
-    (170, 220, 210),  # pale teal
+    (84, 153, 143),  # slate teal
+    (0, 255, 153),  # spring green
+    (161, 140, 255),  # periwinkle
+    (0, 172, 191),  # cyan
+    (177, 255, 140),  # pale lime
+    (105, 118, 191),  # dusty blue
+    (92, 204, 230),  # sky
+    (159, 230, 126),  # light green
+    (84, 129, 153),  # steel
+    (92, 230, 163),  # mint
+    (140, 196, 255),  # light blue
+    (128, 126, 230),  # lavender blue
 )
 
+# States: far apart in lightness and on the blue-yellow axis, which every colour-vision deficiency keeps
+# (ΔE >= 46 between any two, under each simulation).
 GT_COLOR: RGB = (255, 255, 255)
-FN_COLOR: RGB = (240, 40, 40)
-FP_COLOR: RGB = (255, 140, 0)
-EVENT_COLOR: RGB = (255, 0, 200)
-UNMATCHED_COLOR: RGB = (255, 160, 160)
+FN_COLOR: RGB = (220, 20, 60)  # crimson
+FP_COLOR: RGB = (255, 170, 0)  # amber
+EVENT_COLOR: RGB = (170, 0, 255)  # violet
+UNMATCHED_COLOR: RGB = (150, 150, 150)  # grey: a tracker id matched to nobody (timelines)
 SHADOW_COLOR: RGB = (15, 15, 15)
 
 

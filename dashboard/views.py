@@ -4,7 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tracklens.analysis.boxes import miss_reasons, states
+from tracklens.analysis.explain import (EVENT_WORDS, disagree, disagreement_text, event_text, explain_columns, fmt_iou, label,
+                                        reason_text, sentence, tag_notes)
+from tracklens.analysis.timeline import tp_column
 from tracklens.evaluate import COMBINED
 from tracklens.fields import HEADLINE, is_count, is_rate, names
 from tracklens.metrics.hota import ALPHAS
@@ -24,19 +26,107 @@ def alpha_index(alpha: float) -> int:
     return int(np.argmin(np.abs(ALPHAS - alpha)))
 
 
-def overlay_boxes(boxes: pd.DataFrame, alpha_idx: int) -> pd.DataFrame:
-    """One frame's (or more) evaluated boxes in the overlay's contract, states taken at one alpha."""
-    ev = boxes[boxes["evaluated"]]
-    state = states(ev, alpha_idx)
-    tp = state == "TP"
-    return pd.DataFrame({
-        "frame": ev["frame"].to_numpy(), "side": ev["side"].astype(str).to_numpy(), "id": ev["id"].to_numpy(),
-        "x": ev["x"].to_numpy(), "y": ev["y"].to_numpy(), "w": ev["w"].to_numpy(), "h": ev["h"].to_numpy(),
-        "state": state, "partner": np.where(tp, ev["partner"].to_numpy(), -1),
-        "iou": np.where(tp, ev["iou"].to_numpy(), np.nan), "event": ev["event"].to_numpy(),
-        "loc_miss": (~tp) & (ev["best_iou"].to_numpy() > 0),
-        "best_iou": ev["best_iou"].to_numpy(), "why": miss_reasons(ev, alpha_idx),
+def overlay_boxes(boxes: pd.DataFrame, alpha_idx: int, threshold: float = 0.5,
+                  identity_events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One frame's (or more) evaluated boxes in the overlay's contract, states from HOTA's matching at
+    one alpha, each with its explanation (``tracklens.analysis.explain``: both matchings' decisions,
+    CLEAR's at ``threshold``) and the tag note that follows from it."""
+    alpha = float(ALPHAS[alpha_idx])
+    facts = explain_columns(boxes, alpha_idx, alpha, threshold, identity_events)
+    tp = facts["hota_state"] == "TP"
+    reason = facts["hota_reason"]
+    return pd.DataFrame(facts | {
+        "state": facts["hota_state"], "partner": np.where(tp, facts["hota_partner"], -1),
+        "iou": np.where(tp, facts["hota_iou"], np.nan), "loc_miss": np.isin(reason, ("paired_below", "below")),
+        "note": tag_notes(facts, alpha),
     })
+
+
+KEY_COLUMNS = ("frame", "side", "id")
+ROW_ORDER = {"disagree": 0, "event": 1, "miss": 2, "match": 3}
+
+
+def frame_table(rows: pd.DataFrame, scores: np.ndarray, alpha: float, threshold: float) -> pd.DataFrame:
+    """The frame table in plain words, one row per box of ``overlay_boxes``: its HOTA state at α, CLEAR's
+    event, why (HOTA at α), the best IoU and A(c) first; then what CLEAR decided, marked when it differs.
+    Text cells are "" when there is nothing to say (never None). Problems first: boxes the matchings
+    disagree on, then identity events, misses, matches. ``side``/``id`` are kept for selection."""
+    records = rows.to_dict("records")
+    out = pd.DataFrame({
+        "box": [label(r["side"], r["id"]) for r in records],
+        "state": rows["state"].to_numpy() if len(rows) else [],
+        "event (CLEAR)": [event_text(r) for r in records],
+        "why (HOTA at α)": [reason_text(r, "hota", alpha) if r["hota_reason"] != "matched" else
+                            f"matched to {label('tr' if r['side'] == 'gt' else 'gt', r['hota_partner'])}"
+                            for r in records],
+        "best IoU": rows["best_iou"].to_numpy(float) if len(rows) else [],
+        "A(c)": ["" if not np.isfinite(a) else f"{a:.2f}" for a in scores],
+        f"CLEAR (IoU ≥ {threshold:.2f})": [_clear_cell(r, threshold) for r in records],
+        "best overlap": [label("tr" if r["side"] == "gt" else "gt", r["best"]) if r["best"] >= 0 else ""
+                         for r in records],
+        **{key: rows[key].to_numpy() if len(rows) else [] for key in KEY_COLUMNS},
+    })
+    kind = [("disagree" if disagree(r) else "event" if r["event"] else "miss" if r["state"] != "TP" else "match")
+            for r in records]
+    out["_order"] = [ROW_ORDER[k] for k in kind]
+    return out.sort_values(["_order", "side", "id"], kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def _clear_cell(row: dict, threshold: float) -> str:
+    """CLEAR's decision on a box in a few words, prefixed with ≠ when HOTA at α decides otherwise."""
+    mark = "≠ " if disagree(row) else ""
+    if row["clear_state"] == "TP":
+        return f"{mark}TP with {label('tr' if row['side'] == 'gt' else 'gt', row['clear_partner'])}"
+    return f"{mark}{row['clear_state']}: {reason_text(row, 'clear', threshold)}"
+
+
+def disagreements(rows: pd.DataFrame, alpha: float, threshold: float) -> list[str]:
+    """One sentence per box on which HOTA at α and CLEAR decide differently (``overlay_boxes`` rows)."""
+    return [disagreement_text(r, alpha, threshold) for r in rows.to_dict("records") if disagree(r)]
+
+
+def event_lines(events: pd.DataFrame, rows: pd.DataFrame, alpha: float, threshold: float) -> list[str]:
+    """The frame's CLEAR identity events, one line per matched pair (``identity_events`` rows of one
+    frame), each followed by what HOTA at α says of the same two boxes when it differs."""
+    by_box = {(r["side"], int(r["id"])): r for r in rows.to_dict("records")}
+    lines = []
+    for (gt_id, tr_id), group in events.groupby(["gt_id", "tr_id"], sort=False):
+        words = []
+        for e in group.itertuples():
+            w = EVENT_WORDS[str(e.type)]
+            if e.type in ("SWITCH", "ASCEND"):
+                w += f" (gt {gt_id} was on id {int(e.prev_tr_id)})"
+            elif e.type in ("TRANSFER", "MIGRATE"):
+                w += f" (id {tr_id} was on gt {int(e.prev_gt_id)})"
+            words.append(w)
+        line = (f"CLEAR (IoU ≥ {threshold:.2f}): gt {gt_id} ← id {tr_id}, IoU {fmt_iou(group['iou'].iloc[0])}: "
+                + "; ".join(words))
+        hota = [sentence(by_box[key], "hota", alpha) for key in (("gt", gt_id), ("tr", tr_id))
+                if key in by_box and disagree(by_box[key])]
+        if hota:
+            line += ". But " + "; ".join(hota)
+        lines.append(line)
+    return lines
+
+
+def clear_threshold(manifest: dict) -> float:
+    """The IoU threshold CLEAR and Identity were evaluated at (0.5 unless the run chose another)."""
+    return float(manifest.get("inputs", {}).get("threshold", 0.5))
+
+
+def selected_box_text(rows: pd.DataFrame, side: str, box_id: int, alpha: float, threshold: float) -> str:
+    """Both matchings' full statements about one box of ``overlay_boxes`` rows."""
+    row = rows[(rows["side"] == side) & (rows["id"] == box_id)].to_dict("records")[0]
+    return f"{sentence(row, 'hota', alpha)}.\n{sentence(row, 'clear', threshold)}."
+
+
+def selected_gt(rows: pd.DataFrame, side: str, box_id: int) -> int:
+    """The ground-truth track a picked box belongs to: its own id, or for a tracker box its partner at α
+    (HOTA), else CLEAR's; -1 when it has neither."""
+    if side == "gt":
+        return box_id
+    row = rows[(rows["side"] == side) & (rows["id"] == box_id)].iloc[0]
+    return int(row["partner"]) if row["partner"] >= 0 else int(row["clear_partner"])
 
 
 def summary_table(metrics: dict[str, dict[str, dict]], sequence: str = COMBINED) -> pd.DataFrame:
@@ -161,17 +251,26 @@ def explain_track(pairs: pd.DataFrame, gt_id: int) -> list[str]:
 
 
 def legend_html(items) -> str:
-    """The overlay legend (``overlay.legend_items()``) as one line of HTML swatches."""
+    """The overlay legend (``overlay.legend_items()``) as one line of HTML swatches, each on a dark chip so the
+    white ground-truth swatch shows on a white page."""
     parts = []
     for item in items:
         border = "dashed" if item.style == "dashed" else "solid"
         width = 3 if item.style == "outline" else 2
         mark = getattr(item, "text", "")
+        if item.style == "tag":  # a filled tag with its text, as drawn on the frame
+            parts.append(
+                "<span style='display:inline-block;margin:0 14px 4px 0;font-size:0.85rem'>"
+                f"<span style='display:inline-block;padding:0 4px;background:{item.color};color:#fff;"
+                f"border:1px solid #111;font-size:0.75rem;margin-right:5px;vertical-align:middle'>{mark}</span>"
+                f"{item.label}</span>")
+            continue
         badge = f"<b style='font-size:9px;color:{item.color}'>{mark}</b>" if mark else ""
         parts.append(
             "<span style='display:inline-block;margin:0 14px 4px 0;font-size:0.85rem'>"
-            f"<span style='display:inline-block;width:16px;height:11px;border:{width}px {border} {item.color};"
-            f"margin-right:5px;vertical-align:middle;text-align:center;line-height:9px'>{badge}</span>"
+            f"<span style='display:inline-block;padding:3px;background:#3b3b3b;border-radius:3px;margin-right:5px;"
+            f"vertical-align:middle'><span style='display:block;width:16px;height:11px;border:{width}px {border} "
+            f"{item.color};text-align:center;line-height:9px'>{badge}</span></span>"
             f"{item.label}</span>")
     return "".join(parts)
 
@@ -205,7 +304,7 @@ def ranking_disagreements(long: pd.DataFrame, reference: str = "HOTA") -> pd.Dat
 
 TRACKING_NOTES = {
     "HOTA": "nothing by design: detection, association and localisation, balanced (TrackEval's matching)",
-    "HOTA (paper)": "same as HOTA, with the paper's per-α matching (most TPs first)",
+    "HOTA (paper)": "same as HOTA, with the paper's per-α matching (most TPs first): a different number",
     "CA-HOTA": "weights each match by the probability given to the right class; ignores nothing HOTA sees",
     "DetA": "identities entirely",
     "AssA": "missed and false boxes (only matched boxes are scored)",
@@ -223,3 +322,117 @@ def tracking_rows(metrics: dict[str, dict[str, dict]], sequence: str) -> pd.Data
         rows += [(tracker, name, float(flat[name]), "higher", TRACKING_NOTES[name])
                  for name in ("HOTA", "DetA", "AssA", "MOTA", "IDF1")]
     return pd.DataFrame(rows, columns=["tracker", "metric", "value", "better", "ignores"])
+
+
+# --- Compare two trackers ----------------------------------------------------------------------------------
+LOWER_IS_BETTER = frozenset({"IDSW", "FP", "FN", "Frag"})
+COMPARE_FIELDS = (("HOTA", "HOTA"), ("DetA", "DetA"), ("AssA", "AssA"), ("LocA", "LocA"), ("MOTA", "MOTA"),
+                  ("IDF1", "IDF1"), ("IDSW", "IDSW"), ("FP", "CLR_FP"), ("FN", "CLR_FN"))
+BETTER_COLOR, WORSE_COLOR = "#1f5fbf", "#b35900"  # blue / dark orange: apart under every colour-vision deficiency
+
+
+def compare_deltas(metrics: dict[str, dict[str, dict]], a: str, b: str) -> pd.DataFrame:
+    """B − A per sequence and the COMBINED row (last): scores in percentage points, counts as counts.
+    Columns are ``Δ <field>``; ``better_sign`` says which sign is better for each."""
+    rows = {}
+    sequences = [s for s in metrics[a] if s != COMBINED and s in metrics[b]] + [COMBINED]
+    for seq in sequences:
+        fa, fb = flatten(metrics[a][seq]), flatten(metrics[b][seq])
+        row = {}
+        for shown, field in COMPARE_FIELDS:
+            if field in fa and field in fb:
+                scale = 1 if shown in LOWER_IS_BETTER else 100
+                row[f"Δ {shown}"] = scale * (float(fb[field]) - float(fa[field]))
+        rows["COMBINED" if seq == COMBINED else seq] = row
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("sequence")
+
+
+def better_sign(column: str) -> int:
+    """+1 when a positive B − A delta of ``column`` ("Δ IDSW") means B is better, −1 when lower is better."""
+    return -1 if column.removeprefix("Δ ") in LOWER_IS_BETTER else 1
+
+
+def delta_style(column: pd.Series) -> list[str]:
+    """CSS per cell of one delta column: blue where B is better, orange where B is worse, by the field's
+    direction (Δ IDSW −3 is better), never by the sign alone."""
+    sign = better_sign(str(column.name))
+    return [f"color: {BETTER_COLOR}; font-weight: 600" if v * sign > 0 else
+            f"color: {WORSE_COLOR}; font-weight: 600" if v * sign < 0 else "" for v in column.to_numpy(float)]
+
+
+def _gt_levels(analysis) -> pd.Series:
+    """HOTA level of every evaluated ground-truth box, indexed by (frame, gt id); kept in the analysis' memo."""
+    key = ("gt_levels",)
+    if key not in analysis.memo:
+        boxes = analysis.boxes
+        gt = boxes[((boxes["side"] == "gt") & boxes["evaluated"]).to_numpy()]
+        analysis.memo[key] = pd.Series(gt["level"].to_numpy(np.int16),
+                                       index=pd.MultiIndex.from_arrays([gt["frame"].to_numpy(), gt["id"].to_numpy()]))
+    return analysis.memo[key]
+
+
+def disagreement_frames(first, second, alpha_idx: int) -> np.ndarray:
+    """Frames where two trackers' analyses of one sequence disagree at α: some ground-truth box is a TP
+    for one and a miss for the other, or their FP counts or CLEAR identity-switch counts differ."""
+    la, lb = _gt_levels(first), _gt_levels(second)
+    ta, tb = la > alpha_idx, lb.reindex(la.index) > alpha_idx
+    frames = set(la.index.get_level_values(0)[(ta != tb).to_numpy()].tolist())
+    fa, fb = first.frames, second.frames
+    col = tp_column(alpha_idx)
+    fp_a = fa["tr"].to_numpy() - fa[col].to_numpy()
+    fp_b = fb["tr"].to_numpy() - fb[col].to_numpy()
+    differ = (fp_a != fp_b) | (fa["switches"].to_numpy() != fb["switches"].to_numpy())
+    frames.update(fa["frame"].to_numpy()[differ].tolist())
+    return np.array(sorted(frames), dtype=np.int64)
+
+
+# --- What-if ------------------------------------------------------------------------------------------------
+FIX_LABELS = {"baseline": "as evaluated", "fix_localisation": "perfect box positions",
+              "fix_false_negatives": "no missed boxes (FN)", "fix_false_positives": "no false positives (FP)",
+              "fix_splits": "no id splits (one id per person)", "fix_merges": "no id merges (one person per id)",
+              "fix_all": "everything fixed"}
+
+
+def whatif_view(table: pd.DataFrame) -> pd.DataFrame:
+    """The what-if table in plain words and one unit (HOTA, DetA, AssA, LocA and the gain in points)."""
+    shown = table.copy()
+    shown["fix"] = shown["fix"].map(lambda f: FIX_LABELS.get(f, f))
+    for c in ("HOTA", "DetA", "AssA", "LocA", "delta_HOTA"):
+        if c in shown:
+            shown[c] = 100 * shown[c]
+    return shown.rename(columns={"fix": "what is fixed", "delta_HOTA": "Δ HOTA (points)"})
+
+
+def overlap_sentence(base: float, gains: float, all_fixed: float) -> str:
+    """The waterfall's overlap term in words, with its sign (all arguments are HOTA fractions)."""
+    rest = 100 * (all_fixed - base - gains)
+    if abs(rest) < 0.05:
+        return "The single gains add up to the gain of fixing everything together."
+    if rest < 0:
+        return (f"Overlap between fixes = {rest:+.1f} points: fixing everything together gains {abs(rest):.1f} points "
+                "less than the single gains add up to, because some errors are counted by more than one fix.")
+    return (f"Overlap between fixes = {rest:+.1f} points: fixing everything together gains {rest:.1f} points more "
+            "than the single gains add up to (the fixes help each other).")
+
+
+# --- Metrics compared ---------------------------------------------------------------------------------------
+NEEDS_CLASSES = "needs class probabilities"
+METRIC_NAMES = {"HOTA": "HOTA (TrackEval matching)", "HOTA (paper)": "HOTA (paper's per-α matching)"}
+
+
+def metrics_view(table: pd.DataFrame, trackers: list[str]) -> pd.DataFrame:
+    """Every metric x tracker as text in one unit: scores in percent (2 decimals), counts of frames as frames;
+    a metric that cannot be computed meaningfully (CA-HOTA without class probabilities) says so instead of a
+    number. Metrics computed with different matchings get different names."""
+    order = table["metric"].drop_duplicates()
+    wide = table.pivot(index="metric", columns="tracker", values="value").reindex(order)
+    notes = table.drop_duplicates("metric").set_index("metric")[["better", "ignores"]]
+    out = pd.DataFrame(index=wide.index)
+    for tracker in trackers:
+        out[tracker] = [NEEDS_CLASSES if not np.isfinite(v) and m == "CA-HOTA" else
+                        "" if not np.isfinite(v) else f"{v:.2f}" if "(frames)" in m else f"{100 * v:.2f}"
+                        for m, v in zip(wide.index, wide[tracker].to_numpy(float))]
+    out["unit"] = ["frames" if "(frames)" in m else "%" for m in wide.index]
+    out = out.join(notes)
+    out.index = [METRIC_NAMES.get(m, m) for m in out.index]
+    return out.rename_axis("metric")

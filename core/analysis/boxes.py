@@ -12,8 +12,7 @@ import pandas as pd
 
 from ..detections import Detections
 from ..sequence_eval import SequenceEvaluation
-from ..metrics.hota import ALPHAS, NUM_ALPHAS
-from ..similarity import EPS
+from ..metrics.hota import NUM_ALPHAS
 from .events import BOX_EVENTS, clear_events
 
 GT, TRACKER = "gt", "tr"
@@ -109,19 +108,3 @@ def _identity_hits(ev: SequenceEvaluation) -> tuple[np.ndarray, np.ndarray]:
     gt_hit[p.gt[ok]] = True
     tr_hit[p.tr[ok]] = True
     return gt_hit, tr_hit
-
-
-MISS_REASONS = {
-    "below_alpha": "overlapped a box of the other side, but never by IoU >= alpha (localisation)",
-    "taken": "a box of the other side overlapped it by IoU >= alpha, but was matched to someone else",
-    "no_candidate": "no box of the other side overlapped it at all",
-}
-
-
-def miss_reasons(boxes: pd.DataFrame, alpha_index: int) -> np.ndarray:
-    """Why each FN / FP box at one alpha was missed (a key of ``MISS_REASONS``; "" for TP and ignored)."""
-    state = states(boxes, alpha_index)
-    best = boxes["best_iou"].to_numpy()
-    threshold = ALPHAS[alpha_index] - EPS
-    reason = np.where(best <= 0, "no_candidate", np.where(best >= threshold, "taken", "below_alpha"))
-    return np.where(np.isin(state, ["FN", "FP"]), reason, "")

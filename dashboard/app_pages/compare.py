@@ -8,7 +8,8 @@ import streamlit as st
 from tracklens.analysis.tracks import gt_track_table
 from tracklens.dashboard.loading import frame_source
 from tracklens.dashboard.overlay import annotate
-from tracklens.dashboard.views import alpha_index, overlay_boxes, sequence_table
+from tracklens.dashboard.views import (alpha_index, better_sign, compare_deltas, delta_style, disagreement_frames,
+                                       neighbour, overlay_boxes)
 from tracklens.dashboard.text import plain
 
 ws = st.session_state["workspace"]
@@ -26,18 +27,32 @@ current = st.session_state.get("tracker2")
 second = right_col.selectbox("Tracker B", others, index=others.index(current) if current in others else 0)
 st.session_state["tracker2"] = second
 
-per_seq = sequence_table(ws.metrics)
-a = per_seq[per_seq.tracker == first].set_index("sequence")
-b = per_seq[per_seq.tracker == second].set_index("sequence")
-cols = [c for c in ("HOTA", "DetA", "AssA", "LocA", "MOTA", "IDF1") if c in a]
-delta = (100 * (b[cols] - a[cols])).add_prefix("Δ ")
-delta["Δ IDSW"] = b["IDSW"] - a["IDSW"]
-st.subheader(f"B − A per sequence (percentage points; positive = {plain(second)} better)")
-st.dataframe(delta.style.format("{:+.2f}", subset=[f"Δ {c}" for c in cols]), width="stretch")
+deltas = compare_deltas(ws.metrics, first, second)
+st.subheader("B − A per sequence and combined")
+st.caption(f"B = {plain(second)}, A = {plain(first)}. Scores in percentage points, IDSW / FP / FN as counts. "
+           "Blue: B is better, orange: B is worse (for IDSW, FP and FN lower is better).")
+st.dataframe(deltas.style.apply(delta_style).format("{:+.2f}", subset=[c for c in deltas if better_sign(c) > 0])
+             .format("{:+.0f}", subset=[c for c in deltas if better_sign(c) < 0]), width="stretch")
 
-st.subheader(f"{plain(seq_name)}, frame {st.session_state['frame']}")
 meta = ws.sequence(seq_name)
 k = min(max(1, int(st.session_state.get("frame", 1))), meta.num_frames)
+st.subheader(f"{plain(seq_name)}, frame {k}")
+differ = disagreement_frames(ws.analysis(first, seq_name), ws.analysis(second, seq_name), a_idx)
+
+
+def _go_to(frame: int | None) -> None:
+    if frame is not None:
+        st.session_state["frame"] = frame
+
+
+step = st.columns([1.3, 1.3, 4])
+before, after = neighbour(differ, k, False), neighbour(differ, k, True)
+step[0].button("◀ A≠B", help="previous frame where A and B disagree at α", disabled=before is None,
+               on_click=_go_to, args=(before,))
+step[1].button("A≠B ▶", help="next frame where A and B disagree at α", disabled=after is None,
+               on_click=_go_to, args=(after,))
+step[2].caption(f"{differ.size} frames where A and B disagree at α = {alpha:.2f} (a ground-truth box matched by "
+                "one and missed by the other, or different FP or identity-switch counts)")
 st.session_state["frame"] = st.slider("Frame", 1, max(meta.num_frames, 2), value=k)
 source = frame_source(meta.video, meta.image_dir, meta.width, meta.height, meta.num_frames)
 image = source.frame(st.session_state["frame"])

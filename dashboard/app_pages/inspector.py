@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracklens.analysis.boxes import MISS_REASONS
 from tracklens.analysis.timeline import ERROR_KINDS, binned_errors, error_frames
 from tracklens.analysis.tracks import pair_table
 from tracklens.dashboard.figures import error_strip, timeline_point
 from tracklens.dashboard.loading import frame_source
 from tracklens.dashboard.overlay import annotate, legend_items
+from tracklens.dashboard.views import (KEY_COLUMNS, alpha_index, association_scores, clear_threshold, disagreements, event_lines,
+                                       frame_counts, frame_table, legend_html, neighbour, overlay_boxes,
+                                       selected_box_text, selected_gt)
 from tracklens.dashboard.text import plain
-from tracklens.dashboard.views import (alpha_index, association_scores, frame_counts, legend_html, neighbour,
-                             overlay_boxes)
 
 STRIP_BINS = 400  # bars in the whole-sequence error strip, however long the sequence
 
@@ -20,6 +20,7 @@ ws = st.session_state["workspace"]
 seq_name, tracker = st.session_state["seq"], st.session_state["tracker"]
 alpha = st.session_state["alpha"]
 a_idx = alpha_index(alpha)
+threshold = clear_threshold(ws.manifest)
 meta = ws.sequence(seq_name)
 analysis = ws.analysis(tracker, seq_name)
 n = meta.num_frames
@@ -51,7 +52,7 @@ jump[1].button("◀ prev", on_click=lambda: _go(neighbour(frames_of_kind, st.ses
                disabled=neighbour(frames_of_kind, st.session_state["frame"], False) is None, width="stretch")
 jump[2].button("next ▶", on_click=lambda: _go(neighbour(frames_of_kind, st.session_state["frame"], True)),
                disabled=neighbour(frames_of_kind, st.session_state["frame"], True) is None, width="stretch")
-jump[3].caption(f"{frames_of_kind.size} frames with a {ERROR_KINDS[kind]}")
+jump[3].caption(f"{frames_of_kind.size} frames with: {ERROR_KINDS[kind]}")
 show = jump[4].radio("Show", ["both", "gt", "tr"], horizontal=True, key="show_sides",
                      format_func={"both": "both", "gt": "ground truth", "tr": "tracker"}.get,
                      label_visibility="collapsed")
@@ -72,7 +73,8 @@ def frame_view() -> None:
     if playing:
         st.session_state["frame"] = st.session_state["frame"] % n + 1
     k = st.session_state["frame"]
-    boxes = overlay_boxes(analysis.frame_boxes(k), a_idx)
+    this = analysis.frame_identity_events(k)
+    boxes = overlay_boxes(analysis.frame_boxes(k), a_idx, threshold, this)
     track = st.session_state.get("track")
     highlight = ("gt", int(track)) if track is not None and ((boxes.side == "gt") & (boxes.id == track)).any() else None
     source = frame_source(meta.video, meta.image_dir, meta.width, meta.height, n)
@@ -89,29 +91,35 @@ def frame_view() -> None:
         m[0].metric("TP", counts["TP"])
         m[1].metric("FN", counts["FN"])
         m[2].metric("FP", counts["FP"])
-        this = analysis.frame_identity_events(k)
+        st.caption(f"Box states: HOTA's matching at α = {alpha:.2f}. Events: CLEAR's matching (IoU ≥ {threshold:.2f}). "
+                   "HOTA pairs boxes once for all α, weighing IoU by how well the whole tracks agree, then drops "
+                   "pairs below α; CLEAR pairs only boxes with IoU ≥ its threshold, keeping last frame's pairs first.")
         if len(this):
             st.markdown("**Identity events (CLEAR)**")
-            for _, e in this.iterrows():
-                prev = f" (was {int(e.prev_tr_id)})" if e.type in ("SWITCH", "ASCEND") else (
-                    f" (was on gt {int(e.prev_gt_id)})" if e.type in ("TRANSFER", "MIGRATE") else "")
-                st.markdown(f"- `{e.type}` gt {int(e.gt_id)} ← id {int(e.tr_id)}{prev}")
-        table = boxes[["side", "id", "state", "partner", "iou", "event", "why"]].copy()
-        table["A"] = association_scores(boxes, pair_table(analysis.pairs, a_idx))
-        table["order"] = table["event"].eq("").astype(int) * 2 + table["state"].eq("TP").astype(int)
-        table = table.sort_values(["order", "side", "id"]).drop(columns="order")
-        picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
-                              key=f"frame_table_{k}", height=380, width="stretch",
-                              column_config={"iou": st.column_config.NumberColumn("IoU", format="%.2f"),
-                                             "A": st.column_config.NumberColumn(
-                                                 "A(c)", format="%.2f",
-                                                 help="association score of this match: TPA/(TPA+FNA+FPA)"),
-                                             "why": st.column_config.TextColumn(
-                                                 "why missed", help="; ".join(f"{k}: {v}" for k, v in MISS_REASONS.items()))})
+            for line in event_lines(this, boxes, alpha, threshold):
+                st.text(line)
+        differ = disagreements(boxes, alpha, threshold)
+        if differ:
+            with st.expander(f"HOTA at α and CLEAR disagree on {len(differ)} box(es)", expanded=not len(this)):
+                for line in differ:
+                    st.text(line)
+        table = frame_table(boxes, association_scores(boxes, pair_table(analysis.pairs, a_idx)), alpha, threshold)
+        picked = st.dataframe(table.drop(columns=list(KEY_COLUMNS)), hide_index=True, on_select="rerun",
+                              selection_mode="single-row", key=f"frame_table_{k}", height=380, width="stretch",
+                              column_config={
+                                  "box": st.column_config.TextColumn(width=52),
+                                  "state": st.column_config.TextColumn(width=46),
+                                  "event (CLEAR)": st.column_config.TextColumn(width=150),
+                                  "why (HOTA at α)": st.column_config.TextColumn(width=300),
+                                  "best IoU": st.column_config.NumberColumn(width=64,
+                                      format="%.2f", help="highest IoU with any box of the other side (0: none)"),
+                                  "A(c)": st.column_config.TextColumn(
+                                      width=48, help="association score of this match at α: TPA/(TPA+FNA+FPA)")})
         rows = picked.selection.rows if picked else []
         if rows:
             row = table.iloc[rows[0]]
-            gt_id = int(row["id"]) if row["side"] == "gt" else int(row["partner"])
+            st.text(selected_box_text(boxes, row["side"], int(row["id"]), alpha, threshold))
+            gt_id = selected_gt(boxes, row["side"], int(row["id"]))
             if gt_id >= 0 and gt_id != track:
                 st.session_state["track"] = gt_id
                 st.rerun()

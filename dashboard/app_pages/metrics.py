@@ -7,7 +7,8 @@ import streamlit as st
 
 from tracklens.dashboard.figures import alpha_curves
 from tracklens.dashboard.loading import ca_hota_curve, confirm_long_run, other_metrics, per_class_table
-from tracklens.dashboard.views import ranking_disagreements, ranking_table, run_kind, tracking_rows
+from tracklens.dashboard.views import (NEEDS_CLASSES, metrics_view, ranking_disagreements, ranking_table,
+                                       run_kind, tracking_rows)
 from tracklens.dashboard.text import plain
 
 ws = st.session_state["workspace"]
@@ -28,21 +29,22 @@ try:
     table = pd.concat([tracking_rows(ws.metrics, seq_name),
                        other_metrics(ws.inputs, seq_name, tuple(ws.trackers))], ignore_index=True)
 except Exception as exc:  # a saved run whose input files moved, or a format the metrics cannot read
-    st.warning(f"These metrics need the original input files: {exc}")
+    st.warning(f"These metrics need the original input files: {plain(exc)}")
     st.stop()
 
-wide = table.pivot(index="metric", columns="tracker", values="value").reindex(table["metric"].drop_duplicates())
-notes = table.drop_duplicates("metric").set_index("metric")[["better", "ignores"]]
 st.subheader("Every metric, every tracker")
-st.dataframe(wide.join(notes), width="stretch",
-             column_config={t: st.column_config.NumberColumn(t, format="%.4f") for t in ws.trackers})
+st.caption("Scores in percent. HOTA with TrackEval's matching and HOTA with the paper's per-α matching are "
+           "different numbers. CA-HOTA needs class probabilities (column 8 a class, column 7 its probability): "
+           "without them it is not computed.")
+st.dataframe(metrics_view(table, list(ws.trackers)), width="stretch",
+             column_config={t: st.column_config.TextColumn(width="medium") for t in ws.trackers})
 
 if len(ws.trackers) > 1:
     st.subheader("Rankings under each metric")
     st.dataframe(ranking_table(table), width="stretch")
     disagreements = ranking_disagreements(table)
     if disagreements.empty:
-        st.success("Every metric ranks the trackers the same way on this sequence.")
+        st.success("Every metric that applies ranks the trackers the same way on this sequence.")
     else:
         st.markdown(f"**{len(disagreements)} pairs of metrics disagree** on which tracker is better:")
         st.dataframe(disagreements, hide_index=True, width="stretch")
@@ -51,10 +53,17 @@ st.subheader("Classification-aware HOTA against α")
 st.caption("CA-HOTA weights every match by the probability the tracker gave to the right class (C(c) = the "
            "confidence when the class is right, else 0; 1 when the file gives no confidence). Class-agnostic "
            "matching over every ground-truth class, without MOTChallenge preprocessing (docs/classes.md).")
-curves = pd.concat([ca_hota_curve(ws.inputs, seq_name, t) for t in ws.trackers], ignore_index=True)
-curves["alpha"] = curves["alpha"].astype(float)
-st.plotly_chart(alpha_curves(curves, fields=("HOTA", "CA-HOTA", "ClaA"), alpha=st.session_state["alpha"]),
-                width="stretch")
+with_classes = [t for t in ws.trackers
+                if table.loc[(table["tracker"] == t) & (table["metric"] == "CA-HOTA"), "value"].notna().all()]
+if with_classes:
+    curves = pd.concat([ca_hota_curve(ws.inputs, seq_name, t) for t in with_classes], ignore_index=True)
+    curves["alpha"] = curves["alpha"].astype(float)
+    curves = curves.rename(columns={"HOTA": "HOTA (paper matching)"})
+    st.plotly_chart(alpha_curves(curves, fields=("HOTA (paper matching)", "CA-HOTA", "ClaA"),
+                                 alpha=st.session_state["alpha"]), width="stretch")
+missing = [t for t in ws.trackers if t not in with_classes]
+if missing:
+    st.text(f"CA-HOTA {NEEDS_CLASSES}; not shown for: " + ", ".join(missing))
 
 st.subheader("Per class")
 classes = per_class_table(ws.inputs, tuple(ws.trackers))

@@ -6,8 +6,7 @@ import streamlit as st
 
 from tracklens.dashboard.figures import whatif_waterfall
 from tracklens.dashboard.loading import confirm_long_run, what_if_table
-from tracklens.fields import is_rate
-from tracklens.dashboard.views import run_kind
+from tracklens.dashboard.views import FIX_LABELS, overlap_sentence, run_kind, whatif_view
 from tracklens.dashboard.text import plain
 
 ws = st.session_state["workspace"]
@@ -25,15 +24,16 @@ if not confirm_long_run(ws, seq_name, [tracker], "the what-if analysis", f"whati
 try:
     table = what_if_table(ws.inputs, tracker, seq_name)
 except Exception as exc:  # the inputs of a saved run may have moved
-    st.warning(f"The what-if analysis needs the original files: {exc}")
+    st.warning(f"The what-if analysis needs the original files: {plain(exc)}")
     st.stop()
 base = float(table.loc[table["fix"] == "baseline", "HOTA"].iloc[0])
 steps = table[~table["fix"].isin(["baseline", "fix_all"])]
 all_fixed = table.loc[table["fix"] == "fix_all", "HOTA"]
-st.plotly_chart(whatif_waterfall(steps[["fix", "delta_HOTA"]], base,
+labelled = steps.assign(fix=steps["fix"].map(lambda f: FIX_LABELS.get(f, f)))
+st.plotly_chart(whatif_waterfall(labelled[["fix", "delta_HOTA"]], base,
                                  float(all_fixed.iloc[0]) if len(all_fixed) else None), width="stretch")
-shown = table.copy()
-for c in [c for c in shown.columns if is_rate(c)] + ["delta_HOTA"]:
-    shown[c] = 100 * shown[c]
-st.dataframe(shown, hide_index=True, width="stretch",
-             column_config={"delta_HOTA": st.column_config.NumberColumn("Δ HOTA (points)", format="%+.2f")})
+if len(all_fixed):
+    st.caption(overlap_sentence(base, float(steps["delta_HOTA"].sum()), float(all_fixed.iloc[0])))
+st.dataframe(whatif_view(table), hide_index=True, width="stretch",
+             column_config={"Δ HOTA (points)": st.column_config.NumberColumn(format="%+.2f"),
+                            **{c: st.column_config.NumberColumn(format="%.2f") for c in ("HOTA", "DetA", "AssA", "LocA")}})

@@ -44,7 +44,7 @@ def test_inspector_click_through(app_server, browser_page, open_app, wait_idle, 
     caption = page.get_by_text(re.compile(r"frame \d+ / 71")).inner_text()
     frame = int(re.search(r"frame (\d+)", caption).group(1))
     assert frame > 31
-    expect(page.get_by_text(re.compile("SWITCH|ASCEND")).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"CLEAR \(IoU ≥ 0.50\): gt \d+ ← id \d+")).first).to_be_visible()
     assert f"frame={frame}" in page.url
     screenshot(page, "inspector_next_switch")
     page.get_by_text("ground truth", exact=True).click()

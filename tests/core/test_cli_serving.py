@@ -20,7 +20,7 @@ def options(cmd: list[str]) -> dict[str, str]:
     """Streamlit's ``--name value`` options (before the ``--`` that starts the app's arguments)."""
     head = cmd[: cmd.index("--")]
     return {head[i]: head[i + 1] for i in range(len(head)) if head[i].startswith("--server.")
-            or head[i].startswith("--browser.")}
+            or head[i].startswith("--browser.") or head[i].startswith("--client.")}
 
 
 def app_args(cmd: list[str]) -> list[str]:
@@ -37,6 +37,7 @@ def test_default_binds_localhost_with_xsrf_on_and_uploads_capped() -> None:
     assert opts["--server.maxUploadSize"] == str(cli.MAX_UPLOAD_MB) and 0 < cli.MAX_UPLOAD_MB <= 200
     assert opts["--server.headless"] == "true" and opts["--browser.gatherUsageStats"] == "false"
     assert opts["--server.port"] == "8501"
+    assert opts["--client.toolbarMode"] == "viewer"  # no Deploy button, no developer menu
 
 
 def test_every_option_is_a_real_streamlit_option() -> None:

@@ -66,8 +66,25 @@ def test_inspector_steps_and_jumps_to_the_next_switch():
     assert first_switch > 2
     # the frame really has a CLEAR identity switch in the events table
     caption = " ".join(c.value for c in at.caption)
-    assert "frames with a identity switch" in caption or "identity switch" in caption
-    assert any("SWITCH" in m.value or "ASCEND" in m.value for m in at.markdown)
+    assert "frames with: identity switch (CLEAR)" in caption
+    lines = [t.value for t in at.text]
+    assert any(line.startswith("CLEAR (IoU ≥ 0.50): gt") and "identity switch" in line for line in lines), lines
+
+
+def test_inspector_says_where_hota_and_clear_disagree():
+    """TUD-Stadtmitte frame 53 (issue 11): one story, each statement naming its matching."""
+    at = open_page("inspector", seq="TUD-Stadtmitte", frame="53", alpha="0.5")
+    lines = [t.value for t in at.text]
+    assert any("gt 4 ← id 1" in line and "identity switch (gt 4 was on id 3)" in line
+               and "But HOTA pairs gt 4 with id 3 (IoU 0.38 < α 0.50), not its best overlap id 1 (IoU 0.53) → FN at this α" in line for line in lines), lines
+    assert any(line.startswith("HOTA pairs gt 4 with id 3") and "CLEAR pairs gt 4 with id 1 (IoU 0.53 ≥ 0.50)"
+               " → identity switch from id 3" in line for line in lines), lines
+    table = at.dataframe[0].value
+    assert list(table.columns[:6]) == ["box", "state", "event (CLEAR)", "why (HOTA at α)", "best IoU", "A(c)"]
+    assert not table.astype(str).isin(["None", "nan"]).any().any()
+    gt4 = table.set_index("box").loc["gt 4"]
+    assert gt4["state"] == "FN" and gt4["why (HOTA at α)"].startswith("paired with id 3, IoU 0.38 < α")
+    assert all("below_alpha" not in str(v) and "taken" != str(v) for v in table.to_numpy().ravel())
 
 
 def test_inspector_bad_frame_in_url_is_clamped():
@@ -90,9 +107,11 @@ def test_compare_page_shows_deltas_and_two_frames():
 
 def test_whatif_page_reaches_100_when_everything_is_fixed():
     at = open_page("whatif")
-    table = at.dataframe[0].value.set_index("fix")
-    assert table.loc["baseline", "HOTA"] == pytest.approx(39.1397, abs=1e-3)
-    assert table.loc["fix_all", "HOTA"] == pytest.approx(100.0)
+    table = at.dataframe[0].value.set_index("what is fixed")
+    assert table.loc["as evaluated", "HOTA"] == pytest.approx(39.1397, abs=1e-3)
+    assert table.loc["everything fixed", "HOTA"] == pytest.approx(100.0)
+    assert any(c.value.startswith("Overlap between fixes") or c.value.startswith("The single gains")
+               for c in at.caption)
 
 
 def test_bad_data_folder_gives_a_message_not_a_traceback(tmp_path):
@@ -112,12 +131,18 @@ def test_metrics_compared_page_scores_every_tracker_with_every_metric():
     at = open_page("metrics")
     wide = at.dataframe[0].value
     assert {"masa", "motmetrics_test"} <= set(wide.columns)
-    assert {"HOTA", "MOTA", "IDF1", "CA-HOTA", "Average Delay (frames)"} <= set(wide.index)
-    assert wide.loc["HOTA", "motmetrics_test"] == pytest.approx(0.391397, abs=1e-6)
+    assert {"HOTA (TrackEval matching)", "HOTA (paper's per-α matching)", "MOTA", "IDF1", "CA-HOTA",
+            "Average Delay (frames)"} <= set(wide.index)
+    assert wide.loc["HOTA (TrackEval matching)", "motmetrics_test"] == "39.14"  # percent, as on every page
+    assert set(wide["unit"]) == {"%", "frames"}
+    # MOT15 files carry no classes: CA-HOTA is not a score of 0 but says what it needs
+    assert (wide.loc["CA-HOTA", ["masa", "motmetrics_test"]] == "needs class probabilities").all()
     assert wide["ignores"].str.len().min() > 0  # every metric says what it ignores
     ranks = at.dataframe[1].value
     assert ranks.loc["HOTA", "masa"] == 1 and ranks.loc["Average Delay (frames)", "masa"] == 1
-    assert len(at.get("plotly_chart")) == 1  # CA-HOTA against alpha
+    assert ranks.loc["CA-HOTA"].isna().all()
+    assert not at.get("plotly_chart")  # no CA-HOTA curve without class probabilities
+    assert any("CA-HOTA needs class probabilities" in t.value for t in at.text)
 
 
 def test_long_sequence_pages_wait_for_a_click_before_evaluating_again(monkeypatch):
@@ -128,8 +153,8 @@ def test_long_sequence_pages_wait_for_a_click_before_evaluating_again(monkeypatc
     assert not at.dataframe, "nothing is re-evaluated before the click"
     assert any("is long" in i.value for i in at.info)
     next(b for b in at.button if b.label == "Compute the what-if analysis").click().run()
-    table = at.dataframe[0].value.set_index("fix")
-    assert table.loc["fix_all", "HOTA"] == pytest.approx(100.0)
+    table = at.dataframe[0].value.set_index("what is fixed")
+    assert table.loc["everything fixed", "HOTA"] == pytest.approx(100.0)
     at.sidebar.select_slider(key="alpha").set_value(0.3).run()  # later reruns do not ask again
     assert at.dataframe and not any("is long" in i.value for i in at.info)
 
@@ -231,3 +256,15 @@ def test_moved_run_what_if_and_metrics_compared(sample_dir, tmp_path):
     assert str(project / "data" / "gt") in at.warning[0].value
     at.switch_page("app_pages/metrics.py").run()
     assert not at.exception and "an input of this run is missing" in at.warning[0].value
+
+
+def test_compare_steps_to_frames_where_the_trackers_disagree():
+    at = open_page("compare", frame="1", tracker2="masa")
+    deltas = at.dataframe[0].value
+    assert "COMBINED" in list(deltas.index) and "Δ IDSW" in deltas.columns and "Δ FN" in deltas.columns
+    next_differ = next(b for b in at.button if b.label == "A≠B ▶")
+    next_differ.click().run()
+    assert not at.exception
+    assert at.session_state["frame"] > 1
+    caption = " ".join(c.value for c in at.caption)
+    assert "frames where A and B disagree" in caption

@@ -174,3 +174,12 @@ def test_inspector_offers_the_clip():
     buttons = at.get("download_button")
     assert [b.proto.label for b in buttons] == ["Download MP4"]
     assert buttons[0].proto.deferred_file_id  # written only when clicked
+
+
+def test_caption_spells_alpha_because_the_frame_font_has_no_greek():
+    """OpenCV's Hershey fonts draw "α" as "?": the burned-in caption must stay ASCII."""
+    from tracklens.dashboard.clips import _caption
+
+    left, right = _caption(SEQ, TRACKER, 7, 71, 0.5, 3, ["SWITCH"])
+    assert "alpha=0.50" in left
+    assert (left + right).isascii()

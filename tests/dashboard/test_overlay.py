@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tracklens.dashboard.overlay import ALPHA_GLYPH, BOX_COLUMNS, _rows, _tag_text, annotate, legend_items
+from tracklens.dashboard.overlay import BOX_COLUMNS, _rows, _tag_text, annotate, legend_items
 from tracklens.dashboard.palette import EVENT_COLOR, FN_COLOR, FP_COLOR, SHADOW_COLOR, id_color
 
 GOLDEN_DIR = Path(__file__).resolve().parent.parent / "golden"
@@ -87,7 +87,7 @@ class StandInText:
 
     def put_text(self, img, text, org, font, scale, color, thickness=1, line_type=None, *args):
         color = tuple(int(c) for c in color)
-        self.calls.append({"text": text.replace(ALPHA_GLYPH, "α"), "org": [int(org[0]), int(org[1])],
+        self.calls.append({"text": text, "org": [int(org[0]), int(org[1])],
                            "scale": round(float(scale), 4), "color": list(color), "thickness": int(thickness)})
         width, height = self.CHAR_W * scale, self.CHAR_H * scale
         for i, char in enumerate(text):
@@ -175,7 +175,7 @@ def test_real_text_engine_draws_every_label(monkeypatch: pytest.MonkeyPatch) -> 
     real_put_text, real_calls = cv2.putText, []
 
     def recording_put_text(img, text, org, *args):
-        real_calls.append((text.replace(ALPHA_GLYPH, "α"), org))
+        real_calls.append((text, org))
         return real_put_text(img, text, org, *args)
 
     with monkeypatch.context() as patch:

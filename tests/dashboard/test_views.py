@@ -11,8 +11,9 @@ import pytest
 from tracklens.analysis.tracks import pair_table
 from tracklens.run import RunInputs
 from tracklens.workspace import Workspace
-from tracklens.dashboard.views import (alpha_index, association_scores, explain_track, frame_counts, neighbour,
-                             overlay_boxes, per_alpha_table, summary_table)
+from tracklens.dashboard.views import (BETTER_COLOR, WORSE_COLOR, alpha_index, association_scores, compare_deltas,
+                                       delta_style, disagreement_frames, explain_track, frame_counts, neighbour,
+                                       overlap_sentence, overlay_boxes, per_alpha_table, summary_table, whatif_view)
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +102,51 @@ def test_per_class_table_combines_classes_both_ways(tmp_path):
     assert table.loc["class 2", "HOTA"] < 1.0
     assert table.loc["class-averaged", "HOTA"] == pytest.approx((table.loc["class 1", "HOTA"] + table.loc["class 2", "HOTA"]) / 2)
     assert per_class_table(replace(inputs, benchmark="MOT15"), ("t",)) is None
+
+
+def test_compare_deltas_have_a_combined_row_and_colour_by_better_not_sign(sample_dir):
+    ws = Workspace.from_folders(str(sample_dir / "gt"), str(sample_dir / "trackers"), benchmark="MOT15",
+                                analyse_now=False)
+    deltas = compare_deltas(ws.metrics, "masa", "motmetrics_test")
+    assert list(deltas.index) == ["TUD-Campus", "TUD-Stadtmitte", "COMBINED"]
+    m = {t: ws.metrics[t]["TUD-Campus"] for t in ("masa", "motmetrics_test")}
+    assert deltas.loc["TUD-Campus", "Δ IDSW"] == m["motmetrics_test"]["IDSW"] - m["masa"]["IDSW"]
+    assert deltas.loc["TUD-Campus", "Δ FN"] == m["motmetrics_test"]["CLR_FN"] - m["masa"]["CLR_FN"]
+    assert deltas.loc["COMBINED", "Δ HOTA"] == pytest.approx(
+        100 * (np.mean(ws.metrics["motmetrics_test"]["COMBINED_SEQ"]["HOTA"])
+               - np.mean(ws.metrics["masa"]["COMBINED_SEQ"]["HOTA"])))
+    # motmetrics_test is worse than masa: more switches (a positive delta) and a lower HOTA (negative): both orange
+    idsw = delta_style(deltas["Δ IDSW"])
+    hota = delta_style(deltas["Δ HOTA"])
+    assert deltas.loc["COMBINED", "Δ IDSW"] > 0 and deltas.loc["COMBINED", "Δ HOTA"] < 0
+    assert WORSE_COLOR in idsw[-1] and WORSE_COLOR in hota[-1]
+    flipped = delta_style(-deltas["Δ IDSW"])
+    assert BETTER_COLOR in flipped[-1]
+
+
+def test_disagreement_frames_are_where_a_gt_box_state_or_the_counts_differ(sample_dir):
+    ws = Workspace.from_folders(str(sample_dir / "gt"), str(sample_dir / "trackers"), benchmark="MOT15",
+                                analyse_now=False)
+    a, b = ws.analysis("masa", "TUD-Campus"), ws.analysis("motmetrics_test", "TUD-Campus")
+    frames = disagreement_frames(a, b, 9)
+    assert frames.size and np.all(np.diff(frames) > 0)
+    for k in range(1, a.num_frames + 1):
+        sa, sb = (overlay_boxes(x.frame_boxes(k), 9) for x in (a, b))
+        gt_a = dict(zip(sa.loc[sa.side == "gt", "id"], sa.loc[sa.side == "gt", "state"]))
+        gt_b = dict(zip(sb.loc[sb.side == "gt", "id"], sb.loc[sb.side == "gt", "state"]))
+        fp = [(s.state == "FP").sum() for s in (sa, sb)]
+        switches = [int((x.frame_identity_events(k)["type"] == "SWITCH").sum()) for x in (a, b)]
+        expected = gt_a != gt_b or fp[0] != fp[1] or switches[0] != switches[1]
+        assert (k in frames) == expected, k
+
+
+def test_whatif_view_is_plain_words_in_points_and_the_overlap_has_its_sign():
+    table = pd.DataFrame({"fix": ["baseline", "fix_false_negatives", "fix_all"], "HOTA": [0.4, 0.5, 0.55],
+                          "delta_HOTA": [0.0, 0.1, 0.15]})
+    shown = whatif_view(table)
+    assert list(shown["what is fixed"]) == ["as evaluated", "no missed boxes (FN)", "everything fixed"]
+    assert shown["HOTA"].tolist() == pytest.approx([40, 50, 55]) and "Δ HOTA (points)" in shown
+    assert not any("fix_" in str(v) for v in shown.to_numpy().ravel())
+    assert overlap_sentence(0.40, 0.20, 0.55).startswith("Overlap between fixes = -5.0 points")
+    assert "less than the single gains" in overlap_sentence(0.40, 0.20, 0.55)
+    assert "more than the single gains" in overlap_sentence(0.40, 0.10, 0.55)
