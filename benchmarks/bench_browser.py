@@ -74,7 +74,8 @@ FRAME_SHOWN = """([k, old]) => {
 MAIN_IMAGE_SRC = """() => { const i = document.querySelector('[data-testid="stImage"] img'); return i ? i.src : ''; }"""
 SHOWN_FRAME = """() => { for (const el of document.querySelectorAll('[data-testid="stImage"]')) {
   const m = el.innerText.match(/frame (\\d+) \\//); if (m) return parseInt(m[1]); } return 0; }"""
-CHART_DRAWN = """() => !!document.querySelector('[data-testid="stPlotlyChart"] .main-svg .plot')"""
+CHART_DRAWN = """() => !!document.querySelector('[data-testid="stPlotlyChart"] svg.main-svg')"""
+POLL_MS = 20  # how often a wait checks the page (ms)
 PAINTED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
@@ -170,7 +171,7 @@ def saved_run(scratch: Path) -> Path:
 
 async def settle(page, timeout_s: float = 120) -> None:
     await page.wait_for_timeout(50)
-    await page.wait_for_function(SETTLED, timeout=timeout_s * 1000, polling="raf")
+    await page.wait_for_function(SETTLED, timeout=timeout_s * 1000, polling=POLL_MS)
 
 
 async def new_page(browser):
@@ -184,8 +185,8 @@ async def first_chart(browser, url: str) -> float:
     """A new session: navigation start -> the first plotly chart drawn."""
     context, page = await new_page(browser)
     t0 = time.perf_counter()
-    await page.goto(url, wait_until="commit")
-    await page.wait_for_function(CHART_DRAWN, timeout=120_000, polling="raf")
+    await page.goto(url, wait_until="domcontentloaded")
+    await page.wait_for_function(CHART_DRAWN, timeout=120_000, polling=POLL_MS)
     await page.evaluate(PAINTED)
     elapsed = time.perf_counter() - t0
     await context.close()
@@ -214,7 +215,7 @@ async def step(page, how: str, timeout_s: float = 60) -> float:
         await page.get_by_role("button", name="▶", exact=True).click()
     else:
         await page.keyboard.press("ArrowRight")
-    await page.wait_for_function(FRAME_SHOWN, arg=[k + 1, old], timeout=timeout_s * 1000, polling="raf")
+    await page.wait_for_function(FRAME_SHOWN, arg=[k + 1, old], timeout=timeout_s * 1000, polling=POLL_MS)
     await page.evaluate(PAINTED)
     return time.perf_counter() - t0
 
@@ -258,8 +259,8 @@ async def play_fps(page, seconds: float) -> float:
 async def copied_link(browser, url: str, frame: int) -> float:
     context, page = await new_page(browser)
     t0 = time.perf_counter()
-    await page.goto(url, wait_until="commit")
-    await page.wait_for_function(FRAME_SHOWN, arg=[frame, ""], timeout=120_000, polling="raf")
+    await page.goto(url, wait_until="domcontentloaded")
+    await page.wait_for_function(FRAME_SHOWN, arg=[frame, ""], timeout=120_000, polling=POLL_MS)
     await page.evaluate(PAINTED)
     elapsed = time.perf_counter() - t0
     await context.close()
@@ -270,7 +271,7 @@ async def sessions(browser, url: str, count: int, seconds: float) -> dict:
     """``count`` contexts, each stepping frames for ``seconds`` (after all have opened)."""
     opened = await asyncio.gather(*(new_page(browser) for _ in range(count)))
     for _, page in opened:
-        await page.goto(url, wait_until="commit")
+        await page.goto(url, wait_until="domcontentloaded")
     await asyncio.gather(*(page.wait_for_function(FRAME_SHOWN, arg=[1, ""], timeout=180_000)
                            for _, page in opened))
     times, errors = [], 0
@@ -323,7 +324,7 @@ async def measure(tree: Path, env: dict, run_dir: Path, quick: bool) -> dict[str
             await settle(page)
             tracks = []
             for _ in range(repeats + 1):  # the first visit reads the sequence's tables: kept apart
-                tracks.append(await switch_page(page, "Tracks", "Tracks", '[data-testid="stPlotlyChart"] .main-svg'))
+                tracks.append(await switch_page(page, "Tracks", "Tracks", '[data-testid="stPlotlyChart"] svg.main-svg'))
                 await switch_page(page, "Overview", "Overview", None)
             rows["Tracks on MOT17-04, first visit"] = tracks[0]
             rows["Tracks on MOT17-04"] = statistics.median(tracks[1:])
@@ -333,10 +334,10 @@ async def measure(tree: Path, env: dict, run_dir: Path, quick: bool) -> dict[str
                 switches.append(await switch_page(page, "Compare", "Compare", None))
             rows["page switch (MOT17)"] = statistics.median(switches)
             rows["Metrics compared (MOT17, first)"] = await switch_page(page, "Metrics compared", "Metrics compared",
-                                                                        '[data-testid="stPlotlyChart"] .main-svg')
+                                                                        '[data-testid="stPlotlyChart"] svg.main-svg')
             await switch_page(page, "Overview", "Overview", None)
             rows["Metrics compared (MOT17, again)"] = await switch_page(page, "Metrics compared", "Metrics compared",
-                                                                        '[data-testid="stPlotlyChart"] .main-svg')
+                                                                        '[data-testid="stPlotlyChart"] svg.main-svg')
             await switch_page(page, "Frame inspector", "Frame inspector", '[data-testid="stImage"] img')
             clicks = await steps(page, "click", n_steps)
             rows["frame step click median (MOT17-04)"] = statistics.median(clicks)
