@@ -405,6 +405,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and shorter loads (about 4 min)")
     parser.add_argument("--rev", help="also measure this git revision (e.g. HEAD~1) and compare")
+    parser.add_argument("--rev-only", action="store_true", help="measure --rev alone (not this checkout)")
     parser.add_argument("--run-dir", help="a saved MOT17-train run (default: saved once into the temp folder)")
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args()
@@ -414,11 +415,15 @@ def main() -> int:
     scratch = Path(tempfile.mkdtemp(prefix="bench-browser-"))
     try:
         run_dir = Path(args.run_dir) if args.run_dir else saved_run(scratch)
-        results = {"current": asyncio.run(measure(ROOT, dict(os.environ), run_dir, args.quick))}
+        results = {}
         if args.rev:
             tree, env = revision_tree(args.rev, scratch)
             results[args.rev] = asyncio.run(measure(tree, env, run_dir, args.quick))
-        print(table(results["current"], results.get(args.rev), args.rev))
+        if args.rev_only:
+            print(table(results[args.rev], None, None))
+        else:
+            results["current"] = asyncio.run(measure(ROOT, dict(os.environ), run_dir, args.quick))
+            print(table(results["current"], results.get(args.rev), args.rev))
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=1))
     finally:
