@@ -30,6 +30,7 @@ except (InputError, OSError, ValueError) as exc:
     st.stop()
 
 st.session_state["workspace"] = ws
+st.session_state["source"] = source  # keys the caches every session on this data shares
 state.init(ws)
 state.keep_widget_state()
 

@@ -408,3 +408,13 @@ def whatif_waterfall(gains: pd.DataFrame, base_hota: float,
     fig.update_layout(template=TEMPLATE, title="What if each error kind were fixed",
                       showlegend=False, height=420, margin={"t": 50, "l": 50, "r": 20, "b": 80})
     return fig
+
+
+def with_frame_marker(spec: dict, frame: int) -> go.Figure:
+    """``error_strip``'s figure (as ``to_dict()``, built once) with the frame on screen marked. The
+    spec was validated when it was built, so it is wrapped without validating again (~3 ms instead
+    of ~50 ms a frame step); ``spec`` itself is not modified."""
+    marker = {"type": "line", "x0": frame, "x1": frame, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
+              "line": {"color": ALPHA_MARKER_COLOR, "width": 1.5, "dash": "dot"}}
+    layout = {**spec.get("layout", {}), "shapes": [*spec.get("layout", {}).get("shapes", ()), marker]}
+    return go.Figure({**spec, "layout": layout}, _validate=False)

@@ -11,6 +11,8 @@ import streamlit as st
 
 from tracklens.workspace import Workspace
 
+from .display import DrawList, frame_jpeg, index_frames
+
 from .frames import BlankFrames, FrameSource, open_frames
 
 from tracklens.assets import SAMPLE  # noqa: E402  (package data)
@@ -223,3 +225,50 @@ def confirm_long_run(ws: Workspace, sequence: str, trackers: list[str], what: st
     st.button(f"Compute {what}", key=key, icon=":material/play_arrow:",
               on_click=lambda: st.session_state.__setitem__(allowed, True))
     return False
+
+
+# ------------------------------------------------------------------ the inspector's frame, prepared once
+# Keyed by the Source (not the workspace object) so every session on the same data shares them; the
+# values are never modified after they are made.
+
+DRAW_CHUNK = 256  # frames per cached draw list: a step is a slice, an hour-long sequence is never prepared whole
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def draw_list(source: Source, tracker: str, sequence: str, alpha_idx: int, chunk: int) -> DrawList:
+    """The overlay rows of one block of DRAW_CHUNK frames at one α, prepared once per (run, sequence,
+    tracker, α)."""
+    from .views import overlay_boxes
+
+    analysis = load_workspace(source).analysis(tracker, sequence)
+    first = chunk * DRAW_CHUNK + 1
+    last = first + DRAW_CHUNK - 1
+    return index_frames(overlay_boxes(analysis.box_window(first, last), alpha_idx), first, last)
+
+
+def frame_boxes(source: Source, tracker: str, sequence: str, alpha_idx: int, frame: int):
+    """Frame ``frame``'s overlay rows at one α (a read-only slice of a cached draw list)."""
+    return draw_list(source, tracker, sequence, alpha_idx, (frame - 1) // DRAW_CHUNK).frame(frame)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def frame_picture(source: Source, tracker: str, sequence: str, alpha_idx: int, frame: int, show: str,
+                  highlight: tuple[str, int] | None) -> bytes:
+    """The annotated frame as the inspector shows it: JPEG at display size (``display.frame_jpeg``)."""
+    from .views import ALPHA_CHOICES
+
+    meta = load_workspace(source).sequence(sequence)
+    frames = frame_source(meta.video, meta.image_dir, meta.width, meta.height, meta.num_frames)
+    boxes = frame_boxes(source, tracker, sequence, alpha_idx, frame)
+    return frame_jpeg(frames.frame(frame), boxes, show=show, highlight=highlight, alpha=ALPHA_CHOICES[alpha_idx])
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def error_strip_spec(source: Source, tracker: str, sequence: str, alpha_idx: int, bins: int) -> dict:
+    """The error strip's figure as a plain dict, built once; ``figures.with_frame_marker`` adds the frame."""
+    from tracklens.analysis.timeline import binned_errors
+
+    from .figures import error_strip
+
+    analysis = load_workspace(source).analysis(tracker, sequence)
+    return error_strip(binned_errors(analysis.frames, alpha_idx, bins)).to_dict()
