@@ -1,0 +1,87 @@
+"""The inspector's picture and caches: frames drawn at display size, per-frame draw lists, the error
+strip's frame marker added to a figure built once (and never modified)."""
+from __future__ import annotations
+
+import copy
+import json
+
+import cv2
+import numpy as np
+import pandas as pd
+import pytest
+
+from tracklens.dashboard import figures
+from tracklens.dashboard.display import DISPLAY_WIDTH, frame_jpeg, index_frames, scaled
+from tracklens.dashboard.overlay import annotate
+
+from test_overlay import SCENE, scene_frame  # noqa: E402  (rootdir-relative, as pytest imports tests)
+
+
+def decode(jpeg: bytes) -> np.ndarray:
+    return cv2.cvtColor(cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+
+
+def test_a_full_hd_frame_is_drawn_at_display_width_with_the_boxes_where_they_belong():
+    frame = scene_frame(1920, 1080)
+    boxes = SCENE.assign(x=SCENE["x"] * 3, y=SCENE["y"] * 3, w=SCENE["w"] * 3, h=SCENE["h"] * 3)
+    picture = decode(frame_jpeg(frame, boxes, alpha=0.5))
+    assert picture.shape == (576, DISPLAY_WIDTH, 3)
+    # the same drawing as annotate() on the frame scaled by hand, up to JPEG's loss
+    small = cv2.resize(frame, (DISPLAY_WIDTH, 576), interpolation=cv2.INTER_AREA)
+    s = DISPLAY_WIDTH / 1920
+    expected = annotate(small, boxes.assign(x=boxes.x * s, y=boxes.y * s, w=boxes.w * s, h=boxes.h * s), alpha=0.5)
+    assert np.abs(picture.astype(int) - expected.astype(int)).mean() < 3
+    assert np.abs(picture.astype(int) - small.astype(int)).mean() > 1  # boxes were drawn
+
+
+def test_a_small_frame_keeps_its_size_and_the_boxes_table_is_not_modified():
+    frame = scene_frame(640, 360)
+    before = SCENE.copy()
+    same, boxes = scaled(frame, SCENE, DISPLAY_WIDTH)
+    assert same is frame and boxes is SCENE
+    _, halved = scaled(frame, SCENE, 320)
+    assert np.allclose(halved["x"], SCENE["x"] / 2) and np.allclose(halved["h"], SCENE["h"] / 2)
+    pd.testing.assert_frame_equal(SCENE, before)
+    assert decode(frame_jpeg(frame, SCENE)).shape == (360, 640, 3)
+
+
+def test_draw_list_gives_each_frame_its_own_rows():
+    rows = pd.DataFrame({"frame": [3, 3, 5, 6, 6, 6], "id": [1, 2, 1, 1, 2, 3]})
+    chunk = index_frames(rows, 3, 7)
+    assert chunk.frame(3)["id"].tolist() == [1, 2]
+    assert chunk.frame(4).empty and chunk.frame(7).empty
+    assert chunk.frame(6)["id"].tolist() == [1, 2, 3]
+    with pytest.raises(IndexError):
+        chunk.frame(8)
+    with pytest.raises(ValueError, match="sorted"):
+        index_frames(rows.iloc[::-1], 3, 7)
+
+
+def test_frame_marker_is_added_without_touching_the_cached_spec():
+    binned = pd.DataFrame({"first": [1, 11, 21], "last": [10, 20, 30], "FN": [1, 0, 2], "FP": [0, 3, 1],
+                           "switches": [0, 1, 0]})
+    spec = figures.error_strip(binned).to_dict()
+    kept = copy.deepcopy(spec)
+    fig = figures.with_frame_marker(spec, 15)
+    again = figures.with_frame_marker(spec, 25)
+    assert spec == kept
+    assert [(s.x0, s.x1) for s in fig.layout.shapes] == [(15, 15)]
+    assert [s.x0 for s in again.layout.shapes] == [25]
+    reference = figures.error_strip(binned, frame=15)  # the marker error_strip itself draws
+    assert fig.layout.shapes[0].line.to_plotly_json() == reference.layout.shapes[0].line.to_plotly_json()
+    assert json.loads(fig.to_json())["data"] == json.loads(reference.to_json())["data"]
+
+
+def test_cached_draw_lists_match_the_frames_own_boxes():
+    from tracklens.dashboard.loading import DRAW_CHUNK, frame_boxes, load_workspace, parse_source
+    from tracklens.dashboard.views import overlay_boxes
+
+    source = parse_source([])  # the bundled sample
+    ws = load_workspace(source)
+    seq = ws.sequences[0].name
+    tracker = ws.trackers[0]
+    analysis = ws.analysis(tracker, seq)
+    for k in (1, 30, min(DRAW_CHUNK + 1, ws.sequence(seq).num_frames), ws.sequence(seq).num_frames):
+        cached = frame_boxes(source, tracker, seq, 9, k)
+        own = overlay_boxes(analysis.frame_boxes(k), 9)
+        pd.testing.assert_frame_equal(cached.reset_index(drop=True), own.reset_index(drop=True))
