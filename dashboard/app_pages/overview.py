@@ -4,10 +4,12 @@ from __future__ import annotations
 import streamlit as st
 
 from tracklens.evaluate import COMBINED
-from tracklens.dashboard.figures import TRADEOFF_PLOTS, alpha_curves, sequence_difficulty, tradeoff_scatter
-from tracklens.dashboard.views import RATE_COLUMNS, per_alpha_table, sequence_table, summary_table
+from tracklens.dashboard.figures import TRADEOFF_PLOTS, from_spec
+from tracklens.dashboard.loading import overview_specs
+from tracklens.dashboard.views import RATE_COLUMNS, sequence_table, summary_table
 
 ws = st.session_state["workspace"]
+source = st.session_state["source"]
 alpha = st.session_state["alpha"]
 
 st.title("Overview")
@@ -27,21 +29,20 @@ st.dataframe(shown.sort_values("HOTA", ascending=False), hide_index=True, column
              width="stretch")
 
 st.subheader("Scores against α")
-st.plotly_chart(alpha_curves(per_alpha_table(ws.metrics, seq), alpha=alpha), width="stretch")
+charts = overview_specs(source, seq, alpha)  # built once per (run, scope, α), shared by every session
+st.plotly_chart(from_spec(charts["alpha"]), width="stretch")
 
 st.subheader("Where the trackers trade one error for another")
 cols = st.columns(2)
-for k, plot in enumerate(TRADEOFF_PLOTS):
+for k in range(len(TRADEOFF_PLOTS)):
     with cols[k % 2]:
-        st.plotly_chart(tradeoff_scatter(summary, plot.x, plot.y, plot.contour, plot.contour_label),
-                        width="stretch", key=f"tradeoff-{k}")
+        st.plotly_chart(from_spec(charts[f"tradeoff-{k}"]), width="stretch", key=f"tradeoff-{k}")
 
 if len(ws.sequences) > 1:
     st.subheader("Sequences by difficulty")
-    per_seq = sequence_table(ws.metrics)
-    st.plotly_chart(sequence_difficulty(per_seq), width="stretch")
+    st.plotly_chart(from_spec(charts["difficulty"]), width="stretch")
     with st.expander("Per-sequence table"):
-        table = per_seq.copy()
+        table = sequence_table(ws.metrics)
         for c in RATE_COLUMNS:
             if c in table:
                 table[c] = 100 * table[c]
