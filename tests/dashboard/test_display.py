@@ -96,6 +96,8 @@ def test_timeline_selection_on_a_cached_spec_matches_a_timeline_drawn_with_it():
     fig = figures.with_selection(spec, rows, (12, 9))
     assert spec == kept
     drawn = json.loads(figures.track_timeline(segments, switches, selected=(12, 9)).to_json())
-    assert json.loads(fig.to_json()) == drawn
+    marked = json.loads(fig.to_json())
+    assert marked["layout"].pop("annotations", []) == []  # an empty list where plotly left none: same picture
+    assert marked == drawn
     assert json.loads(figures.with_selection(spec, rows, None).to_json()) == json.loads(
         figures.track_timeline(segments, switches).to_json())
