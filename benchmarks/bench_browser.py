@@ -56,6 +56,7 @@ BUDGETS = {  # seconds (fps for Play), from issue 12
     "frame step click median (MOT17-04)": 0.15, "frame step click p95 (MOT17-04)": 0.30,
     "frame step key median (MOT17-04)": 0.15, "frame step key p95 (MOT17-04)": 0.30,
     "Play fps (MOT17-04)": 10.0, "10 sessions p95 step": 1.0, "25 sessions p95 step": 3.0,
+    "report MOT17 (s)": 10.0, "report MOT17 (MB)": 3.0,
 }
 
 # Script finished, nothing greyed out or still loading, every image decoded.
@@ -383,6 +384,18 @@ async def measure(tree: Path, env: dict, run_dir: Path, quick: bool) -> dict[str
         finally:
             server.stop()
         await browser.close()
+    rows.update(report(tree, env, run_dir))
+    return rows
+
+
+def report(tree: Path, env: dict, run_dir: Path) -> dict[str, float]:
+    """``tracklens report`` on the saved run (what-if included): seconds and megabytes."""
+    out = Path(tempfile.mkdtemp(prefix="bench-report-")) / "report.html"
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "tracklens.dashboard.cli", "report", str(run_dir), "-o", str(out)],
+                   cwd=tree, env=env, check=True, capture_output=True, timeout=900)
+    rows = {"report MOT17 (s)": time.perf_counter() - t0, "report MOT17 (MB)": out.stat().st_size / 1e6}
+    shutil.rmtree(out.parent)
     return rows
 
 
