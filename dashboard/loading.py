@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import streamlit as st
 
 from tracklens.workspace import Workspace
@@ -263,15 +264,28 @@ def frame_picture(source: Source, tracker: str, sequence: str, alpha_idx: int, f
     return frame_jpeg(frames.frame(frame), boxes, show=show, highlight=highlight, alpha=ALPHA_CHOICES[alpha_idx])
 
 
+STRIP_LEGEND_PX = 40
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def error_strip_spec(source: Source, tracker: str, sequence: str, alpha_idx: int, bins: int) -> dict:
-    """The error strip's figure as a plain dict, built once; ``figures.with_frame_marker`` adds the frame."""
+    """The error strip's figure as a plain dict, built once, its x range fixed to the bars' extent (what
+    plotly's autorange gives) so ``figures.frame_marker_html`` can place the frame on it."""
     from tracklens.analysis.timeline import binned_errors
 
     from .figures import error_strip
 
     analysis = load_workspace(source).analysis(tracker, sequence)
-    return error_strip(binned_errors(analysis.frames, alpha_idx, bins)).to_dict()
+    binned = binned_errors(analysis.frames, alpha_idx, bins)
+    spec = error_strip(binned).to_dict()
+    first = binned["first"].to_numpy(float)
+    half = float(np.diff(first).min()) / 2 if first.size > 1 else 0.5  # bars are as wide as the closest two
+    layout = spec["layout"]
+    if first.size:
+        layout["xaxis"] = {**layout.get("xaxis", {}), "range": [first[0] - half, first[-1] + half], "autorange": False}
+    # room for the legend above the bars, fixed (plotly would grow the margin to fit it by itself)
+    layout["margin"] = {**layout.get("margin", {}), "t": STRIP_LEGEND_PX, "autoexpand": False}
+    return spec
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

@@ -8,7 +8,7 @@ from tracklens.analysis.boxes import MISS_REASONS
 from tracklens.analysis.timeline import ERROR_KINDS, error_frames
 from tracklens.analysis.tracks import pair_table
 from tracklens.dashboard import state
-from tracklens.dashboard.figures import timeline_point, with_frame_marker
+from tracklens.dashboard.figures import frame_marker_html, from_spec, timeline_point
 from tracklens.dashboard.loading import error_strip_spec, frame_boxes, frame_picture, frame_source
 from tracklens.dashboard.overlay import legend_items
 from tracklens.dashboard.views import alpha_index, association_scores, frame_counts, legend_html, neighbour
@@ -70,9 +70,10 @@ def frame_region() -> None:
     st.caption(f"{frames_of_kind.size} frames with a {ERROR_KINDS[kind]}")
 
     clicks = st.session_state.get("strip_clicks", 0)
-    strip = st.plotly_chart(with_frame_marker(error_strip_spec(source, tracker, seq_name, a_idx, STRIP_BINS), k),
-                            on_select="rerun", selection_mode="points", key=f"error_strip_{clicks}",
-                            width="stretch", config={"displayModeBar": False})
+    strip_spec = error_strip_spec(source, tracker, seq_name, a_idx, STRIP_BINS)
+    strip = st.plotly_chart(from_spec(strip_spec), on_select="rerun", selection_mode="points",
+                            key=f"error_strip_{clicks}", width="stretch", config={"displayModeBar": False})
+    st.markdown(frame_marker_html(strip_spec, k), unsafe_allow_html=True)  # the strip itself is not redrawn
     clicked = timeline_point(strip)
     if clicked is not None:
         st.session_state["strip_clicks"] = clicks + 1  # a fresh chart: the click is acted on once, no bar stays selected

@@ -57,19 +57,25 @@ def test_draw_list_gives_each_frame_its_own_rows():
         index_frames(rows.iloc[::-1], 3, 7)
 
 
-def test_frame_marker_is_added_without_touching_the_cached_spec():
-    binned = pd.DataFrame({"first": [1, 11, 21], "last": [10, 20, 30], "FN": [1, 0, 2], "FP": [0, 3, 1],
-                           "switches": [0, 1, 0]})
-    spec = figures.error_strip(binned).to_dict()
-    kept = copy.deepcopy(spec)
-    fig = figures.with_frame_marker(spec, 15)
-    again = figures.with_frame_marker(spec, 25)
-    assert spec == kept
-    assert [(s.x0, s.x1) for s in fig.layout.shapes] == [(15, 15)]
-    assert [s.x0 for s in again.layout.shapes] == [25]
-    reference = figures.error_strip(binned, frame=15)  # the marker error_strip itself draws
-    assert fig.layout.shapes[0].line.to_plotly_json() == reference.layout.shapes[0].line.to_plotly_json()
-    assert json.loads(fig.to_json())["data"] == json.loads(reference.to_json())["data"]
+def test_frame_marker_sits_at_the_frame_over_the_strips_plot_area():
+    spec = {"layout": {"xaxis": {"range": [0.5, 100.5]}, "margin": {"l": 60, "r": 20, "t": 40, "b": 40},
+                       "height": 190}}
+    html = figures.frame_marker_html(spec, 50, gap_px=24)
+    assert "left:calc(60px + (100% - 80px) * 0.495000)" in html  # (50 - 0.5) / 100 of the plot's width
+    assert "top:-174px" in html and "height:110px" in html  # from the plot's top to the x axis
+    assert "pointer-events:none" in html  # clicks reach the bars under it
+    assert "* 1.000000" in figures.frame_marker_html(spec, 10_000)  # clamped to the plot
+
+
+def test_error_strip_spec_has_the_range_plotly_would_pick():
+    from tracklens.dashboard.loading import error_strip_spec, load_workspace, parse_source
+
+    source = parse_source([])  # the bundled sample: fewer frames than bins, one frame a bar
+    ws = load_workspace(source)
+    seq = ws.sequences[0]
+    spec = error_strip_spec(source, ws.trackers[0], seq.name, 9, 400)
+    assert spec["layout"]["xaxis"]["range"] == [0.5, seq.num_frames + 0.5]
+    assert spec["layout"]["margin"]["autoexpand"] is False
 
 
 def test_cached_draw_lists_match_the_frames_own_boxes():
