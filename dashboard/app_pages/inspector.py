@@ -108,8 +108,9 @@ def frame_region() -> None:
         table["A"] = association_scores(boxes, pair_table(analysis.pairs, a_idx))
         table["order"] = table["event"].eq("").astype(int) * 2 + table["state"].eq("TP").astype(int)
         table = table.sort_values(["order", "side", "id"]).drop(columns="order")
+        picks = st.session_state.get("table_picks", 0)  # the same table from frame to frame: updated, not rebuilt
         picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
-                              key=f"frame_table_{k}", height=380, width="stretch",
+                              key=f"frame_table_{picks}", height=380, width="stretch",
                               column_config={"iou": st.column_config.NumberColumn("IoU", format="%.2f"),
                                              "A": st.column_config.NumberColumn(
                                                  "A(c)", format="%.2f",
@@ -120,9 +121,10 @@ def frame_region() -> None:
         if rows:
             row = table.iloc[rows[0]]
             gt_id = int(row["id"]) if row["side"] == "gt" else int(row["partner"])
-            if gt_id >= 0 and gt_id != track:
+            st.session_state["table_picks"] = picks + 1  # a fresh table: a pick is acted on once, never on another frame
+            if gt_id >= 0:
                 st.session_state["track"] = gt_id
-                st.rerun()
+            st.rerun()
         if track is not None:
             st.caption(f"Selected ground-truth track: {track}")
             st.page_link("app_pages/tracks.py", label="Why does this track score what it scores? →")
