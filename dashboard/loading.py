@@ -235,7 +235,7 @@ def confirm_long_run(ws: Workspace, sequence: str, trackers: list[str], what: st
 DRAW_CHUNK = 256  # frames per cached draw list: a step is a slice, an hour-long sequence is never prepared whole
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def draw_list(source: Source, tracker: str, sequence: str, alpha_idx: int, chunk: int) -> DrawList:
     """The overlay rows of one block of DRAW_CHUNK frames at one α, prepared once per (run, sequence,
     tracker, α)."""
