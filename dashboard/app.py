@@ -10,7 +10,7 @@ import streamlit as st
 from tracklens.errors import InputError
 from tracklens.dashboard import state
 from tracklens.dashboard.data_access import OPENED, data_roots, describe, open_data_form
-from tracklens.dashboard.loading import cache_warning, load_workspace, parse_source
+from tracklens.dashboard.loading import View, cache_warning, load_workspace, parse_source
 from tracklens.dashboard.views import ALPHA_CHOICES
 from tracklens.dashboard.text import inert, plain
 
@@ -44,6 +44,7 @@ with st.sidebar:
                      "lists every class and the class combinations.")
         ws = ws.for_class(st.session_state["cls"])
     st.session_state["workspace"] = ws
+    st.session_state["view"] = View(source, ws.class_name if ws.classes else None)  # keys the shared caches
     st.selectbox("Sequence", [s.name for s in ws.sequences], key="seq")
     st.selectbox("Tracker", ws.trackers, key="tracker")
     st.select_slider("α (localisation threshold)", options=ALPHA_CHOICES, key="alpha",

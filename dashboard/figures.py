@@ -261,7 +261,7 @@ def track_timeline(segments: pd.DataFrame, switches: pd.DataFrame | None = None,
     _require(segments, ["gt_id", "tracker_id", "start", "end"], "segments")
     switches = switches if switches is not None else pd.DataFrame({"frame": [], "gt_id": []})
     _require(switches, ["frame", "gt_id"], "switches")
-    gt_ids = np.union1d(segments["gt_id"].to_numpy(int), switches["gt_id"].to_numpy(int))
+    gt_ids = timeline_rows(segments, switches)
     row_of = {gt: row for row, gt in enumerate(gt_ids)}
     n_rows = max(len(gt_ids), 1)
     height = int(min(max(24 * n_rows + 120, 260), 900))
@@ -312,6 +312,21 @@ def track_timeline(segments: pd.DataFrame, switches: pd.DataFrame | None = None,
                       clickmode="event+select", legend={"orientation": "h", "y": 1.02, "x": 0,
                                                         "yanchor": "bottom"},
                       margin={"t": 40, "l": 70, "r": 20, "b": 50})
+    return fig
+
+
+def timeline_rows(segments: pd.DataFrame, switches: pd.DataFrame) -> np.ndarray:
+    """The ids ``track_timeline`` gives a row, top to bottom."""
+    return np.union1d(segments["gt_id"].to_numpy(int), switches["gt_id"].to_numpy(int))
+
+
+def with_selection(spec: dict, rows: Sequence[int], selected: tuple[int | None, int | None] | None) -> go.Figure:
+    """``track_timeline``'s figure (as ``to_dict()``, built once without a selection) with the selected
+    frame and track marked as ``track_timeline(..., selected=...)`` marks them; wrapped without
+    validating again, ``spec`` itself not modified."""
+    fig = from_spec(spec)
+    if selected is not None:
+        _mark_selection(fig, selected, {int(gt): row for row, gt in enumerate(rows)})
     return fig
 
 
@@ -415,3 +430,24 @@ def whatif_waterfall(gains: pd.DataFrame, base_hota: float,
     fig.update_layout(template=TEMPLATE, title="What if each error kind were fixed",
                       showlegend=False, height=420, margin={"t": 50, "l": 50, "r": 20, "b": 80})
     return fig
+
+
+def from_spec(spec: dict) -> go.Figure:
+    """A figure from a cached ``fig.to_dict()``: it was validated when it was built, so it is wrapped
+    without validating again (a few ms instead of 50-600 ms a chart); ``spec`` is not modified."""
+    return go.Figure(spec, _validate=False)
+
+
+def frame_marker_html(spec: dict, frame: int, gap_px: int = 24) -> str:
+    """A dotted line at ``frame`` across the plot area of the chart drawn just above (``spec``: its
+    ``to_dict()``, with a fixed x range), as HTML. The error strip's figure then stays the same from
+    one frame to the next, so the browser does not draw it again on every step (that redraw was
+    about half of a step's time in the browser). ``gap_px``: Streamlit's gap between elements."""
+    layout = spec["layout"]
+    lo, hi = layout["xaxis"]["range"]
+    margin, height = layout["margin"], layout["height"]
+    share = min(max((frame - lo) / (hi - lo), 0.0), 1.0) if hi > lo else 0.0
+    return ("<div style='position:relative;height:0'><div style='position:absolute;pointer-events:none;"
+            f"left:calc({margin['l']}px + (100% - {margin['l'] + margin['r']}px) * {share:.6f});"
+            f"top:-{gap_px + height - margin['t']}px;height:{height - margin['t'] - margin['b']}px;"
+            f"border-left:2px dotted {ALPHA_MARKER_COLOR}'></div></div>")

@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 from dataclasses import dataclass
 
+import numpy as np
 import streamlit as st
 
 from tracklens.run import RunInputs
 from tracklens.workspace import Workspace
 
+from .display import DrawList, frame_jpeg, index_frames
 from .frames import MAX_PIXELS, BlankFrames, FrameSource, open_frames
 
 from tracklens.assets import SAMPLE  # noqa: E402  (package data)
@@ -42,6 +44,19 @@ class Source:
         if self.gt_folder == str(SAMPLE / "gt"):
             return "bundled sample (MOT15 TUD-Campus / TUD-Stadtmitte)"
         return f"{self.gt_folder} + {self.trackers_folder}"
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page shows: where the data comes from and, for a run with classes, which class. Hashable:
+    it keys the caches every session on this data shares (a class's boxes are not another class's)."""
+
+    source: Source
+    cls: str | None = None
+
+    def workspace(self) -> Workspace:
+        ws = load_workspace(self.source)
+        return ws.for_class(self.cls) if self.cls is not None else ws
 
 
 def parse_source(argv: list[str]) -> Source:
@@ -260,3 +275,107 @@ def confirm_long_run(ws: Workspace, sequence: str, trackers: list[str], what: st
     st.button(f"Compute {what}", key=key, icon=":material/play_arrow:",
               on_click=lambda: st.session_state.__setitem__(allowed, True))
     return False
+
+
+# ------------------------------------------------------------------ the inspector's frame, prepared once
+# Keyed by the Source (not the workspace object) so every session on the same data shares them; the
+# values are never modified after they are made.
+
+DRAW_CHUNK = 256  # frames per cached draw list: a step is a slice, an hour-long sequence is never prepared whole
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def draw_list(view: View, tracker: str, sequence: str, alpha_idx: int, chunk: int) -> DrawList:
+    """The overlay rows of one block of DRAW_CHUNK frames at one α, prepared once per (run, sequence,
+    tracker, α)."""
+    from .views import clear_threshold, overlay_boxes
+
+    ws = view.workspace()
+    analysis = ws.analysis(tracker, sequence)
+    first = chunk * DRAW_CHUNK + 1
+    last = first + DRAW_CHUNK - 1
+    rows = overlay_boxes(analysis.box_window(first, last), alpha_idx, clear_threshold(ws.manifest),
+                         analysis.identity_event_window(first, last))
+    return index_frames(rows, first, last)
+
+
+def frame_boxes(view: View, tracker: str, sequence: str, alpha_idx: int, frame: int):
+    """Frame ``frame``'s overlay rows at one α (a read-only slice of a cached draw list)."""
+    return draw_list(view, tracker, sequence, alpha_idx, (frame - 1) // DRAW_CHUNK).frame(frame)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def frame_picture(view: View, tracker: str, sequence: str, alpha_idx: int, frame: int, show: str,
+                  highlight: tuple[str, int] | None) -> bytes:
+    """The annotated frame as the inspector shows it: JPEG at display size (``display.frame_jpeg``)."""
+    from .views import ALPHA_CHOICES
+
+    meta = view.workspace().sequence(sequence)
+    frames = frame_source(meta.video, meta.image_dir, meta.width, meta.height, meta.num_frames)
+    boxes = frame_boxes(view, tracker, sequence, alpha_idx, frame)
+    return frame_jpeg(frames.frame(frame), boxes, show=show, highlight=highlight, alpha=ALPHA_CHOICES[alpha_idx])
+
+
+STRIP_LEGEND_PX = 40
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def error_strip_spec(view: View, tracker: str, sequence: str, alpha_idx: int, bins: int) -> dict:
+    """The error strip's figure as a plain dict, built once, its x range fixed to the bars' extent (what
+    plotly's autorange gives) so ``figures.frame_marker_html`` can place the frame on it."""
+    from tracklens.analysis.timeline import binned_errors
+
+    from .figures import error_strip
+
+    analysis = view.workspace().analysis(tracker, sequence)
+    binned = binned_errors(analysis.frames, alpha_idx, bins)
+    spec = error_strip(binned).to_dict()
+    first = binned["first"].to_numpy(float)
+    half = float(np.diff(first).min()) / 2 if first.size > 1 else 0.5  # bars are as wide as the closest two
+    layout = spec["layout"]
+    if first.size:
+        layout["xaxis"] = {**layout.get("xaxis", {}), "range": [first[0] - half, first[-1] + half], "autorange": False}
+    # room for the legend above the bars, fixed (plotly would grow the margin to fit it by itself)
+    layout["margin"] = {**layout.get("margin", {}), "t": STRIP_LEGEND_PX, "autoexpand": False}
+    return spec
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def timeline_spec(view: View, tracker: str, sequence: str, alpha_idx: int, first: int, last: int,
+                  rows: str) -> tuple[dict, tuple[int, ...]]:
+    """The Tracks page's timeline of frames first..last (``rows`` "gt": a row per ground-truth track,
+    "tr": a row per tracker id) as a plain dict built once, with the ids of its rows in order;
+    ``figures.with_selection`` marks a session's selected frame and track on it."""
+    from tracklens.analysis.tracks import coverage_segments
+
+    from .figures import timeline_rows, track_timeline
+
+    analysis = view.workspace().analysis(tracker, sequence)
+    window = analysis.box_window(first, last)
+    identity = analysis.identity_events
+    identity = identity[(identity["frame"] >= first) & (identity["frame"] <= last)]
+    segments = coverage_segments(window, alpha_idx, rows).rename(columns={"id": "gt_id", "partner": "tracker_id"})
+    if rows == "gt":
+        marks = identity[identity["type"].isin(["SWITCH", "ASCEND"])][["frame", "gt_id"]]
+        fig = track_timeline(segments, marks)
+    else:
+        marks = identity[identity["type"].isin(["TRANSFER", "MIGRATE"])][["frame", "tr_id"]].rename(
+            columns={"tr_id": "gt_id"})
+        fig = track_timeline(segments, marks, row_label="id", cover_label="gt")
+    return fig.to_dict(), tuple(int(i) for i in timeline_rows(segments, marks))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def overview_specs(view: View, sequence: str, alpha: float) -> dict[str, dict]:
+    """The Overview's charts of one scope (a sequence or the combination) as plain dicts, built once."""
+    from .figures import TRADEOFF_PLOTS, alpha_curves, sequence_difficulty, tradeoff_scatter
+    from .views import per_alpha_table, sequence_table, summary_table
+
+    ws = view.workspace()
+    summary = summary_table(ws.metrics, sequence)
+    specs = {"alpha": alpha_curves(per_alpha_table(ws.metrics, sequence), alpha=alpha).to_dict()}
+    if len(ws.sequences) > 1:
+        specs["difficulty"] = sequence_difficulty(sequence_table(ws.metrics)).to_dict()
+    for k, plot in enumerate(TRADEOFF_PLOTS):
+        specs[f"tradeoff-{k}"] = tradeoff_scatter(summary, plot.x, plot.y, plot.contour, plot.contour_label).to_dict()
+    return specs

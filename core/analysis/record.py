@@ -77,8 +77,12 @@ class SequenceAnalysis:
 
     def frame_identity_events(self, frame: int) -> pd.DataFrame:
         """The identity events of one frame."""
+        return self.identity_event_window(frame, frame)
+
+    def identity_event_window(self, first: int, last: int) -> pd.DataFrame:
+        """The identity events of frames ``first``..``last`` (inclusive)."""
         f = self.identity_events["frame"].to_numpy()
-        lo, hi = np.searchsorted(f, [frame, frame + 1])
+        lo, hi = np.searchsorted(f, [first, last + 1])
         return self.identity_events.iloc[lo:hi]
 
     def save(self, folder: str) -> None:

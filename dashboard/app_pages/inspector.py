@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracklens.analysis.timeline import ERROR_KINDS, binned_errors, error_frames
+from tracklens.analysis.timeline import ERROR_KINDS, error_frames
 from tracklens.analysis.tracks import pair_table
-from tracklens.dashboard.figures import error_strip, timeline_point
-from tracklens.dashboard.loading import frame_source
-from tracklens.dashboard.overlay import annotate, legend_items
-from tracklens.dashboard.views import (KEY_COLUMNS, alpha_index, association_scores, clear_threshold, disagreements, event_lines,
-                                       frame_counts, frame_table, legend_html, neighbour, overlay_boxes,
-                                       selected_box_text, selected_gt)
+from tracklens.dashboard import state
+from tracklens.dashboard.figures import frame_marker_html, from_spec, timeline_point
+from tracklens.dashboard.loading import error_strip_spec, frame_boxes, frame_picture, frame_source
+from tracklens.dashboard.overlay import legend_items
 from tracklens.dashboard.text import plain
+from tracklens.dashboard.views import (KEY_COLUMNS, alpha_index, association_scores, clear_threshold, disagreements,
+                                       event_lines, frame_counts, frame_table, legend_html, neighbour,
+                                       selected_box_text, selected_gt)
 
 STRIP_BINS = 400  # bars in the whole-sequence error strip, however long the sequence
+PLAY_FPS = 10
 
 ws = st.session_state["workspace"]
+view = st.session_state["view"]
 seq_name, tracker = st.session_state["seq"], st.session_state["tracker"]
 alpha = st.session_state["alpha"]
 a_idx = alpha_index(alpha)
@@ -37,53 +40,59 @@ def _from_slider() -> None:
 
 
 st.title(f"Frame inspector · {plain(seq_name)} · {plain(tracker)}" + (f" · class {plain(ws.class_name)}" if ws.classes else ""))
-controls = st.columns([1, 1, 6, 1, 1.4])
-controls[0].button("◀", help="previous frame", on_click=_go, args=(st.session_state["frame"] - 1,), width="stretch")
-controls[1].button("▶", help="next frame", on_click=_go, args=(st.session_state["frame"] + 1,), width="stretch")
-st.session_state["frame_slider"] = st.session_state["frame"]
-controls[2].slider("Frame", 1, max(n, 2), key="frame_slider", on_change=_from_slider, label_visibility="collapsed")
-playing = controls[4].toggle("Play", key="playing", help="advance 4 frames per second")
-
-jump = st.columns([3, 1, 1, 2, 2])
-kind = jump[0].selectbox("Jump to", list(ERROR_KINDS), format_func=ERROR_KINDS.get, key="error_kind",
-                         label_visibility="collapsed")
+options = st.columns([3, 2.6, 1.2])
+kind = options[0].selectbox("Jump to", list(ERROR_KINDS), format_func=ERROR_KINDS.get, key="error_kind",
+                            label_visibility="collapsed")
+show = options[1].radio("Show", ["both", "gt", "tr"], horizontal=True, key="show_sides",
+                        format_func={"both": "both", "gt": "ground truth", "tr": "tracker"}.get,
+                        label_visibility="collapsed")
+playing = options[2].toggle("Play", key="playing", help=f"advance {PLAY_FPS} frames per second")
 frames_of_kind = error_frames(analysis, kind, a_idx)
-jump[1].button("◀ prev", on_click=lambda: _go(neighbour(frames_of_kind, st.session_state["frame"], False)),
-               disabled=neighbour(frames_of_kind, st.session_state["frame"], False) is None, width="stretch")
-jump[2].button("next ▶", on_click=lambda: _go(neighbour(frames_of_kind, st.session_state["frame"], True)),
-               disabled=neighbour(frames_of_kind, st.session_state["frame"], True) is None, width="stretch")
-jump[3].caption(f"{frames_of_kind.size} frames with: {ERROR_KINDS[kind]}")
-show = jump[4].radio("Show", ["both", "gt", "tr"], horizontal=True, key="show_sides",
-                     format_func={"both": "both", "gt": "ground truth", "tr": "tracker"}.get,
-                     label_visibility="collapsed")
-
-clicks = st.session_state.get("strip_clicks", 0)
-strip = st.plotly_chart(error_strip(binned_errors(analysis.frames, a_idx, STRIP_BINS), st.session_state["frame"]),
-                        on_select="rerun", selection_mode="points", key=f"error_strip_{clicks}", width="stretch",
-                        config={"displayModeBar": False})
-clicked = timeline_point(strip)
-if clicked is not None:
-    st.session_state["strip_clicks"] = clicks + 1  # a fresh chart: the click is acted on once, no bar stays selected
-    _go(clicked[0])
-    st.rerun()
 
 
-@st.fragment(run_every=0.25 if playing else None)
-def frame_view() -> None:
+# A step, a slider move, a strip click or a Play tick reruns this fragment only: the sidebar, the page
+# and the clip export stay as they are, and the frame's picture, boxes and strip come from caches
+# shared by every session (dashboard/loading.py).
+@st.fragment(run_every=1 / PLAY_FPS if playing else None)
+def frame_region() -> None:
     if playing:
         st.session_state["frame"] = st.session_state["frame"] % n + 1
     k = st.session_state["frame"]
-    this = analysis.frame_identity_events(k)
-    boxes = overlay_boxes(analysis.frame_boxes(k), a_idx, threshold, this)
+    controls = st.columns([1, 1, 6, 1.3, 1.3])
+    controls[0].button("◀", help="previous frame (← key)", on_click=_go, args=(k - 1,), width="stretch",
+                       shortcut="Left")
+    controls[1].button("▶", help="next frame (→ key)", on_click=_go, args=(k + 1,), width="stretch", shortcut="Right")
+    st.session_state["frame_slider"] = k
+    controls[2].slider("Frame", 1, max(n, 2), key="frame_slider", on_change=_from_slider,
+                       label_visibility="collapsed")
+    before, after = neighbour(frames_of_kind, k, False), neighbour(frames_of_kind, k, True)
+    controls[3].button("◀ prev", on_click=_go, args=(before,), disabled=before is None, width="stretch",
+                       help=f"previous frame with a {ERROR_KINDS[kind]}")
+    controls[4].button("next ▶", on_click=_go, args=(after,), disabled=after is None, width="stretch",
+                       help=f"next frame with a {ERROR_KINDS[kind]}")
+    st.caption(f"{frames_of_kind.size} frames with: {ERROR_KINDS[kind]}")
+
+    clicks = st.session_state.get("strip_clicks", 0)
+    strip_spec = error_strip_spec(view, tracker, seq_name, a_idx, STRIP_BINS)
+    strip = st.plotly_chart(from_spec(strip_spec), on_select="rerun", selection_mode="points",
+                            key=f"error_strip_{clicks}", width="stretch", config={"displayModeBar": False})
+    st.markdown(frame_marker_html(strip_spec, k), unsafe_allow_html=True)  # the strip itself is not redrawn
+    clicked = timeline_point(strip)
+    if clicked is not None:
+        st.session_state["strip_clicks"] = clicks + 1  # a fresh chart: the click is acted on once, no bar stays selected
+        _go(clicked[0])
+        st.rerun(scope="fragment")
+
+    boxes = frame_boxes(view, tracker, seq_name, a_idx, k)
     track = st.session_state.get("track")
     highlight = ("gt", int(track)) if track is not None and ((boxes.side == "gt") & (boxes.id == track)).any() else None
-    source = frame_source(meta.video, meta.image_dir, meta.width, meta.height, n)
-    image = annotate(source.frame(k), boxes, show=show, highlight=highlight, alpha=alpha)
     left, right = st.columns([3, 1.25])
     with left:
-        st.image(image, caption=f"frame {k} / {n} · α = {alpha:.2f}", width="stretch")
-        if source.note:
-            st.info(source.note)
+        st.image(frame_picture(view, tracker, seq_name, a_idx, k, show, highlight),
+                 caption=f"frame {k} / {n} · α = {alpha:.2f}", width="stretch")
+        note = frame_source(meta.video, meta.image_dir, meta.width, meta.height, n).note
+        if note:
+            st.info(note)
         st.markdown(legend_html(legend_items()), unsafe_allow_html=True)
     with right:
         counts = frame_counts(boxes)
@@ -94,6 +103,7 @@ def frame_view() -> None:
         st.caption(f"Box states: HOTA's matching at α = {alpha:.2f}. Events: CLEAR's matching (IoU ≥ {threshold:.2f}). "
                    "HOTA pairs boxes once for all α, weighing IoU by how well the whole tracks agree, then drops "
                    "pairs below α; CLEAR pairs only boxes with IoU ≥ its threshold, keeping last frame's pairs first.")
+        this = analysis.frame_identity_events(k)
         if len(this):
             st.markdown("**Identity events (CLEAR)**")
             for line in event_lines(this, boxes, alpha, threshold):
@@ -104,8 +114,9 @@ def frame_view() -> None:
                 for line in differ:
                     st.text(line)
         table = frame_table(boxes, association_scores(boxes, pair_table(analysis.pairs, a_idx)), alpha, threshold)
+        picks = st.session_state.get("table_picks", 0)  # the same table from frame to frame: updated, not rebuilt
         picked = st.dataframe(table.drop(columns=list(KEY_COLUMNS)), hide_index=True, on_select="rerun",
-                              selection_mode="single-row", key=f"frame_table_{k}", height=380, width="stretch",
+                              selection_mode="single-row", key=f"frame_table_{picks}", height=380, width="stretch",
                               column_config={
                                   "box": st.column_config.TextColumn(width=52),
                                   "state": st.column_config.TextColumn(width=46),
@@ -118,17 +129,22 @@ def frame_view() -> None:
         rows = picked.selection.rows if picked else []
         if rows:
             row = table.iloc[rows[0]]
-            st.text(selected_box_text(boxes, row["side"], int(row["id"]), alpha, threshold))
+            st.session_state["picked_text"] = selected_box_text(boxes, row["side"], int(row["id"]), alpha, threshold)
             gt_id = selected_gt(boxes, row["side"], int(row["id"]))
-            if gt_id >= 0 and gt_id != track:
+            st.session_state["table_picks"] = picks + 1  # a fresh table: a pick is acted on once, never on another frame
+            if gt_id >= 0:
                 st.session_state["track"] = gt_id
-                st.rerun()
+            st.rerun()
+        picked_text = st.session_state.pop("picked_text", None)
+        if picked_text:
+            st.text(picked_text)
         if track is not None:
             st.caption(f"Selected ground-truth track: {track}")
             st.page_link("app_pages/tracks.py", label="Why does this track score what it scores? →")
+    state.sync_url()  # a fragment rerun skips the app's own sync: the URL follows steps and Play
 
 
-frame_view()
+frame_region()
 
 # --- Export: an annotated clip of the current frame window (dashboard/clips.py), written on click -------------
 from tracklens.dashboard.clips import clip_bytes  # noqa: E402

@@ -4,11 +4,13 @@ from __future__ import annotations
 import streamlit as st
 
 from tracklens.evaluate import COMBINED
-from tracklens.dashboard.figures import TRADEOFF_PLOTS, alpha_curves, sequence_difficulty, tradeoff_scatter
+from tracklens.dashboard.figures import TRADEOFF_PLOTS, from_spec
+from tracklens.dashboard.loading import overview_specs
 from tracklens.dashboard.text import plain
-from tracklens.dashboard.views import RATE_COLUMNS, class_table, per_alpha_table, sequence_table, summary_table
+from tracklens.dashboard.views import RATE_COLUMNS, class_table, sequence_table, summary_table
 
 ws = st.session_state["workspace"]
+view = st.session_state["view"]
 alpha = st.session_state["alpha"]
 
 st.title("Overview" + (f" · class {plain(ws.class_name)}" if ws.classes else ""))
@@ -38,21 +40,20 @@ if ws.classes:
         st.dataframe(by_class, hide_index=True, column_config=rate_config, width="stretch")
 
 st.subheader("Scores against α")
-st.plotly_chart(alpha_curves(per_alpha_table(ws.metrics, seq), alpha=alpha), width="stretch")
+charts = overview_specs(view, seq, alpha)  # built once per (run, scope, α), shared by every session
+st.plotly_chart(from_spec(charts["alpha"]), width="stretch")
 
 st.subheader("Where the trackers trade one error for another")
 cols = st.columns(2)
-for k, plot in enumerate(TRADEOFF_PLOTS):
+for k in range(len(TRADEOFF_PLOTS)):
     with cols[k % 2]:
-        st.plotly_chart(tradeoff_scatter(summary, plot.x, plot.y, plot.contour, plot.contour_label),
-                        width="stretch", key=f"tradeoff-{k}")
+        st.plotly_chart(from_spec(charts[f"tradeoff-{k}"]), width="stretch", key=f"tradeoff-{k}")
 
 if len(ws.sequences) > 1:
     st.subheader("Sequences by difficulty")
-    per_seq = sequence_table(ws.metrics)
-    st.plotly_chart(sequence_difficulty(per_seq), width="stretch")
+    st.plotly_chart(from_spec(charts["difficulty"]), width="stretch")
     with st.expander("Per-sequence table"):
-        table = per_seq.copy()
+        table = sequence_table(ws.metrics)
         for c in RATE_COLUMNS:
             if c in table:
                 table[c] = 100 * table[c]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracklens.analysis.tracks import coverage_segments, gt_track_table, pair_table, tracker_track_table
-from tracklens.dashboard.figures import timeline_point, track_timeline
+from tracklens.analysis.tracks import gt_track_table, pair_table, tracker_track_table
+from tracklens.dashboard.figures import timeline_point, with_selection
+from tracklens.dashboard.loading import timeline_spec
 from tracklens.dashboard.views import MAX_TIMELINE_FRAMES, TIMELINE_FRAMES, alpha_index, explain_track
 from tracklens.dashboard.text import plain
 
 ws = st.session_state["workspace"]
+view = st.session_state["view"]
 seq_name, tracker = st.session_state["seq"], st.session_state["tracker"]
 alpha = st.session_state["alpha"]
 a_idx = alpha_index(alpha)
@@ -31,14 +33,10 @@ else:  # a long sequence: the timelines read and draw one window of frames, neve
     if last - first + 1 > MAX_TIMELINE_FRAMES:
         last = first + MAX_TIMELINE_FRAMES - 1
         st.caption(f"Showing frames {first:,}–{last:,} (at most {MAX_TIMELINE_FRAMES:,} at once).")
-window = analysis.box_window(first, last)
-identity = analysis.identity_events
-identity = identity[(identity["frame"] >= first) & (identity["frame"] <= last)]
 gt_view, tr_view = st.tabs(["By ground-truth track", "By tracker id"])
 with gt_view:
-    segments = coverage_segments(window, a_idx, "gt").rename(columns={"id": "gt_id", "partner": "tracker_id"})
-    switches = identity[identity["type"].isin(["SWITCH", "ASCEND"])][["frame", "gt_id"]]
-    fig = track_timeline(segments, switches, selected=(st.session_state.get("frame"), selected))
+    spec, rows = timeline_spec(view, tracker, seq_name, a_idx, first, last, "gt")
+    fig = with_selection(spec, rows, (st.session_state.get("frame"), selected))
     picked = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="timeline", width="stretch")
     point = timeline_point(picked)
     if point is not None:
@@ -47,10 +45,8 @@ with gt_view:
 with tr_view:
     st.caption("One row per tracker id, coloured by the ground-truth person it covers; light red = false "
                "positives. A row with several colours is an id that jumps between people (a merge).")
-    tr_segments = coverage_segments(window, a_idx, "tr").rename(columns={"id": "gt_id", "partner": "tracker_id"})
-    transfers = identity[identity["type"].isin(["TRANSFER", "MIGRATE"])]
-    fig = track_timeline(tr_segments, transfers[["frame", "tr_id"]].rename(columns={"tr_id": "gt_id"}),
-                         row_label="id", cover_label="gt")
+    spec, rows = timeline_spec(view, tracker, seq_name, a_idx, first, last, "tr")
+    fig = with_selection(spec, rows, None)
     picked_tr = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="timeline_tr", width="stretch")
     point = timeline_point(picked_tr)
     if point is not None:

@@ -35,9 +35,10 @@ def test_inspector_click_through(app_server, browser_page, open_app, wait_idle, 
     go(page, app_server, open_app, "inspector")
     expect(page.get_by_text("frame 30 / 71")).to_be_visible()
     screenshot(page, "inspector_frame30")
-    page.get_by_role("button", name="▶", exact=True).click()
+    page.get_by_role("button", name=re.compile(r"^▶")).click()  # "▶", and its shortcut "→"
     wait_idle(page)
     expect(page.get_by_text("frame 31 / 71")).to_be_visible()
+    assert "frame=31" in page.url  # a step reruns the frame region only, and the URL still follows
     page.get_by_role("button", name="next ▶").click()
     wait_idle(page)
     no_exception(page)
@@ -51,6 +52,41 @@ def test_inspector_click_through(app_server, browser_page, open_app, wait_idle, 
     wait_idle(page)
     no_exception(page)
     screenshot(page, "inspector_gt_only")
+
+
+def test_inspector_arrow_keys_step_frames(app_server, browser_page, open_app, wait_idle, screenshot):
+    page = browser_page
+    go(page, app_server, open_app, "inspector")
+    page.keyboard.press("ArrowRight")
+    wait_idle(page)
+    expect(page.get_by_text("frame 31 / 71")).to_be_visible()
+    for _ in range(3):
+        page.keyboard.press("ArrowLeft")
+        wait_idle(page)
+    expect(page.get_by_text("frame 28 / 71")).to_be_visible()
+    assert "frame=28" in page.url
+    no_exception(page)
+    screenshot(page, "inspector_keys_frame28")
+
+
+def test_inspector_table_pick_highlights_a_track_that_stays_while_stepping(app_server, browser_page, open_app,
+                                                                          wait_idle, screenshot):
+    page = browser_page
+    go(page, app_server, open_app, "inspector")
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the first row's selection box (under the header)
+    wait_idle(page)
+    no_exception(page)
+    picked = page.get_by_text(re.compile(r"Selected ground-truth track: \d+"))
+    expect(picked).to_be_visible()
+    track = picked.inner_text().rsplit(" ", 1)[1]
+    assert f"track={track}" in page.url
+    page.get_by_role("button", name=re.compile(r"^▶")).click()
+    wait_idle(page)
+    expect(page.get_by_text("frame 31 / 71")).to_be_visible()
+    expect(page.get_by_text(f"Selected ground-truth track: {track}")).to_be_visible()  # not the next frame's row
+    screenshot(page, "inspector_track_picked_then_stepped")
 
 
 def test_inspector_error_strip_click_opens_that_frame(app_server, browser_page, open_app, wait_idle, screenshot):

@@ -1,0 +1,467 @@
+"""Dashboard speed as people feel it: headless Chromium, from the user's action to content on screen.
+
+Starts ``tracklens dashboard`` (loopback only) on the bundled sample and on a saved MOT17-train run,
+drives Debian's chromium with Playwright and times each action until the new image or chart is in
+the DOM, loaded and painted (two animation frames after it is). Rows:
+
+  first chart, new session      a fresh browser context opens the saved run -> first plotly chart drawn
+  page switch                   sidebar link -> the page's heading and its content settled
+  Tracks on MOT17-04            page switch to Tracks with MOT17-04 selected
+  Metrics compared              page switch to Metrics compared (first time, then again)
+  copied link                   a fresh context opens an inspector URL with frame= -> that frame shown
+  frame step (click / key)      ▶ (or the right-arrow key) -> the next frame's image painted; median, p95
+  Play                          distinct frames painted per second while Play is on
+  N sessions stepping           N contexts stepping frames for a fixed time: p50/p95 step, errors
+
+and the server's peak resident memory. ``--rev REV`` runs the same measurements on another git
+revision (checked out in a temporary ``git worktree``) and prints both side by side with ratios.
+
+Usage: python benchmarks/bench_browser.py [--quick] [--rev REV] [--run-dir DIR] [--json OUT]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import re
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data" / "mot_challenge"
+if not SHARED.is_dir():
+    SHARED = Path("/work/shared/data/mot_challenge")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1440, "height": 900}
+SAMPLE_QUERY = "seq=TUD-Stadtmitte&tracker=motmetrics_test&alpha=0.5"
+MOT_TRACKER = "MPNTrack"
+MOT_SEQ = "MOT17-04-FRCNN"  # 1,050 frames of 1920x1080, 40+ people per frame
+BUDGETS = {  # seconds (fps for Play), from issue 12
+    "first chart, new session (MOT17)": 1.5, "page switch (MOT17)": 1.0, "Tracks on MOT17-04": 1.5,
+    "Metrics compared (MOT17, first)": 2.0, "Metrics compared (MOT17, again)": 2.0,
+    "frame step click median (MOT17-04)": 0.15, "frame step click p95 (MOT17-04)": 0.30,
+    "frame step key median (MOT17-04)": 0.15, "frame step key p95 (MOT17-04)": 0.30,
+    "Play fps (MOT17-04)": 10.0, "10 sessions p95 step": 1.0, "25 sessions p95 step": 3.0,
+    "report MOT17 (s)": 10.0, "report MOT17 (MB)": 3.0,
+}
+
+# Script finished, nothing greyed out or still loading, every image decoded.
+SETTLED = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stSkeleton"], [data-stale="true"]')) return false;
+  for (const img of document.images) { if (!img.complete) return false; }
+  return true;
+}"""
+# The main image shows frame k: its caption says so and the picture itself is decoded.
+FRAME_SHOWN = """([k, old]) => {
+  for (const el of document.querySelectorAll('[data-testid="stImage"]')) {
+    const img = el.querySelector('img');
+    if (!img || !img.complete || img.naturalWidth === 0 || img.src === old) continue;
+    if (el.innerText.includes('frame ' + k + ' /')) return true;
+  }
+  return false;
+}"""
+MAIN_IMAGE_SRC = """() => { const i = document.querySelector('[data-testid="stImage"] img'); return i ? i.src : ''; }"""
+SHOWN_FRAME = """() => { for (const el of document.querySelectorAll('[data-testid="stImage"]')) {
+  const m = el.innerText.match(/frame (\\d+) \\//); if (m) return parseInt(m[1]); } return 0; }"""
+CHART_DRAWN = """() => !!document.querySelector('[data-testid="stPlotlyChart"] svg.main-svg')"""
+METRICS_TIMEOUT_S = 150  # the Metrics compared page took 25-56 s a sequence when issue 12 was filed
+POLL_MS = 20  # how often a wait checks the page (ms)
+PAINTED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+# --------------------------------------------------------------------------- servers
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``tracklens dashboard`` on 127.0.0.1, started from ``tree`` (this checkout or a revision's)."""
+
+    def __init__(self, tree: Path, env: dict, *app_args: str) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.NamedTemporaryFile(prefix="bench-browser-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tracklens.dashboard.cli", "dashboard", *app_args, "--port", str(self.port)],
+            cwd=tree, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        return
+            except OSError:
+                time.sleep(0.25)
+        self.stop()
+        raise RuntimeError(f"dashboard did not start: {Path(self.log.name).read_text()[-2000:]}")
+
+    def peak_mb(self) -> float:
+        """Peak resident memory (VmHWM) of the server: the process group's largest member."""
+        peak = 0
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                if os.getpgid(int(pid)) != self.proc.pid:
+                    continue
+                status = Path(f"/proc/{pid}/status").read_text()
+            except (OSError, ProcessLookupError):
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+        return peak / 1024
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
+
+
+def revision_tree(rev: str, scratch: Path) -> tuple[Path, dict]:
+    """A checkout of ``rev`` and an environment whose ``tracklens`` imports come from it: a package
+    folder of links mapping tracklens -> core/, tracklens.dashboard -> dashboard/, tracklens.assets ->
+    assets/ (the package-dir of pyproject.toml), placed first on PYTHONPATH."""
+    checkout = scratch / "checkout"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(checkout), rev], check=True,
+                   capture_output=True)
+    package = scratch / "path" / "tracklens"
+    package.mkdir(parents=True)
+    for entry in (checkout / "core").iterdir():
+        (package / entry.name).symlink_to(entry)
+    for name in ("dashboard", "assets"):
+        (package / name).symlink_to(checkout / name)
+    env = dict(os.environ, PYTHONPATH=str(scratch / "path"))
+    return checkout, env
+
+
+def saved_run(scratch: Path) -> Path:
+    """MOT17-train x every tracker there, saved with ``tracklens eval --save`` (once; reused)."""
+    run = Path(tempfile.gettempdir()) / "tracklens-bench-browser-mot17"
+    if not (run / "manifest.json").is_file():
+        subprocess.run([sys.executable, "-m", "tracklens.dashboard.cli", "eval", "--gt-folder",
+                        str(SHARED / "gt" / "mot_challenge"), "--trackers-folder",
+                        str(SHARED / "trackers" / "mot_challenge"), "--benchmark", "MOT17", "--save", str(run),
+                        "--quiet"], check=True, cwd=ROOT)
+    return run
+
+
+# --------------------------------------------------------------------------- browser actions
+
+
+async def settle(page, timeout_s: float = 120) -> None:
+    await page.wait_for_timeout(50)
+    await page.wait_for_function(SETTLED, timeout=timeout_s * 1000, polling=POLL_MS)
+
+
+async def new_page(browser):
+    context = await browser.new_context(viewport=VIEWPORT)
+    page = await context.new_page()
+    page.set_default_timeout(120_000)
+    return context, page
+
+
+async def first_chart(browser, url: str) -> float:
+    """A new session: navigation start -> the first plotly chart drawn."""
+    context, page = await new_page(browser)
+    t0 = time.perf_counter()
+    await page.goto(url, wait_until="domcontentloaded")
+    await page.wait_for_function(CHART_DRAWN, timeout=120_000, polling=POLL_MS)
+    await page.evaluate(PAINTED)
+    elapsed = time.perf_counter() - t0
+    await context.close()
+    return elapsed
+
+
+async def switch_page(page, title: str, heading: str, needs: str | None, timeout_s: float = 120) -> float:
+    """Sidebar link ``title`` -> a heading starting with ``heading`` and the page settled (plus a chart or
+    image when ``needs`` names one)."""
+    t0 = time.perf_counter()
+    await page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    await page.get_by_role("heading", name=heading).first.wait_for(timeout=timeout_s * 1000)
+    if needs:
+        await page.wait_for_selector(needs, timeout=timeout_s * 1000)
+    await settle(page, timeout_s)
+    await page.evaluate(PAINTED)
+    return time.perf_counter() - t0
+
+
+async def step(page, how: str, timeout_s: float = 60) -> float:
+    """One frame forward by ``how`` ("click" on ▶ or "key" ArrowRight) -> the next frame painted."""
+    k = await page.evaluate(SHOWN_FRAME)
+    old = await page.evaluate(MAIN_IMAGE_SRC)
+    t0 = time.perf_counter()
+    if how == "click":
+        await page.locator("button:visible").filter(has_text=re.compile(r"^\s*▶")).first.click()
+    else:
+        await page.keyboard.press("ArrowRight")
+    await page.wait_for_function(FRAME_SHOWN, arg=[k + 1, old], timeout=timeout_s * 1000, polling=POLL_MS)
+    await page.evaluate(PAINTED)
+    return time.perf_counter() - t0
+
+
+async def steps(page, how: str, count: int) -> list[float]:
+    times = []
+    for _ in range(count):
+        times.append(await step(page, how))
+        await settle(page)
+    return times
+
+
+async def has_key_shortcut(page) -> bool:
+    """Whether ArrowRight steps a frame (it does once the inspector binds the key)."""
+    k = await page.evaluate(SHOWN_FRAME)
+    await page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    await page.keyboard.press("ArrowRight")
+    try:
+        await page.wait_for_function(f"() => ({SHOWN_FRAME})() === {k + 1}", timeout=5000)
+    except Exception:  # noqa: BLE001 - playwright's timeout: the key does nothing
+        return False
+    await settle(page)
+    return True
+
+
+async def play_fps(page, seconds: float) -> float:
+    """Distinct frames painted per second while Play is on."""
+    await page.get_by_text("Play", exact=True).click()
+    seen, t0 = set(), time.perf_counter()
+    await page.wait_for_timeout(500)
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        seen.add(await page.evaluate(SHOWN_FRAME))
+        await page.evaluate(PAINTED)
+    elapsed = time.perf_counter() - t0
+    await page.get_by_text("Play", exact=True).click()
+    await settle(page)
+    return (len(seen) - 1) / elapsed
+
+
+async def copied_link(browser, url: str, frame: int) -> float:
+    context, page = await new_page(browser)
+    t0 = time.perf_counter()
+    await page.goto(url, wait_until="domcontentloaded")
+    await page.wait_for_function(FRAME_SHOWN, arg=[frame, ""], timeout=120_000, polling=POLL_MS)
+    await page.evaluate(PAINTED)
+    elapsed = time.perf_counter() - t0
+    await context.close()
+    return elapsed
+
+
+async def sessions(browser, url: str, count: int, seconds: float) -> dict:
+    """``count`` contexts, each stepping frames for ``seconds`` (after all have opened)."""
+    opened = await asyncio.gather(*(new_page(browser) for _ in range(count)))
+    for _, page in opened:
+        await page.goto(url, wait_until="domcontentloaded")
+    await asyncio.gather(*(page.wait_for_function(FRAME_SHOWN, arg=[1, ""], timeout=180_000)
+                           for _, page in opened))
+    times, errors = [], 0
+    stop_at = time.perf_counter() + seconds
+
+    async def user(page) -> None:
+        nonlocal errors
+        while time.perf_counter() < stop_at:
+            try:
+                times.append(await step(page, "click", timeout_s=30))
+                await page.wait_for_function(SETTLED, timeout=30_000)
+            except Exception:  # noqa: BLE001 - a timeout or a lost connection counts as an error
+                errors += 1
+        errors += await page.locator('[data-testid="stException"]').count()
+
+    await asyncio.gather(*(user(page) for _, page in opened))
+    for context, _ in opened:
+        await context.close()
+    return {"p50": _pct(times, 50), "p95": _pct(times, 95), "steps": len(times), "errors": errors}
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+# --------------------------------------------------------------------------- one revision
+
+
+async def measure(tree: Path, env: dict, run_dir: Path, quick: bool) -> dict[str, float]:
+    from playwright.async_api import async_playwright
+
+    repeats = 3 if quick else 5
+    n_steps = 15 if quick else 40
+    rows: dict[str, float] = {}
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+        server = Server(tree, env, str(run_dir))
+        try:
+            base = server.url
+            home = f"{base}/?seq={MOT_SEQ}&tracker={MOT_TRACKER}"
+            rows["first chart, cold server (MOT17)"] = await first_chart(browser, home)
+            rows["first chart, new session (MOT17)"] = statistics.median(
+                [await first_chart(browser, home) for _ in range(repeats)])
+            context, page = await new_page(browser)
+            await page.goto(home)
+            await settle(page)
+            tracks = []
+            for _ in range(repeats + 1):  # the first visit reads the sequence's tables: kept apart
+                tracks.append(await switch_page(page, "Tracks", "Tracks", '[data-testid="stPlotlyChart"] svg.main-svg'))
+                await switch_page(page, "Overview", "Overview", None)
+            rows["Tracks on MOT17-04, first visit"] = tracks[0]
+            rows["Tracks on MOT17-04"] = statistics.median(tracks[1:])
+            switches = []
+            for _ in range(repeats):
+                switches.append(await switch_page(page, "Overview", "Overview", '[data-testid="stPlotlyChart"]'))
+                switches.append(await switch_page(page, "Compare", "Compare", None))
+            rows["page switch (MOT17)"] = statistics.median(switches)
+            for visit in ("first", "again"):
+                try:
+                    rows[f"Metrics compared (MOT17, {visit})"] = await switch_page(
+                        page, "Metrics compared", "Metrics compared", '[data-testid="stPlotlyChart"] svg.main-svg',
+                        METRICS_TIMEOUT_S)
+                except PlaywrightTimeout:
+                    rows[f"Metrics compared (MOT17, {visit})"] = float("inf")  # printed as "> timeout"
+                    await page.goto(home)
+                await switch_page(page, "Overview", "Overview", None)
+            await switch_page(page, "Frame inspector", "Frame inspector", '[data-testid="stImage"] img')
+            clicks = await steps(page, "click", n_steps)
+            rows["frame step click median (MOT17-04)"] = statistics.median(clicks)
+            rows["frame step click p95 (MOT17-04)"] = _pct(clicks, 95)
+            if await has_key_shortcut(page):
+                keys = await steps(page, "key", n_steps)
+                rows["frame step key median (MOT17-04)"] = statistics.median(keys)
+                rows["frame step key p95 (MOT17-04)"] = _pct(keys, 95)
+            rows["Play fps (MOT17-04)"] = await play_fps(page, 4 if quick else 8)
+            await context.close()
+            rows["copied link (MOT17 inspector)"] = statistics.median(
+                [await copied_link(browser, f"{base}/inspector?seq={MOT_SEQ}&tracker={MOT_TRACKER}&frame=500", 500)
+                 for _ in range(repeats)])
+            rows["server peak MB (MOT17)"] = server.peak_mb()
+        finally:
+            server.stop()
+
+        server = Server(tree, env)  # the bundled sample
+        try:
+            url = f"{server.url}/inspector?{SAMPLE_QUERY}&frame=1"
+            context, page = await new_page(browser)
+            await page.goto(url)
+            await settle(page)
+            sample = await steps(page, "click", n_steps)
+            rows["frame step click median (sample)"] = statistics.median(sample)
+            await context.close()
+            for count in (10, 25):
+                got = await sessions(browser, url, count, 15 if quick else 40)
+                rows[f"{count} sessions p50 step"] = got["p50"]
+                rows[f"{count} sessions p95 step"] = got["p95"]
+                rows[f"{count} sessions steps"] = got["steps"]
+                rows[f"{count} sessions errors"] = got["errors"]
+            rows["server peak MB (sample, 25 sessions)"] = server.peak_mb()
+        finally:
+            server.stop()
+        await browser.close()
+    rows.update(report(tree, env, run_dir))
+    return rows
+
+
+def report(tree: Path, env: dict, run_dir: Path) -> dict[str, float]:
+    """``tracklens report`` on the saved run (what-if included): seconds and megabytes."""
+    out = Path(tempfile.mkdtemp(prefix="bench-report-")) / "report.html"
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "tracklens.dashboard.cli", "report", str(run_dir), "-o", str(out)],
+                   cwd=tree, env=env, check=True, capture_output=True, timeout=900)
+    rows = {"report MOT17 (s)": time.perf_counter() - t0, "report MOT17 (MB)": out.stat().st_size / 1e6}
+    shutil.rmtree(out.parent)
+    return rows
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return f"> {METRICS_TIMEOUT_S} s (timeout)" if math.isinf(value) else f"{value:.3f}"
+    return str(value)
+
+
+def table(current: dict[str, float], previous: dict[str, float] | None, rev: str | None) -> str:
+    head = f"| measure | this checkout | {rev} | ratio | budget |" if previous else "| measure | this checkout | budget |"
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for name, value in current.items():
+        budget = BUDGETS.get(name)
+        if budget is None:
+            mark = ""
+        else:
+            met = value >= budget if "fps" in name else value <= budget
+            mark = f"{budget:g} {'met' if met else 'MISSED'}"
+        cells = [name, _cell(value)]
+        if previous:
+            old = previous.get(name)
+            cells.append("n/a" if old is None else _cell(old))
+            finite = old and isinstance(old, (int, float)) and math.isfinite(old) and math.isfinite(value)
+            cells.append(f"{value / old:.2f}" if finite else "")
+        cells.append(mark)
+        lines.append("| " + " | ".join(cells) + " |")
+    if previous:
+        for name, old in previous.items():
+            if name not in current:
+                lines.append(f"| {name} | n/a | {_cell(old)} | | |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and shorter loads (about 4 min)")
+    parser.add_argument("--rev", help="also measure this git revision (e.g. HEAD~1) and compare")
+    parser.add_argument("--rev-only", action="store_true", help="measure --rev alone (not this checkout)")
+    parser.add_argument("--run-dir", help="a saved MOT17-train run (default: saved once into the temp folder)")
+    parser.add_argument("--json", help="write the figures here")
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        print(f"{CHROMIUM} not found (apt-get install chromium)", file=sys.stderr)
+        return 2
+    scratch = Path(tempfile.mkdtemp(prefix="bench-browser-"))
+    try:
+        run_dir = Path(args.run_dir) if args.run_dir else saved_run(scratch)
+        results = {}
+        if args.rev:
+            tree, env = revision_tree(args.rev, scratch)
+            results[args.rev] = asyncio.run(measure(tree, env, run_dir, args.quick))
+        if args.rev_only:
+            print(table(results[args.rev], None, None))
+        else:
+            results["current"] = asyncio.run(measure(ROOT, dict(os.environ), run_dir, args.quick))
+            print(table(results["current"], results.get(args.rev), args.rev))
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=1))
+    finally:
+        if (scratch / "checkout").exists():
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(scratch / "checkout")],
+                           capture_output=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
