@@ -10,7 +10,6 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from .analysis.record import analyse
 from .detections import Detections
 from .formats.motchallenge import read_mot_file, read_seqinfo
 from .layout import Layout, SequenceFiles
@@ -100,6 +99,7 @@ def evaluate_files(files: SequenceFiles, opts: RunOptions) -> SequenceResult:
             ev = evaluate_sequence(seq, opts.threshold)
             result.metrics[name][cls] = ev.metrics()
             if opts.keep:
+                from .analysis.record import analyse  # pandas and the analysis only when matches are kept
                 result.analyses[(name, cls)] = analyse(ev, gt_dets, tr_dets[name], name)
     return result
 

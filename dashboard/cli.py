@@ -70,10 +70,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The program. Called without ``argv`` (the console script, ``python -m``), ``eval`` and ``export``
+    end the process themselves once their output is flushed: tearing down the interpreter with NumPy
+    and SciPy loaded costs more than a small evaluation. Called with ``argv`` (tests, other code), it
+    returns the exit code as usual."""
     args = build_parser().parse_args(argv)
     try:
         if args.command in ("eval", "export"):
-            return run_core_command(args)
+            code = run_core_command(args)
+            if argv is None and not getattr(args, "dask", None):  # a Dask cluster is shut down by teardown
+                exit_now(code)
+            return code
         if args.command == "dashboard":
             return _dashboard(args)
         return _drawing_command(args)
@@ -85,6 +92,18 @@ def main(argv: list[str] | None = None) -> int:
               "Fix: evaluate fewer sequences or trackers at once (--seqmap, --trackers), or use more memory.",
               file=sys.stderr)
         return 2
+
+
+def exit_now(code: int) -> None:
+    """End the process with ``code`` without interpreter teardown, after flushing what was printed
+    (every output file is already written and closed, atomically)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: exit 120 as Python does when stdout cannot be flushed
+            if stream is sys.stdout and code == 0:
+                code = 120
+    os._exit(code)
 
 
 def _drawing_command(args: argparse.Namespace) -> int:
