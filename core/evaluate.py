@@ -4,7 +4,6 @@ dashboard. Combining over sequences (and classes) runs here, in the layout's ord
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
@@ -129,6 +128,8 @@ def run_tasks(worker: Callable, tasks: list[tuple], workers: int,
         for k, out in enumerate(run_on_dask(dask, worker, tasks)):
             record(k, out)
     elif workers > 1 and len(tasks) > 1:
+        from concurrent.futures import ProcessPoolExecutor  # multiprocessing loads only when used
+
         with ProcessPoolExecutor(max_workers=min(workers, len(tasks), os.cpu_count() or 1)) as pool:
             for k, fut in enumerate([pool.submit(worker, *t) for t in tasks]):
                 record(k, fut.result())
