@@ -6,13 +6,9 @@ never loads Streamlit, plotly or OpenCV.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
-import shutil
 import signal
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from tracklens.cli import add_core_commands, add_input_arguments, run_core_command
@@ -122,6 +118,8 @@ def _drawing_command(args: argparse.Namespace) -> int:
 
 def is_loopback(host: str) -> bool:
     """True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress  # the serving commands' modules load only for them: eval starts faster
+
     if host.strip().lower() == "localhost":
         return True
     try:
@@ -158,6 +156,8 @@ def dashboard_command(args: argparse.Namespace) -> list[str]:
 
 
 def _is_ip(host: str) -> bool:
+    import ipaddress
+
     try:
         ipaddress.ip_address(host.strip("[]"))
         return True
@@ -184,6 +184,10 @@ def _dashboard(args: argparse.Namespace) -> int:
 def serve(cmd: list[str]) -> int:
     """Run the server until it exits; SIGTERM, SIGINT and SIGHUP are passed on to it (and it gets
     SIGTERM if this process dies), and its private temporary folder (every upload) is deleted after."""
+    import shutil
+    import subprocess
+    import tempfile
+
     scratch = tempfile.mkdtemp(prefix="tracklens-serve-")
     env = {**os.environ, "TMPDIR": scratch}  # uploads go to tracklens-upload-* inside it
     proc = subprocess.Popen(cmd, env=env, preexec_fn=_die_with_parent)
