@@ -21,6 +21,11 @@ match to 1e-9 on every common field or this script exits with status 1.
     python benchmarks/bench_eval.py --sequences 3 --repeats 1 --skip-motmetrics   # quick look
 
 The Markdown table goes to stdout and to benchmarks/results/bench_eval.md.
+
+A second table covers small inputs, where fixed cost dominates: the bundled sample (TUD, 2 sequences,
+2 trackers) evaluated by a fresh ``tracklens eval`` against ``python -c "import numpy"``, with the
+fixed cost broken down (python start, imports, read, match, metrics, write, exit) by
+benchmarks/fixed_cost.py. ``--small-only`` runs just that table (no MOT17 data needed).
 """
 from __future__ import annotations
 
@@ -441,6 +446,49 @@ def render(bench: Bench, cases: dict[str, Case], notes: list[str], started: str,
     return "\n".join(lines) + "\n", ok
 
 
+# ------------------------------------------------------------------------------- small inputs
+
+SAMPLE = REPO / "assets" / "sample"
+
+
+def small_input_table(repeats: int) -> str:
+    """The bundled sample, whole process, beside Python's own start and ``import numpy``; the cases
+    alternate in every round and each figure is the median over the rounds."""
+    with tempfile.TemporaryDirectory(prefix="tracklens-small-") as tmp:
+        eval_args = ["--gt-folder", str(SAMPLE / "gt"), "--trackers-folder", str(SAMPLE / "trackers"),
+                     "--benchmark", "MOT15"]
+        cmds = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            'python -c "import numpy"': [sys.executable, "-c", "import numpy"],
+            "tracklens eval (sample, --quiet --json)": [sys.executable, "-m", "tracklens.dashboard.cli", "eval",
+                                                         *eval_args, "--quiet", "--json", os.path.join(tmp, "m.json")],
+        }
+        probe = [sys.executable, str(HERE / "fixed_cost.py"), *eval_args[1::2], os.path.join(tmp, "p.json")]
+        walls: dict[str, list[float]] = {k: [] for k in cmds}
+        phases: list[dict] = []
+        for r in range(repeats):
+            for key in list(cmds)[r % len(cmds):] + list(cmds)[:r % len(cmds)]:
+                wall, _, proc = timed_run(cmds[key])
+                if proc.returncode != 0:
+                    raise ToolError(f"{key}: exit status {proc.returncode}: {proc.stderr.strip()[-400:]}")
+                walls[key].append(wall)
+            phases.append(run_json(probe)[2])
+    med = {k: statistics.median(v) for k, v in walls.items()}
+    numpy_s, eval_s = med['python -c "import numpy"'], med["tracklens eval (sample, --quiet --json)"]
+    parts = {"python start": med["python -c pass"],
+             **{k: statistics.median(p[k] for p in phases) for k in ("imports", "read", "match", "metrics", "write")}}
+    parts["exit and the rest"] = eval_s - sum(parts.values())
+    lines = ["## Small input: bundled sample (TUD-Campus + TUD-Stadtmitte, 2 trackers), whole process", "",
+             f"Median of {repeats} alternating runs; ratio = the time / `python -c \"import numpy\"`.", "",
+             "| command | whole process (s) | ratio vs import numpy |", "|---|---:|---:|"]
+    lines += [f"| {k} | {v:.3f} | {v / numpy_s:.2f}x |" for k, v in med.items()]
+    lines += ["", "Fixed-cost breakdown of `tracklens eval` on the sample (python start = `python -c pass`; "
+              "imports .. write timed inside benchmarks/fixed_cost.py; exit and the rest = whole process "
+              "minus the parts, measured in other processes, so it can come out slightly negative):", "", "| part | s |", "|---|---:|"]
+    lines += [f"| {k} | {v:.3f} |" for k, v in parts.items()]
+    return "\n".join(lines) + "\n"
+
+
 # --------------------------------------------------------------------------------------- main
 
 def main(argv: list[str] | None = None) -> int:
@@ -459,7 +507,15 @@ def main(argv: list[str] | None = None) -> int:
                         "(>= --idle-threshold of CPU time idle over 1 s); 0 = measure idleness only (default)")
     p.add_argument("--idle-threshold", type=float, default=0.8, help="idle fraction to wait for (default 0.8)")
     p.add_argument("--output", type=Path, default=HERE / "results" / "bench_eval.md")
+    p.add_argument("--small-repeats", type=int, default=5, help="rounds of the small-input table (default 5)")
+    p.add_argument("--small-only", action="store_true", help="only the small-input table (bundled sample)")
     args = p.parse_args(argv)
+    if args.small_only:
+        text = small_input_table(args.small_repeats)
+        print(text)
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.with_name("bench_eval_small.md").write_text(text)
+        return 0
 
     seqmap_src = args.data / "gt" / "mot_challenge" / "seqmaps" / f"{BENCHMARK}-{SPLIT}.txt"
     if not seqmap_src.is_file():
@@ -539,6 +595,7 @@ def main(argv: list[str] | None = None) -> int:
             notes.append(f"{key} could not be run: {c.error}")
 
     text, ok = render(bench, cases, notes, started, load_start, loadavg(), total_s)
+    text += "\n" + small_input_table(args.small_repeats)
     print(text)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)

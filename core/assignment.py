@@ -7,8 +7,41 @@ dense matrix TrackEval builds (zeros off the candidates), so ties resolve the sa
 """
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
+import os
+import sys
+
 import numpy as np
-from scipy.optimize import linear_sum_assignment
+
+
+def _load_lsap():
+    """SciPy's own ``linear_sum_assignment`` (the compiled ``scipy.optimize._lsap``), loaded without
+    running ``scipy.optimize/__init__`` (half a second of imports for this one function). It is the
+    same function object SciPy exports, so ties break identically; any other SciPy layout falls back
+    to the ordinary import."""
+    name = "scipy.optimize._lsap"
+    if name in sys.modules:
+        return sys.modules[name].linear_sum_assignment
+    scipy_spec = importlib.util.find_spec("scipy")
+    folder = os.path.join(os.path.dirname(scipy_spec.origin), "optimize") if scipy_spec and scipy_spec.origin else ""
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        path = os.path.join(folder, "_lsap" + suffix)
+        if folder and os.path.isfile(path):
+            loader = importlib.machinery.ExtensionFileLoader(name, path)
+            spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+            module = importlib.util.module_from_spec(spec)
+            loader.exec_module(module)
+            solver = getattr(module, "linear_sum_assignment", None)
+            if callable(solver):
+                sys.modules[name] = module  # ``import scipy.optimize`` later reuses it: one solver
+                return solver
+            break
+    from scipy.optimize import linear_sum_assignment as solver
+    return solver
+
+
+linear_sum_assignment = _load_lsap()
 
 
 def frame_of_rows(offsets: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -8,8 +8,6 @@ disk at any point leaves the previous file (or run folder) untouched and at most
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import errno
 import json
 import os
@@ -96,6 +94,9 @@ def write_json(path: str, data: object, **kwargs) -> None:
 
 def _exchange(a: str, b: str) -> bool:
     """Swap two paths in one step (Linux renameat2); False where that is not available."""
+    import ctypes  # only replacing a folder needs it (ctypes.util loads subprocess)
+    import ctypes.util
+
     libc_name = ctypes.util.find_library("c")
     if not libc_name:
         return False

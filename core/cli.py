@@ -13,7 +13,6 @@ from .errors import InputError, printable
 from .evaluate import COMBINED, evaluate
 from .results import class_rows, detailed_frame, format_summary, to_json, to_json_nested
 from .run import Run, RunInputs, resolve_inputs
-from .workspace import Workspace
 
 
 def add_input_arguments(p: argparse.ArgumentParser, required: bool) -> None:
@@ -79,6 +78,7 @@ def check_threshold(value: float) -> None:
 
 def _export(args: argparse.Namespace) -> int:
     from .export import export_workspace
+    from .workspace import Workspace
 
     files = export_workspace(Workspace.load(args.run_dir), args.output, args.format, alpha=args.alpha)
     print(f"tracklens: {len(files)} files written to {args.output}", file=sys.stderr)
@@ -114,6 +114,7 @@ def _eval(args: argparse.Namespace) -> int:
         print(format_summary(_summary(run)))
     try:
         if args.save:
+            from .workspace import Workspace  # the saved-run modules only for --save
             Workspace.from_run(inputs, run).save(args.save)
         if args.json:
             write_text(args.json, to_json(run.metrics) if not run.classes else to_json_nested(_nested(run)))

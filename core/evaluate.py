@@ -4,13 +4,11 @@ dashboard. Combining over sequences (and classes) runs here, in the layout's ord
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
 import numpy as np
 
-from .analysis.record import analyse
 from .detections import Detections
 from .formats.motchallenge import read_mot_file, read_seqinfo
 from .layout import Layout, SequenceFiles
@@ -100,6 +98,7 @@ def evaluate_files(files: SequenceFiles, opts: RunOptions) -> SequenceResult:
             ev = evaluate_sequence(seq, opts.threshold)
             result.metrics[name][cls] = ev.metrics()
             if opts.keep:
+                from .analysis.record import analyse  # pandas and the analysis only when matches are kept
                 result.analyses[(name, cls)] = analyse(ev, gt_dets, tr_dets[name], name)
     return result
 
@@ -129,6 +128,8 @@ def run_tasks(worker: Callable, tasks: list[tuple], workers: int,
         for k, out in enumerate(run_on_dask(dask, worker, tasks)):
             record(k, out)
     elif workers > 1 and len(tasks) > 1:
+        from concurrent.futures import ProcessPoolExecutor  # multiprocessing loads only when used
+
         with ProcessPoolExecutor(max_workers=min(workers, len(tasks), os.cpu_count() or 1)) as pool:
             for k, fut in enumerate([pool.submit(worker, *t) for t in tasks]):
                 record(k, fut.result())

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import math
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from .fields import HEADLINE, is_count, is_per_alpha
 from .jsonable import plain
 from .metrics.hota import ALPHAS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ALPHA_LABELS = [int(round(100 * a)) for a in ALPHAS]
 
@@ -70,6 +74,8 @@ def detailed_frame(metrics: dict[str, dict[str, dict]]) -> pd.DataFrame:
                 else:
                     row[key] = plain(value)
             rows.append(row)
+    import pandas as pd  # only --csv and the API's tables need it
+
     return pd.DataFrame(rows)
 
 
@@ -77,15 +83,15 @@ def format_summary(metrics: dict[str, dict[str, dict]]) -> str:
     """A readable per-tracker table: percentages for rates, integers for counts."""
     lines = []
     for tr, seqs in metrics.items():
-        frame = pd.DataFrame({s: flatten(m) for s, m in seqs.items()}).T
-        cols = [c for c in HEADLINE if c in frame.columns]
-        frame = frame[cols]
+        rows = {s: flatten(m) for s, m in seqs.items()}
+        present = {k for row in rows.values() for k in row}
+        cols = [c for c in HEADLINE if c in present]
         lines.append(f"\n{tr}")
         header = f"{'sequence':<22}" + "".join(f"{c:>9}" for c in cols)
         lines.append(header)
-        for seq, row in frame.iterrows():
+        for seq, row in rows.items():
             name = "COMBINED" if seq == "COMBINED_SEQ" else str(seq)
-            cells = "".join(f"{_cell(c, row[c]):>9}" for c in cols)
+            cells = "".join(f"{_cell(c, row.get(c, math.nan)):>9}" for c in cols)
             lines.append(f"{name[:22]:<22}{cells}")
     return "\n".join(lines)
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING
 
-from .analysis.record import SequenceAnalysis
 from .errors import InputError
 from .layout import Layout
+
+if TYPE_CHECKING:  # the analysis (and pandas) load only for runs that keep their matches
+    from .analysis.record import SequenceAnalysis
 
 FORMATS = ("mot", "kitti", "bdd100k")
 PATH_FIELDS = ("gt_folder", "trackers_folder", "seqmap", "video_folder")

@@ -6,13 +6,9 @@ never loads Streamlit, plotly or OpenCV.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
-import shutil
 import signal
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from tracklens.cli import add_core_commands, add_input_arguments, run_core_command
@@ -70,10 +66,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The program. Called without ``argv`` (the console script, ``python -m``), ``eval`` and ``export``
+    end the process themselves once their output is flushed: tearing down the interpreter with NumPy
+    and SciPy loaded costs more than a small evaluation. Called with ``argv`` (tests, other code), it
+    returns the exit code as usual."""
     args = build_parser().parse_args(argv)
     try:
         if args.command in ("eval", "export"):
-            return run_core_command(args)
+            code = run_core_command(args)
+            if argv is None and not getattr(args, "dask", None):  # a Dask cluster is shut down by teardown
+                exit_now(code)
+            return code
         if args.command == "dashboard":
             return _dashboard(args)
         return _drawing_command(args)
@@ -85,6 +88,18 @@ def main(argv: list[str] | None = None) -> int:
               "Fix: evaluate fewer sequences or trackers at once (--seqmap, --trackers), or use more memory.",
               file=sys.stderr)
         return 2
+
+
+def exit_now(code: int) -> None:
+    """End the process with ``code`` without interpreter teardown, after flushing what was printed
+    (every output file is already written and closed, atomically)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: exit 120 as Python does when stdout cannot be flushed
+            if stream is sys.stdout and code == 0:
+                code = 120
+    os._exit(code)
 
 
 def _drawing_command(args: argparse.Namespace) -> int:
@@ -103,6 +118,8 @@ def _drawing_command(args: argparse.Namespace) -> int:
 
 def is_loopback(host: str) -> bool:
     """True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress  # the serving commands' modules load only for them: eval starts faster
+
     if host.strip().lower() == "localhost":
         return True
     try:
@@ -139,6 +156,8 @@ def dashboard_command(args: argparse.Namespace) -> list[str]:
 
 
 def _is_ip(host: str) -> bool:
+    import ipaddress
+
     try:
         ipaddress.ip_address(host.strip("[]"))
         return True
@@ -165,6 +184,10 @@ def _dashboard(args: argparse.Namespace) -> int:
 def serve(cmd: list[str]) -> int:
     """Run the server until it exits; SIGTERM, SIGINT and SIGHUP are passed on to it (and it gets
     SIGTERM if this process dies), and its private temporary folder (every upload) is deleted after."""
+    import shutil
+    import subprocess
+    import tempfile
+
     scratch = tempfile.mkdtemp(prefix="tracklens-serve-")
     env = {**os.environ, "TMPDIR": scratch}  # uploads go to tracklens-upload-* inside it
     proc = subprocess.Popen(cmd, env=env, preexec_fn=_die_with_parent)

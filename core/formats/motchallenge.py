@@ -1,8 +1,9 @@
 """MOTChallenge text files (MOT15/16/17/20, DanceTrack, SportsMOT) into ``Detections``.
 
 Rows are ``frame, id, x, y, w, h[, conf/flag, class, visibility, ...]``; commas or whitespace,
-CRLF, a UTF-8 BOM, float-formatted frames and ids are all accepted. The C parser of pandas does
-the bulk work; the slow path only runs to explain a bad file with its line number.
+CRLF, a UTF-8 BOM, float-formatted frames and ids are all accepted. Small files of plain decimals
+are parsed here; the C parser of pandas does the bulk work on anything else; the slow path only runs
+to explain a bad file with its line number.
 """
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import configparser
 import io
 import os
 import re
+import sys
 from typing import NoReturn
 
 import numpy as np
-import pandas as pd
 
 from ..detections import Detections, SequenceInfo
 from ..errors import Flagged, Ignored, InputError
@@ -211,6 +212,70 @@ def _parse_table(path: str, raw: bytes) -> tuple[np.ndarray, int]:
     and the number of blank lines dropped."""
     sep = _separator(raw)
     _check_shape(path, raw, sep)
+    columns = _plain_columns(raw, sep) if _plain_pays(raw) else None
+    if columns is None:
+        columns = _pandas_columns(path, raw, sep)
+    # Trailing separators leave an all-empty last column: drop it as TrackEval does.
+    while len(columns) > _MIN_COLUMNS and np.isnan(columns[-1]).all():
+        columns.pop()
+    blank = np.isnan(columns[0])
+    for col in columns[1:]:
+        blank &= np.isnan(col)
+    line_no = np.arange(1, blank.size + 1, dtype=np.float64)
+    keep = ~blank if blank.any() else slice(None)
+    table = np.empty((len(columns) + 1, int(blank.size - blank.sum())))
+    for j, col in enumerate([*columns, line_no]):
+        table[j] = col[keep]
+    return table.T, int(blank.sum())
+
+
+_PLAIN_BYTES = {",": b"0123456789.-,\r\n", r"\s+": b"0123456789.- \t\r\n"}  # all a plain file may hold
+PLAIN_BUDGET = 512 * 1024  # bytes parsed here per process before the C parser's import pays for itself
+_plain_left = [PLAIN_BUDGET]
+
+
+def _plain_pays(raw: bytes) -> bool:
+    """Parse here rather than import pandas: while pandas is not loaded and this process has parsed
+    less than ``PLAIN_BUDGET`` bytes here (the C parser is faster per byte once imported)."""
+    if len(raw) > _plain_left[0] or "pandas" in sys.modules:
+        return False
+    _plain_left[0] -= len(raw)
+    return True
+
+
+def _plain_columns(raw: bytes, sep: str) -> list[np.ndarray] | None:
+    """The columns of a file of plain decimals in rows of one width, parsed without pandas (whose
+    import costs more than evaluating a small sequence); None for anything else (blank lines, spaces
+    after commas, exponents, 'nan', long numbers...), which the C parser reads. Numbers of at most
+    15 digits are read exactly (correctly rounded) by both ``float`` and the C parser, so both give
+    the same bits; an empty cell is NaN in both."""
+    if raw.translate(None, _PLAIN_BYTES[sep]):
+        return None
+    rows = raw.splitlines()
+    if sep == ",":
+        cells = [line.split(b",") for line in rows]
+    elif any(not line or line[:1] in b" \t" or line[-1:] in b" \t" for line in rows):
+        return None  # blank lines and edge whitespace: the C parser's rules
+    else:
+        cells = [line.split() for line in rows]
+    width = len(cells[0])
+    flat = [c for row in cells if len(row) == width for c in row]
+    if len(flat) != width * len(cells) or max(map(len, flat)) > 15 or (sep == "," and b"" in rows):
+        return None
+    nan = float("nan")
+    try:
+        values = np.fromiter(map(float, flat) if b"" not in flat else (float(c) if c else nan for c in flat),
+                             np.float64, len(flat))
+    except ValueError:  # '-', '.', '1-2': not a number; the C parser explains
+        return None
+    table = values.reshape(len(cells), width)
+    return [np.ascontiguousarray(table[:, j]) for j in range(width)]
+
+
+def _pandas_columns(path: str, raw: bytes, sep: str) -> list[np.ndarray]:
+    """Every column of the file as parsed by pandas' C parser (NaN-padded to the widest row)."""
+    import pandas as pd  # loaded only for files the plain reader leaves to it
+
     options = dict(sep=sep, header=None, engine="c", skip_blank_lines=False, dtype=np.float64,
                    skipinitialspace=True, encoding="utf-8-sig")
     try:
@@ -232,19 +297,7 @@ def _parse_table(path: str, raw: bytes) -> tuple[np.ndarray, int]:
         _explain_unparsable(path, _lines(raw), sep)
     # Column by column from the parsed columns: the table is written once, column-major (the
     # reader's whole-table copies dominated the time of long sequences).
-    columns = [frame.iloc[:, j].to_numpy(dtype=np.float64, copy=False) for j in range(frame.shape[1])]
-    # Trailing separators leave an all-empty last column: drop it as TrackEval does.
-    while len(columns) > _MIN_COLUMNS and np.isnan(columns[-1]).all():
-        columns.pop()
-    blank = np.isnan(columns[0])
-    for col in columns[1:]:
-        blank &= np.isnan(col)
-    line_no = np.arange(1, blank.size + 1, dtype=np.float64)
-    keep = ~blank if blank.any() else slice(None)
-    table = np.empty((len(columns) + 1, int(blank.size - blank.sum())))
-    for j, col in enumerate([*columns, line_no]):
-        table[j] = col[keep]
-    return table.T, int(blank.sum())
+    return [frame.iloc[:, j].to_numpy(dtype=np.float64, copy=False) for j in range(frame.shape[1])]
 
 
 _LONG_LINE = re.compile(rb"^[^\r\n]{%d}" % (MAX_LINE_BYTES + 1), re.M)  # anchored: linear in the file

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
+from ..assignment import linear_sum_assignment
 from ..fields import names
 from ..prepare import EvalSequence
 

@@ -37,11 +37,12 @@ def eval_argv(data: Path, *extra: str) -> list[str]:
 def no_evaluation(monkeypatch):
     """Fail the test if an evaluation starts: the output checks must come first."""
     from tracklens import cli as core_cli
+    from tracklens.workspace import Workspace
 
     def refuse(*a, **k):
         raise AssertionError("the evaluation started before the output path was checked")
     monkeypatch.setattr(core_cli, "evaluate", refuse)
-    monkeypatch.setattr(core_cli.Workspace, "from_folders", classmethod(lambda cls, *a, **k: refuse()))
+    monkeypatch.setattr(Workspace, "from_folders", classmethod(lambda cls, *a, **k: refuse()))
 
 
 # ------------------------------------------------------------------------------------ output paths
