@@ -148,9 +148,9 @@ def class_table(class_metrics: dict[str, dict[str, dict[str, dict]]],
     for tracker in (next(iter(class_metrics.values())) if class_metrics else {}):
         named = {c: class_metrics[c][tracker][COMBINED] for c in class_metrics}
         named.update({COMBINATION_NAMES.get(k, k): v for k, v in combined.get(tracker, {}).items()})
-        for label, fields in named.items():
+        for name, fields in named.items():
             flat = flatten(fields)
-            rows.append({"tracker": tracker, "class": label,
+            rows.append({"tracker": tracker, "class": name,
                          **{c: flat[c] for c in RATE_COLUMNS + COUNT_COLUMNS if c in flat}})
     return pd.DataFrame(rows)
 
