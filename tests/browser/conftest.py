@@ -17,6 +17,9 @@ screenshot          the helper `screenshot(page, name)` -> tests/screenshots/<na
 open_app            helper `open_app(page, url)`: navigate and wait until the page has settled.
 wait_idle           helper `wait_idle(page)`: wait for the rerun after a widget interaction.
 
+Plain helpers the test modules import (``from conftest import ...``): ``no_exception(page)`` and
+``upload_tab(page, wait_idle)``.
+
 Playwright uses /usr/bin/chromium (Debian package `chromium`); nothing is downloaded.
 Without chromium or the playwright package the tests skip locally and fail under CI=true.
 """
@@ -281,6 +284,19 @@ def wait_idle(page, *, timeout_ms: int = 60_000, settle_ms: int = 300) -> None:
             return
         if time.monotonic() > deadline:
             raise TimeoutError(f"Streamlit page did not settle within {timeout_ms} ms")
+
+
+def no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0, page.inner_text("body")[:2000]
+
+
+def upload_tab(page, wait_idle):
+    """The "Open data" expander opened on its "Upload" tab; returns the sidebar."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Open data").click()
+    sidebar.get_by_role("tab", name="Upload").click()
+    wait_idle(page)
+    return sidebar
 
 
 @pytest.fixture(name="screenshot")

@@ -5,12 +5,9 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
+from conftest import no_exception  # tests/browser/conftest.py
 
 QUERY = "?seq=TUD-Campus&tracker=motmetrics_test&alpha=0.5&frame=30"
-
-
-def no_exception(page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0, page.inner_text("body")[:2000]
 
 
 def go(page, url, open_app, path=""):

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from tracklens.dashboard.cli import main
 from tracklens.dashboard.report import build_report
 from tracklens.workspace import Workspace
+from conftest import no_exception  # tests/browser/conftest.py
 
 SIZES = ({"width": 1280, "height": 720}, {"width": 1440, "height": 900})
 FIRST = {"kitti": ("0000", "car"), "bdd100k": ("video-0", "pedestrian")}
@@ -28,10 +29,6 @@ def runs(tmp_path_factory) -> dict[str, str]:
                      "--save", str(root / "run"), "--quiet"]) == 0
         out[fmt] = str(root / "run")
     return out
-
-
-def no_exception(page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0, page.inner_text("body")[:2000]
 
 
 @pytest.mark.parametrize("fmt", ["kitti", "bdd100k"])

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from hostile.corpus import make_dataset
-from conftest import _healthy  # tests/browser/conftest.py
+from conftest import _healthy, no_exception, upload_tab  # tests/browser/conftest.py
 
 REPO = Path(__file__).resolve().parents[2]
 SIZES = {"1280x720": {"width": 1280, "height": 720}, "1440x900": {"width": 1440, "height": 900}}
@@ -61,10 +61,6 @@ def shots(page, name: str, screenshot) -> None:
         page.set_viewport_size(viewport)
         page.wait_for_timeout(400)
         screenshot(page, f"hardening_{name}_{size}")
-
-
-def no_exception(page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0, page.inner_text("body")[:2000]
 
 
 def test_dns_rebinding_page_is_refused(_chromium, guarded, screenshot) -> None:
@@ -119,14 +115,6 @@ def _zip(entries: dict[str, bytes], path: Path) -> Path:
         for name, data in entries.items():
             z.writestr(name, data)
     return path
-
-
-def upload_tab(page, wait_idle):
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("Open data").click()
-    sidebar.get_by_role("tab", name="Upload").click()
-    wait_idle(page)
-    return sidebar
 
 
 def test_escaping_zip_and_zip_bomb_are_refused(browser_page, guarded, open_app, wait_idle, screenshot,

@@ -11,13 +11,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from conftest import no_exception  # tests/browser/conftest.py
 
 VIEWPORTS = {"1280x720": {"width": 1280, "height": 720}, "1440x900": {"width": 1440, "height": 900}}
 STADTMITTE_53 = "?seq=TUD-Stadtmitte&tracker=motmetrics_test&alpha=0.5&frame=53"
-
-
-def no_exception(page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0, page.inner_text("body")[:2000]
 
 
 def body(page) -> str:

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from tracklens.workspace import Workspace
 from tracklens.dashboard.loading import SAMPLE
+from conftest import no_exception, upload_tab  # tests/browser/conftest.py
 
 LIMIT_MB = 1
 
@@ -19,19 +20,6 @@ LIMIT_MB = 1
 @pytest.fixture
 def small_limit_server(app_server_factory) -> str:
     return app_server_factory(server_args=("--server.maxUploadSize", str(LIMIT_MB)))
-
-
-def no_exception(page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0, page.inner_text("body")[:2000]
-
-
-def upload_tab(page, wait_idle):
-    """The "Open data" expander opened on its "Upload" tab; returns the sidebar."""
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("Open data").click()
-    sidebar.get_by_role("tab", name="Upload").click()
-    wait_idle(page)
-    return sidebar
 
 
 def choose(sidebar, index: int, *paths) -> None:
