@@ -51,6 +51,8 @@ def add_core_commands(sub) -> None:
     xp.add_argument("--format", choices=("csv", "json", "parquet"), default="csv", help="default csv")
     xp.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write the tables into")
     xp.add_argument("--alpha", type=float, default=0.5, help="α of the per-track association tables")
+    from .diff_cli import add_diff_command  # tracklens diff RUN_A RUN_B
+    add_diff_command(sub)
 
 
 def run_core_command(args: argparse.Namespace) -> int:
@@ -64,6 +66,9 @@ def run_core_command(args: argparse.Namespace) -> int:
         if args.save:
             check_output_dir(args.save, "--save")
         return _eval(args)
+    if args.command == "diff":
+        from .diff_cli import run_diff
+        return run_diff(args)
     check_output_dir(args.output, "-o")
     return _export(args)
 

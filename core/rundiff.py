@@ -64,6 +64,14 @@ class RunDiff:
         found = self.tracks["verdict"].value_counts()
         return {v: int(found.get(v, 0)) for v in ("better", "worse", "mixed")} | {"same": self.unchanged_tracks}
 
+    def top_tracks(self, n: int = 10, *, worse: bool = True) -> pd.DataFrame:
+        """The ``n`` tracks that got the most worse (or better) by their HOTA loss at α, ``Δ HOTA FN +
+        Δ HOTA assoc`` (gt frames not covered by TP x AssA: what the track takes from DetA and AssA)."""
+        loss = self.tracks["Δ HOTA FN"] + self.tracks["Δ HOTA assoc"]
+        picked = self.tracks.assign(**{"Δ HOTA loss": loss})
+        picked = picked[(loss > 0) if worse else (loss < 0)]
+        return picked.sort_values("Δ HOTA loss", ascending=not worse, kind="stable").head(n).reset_index(drop=True)
+
     def to_pandas(self) -> dict[str, pd.DataFrame]:
         """Every table by name (``TABLES``)."""
         return {name: getattr(self, name) for name in TABLES}
