@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from tracklens.analysis.tracks import gt_track_table
+from tracklens.dashboard.compare_diff import render_run_diff
 from tracklens.dashboard.loading import frame_source
 from tracklens.dashboard.overlay import annotate
 from tracklens.dashboard.views import (alpha_index, better_sign, compare_deltas, delta_style, disagreement_frames,
@@ -70,3 +71,5 @@ diff = pd.merge(ta[["gt_id", "frames", "AssA", "matched", "switches"]],
 diff["Δ AssA"] = diff[f"AssA {second}"] - diff[f"AssA {first}"]
 diff = diff.reindex(diff["Δ AssA"].abs().sort_values(ascending=False).index)
 st.dataframe(diff.head(30), hide_index=True, width="stretch")
+
+render_run_diff(first, second, seq_name, alpha)

@@ -1,0 +1,63 @@
+"""The Compare page's run-diff section: on the sidebar's sequence, what changed from tracker A to B
+(switches appeared or vanished, FNs / FPs fixed or introduced, tracks better or worse), each under its
+named matching, with the frames of the changes to step to."""
+from __future__ import annotations
+
+import streamlit as st
+
+from tracklens.dashboard.diff_views import change_frames, event_view, summary_view, track_view
+from tracklens.dashboard.loading import View
+from tracklens.dashboard.text import plain
+from tracklens.rundiff import RunDiff, alpha_index, diff_runs
+
+TOP_TRACKS = 8
+
+
+@st.cache_resource(show_spinner="Comparing the two trackers box by box…", max_entries=16)
+def sequence_diff(view: View, tracker_a: str, tracker_b: str, sequence: str, alpha_idx: int) -> RunDiff:
+    """The diff of one sequence, shared by every session on this data (never modified)."""
+    from tracklens.metrics.hota import ALPHAS
+
+    ws = view.workspace()
+    return diff_runs(ws, tracker_a, ws, tracker_b, float(ALPHAS[alpha_idx]), sequences=[sequence])
+
+
+def _go_to(frame: int) -> None:
+    st.session_state["frame"] = int(frame)
+
+
+def render_run_diff(tracker_a: str, tracker_b: str, sequence: str, alpha: float) -> None:
+    """The section (placed by the Compare page)."""
+    d = sequence_diff(st.session_state["view"], tracker_a, tracker_b, sequence, alpha_index(alpha))
+    st.subheader(f"Run diff on {plain(sequence)}: what changed from A to B")
+    st.caption(f"A = {plain(tracker_a)}, B = {plain(tracker_b)}. Matchings: {d.matchings['CLEAR']} (FN, FP, IDSW, "
+               f"Frag) and {d.matchings['HOTA']} (FN, FP). Each change B − A is exactly the listed boxes and events "
+               "that were added minus those removed. Command line: tracklens diff RUN_A RUN_B.")
+    st.dataframe(summary_view(d, sequence), hide_index=True, width="stretch")
+    v = d.verdicts()
+    cols = st.columns(4)
+    for col, key in zip(cols, ("better", "worse", "mixed", "same")):
+        col.metric(f"gt tracks {key}" if key != "same" else "gt tracks unchanged", v[key])
+    frames = change_frames(d, sequence)
+    st.markdown(f"**Frames with a change under {d.matchings['CLEAR']}**: {len(frames)}")
+    if len(frames):
+        labels = {int(f): f"frame {int(f)}: {c}" for f, c in zip(frames["frame"], frames["changes"])}
+        step = st.columns([4, 1])
+        chosen = step[0].selectbox("Change", list(labels), format_func=labels.get, key="diff_frame",
+                                   label_visibility="collapsed")
+        step[1].button("Show frame", on_click=_go_to, args=(chosen,), key="diff_go",
+                       help="show this frame in the side-by-side view above")
+    events = event_view(d, sequence).drop(columns="sequence")
+    st.markdown(f"**Identity switches and fragmentations that appeared or vanished** ({d.matchings['CLEAR']}): "
+                f"{len(events)}")
+    if len(events):
+        st.dataframe(events, hide_index=True, width="stretch", height=min(35 * (len(events) + 1) + 3, 300))
+    tracks = st.columns(2)
+    for col, worse in zip(tracks, (True, False)):
+        t = track_view(d, TOP_TRACKS, worse=worse).drop(columns="sequence")
+        col.markdown(f"**Ground-truth tracks most {'worsened' if worse else 'improved'}** (Δ HOTA loss at "
+                     f"{d.matchings['HOTA']}: Δ FN + Δ matched × (1 − AssA))")
+        if len(t):
+            col.dataframe(t, hide_index=True, width="stretch")
+        else:
+            col.caption("None.")
