@@ -36,6 +36,7 @@ from tracklens.metrics.hota import ALPHAS
 from .figures import TEMPLATE, alpha_curves, sequence_difficulty, tracker_colors, tradeoff_scatter
 from .frames import BlankFrames, FrameSource, open_frames
 from .overlay import annotate
+from .report_diff import diff_section
 from .views import (alpha_index, class_table, overlay_boxes, per_alpha_table, sequence_table,
                     summary_table)
 
@@ -661,6 +662,7 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = True, max_tracks: int
         body = '<p class="note">What-if gains were not computed for this report (--no-whatif).</p>'
         lead = ""
     sections.append(_section("whatif", "What-if gains", body, lead))
+    sections.append(diff_section(ws, alpha))  # Run diff (report_diff.py)
     # Provenance
     sections.append(_section("provenance", "How these numbers were made", _provenance(ws, alpha)))
 
@@ -674,7 +676,7 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = True, max_tracks: int
     meta = "".join(f"<li>{_e(k)} <b>{_e(v)}</b></li>" for k, v in chips)
     toc = "".join(f'<a href="#{a}">{_e(t)}</a>' for a, t in (
         ("summary", "Summary"), ("alpha", "Scores vs α"), ("tradeoff", "DetA × AssA"), ("tracks", "Worst tracks"),
-        ("whatif", "What-if"), ("provenance", "Provenance")))
+        ("whatif", "What-if"), ("diff", "Run diff"), ("provenance", "Provenance")))
     trackers = ", ".join(ws.trackers)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">

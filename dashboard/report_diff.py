@@ -1,0 +1,67 @@
+"""The report's run-diff section: in a run with several trackers, what changed from the first tracker
+to each other one (``tracklens.rundiff``) over every sequence: the counts with the boxes and events that
+explain them, each under its named matching, the tracks most improved and worsened, and the identity
+switches that appeared or vanished."""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from tracklens.rundiff import diff_runs
+
+from .diff_views import event_view, summary_view, track_view
+
+MAX_PAIRS = 3  # comparisons shown: the first tracker against the next ones
+TOP_TRACKS = 5
+MAX_EVENTS = 15
+
+
+def _e(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _table(df: pd.DataFrame) -> str:
+    head = "".join(f"<th>{_e(c)}</th>" for c in df.columns)
+    rows = []
+    for row in df.itertuples(index=False):
+        cells = "".join(f'<td class="num">{v:+.2f}</td>' if isinstance(v, float) else f"<td>{_e(v)}</td>" for v in row)
+        rows.append(f"<tr>{cells}</tr>")
+    return (f'<div class="table-wrap"><table class="metrics"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def diff_section(ws, alpha: float) -> str:
+    """The whole ``<section id="diff">`` (a note when the run has a single tracker)."""
+    lead = ("What changed from the first tracker (A) to each other one (B), box by box: every count's change "
+            "B − A is exactly the boxes and events added minus those removed, each under its matching (CLEAR at the "
+            "IoU threshold; HOTA at α). Two separate runs compare with <code>tracklens diff RUN_A RUN_B</code>.")
+    if len(ws.trackers) < 2:
+        body = ('<p class="note">This run has one tracker: nothing to compare here. '
+                "<code>tracklens diff RUN_A RUN_B</code> compares two runs.</p>")
+        return f'<section id="diff"><h2>Run diff</h2><p class="lead">{lead}</p>{body}</section>'
+    parts = []
+    first = ws.trackers[0]
+    for other in ws.trackers[1:1 + MAX_PAIRS]:
+        d = diff_runs(ws, first, ws, other, alpha)
+        v = d.verdicts()
+        parts.append(f"<h3>B = {_e(other)} against A = {_e(first)}</h3>")
+        parts.append(f'<p class="facts">Matchings: {_e(d.matchings["CLEAR"])}; {_e(d.matchings["HOTA"])}. '
+                     f"Ground-truth tracks: {v['better']} better, {v['worse']} worse, {v['mixed']} mixed, "
+                     f"{v['same']} unchanged.</p>")
+        parts.append(_table(summary_view(d)))
+        for worse in (True, False):
+            t = track_view(d, TOP_TRACKS, worse=worse)
+            if len(t):
+                parts.append(f"<h4>Tracks most {'worsened' if worse else 'improved'} (Δ HOTA loss at "
+                             f"{_e(d.matchings['HOTA'])})</h4>{_table(t)}")
+        events = event_view(d)
+        switches = events[events["event"] == "IDSW"]
+        if len(switches):
+            shown = switches.head(MAX_EVENTS)
+            more = f" (first {len(shown)} of {len(switches)})" if len(switches) > len(shown) else ""
+            parts.append(f"<h4>Identity switches that appeared or vanished ({_e(d.matchings['CLEAR'])}){more}</h4>"
+                         f"{_table(shown)}")
+    if len(ws.trackers) > 1 + MAX_PAIRS:
+        parts.append(f'<p class="note">{len(ws.trackers) - 1 - MAX_PAIRS} more trackers not compared here.</p>')
+    return f'<section id="diff"><h2>Run diff</h2><p class="lead">{lead}</p>{"".join(parts)}</section>'
