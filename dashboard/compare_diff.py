@@ -33,7 +33,7 @@ def render_run_diff(tracker_a: str, tracker_b: str, sequence: str, alpha: float)
     st.caption(f"A = {plain(tracker_a)}, B = {plain(tracker_b)}. Matchings: {d.matchings['CLEAR']} (FN, FP, IDSW, "
                f"Frag) and {d.matchings['HOTA']} (FN, FP). Each change B − A is exactly the listed boxes and events "
                "that were added minus those removed. Command line: tracklens diff RUN_A RUN_B.")
-    st.dataframe(summary_view(d, sequence), hide_index=True, width="stretch")
+    st.table(summary_view(d, sequence), hide_index=True)  # six rows, read whole
     v = d.verdicts()
     cols = st.columns(4)
     for col, key in zip(cols, ("better", "worse", "mixed", "same")):

@@ -16,7 +16,7 @@ def summary_view(d: RunDiff, sequence: str = "COMBINED") -> pd.DataFrame:
     c = d.counts[d.counts["sequence"] == sequence]
     return pd.DataFrame({
         "matching": c["matching"].to_numpy(), "measure": c["measure"].to_numpy(), "A": c["A"].to_numpy(),
-        "B": c["B"].to_numpy(), "B − A": c["delta"].to_numpy(),
+        "B": c["B"].to_numpy(), "B − A": [f"{x:+d}" for x in c["delta"]],
         "explained by": [f"+{r.added} {ADDED[r.measure]} − {r.removed} {REMOVED[r.measure]}"
                          for r in c.itertuples()]})
 

@@ -26,7 +26,7 @@ def test_summary_view_explains_each_delta(sample_diff) -> None:
     idsw = table[table["measure"] == "IDSW"].iloc[0]
     c = sample_diff.counts
     row = c[(c["sequence"] == SEQ) & (c["measure"] == "IDSW")].iloc[0]
-    assert (idsw["A"], idsw["B"], idsw["B − A"]) == (7, row.B, row.B - 7)  # 7: the devkit's IDSW on TUD-Campus
+    assert (idsw["A"], idsw["B"], idsw["B − A"]) == (7, row.B, f"{row.B - 7:+d}")  # 7: the devkit's IDSW on TUD-Campus
     assert idsw["explained by"] == f"+{row.added} appeared − {row.removed} vanished"
     assert summary_view(sample_diff).equals(table)  # one sequence: COMBINED is that sequence
 
@@ -45,7 +45,7 @@ def test_change_frames_list_every_clear_change(sample_diff) -> None:
 def test_compare_page_shows_the_run_diff_and_steps_to_a_change(sample_diff) -> None:
     at = open_page("compare", frame="1", tracker2=B)
     assert any(s.value.startswith("Run diff on TUD") for s in at.subheader)
-    shown = next(df.value for df in at.dataframe if "explained by" in df.value.columns)
+    shown = next(t.value for t in at.table if "explained by" in t.value.columns)
     assert shown.equals(summary_view(sample_diff, SEQ))
     caption = " ".join(c.value for c in at.caption)
     assert "CLEAR IoU≥0.5" in caption and "HOTA α=0.50" in caption
