@@ -1,0 +1,225 @@
+"""Named evaluation protocols: one run scored under the rules of another tool or setting, so that two
+numbers that differ can be put side by side and their difference listed box by box (``rundiff``).
+
+- ``trackeval``: TrackEval 1.3.0's MOTChallenge evaluation (distractor preprocessing, pedestrians only,
+  CLEAR and Identity at IoU ≥ 0.5): what ``tracklens eval`` does by default.
+- ``no-preproc``: the same without the preprocessing (TrackEval's ``DO_PREPROC=False``): every box
+  with a non-zero consider flag, any class, is evaluated; no tracker box is removed.
+- ``mot20``: MOT20's preprocessing (``BENCHMARK=MOT20``): non_mot_vehicle (class 6) is a distractor too.
+- ``motmetrics``: py-motmetrics 1.4.0's MOTChallenge evaluation (``apps/eval_motchallenge.py``, scipy
+  solver): ground truth with confidence ≥ 1 of any class, tracker boxes with confidence ≥ -1, no
+  distractor preprocessing, and its CLEAR matching: a pair matched before (ever, not only in the
+  previous frame) is kept first whenever its distance 1 - IoU ≤ 0.5 (IoU on its x - 1, y - 1
+  coordinates), then a minimum-distance assignment of the rest. A switch is counted as in TrackEval
+  (the tracker id differs from the gt's last match). HOTA and Identity are TrackEval's on that data.
+- ``iou=T``: TrackEval's evaluation with CLEAR and Identity at IoU ≥ T.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from .assignment import frame_of_rows
+from .errors import InputError
+from .evaluate import COMBINED, combine, evaluate, load_sequence
+from .metrics import clear, count, hota, identity
+from .metrics.clear import ClearMatches
+from .prepare import EvalSequence, build
+from .run import Run, RunInputs, RunOptions, resolve_inputs
+from .sequence_eval import SequenceEvaluation
+from .similarity import box_pairs
+
+TRACKEVAL, MOTMETRICS = "trackeval", "motmetrics"
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """How a run is scored: the preprocessing, the CLEAR threshold and whose CLEAR matching."""
+
+    name: str
+    rule: str  # one sentence: what this protocol does differently
+    preprocess: bool = True
+    benchmark: str | None = None  # None: the run's benchmark
+    threshold: float = 0.5
+    matching: str = TRACKEVAL  # or MOTMETRICS
+
+    def inputs(self, inputs: RunInputs) -> RunInputs:
+        """``inputs`` with this protocol's options."""
+        return replace(inputs, preprocess=self.preprocess, benchmark=self.benchmark or inputs.benchmark,
+                       threshold=self.threshold)
+
+
+PROTOCOLS = {
+    "trackeval": Protocol("trackeval", "TrackEval 1.3.0 MOTChallenge: tracker boxes matched to distractors removed, "
+                          "only pedestrian ground truth with consider flag 1, CLEAR IoU ≥ 0.5"),
+    "no-preproc": Protocol("no-preproc", "no MOTChallenge preprocessing: every ground-truth box with a non-zero "
+                           "consider flag (any class) is evaluated and no tracker box is removed", preprocess=False),
+    "mot20": Protocol("mot20", "MOT20 preprocessing: non_mot_vehicle (class 6) is an extra distractor class",
+                      benchmark="MOT20"),
+    "motmetrics": Protocol("motmetrics", "py-motmetrics 1.4.0: no distractor preprocessing (ground truth of any "
+                           "class with confidence ≥ 1); a gt's last matched tracker id is kept whenever its "
+                           "1 − IoU ≤ 0.5 (also after a gap), then a minimum-distance assignment of the rest",
+                           preprocess=False, matching=MOTMETRICS),
+}
+
+
+def protocol(name: str) -> Protocol:
+    """A protocol by name (``PROTOCOLS``, or ``iou=T`` for TrackEval at another CLEAR threshold)."""
+    if name in PROTOCOLS:
+        return PROTOCOLS[name]
+    if name.startswith("iou="):
+        try:
+            t = float(name[4:])
+        except ValueError:
+            t = float("nan")
+        if 0 < t <= 1:
+            return Protocol(name, f"TrackEval with CLEAR and Identity at IoU ≥ {t:g}", threshold=t)
+    raise InputError("--protocol", f"unknown protocol {name!r}.",
+                     f"Use one of {', '.join(PROTOCOLS)}, or iou=T with 0 < T ≤ 1.")
+
+
+def motmetrics_prepare(name: str, gt, tr, pairs) -> EvalSequence:
+    """py-motmetrics' MOTChallenge loading: gt rows with confidence ≥ 1, tracker rows with confidence ≥ -1."""
+    return build(name, gt, tr, pairs, gt.conf >= 1, tr.conf >= -1, np.zeros(0, np.int64))
+
+
+def motmetrics_distances(seq: EvalSequence, gt_box: np.ndarray, tr_box: np.ndarray) -> np.ndarray:
+    """py-motmetrics' ``1 - IoU`` of every pair of ``seq.pairs``, with its arithmetic (boxes moved by
+    (-1, -1) as its loader does, corners as x + w)."""
+    p = seq.pairs
+    a = gt_box[seq.gt_rows][p.gt].copy()
+    b = tr_box[seq.tr_rows][p.tr].copy()
+    a[:, :2] -= 1
+    b[:, :2] -= 1
+    a_min, a_max = a[:, :2], a[:, :2] + a[:, 2:]
+    b_min, b_max = b[:, :2], b[:, :2] + b[:, 2:]
+    i_size = np.maximum(np.minimum(a_max, b_max) - np.maximum(a_min, b_min), 0)
+    i_vol = i_size[:, 0] * i_size[:, 1]
+    a_size, b_size = np.maximum(a_max - a_min, 0), np.maximum(b_max - b_min, 0)
+    u_vol = a_size[:, 0] * a_size[:, 1] + b_size[:, 0] * b_size[:, 1] - i_vol
+    with np.errstate(divide="ignore", invalid="ignore"):
+        iou = np.where(i_vol == 0, 0.0, np.true_divide(i_vol, u_vol))
+    return 1 - iou
+
+
+def _expensive(costs: np.ndarray) -> np.ndarray:
+    """py-motmetrics' ``add_expensive_edges``: do-not-pair entries cost more than any feasible choice."""
+    valid = np.isfinite(costs)
+    if valid.all():
+        return costs.copy()
+    if not valid.any():
+        return np.zeros_like(costs)
+    c = np.abs(costs[valid]).max() + 1
+    return np.where(valid, costs, 2 * min(costs.shape) * c + 1)
+
+
+def motmetrics_match(seq: EvalSequence, gt_box: np.ndarray, tr_box: np.ndarray, threshold: float = 0.5
+                     ) -> ClearMatches:
+    """py-motmetrics 1.4.0's ``MOTAccumulator.update`` frame by frame (see the module doc), as matches
+    of ``seq.pairs`` with TrackEval's switch and fragment flags."""
+    p = seq.pairs
+    dist = motmetrics_distances(seq, gt_box, tr_box)
+    valid = ~(dist > 1 - threshold) & np.isfinite(dist)
+    cand = np.flatnonzero(valid)
+    pair_frame = frame_of_rows(seq.gt_offsets, p.gt[cand])
+    order = np.argsort(pair_frame, kind="stable")
+    cand, pair_frame = cand[order], pair_frame[order]
+    bounds = np.searchsorted(pair_frame, np.arange(seq.num_frames + 1))
+    last: dict[int, int] = {}  # gt index -> tracker index of its last match (ever)
+    chosen: list[int] = []
+    for f in np.flatnonzero(np.diff(bounds) > 0).tolist():
+        idx = cand[bounds[f]:bounds[f + 1]]
+        g0, t0 = seq.gt_offsets[f], seq.tr_offsets[f]
+        ng, nt = seq.gt_offsets[f + 1] - g0, seq.tr_offsets[f + 1] - t0
+        d = np.full((ng, nt), np.nan)
+        index = np.full((ng, nt), -1, np.int64)
+        d[p.gt[idx] - g0, p.tr[idx] - t0] = dist[idx]
+        index[p.gt[idx] - g0, p.tr[idx] - t0] = idx
+        gts, trs = seq.gt_idx[g0:g0 + ng], seq.tr_idx[t0:t0 + nt]
+        row_free, col_free = np.ones(ng, bool), np.ones(nt, bool)
+        now: list[tuple[int, int]] = []
+        for i in range(ng):  # 1. keep the pairs matched before
+            h = last.get(int(gts[i]))
+            j = np.flatnonzero(col_free & (trs == h)) if h is not None else ()
+            if len(j) and np.isfinite(d[i, j[0]]):
+                row_free[i] = col_free[j[0]] = False
+                now.append((i, int(j[0])))
+        d[~row_free, :] = np.nan
+        d[:, ~col_free] = np.nan
+        rows, cols = linear_sum_assignment(_expensive(d))  # 2. the rest: minimum total distance
+        now += [(i, j) for i, j in zip(rows.tolist(), cols.tolist()) if np.isfinite(d[i, j])]
+        for i, j in now:
+            last[int(gts[i])] = int(trs[j])
+            chosen.append(int(index[i, j]))
+    index = np.sort(np.asarray(chosen, np.int64))
+    processed = np.flatnonzero((np.diff(seq.gt_offsets) > 0) & (np.diff(seq.tr_offsets) > 0))
+    return clear._flag_events(seq, index, processed, threshold)
+
+
+def evaluate_motmetrics(seq: EvalSequence, gt_box: np.ndarray, tr_box: np.ndarray,
+                        threshold: float = 0.5) -> SequenceEvaluation:
+    """One pass with py-motmetrics' CLEAR matching (HOTA and Identity as TrackEval on the same data)."""
+    h, hm = hota.evaluate(seq)
+    matches = None
+    if seq.num_gt_dets and seq.num_tr_dets:
+        matches = motmetrics_match(seq, gt_box, tr_box, threshold)
+    c, cm = clear.evaluate(seq, threshold, matches)
+    i, im = identity.evaluate(seq, threshold)
+    return SequenceEvaluation(seq, h, c, i, count.evaluate(seq), hm, cm, im)
+
+
+def protocol_run(inputs: RunInputs, name: str, *, analyse: bool = True, workers: int = 1,
+                 progress=None) -> tuple[RunInputs, Run]:
+    """Evaluate ``inputs`` under protocol ``name``: the inputs as evaluated (the protocol's options) and
+    the run; its notes name the protocol and its rule."""
+    proto = protocol(name)
+    inputs = proto.inputs(inputs.absolute())
+    if proto.matching == TRACKEVAL:
+        if inputs.format != "mot" and (proto.benchmark or not proto.preprocess):
+            raise InputError("--protocol", f"protocol {name!r} is for MOTChallenge data.", "Use trackeval or iou=T.")
+        layout = resolve_inputs(inputs)
+        run = evaluate(layout, preprocess=inputs.preprocess, threshold=inputs.threshold, workers=workers,
+                       analyse_matches=analyse, progress=progress)
+    else:
+        if inputs.format != "mot" or inputs.classes:
+            raise InputError("--protocol", "the motmetrics protocol is for single-class MOTChallenge data.",
+                             "Leave out --format / --classes, or pick another protocol.")
+        run = _motmetrics_run(resolve_inputs(inputs), inputs.threshold, analyse, progress)
+    run.notes.append(f"protocol {proto.name}: {proto.rule}")
+    return inputs, run
+
+
+def _motmetrics_run(layout, threshold: float, analyse: bool, progress) -> Run:
+    """Every sequence x tracker with py-motmetrics' loading and CLEAR matching, combined as TrackEval."""
+    from .analysis.record import analyse as analyse_one
+
+    metrics: dict = {t: {} for t in layout.trackers}
+    analyses: dict = {t: {} for t in layout.trackers}
+    notes, frames = [], {}
+    for k, files in enumerate(layout.sequences):
+        loaded = load_sequence(files)
+        gt = loaded.gt
+        for t, tr in loaded.trackers.items():
+            seq = motmetrics_prepare(files.name, gt, tr, box_pairs(gt.box, gt.offsets, tr.box, tr.offsets))
+            ev = evaluate_motmetrics(seq, gt.box, tr.box, threshold)
+            metrics[t][files.name] = ev.metrics()
+            if analyse:
+                analyses[t][files.name] = analyse_one(ev, gt, tr, t)
+        notes += [str(i) for d in (gt, *loaded.trackers.values()) for i in d.ignored]
+        frames[files.name] = gt.num_frames
+        if progress:
+            progress(k + 1, len(layout.sequences), files.name)
+    order = [f.name for f in layout.sequences]
+    for t in layout.trackers:
+        metrics[t][COMBINED] = combine(metrics[t][s] for s in order)
+    options = RunOptions("mot", (), layout.benchmark, False, threshold, analyse)
+    return Run(layout, options, metrics, {}, analyses if analyse else None, notes, frames)
+
+
+def evaluate_protocol(inputs: RunInputs, name: str):
+    """A ``Workspace`` of ``inputs`` evaluated under protocol ``name``, its analyses kept (for diffs)."""
+    from .workspace import Workspace
+
+    return Workspace.from_run(*protocol_run(inputs, name))
