@@ -46,6 +46,8 @@ def add_core_commands(sub) -> None:
     ev.add_argument("--classes", nargs="+", metavar="CLASS",
                     help="multi-class data: evaluate each class id of column 8 on its own ('all' = every class "
                          "in the ground truth) and combine classes both ways (class- and detection-averaged)")
+    ev.add_argument("--protocol", metavar="NAME", help="score under a named protocol: trackeval (default), "
+                    "no-preproc, mot20, motmetrics (py-motmetrics 1.4.0's rules) or iou=T (tracklens.protocols)")
     xp = sub.add_parser("export", help="every table of a saved run as CSV, JSON or Parquet")
     xp.add_argument("run_dir", help="a saved run (tracklens eval --save RUN_DIR)")
     xp.add_argument("--format", choices=("csv", "json", "parquet"), default="csv", help="default csv")
@@ -110,9 +112,13 @@ def _eval(args: argparse.Namespace) -> int:
                        tuple(args.classes) if args.classes else None, args.video_folder,
                        not args.no_preproc and not (args.format == "mot" and args.classes),  # --classes: none
                        args.threshold).absolute()
-    layout = resolve_inputs(inputs)
-    run = evaluate(layout, preprocess=inputs.preprocess, threshold=inputs.threshold, workers=args.workers,
-                   analyse_matches=bool(args.save), progress=_progress, dask=args.dask)
+    if args.protocol:  # the protocol's options replace --no-preproc / --threshold / --benchmark
+        from .protocols import protocol_run
+        inputs, run = protocol_run(inputs, args.protocol, analyse=bool(args.save), workers=args.workers,
+                                   progress=_progress)
+    else:
+        run = evaluate(resolve_inputs(inputs), preprocess=inputs.preprocess, threshold=inputs.threshold,
+                       workers=args.workers, analyse_matches=bool(args.save), progress=_progress, dask=args.dask)
     for note in run.notes:
         print(f"tracklens: note: {printable(str(note))}", file=sys.stderr)
     if not args.quiet:

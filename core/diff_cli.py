@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from dataclasses import replace
 
 from .atomic import check_output_file, write_text
 from .errors import InputError, printable
@@ -34,6 +35,9 @@ def add_diff_command(sub) -> None:
     p.add_argument("--alpha", type=float, default=0.5, help="α of the HOTA matching compared (default 0.5)")
     p.add_argument("--top", type=int, default=10, help="tracks listed as most improved / worsened (default 10)")
     p.add_argument("--json", metavar="FILE", help="write every change (RunDiff.to_dict()) here as JSON")
+    p.add_argument("--protocols", metavar="A,B",
+                   help="one run (a tracker folder, or a saved run whose inputs are reachable) scored under two "
+                        "protocols and compared: trackeval, no-preproc, mot20, motmetrics, iou=T")
 
 
 def run_diff(args: argparse.Namespace) -> int:
@@ -41,19 +45,60 @@ def run_diff(args: argparse.Namespace) -> int:
         check_output_file(args.json, "--json")
     if len(args.runs) > 2:
         raise InputError(" ".join(args.runs[2:]), "diff compares two runs.", "Give RUN_A and RUN_B.")
-    ws_a = open_run(args.runs[0], args)
-    ws_b = ws_a if len(args.runs) == 1 or args.runs[1] == args.runs[0] else open_run(args.runs[1], args)
-    tr_a = pick_tracker(ws_a, args.tracker_a, "--tracker-a")
-    tr_b = pick_tracker(ws_b, args.tracker_b, "--tracker-b")
-    if ws_a is ws_b and tr_a == tr_b:
-        raise InputError(args.runs[0], f"A and B are the same tracker ({tr_a}) of the same run.",
-                         "Give two runs, or --tracker-a and --tracker-b with two of its trackers.")
-    label_a, label_b = (f"{run} ({tr})" for run, tr in ((args.runs[0], tr_a), (args.runs[-1], tr_b)))
-    d = diff_runs(ws_a, tr_a, ws_b, tr_b, args.alpha, label_a=label_a, label_b=label_b)
+    if args.protocols:
+        d = _protocol_diff(args)
+    else:
+        ws_a = open_run(args.runs[0], args)
+        ws_b = ws_a if len(args.runs) == 1 or args.runs[1] == args.runs[0] else open_run(args.runs[1], args)
+        tr_a = pick_tracker(ws_a, args.tracker_a, "--tracker-a")
+        tr_b = pick_tracker(ws_b, args.tracker_b, "--tracker-b")
+        if ws_a is ws_b and tr_a == tr_b:
+            raise InputError(args.runs[0], f"A and B are the same tracker ({tr_a}) of the same run.",
+                             "Give two runs, or --tracker-a and --tracker-b with two of its trackers.")
+        label_a, label_b = (f"{run} ({tr})" for run, tr in ((args.runs[0], tr_a), (args.runs[-1], tr_b)))
+        d = diff_runs(ws_a, tr_a, ws_b, tr_b, args.alpha, label_a=label_a, label_b=label_b)
     print(format_diff(d, args.top))
     if args.json:
         write_text(args.json, json.dumps(d.to_dict(), indent=1))
     return 0
+
+
+def _protocol_diff(args: argparse.Namespace) -> RunDiff:
+    """One run's tracker under two protocols (``tracklens.protocols``)."""
+    from .protocols import evaluate_protocol, protocol
+
+    names = [n.strip() for n in args.protocols.split(",")]
+    if len(names) != 2 or len(args.runs) != 1:
+        raise InputError("--protocols", "compare one run under two protocols.",
+                         "Give one RUN and --protocols A,B (e.g. trackeval,motmetrics).")
+    first, second = (protocol(n) for n in names)  # unknown names fail here, before any evaluation
+    path = args.runs[0]
+    from .workspace import MANIFEST, Workspace
+    if os.path.isfile(os.path.join(path, MANIFEST)):
+        saved = Workspace.load(path)
+        tracker = pick_tracker(saved, args.tracker_a, "--tracker-a")
+        inputs = replace(saved.inputs, trackers=(tracker,))
+    else:
+        inputs = _folder_inputs(path, args)
+        tracker = inputs.trackers[0]
+    ws_a, ws_b = evaluate_protocol(inputs, first.name), evaluate_protocol(inputs, second.name)
+    if args.cls is not None:
+        ws_a, ws_b = ws_a.for_class(args.cls), ws_b.for_class(args.cls)
+    return diff_runs(ws_a, tracker, ws_b, tracker, args.alpha, label_a=f"{tracker} under {first.name}: {first.rule}",
+                     label_b=f"{tracker} under {second.name}: {second.rule}")
+
+
+def _folder_inputs(path: str, args: argparse.Namespace) -> RunInputs:
+    """The inputs of a tracker folder: its parent holds trackers, ``--gt-folder`` the ground truth."""
+    if not os.path.isdir(path):
+        raise InputError(path, "run not found.", "Give a saved run folder or a tracker folder.")
+    if not args.gt_folder:
+        raise InputError(path, "a tracker folder (not a saved run) needs its ground truth.",
+                         "Pass --gt-folder, or give runs saved with 'tracklens eval --save RUN_DIR'.")
+    folder = os.path.abspath(path)
+    return RunInputs(args.gt_folder, os.path.dirname(folder), benchmark=args.benchmark, split=args.split,
+                     seqmap=args.seqmap, trackers=(os.path.basename(folder),), preprocess=not args.no_preproc,
+                     threshold=args.threshold)
 
 
 def open_run(path: str, args: argparse.Namespace):
@@ -62,17 +107,8 @@ def open_run(path: str, args: argparse.Namespace):
 
     if os.path.isfile(os.path.join(path, MANIFEST)):
         ws = Workspace.load(path)
-    elif os.path.isdir(path):
-        if not args.gt_folder:
-            raise InputError(path, "a tracker folder (not a saved run) needs its ground truth.",
-                             "Pass --gt-folder, or give runs saved with 'tracklens eval --save RUN_DIR'.")
-        folder = os.path.abspath(path)
-        inputs = RunInputs(args.gt_folder, os.path.dirname(folder), benchmark=args.benchmark, split=args.split,
-                           seqmap=args.seqmap, trackers=(os.path.basename(folder),),
-                           preprocess=not args.no_preproc, threshold=args.threshold)
-        ws = Workspace.from_inputs(inputs, analyse_now=True)
     else:
-        raise InputError(path, "run not found.", "Give a saved run folder or a tracker folder.")
+        ws = Workspace.from_inputs(_folder_inputs(path, args), analyse_now=True)
     if args.cls is not None:
         if args.cls not in ws.classes:
             raise InputError("--class", f"class {args.cls!r} is not in {path} "
