@@ -161,6 +161,7 @@ def trackeval_folders(
     do_preproc: bool = True,
     seq_info: Mapping[str, int | None] | None = None,
     skip_split_fol: bool = False,
+    threshold: float = 0.5,
 ) -> dict[str, dict[str, FlatResult]]:
     """Run TrackEval's ``Evaluator`` on MOTChallenge files: ``{tracker: {seq | COMBINED_SEQ: {field: v}}}``.
 
@@ -197,7 +198,7 @@ def trackeval_folders(
         "SEQ_INFO": dict(seq_info) if seq_info is not None else None,
         "SKIP_SPLIT_FOL": skip_split_fol,
     }
-    metrics = [_metric("HOTA"), _metric("CLEAR"), _metric("Identity")]  # the Evaluator adds Count
+    metrics = [_metric("HOTA"), _metric("CLEAR", threshold), _metric("Identity", threshold)]  # the Evaluator adds Count
     with contextlib.redirect_stdout(io.StringIO()):  # the Evaluator prints progress unconditionally
         evaluator = trackeval.Evaluator(eval_config)
         dataset = trackeval.datasets.MotChallenge2DBox(dataset_config)
