@@ -26,9 +26,9 @@ from .errors import InputError
 from .evaluate import COMBINED, combine, evaluate, load_sequence
 from .metrics import clear, count, hota, identity
 from .metrics.clear import ClearMatches
-from .prepare import EvalSequence, build
+from .prepare import EvalSequence, build, prepare
 from .run import Run, RunInputs, RunOptions, resolve_inputs
-from .sequence_eval import SequenceEvaluation
+from .sequence_eval import SequenceEvaluation, evaluate_sequence
 from .similarity import box_pairs
 
 TRACKEVAL, MOTMETRICS = "trackeval", "motmetrics"
@@ -170,6 +170,24 @@ def evaluate_motmetrics(seq: EvalSequence, gt_box: np.ndarray, tr_box: np.ndarra
     return SequenceEvaluation(seq, h, c, i, count.evaluate(seq), hm, cm, im)
 
 
+def evaluation_under(proto: Protocol, sequence: str, gt, tr, benchmark: str = "MOT17",
+                     threshold: float | None = None) -> SequenceEvaluation:
+    """One MOTChallenge sequence x tracker evaluated under ``proto`` (``threshold`` overrides its own)."""
+    threshold = proto.threshold if threshold is None else threshold
+    if proto.matching == MOTMETRICS:
+        seq = motmetrics_prepare(sequence, gt, tr, box_pairs(gt.box, gt.offsets, tr.box, tr.offsets))
+        return evaluate_motmetrics(seq, gt.box, tr.box, threshold)
+    seq = prepare(sequence, gt, tr, benchmark=proto.benchmark or benchmark, preprocess=proto.preprocess)
+    return evaluate_sequence(seq, threshold)
+
+
+def analyse_under(name: str, sequence: str, gt, tr, tracker: str, benchmark: str = "MOT17"):
+    """The ``SequenceAnalysis`` of one sequence x tracker under protocol ``name`` (what a diff reads)."""
+    from .analysis.record import analyse
+
+    return analyse(evaluation_under(protocol(name), sequence, gt, tr, benchmark), gt, tr, tracker)
+
+
 def protocol_run(inputs: RunInputs, name: str, *, analyse: bool = True, workers: int = 1,
                  progress=None) -> tuple[RunInputs, Run]:
     """Evaluate ``inputs`` under protocol ``name``: the inputs as evaluated (the protocol's options) and
@@ -202,8 +220,7 @@ def _motmetrics_run(layout, threshold: float, analyse: bool, progress) -> Run:
         loaded = load_sequence(files)
         gt = loaded.gt
         for t, tr in loaded.trackers.items():
-            seq = motmetrics_prepare(files.name, gt, tr, box_pairs(gt.box, gt.offsets, tr.box, tr.offsets))
-            ev = evaluate_motmetrics(seq, gt.box, tr.box, threshold)
+            ev = evaluation_under(PROTOCOLS[MOTMETRICS], files.name, gt, tr, layout.benchmark, threshold)
             metrics[t][files.name] = ev.metrics()
             if analyse:
                 analyses[t][files.name] = analyse_one(ev, gt, tr, t)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .analysis.diff import MEASURES, TRACK_COSTS, clear_label, diff_sequence, hota_label
+from .analysis.diff import MEASURES, TRACK_COSTS, SequenceDiff, clear_label, diff_sequence, hota_label
 from .errors import InputError
 from .jsonable import plain
 from .metrics.hota import ALPHAS
@@ -104,24 +104,29 @@ def diff_runs(ws_a, tracker_a: str, ws_b, tracker_b: str, alpha: float = 0.5, *,
             raise InputError(", ".join(only[:5]), "the two runs do not have the same sequences "
                              f"(in one run only: {len(only)}).", "Compare runs of the same sequences.")
         sequences = names_a
+    if not sequences:
+        raise InputError("sequences", "no sequence to compare.", "Give runs with at least one sequence.")
     missing = [s for s in sequences if s not in names_a or s not in names_b]
     if missing:
         raise InputError(", ".join(missing[:5]), "sequence not in both runs.", "Pick sequences both runs have.")
     k = alpha_index(alpha)
     ta, tb = float(ws_a.inputs.threshold), float(ws_b.inputs.threshold)
     parts = [diff_sequence(ws_a.analysis(tracker_a, s), ws_b.analysis(tracker_b, s), k, ta, tb) for s in sequences]
+    return gather(parts, label_a or tracker_a, label_b or tracker_b, float(ALPHAS[k]), ta, tb)
 
-    def gather(name: str) -> pd.DataFrame:
+
+def gather(parts: list[SequenceDiff], a: str, b: str, alpha: float, threshold_a: float, threshold_b: float
+           ) -> RunDiff:
+    """One ``RunDiff`` from the diffs of each sequence (in order), with the combined counts."""
+    def tables(name: str) -> pd.DataFrame:
         return pd.concat([getattr(p, name).assign(sequence=p.sequence) for p in parts], ignore_index=True)[
-            ["sequence", *getattr(parts[0], name).columns]] if parts else pd.DataFrame()
+            ["sequence", *getattr(parts[0], name).columns]]
 
-    counts = gather("counts")
+    counts = tables("counts")
     combined = counts.groupby(["matching", "measure"], sort=False)[["A", "B", "delta", "added", "removed"]].sum()
     counts = pd.concat([counts, combined.reset_index().assign(sequence=COMBINED)], ignore_index=True)
-    tracks = gather("tracks")
-    return RunDiff(label_a or tracker_a, label_b or tracker_b, float(ALPHAS[k]), ta, tb, tuple(sequences),
-                   counts, gather("events"), gather("gt_boxes"), gather("tr_boxes"), tracks,
-                   sum(p.unchanged_tracks for p in parts))
+    return RunDiff(a, b, alpha, threshold_a, threshold_b, tuple(p.sequence for p in parts), counts, tables("events"),
+                   tables("gt_boxes"), tables("tr_boxes"), tables("tracks"), sum(p.unchanged_tracks for p in parts))
 
 
-__all__ = ["COMBINED", "MEASURES", "RunDiff", "TRACK_COSTS", "TABLES", "alpha_index", "diff_runs"]
+__all__ = ["COMBINED", "MEASURES", "RunDiff", "TRACK_COSTS", "TABLES", "alpha_index", "diff_runs", "gather"]

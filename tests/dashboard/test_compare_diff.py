@@ -57,3 +57,27 @@ def test_compare_page_shows_the_run_diff_and_steps_to_a_change(sample_diff) -> N
     next(b for b in at.button if b.key == "diff_go").click().run()
     assert not at.exception
     assert at.session_state["frame"] == target
+
+
+def test_compare_page_puts_two_protocols_side_by_side(sample_dir) -> None:
+    from tracklens.protocols import analyse_under
+    from tracklens.analysis.diff import diff_sequence
+    from tracklens.evaluate import load_sequence
+    from tracklens.layout import resolve
+    from tracklens.rundiff import gather
+
+    at = open_page("compare", frame="1", tracker2=B)
+    assert any(s.value.startswith("Protocols side by side: motmetrics") for s in at.subheader)
+    at.selectbox(key="protocol_b").set_value("no-preproc").run()
+    at.selectbox(key="protocol_a").set_value("trackeval").run()
+    assert not at.exception
+    layout = resolve(str(sample_dir / "gt"), str(sample_dir / "trackers"), "MOT15")
+    loaded = load_sequence(next(f for f in layout.sequences if f.name == SEQ))
+    gt, tr = loaded.gt, loaded.trackers[A]
+    part = diff_sequence(analyse_under("trackeval", SEQ, gt, tr, A, "MOT15"),
+                         analyse_under("no-preproc", SEQ, gt, tr, A, "MOT15"), 9)
+    want = summary_view(gather([part], "a", "b", 0.5, 0.5, 0.5), SEQ)
+    tables = [t.value for t in at.table if "explained by" in t.value.columns]
+    assert tables[-1].equals(want)
+    at.selectbox(key="protocol_b").set_value("mot20").run()  # MOT20's classes on MOT15 files: a warning
+    assert not at.exception and any("Cannot score this run under both protocols" in w.value for w in at.warning)
