@@ -1,6 +1,6 @@
 """The run diff on the Compare page in a real browser: the counts B − A with the changes that explain them
-(the same numbers as ``diff_runs``), both matchings named, and "Show frame" stepping the side-by-side
-view to a change. On the bundled sample and on MOT17 (blank canvas), screenshots at 1280x720 and
+(the same numbers as ``diff_runs``), both matchings named, "Show frame" stepping the side-by-side
+view to a change, and the protocols section (TrackEval against py-motmetrics, both rules named). On the bundled sample and on MOT17 (blank canvas), screenshots at 1280x720 and
 1440x900 (tests/screenshots/rundiff_*.png)."""
 from __future__ import annotations
 
@@ -32,9 +32,23 @@ def check_diff_section(page, d, sequence: str) -> None:
         assert row._6 in shown, row._6  # "+added introduced − removed fixed" of every measure
 
 
+def check_protocols(page, screenshot, name: str) -> None:
+    """The protocols section: TrackEval against py-motmetrics by default, both rules shown, a table of counts."""
+    heading = page.get_by_role("heading", name=re.compile(r"^Protocols side by side: "))
+    heading.scroll_into_view_if_needed()
+    expect(heading).to_be_visible()
+    text = page.inner_text("body")
+    assert "TrackEval 1.3.0 MOTChallenge: tracker boxes matched to distractors removed" in text
+    assert "py-motmetrics 1.4.0: no distractor preprocessing" in text
+    assert "--protocols trackeval,motmetrics" in text
+    expect(page.locator('[data-testid="stTable"]').filter(has_text="explained by")).to_have_count(2)
+    page.wait_for_timeout(300)
+    screenshot(page, name)
+
+
 def show_first_change(page, wait_idle, d, sequence: str) -> int:
     first = int(change_frames(d, sequence)["frame"].iloc[0])
-    page.get_by_role("button", name="Show frame").click()
+    page.get_by_role("button", name="Show frame").first.click()  # the run diff's (the protocols have one too)
     wait_idle(page, timeout_ms=120_000)
     no_exception(page)
     expect(page.get_by_role("heading", name=re.compile(rf", frame {first}$"))).to_be_visible()
@@ -57,6 +71,7 @@ def test_sample_compare_run_diff(app_server, browser_page, open_app, wait_idle, 
     screenshot(page, f"rundiff_sample_{size}")
     page.get_by_text("Identity switches and fragmentations that appeared or vanished").scroll_into_view_if_needed()
     screenshot(page, f"rundiff_sample_changes_{size}")
+    check_protocols(page, screenshot, f"rundiff_protocols_sample_{size}")
     show_first_change(page, wait_idle, sample_diff, "TUD-Campus")
     page.get_by_role("heading", name=re.compile(r"TUD-Campus, frame \d+")).scroll_into_view_if_needed()
     screenshot(page, f"rundiff_sample_show_frame_{size}")
@@ -81,4 +96,5 @@ def test_mot17_compare_run_diff(app_server_factory, shared_data, tmp_path_factor
     no_exception(page)
     check_diff_section(page, d, MOT17_SEQ)
     screenshot(page, f"rundiff_mot17_{size}")
+    check_protocols(page, screenshot, f"rundiff_protocols_mot17_{size}")
     show_first_change(page, wait_idle, d, MOT17_SEQ)
