@@ -37,10 +37,9 @@ EVENT_NAMES = {"SWITCH": "IDSW", "FRAG": "Frag"}
 
 
 def clear_label(threshold_a: float, threshold_b: float) -> str:
-    """The CLEAR matching's name (both thresholds when the two runs differ)."""
-    if threshold_a == threshold_b:
-        return f"CLEAR IoU≥{threshold_a:g}"
-    return f"CLEAR IoU≥{threshold_a:g} (A) / ≥{threshold_b:g} (B)"
+    """The CLEAR matching's name (both thresholds when the two runs differ), thresholds written in full."""
+    a, b = repr(float(threshold_a)), repr(float(threshold_b))
+    return f"CLEAR IoU≥{a}" if a == b else f"CLEAR IoU≥{a} (A) / ≥{b} (B)"
 
 
 def hota_label(alpha_index: int) -> str:

@@ -23,7 +23,7 @@ from tracklens.errors import InputError
 from tracklens.evaluate import COMBINED as COMBINED_SEQ
 from tracklens.formats.motchallenge import read_mot_file
 from tracklens.prepare import prepare
-from tracklens.rundiff import COMBINED, RunDiff, alpha_index, diff_runs
+from tracklens.rundiff import RunDiff, alpha_index, diff_runs
 from tracklens.sequence_eval import evaluate_sequence
 from tracklens.workspace import Workspace
 from strategies import TrackingCase, _first_per_frame_and_id, tracking_cases
@@ -236,7 +236,7 @@ def test_generated_thresholds(case: TrackingCase, threshold: float) -> None:
     a, b = analysed(case, case.tracker), analysed(case, case.tracker, threshold)
     sd = diff_sequence(a, b, 9, 0.5, threshold)
     check_sequence(sd, a, b, 9)
-    assert sd.counts["matching"].iloc[0] == f"CLEAR IoU≥0.5 (A) / ≥{threshold:g} (B)"
+    assert sd.counts["matching"].iloc[0] == f"CLEAR IoU≥0.5 (A) / ≥{threshold!r} (B)"
     hota = sd.counts[sd.counts["matching"].str.startswith("HOTA")]
     assert (hota["delta"] == 0).all() and (hota["added"] == 0).all()  # HOTA does not depend on the threshold
 
