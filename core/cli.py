@@ -114,6 +114,8 @@ def _eval(args: argparse.Namespace) -> int:
                        args.threshold).absolute()
     if args.protocol:  # the protocol's options replace --no-preproc / --threshold / --benchmark
         from .protocols import protocol_run
+        if args.dask:
+            raise InputError("--dask", "--protocol runs here, not on a Dask cluster.", "Leave out --dask or --protocol.")
         inputs, run = protocol_run(inputs, args.protocol, analyse=bool(args.save), workers=args.workers,
                                    progress=_progress)
     else:

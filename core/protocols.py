@@ -53,7 +53,7 @@ class Protocol:
 
 PROTOCOLS = {
     "trackeval": Protocol("trackeval", "TrackEval 1.3.0 MOTChallenge: tracker boxes matched to distractors removed, "
-                          "only pedestrian ground truth with consider flag 1, CLEAR IoU ≥ 0.5"),
+                          "only pedestrian ground truth with consider flag 1 (MOT16 and later), CLEAR IoU ≥ 0.5"),
     "no-preproc": Protocol("no-preproc", "no MOTChallenge preprocessing: every ground-truth box with a non-zero "
                            "consider flag (any class) is evaluated and no tracker box is removed", preprocess=False),
     "mot20": Protocol("mot20", "MOT20 preprocessing: non_mot_vehicle (class 6) is an extra distractor class",
