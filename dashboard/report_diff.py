@@ -5,6 +5,7 @@ switches that appeared or vanished."""
 from __future__ import annotations
 
 import html
+import numbers
 
 import pandas as pd
 
@@ -25,7 +26,9 @@ def _table(df: pd.DataFrame) -> str:
     head = "".join(f"<th>{_e(c)}</th>" for c in df.columns)
     rows = []
     for row in df.itertuples(index=False):
-        cells = "".join(f'<td class="num">{v:+.2f}</td>' if isinstance(v, float) else f"<td>{_e(v)}</td>" for v in row)
+        cells = "".join(f'<td class="num">{v:+.2f}</td>' if isinstance(v, float) else
+                        f'<td class="num">{v}</td>' if isinstance(v, numbers.Integral) else f"<td>{_e(v)}</td>"
+                        for v in row)
         rows.append(f"<tr>{cells}</tr>")
     return (f'<div class="table-wrap"><table class="metrics"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table></div>')

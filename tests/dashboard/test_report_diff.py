@@ -25,7 +25,8 @@ def test_section_lists_the_counts_and_their_changes(sample_ws: Workspace) -> Non
     assert f"B = {other} against A = {first}" in html
     d = diff_runs(sample_ws, first, sample_ws, other, 0.5)
     for row in summary_view(d).itertuples():
-        assert f"<td>{row.A}</td><td>{row.B}</td><td>{row._5}</td><td>{row._6}</td>" in html
+        assert (f'<td class="num">{row.A}</td><td class="num">{row.B}</td><td>{row._5}</td>'
+                f"<td>{row._6}</td>") in html
     assert "CLEAR IoU≥0.5" in html and "HOTA α=0.50" in html
     assert "Identity switches that appeared or vanished" in html and "Tracks most worsened" in html  # masa (A) is near perfect
 
