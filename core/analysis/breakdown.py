@@ -46,7 +46,8 @@ def sequence_counts(boxes: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
     for name, c in CONDITIONS.items():
         n = len(c.bin_labels) + 1  # + the row of unbinned tracker boxes
         code = c.codes(cond[name].to_numpy(float))
-        code[~gt & np.isnan(cond[name].to_numpy(float))] = n - 1
+        if c.gt_only:
+            code[~gt] = n - 1
         res = _zeros(n)
         g, t = code[gt], code[~gt]
         res["GT"] = np.bincount(g, minlength=n)

@@ -2,7 +2,7 @@
 
 Switches and fragmentations are CLEAR's (matching at the similarity threshold, TrackEval's IDSW and Frag);
 FN bursts are HOTA's at one α (a ground truth missed FN_BURST_FRAMES+ frames in a row). For each, with
-``t`` its frame and ``g`` its ground-truth track, looking at g's boxes in the WINDOW frames before t:
+``t`` its frame and ``g`` its ground-truth track, looking at g's boxes in the WINDOW frames before t (for a burst, up to and including t):
 - ``occluded_before``: g's visibility fell below VISIBLE (a visibility drop; MOT17 column 9);
 - ``overlap_before``: g overlapped another ground-truth box with IoU >= CROWDED;
 - ``gap``: frames since g was last matched (CLEAR) before t, for a burst its length (frames missed);
@@ -63,14 +63,15 @@ def identity_causes(boxes: pd.DataFrame, identity_events: pd.DataFrame, fn_burst
     is_burst = (events["kind"] == "fn_burst").to_numpy()
     at = track.row(g, t)
     lo = track.row(g, t - WINDOW)
+    end = at + is_burst  # a burst's own first frame counts too: was it missed because it was hidden?
     min_vis = np.full(len(events), np.nan)
     max_overlap = np.zeros(len(events))
     for k in range(len(events)):  # a few thousand events, each a short slice
-        if at[k] > lo[k]:
-            v = track.vis[lo[k]:at[k]]
+        if end[k] > lo[k]:
+            v = track.vis[lo[k]:end[k]]
             if not np.isnan(v).all():
                 min_vis[k] = np.nanmin(v)
-            max_overlap[k] = track.crowd[lo[k]:at[k]].max()
+            max_overlap[k] = track.crowd[lo[k]:end[k]].max()
     gap = np.where(is_burst, track.burst_length(at), track.gap_before(at))
     out = events.assign(min_visibility_before=min_vis, max_overlap_before=max_overlap, gap=gap,
                         crowding=track.crowd[at], speed=track.speed[at])
