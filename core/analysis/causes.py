@@ -57,7 +57,7 @@ def identity_causes(boxes: pd.DataFrame, identity_events: pd.DataFrame, fn_burst
                                "prev_gt_id": -1}))
     events = pd.concat(parts, ignore_index=True)
     if events.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object if c in ("kind", "id_origin") else float) for c in COLUMNS})
+        return empty_causes()
     track = _GtTrack(boxes, alpha_index)
     g, t = events["gt_id"].to_numpy(np.int64), events["frame"].to_numpy(np.int64)
     is_burst = (events["kind"] == "fn_burst").to_numpy()
@@ -85,6 +85,11 @@ def identity_causes(boxes: pd.DataFrame, identity_events: pd.DataFrame, fn_burst
     out["taken_id"] = (out["id_origin"] == "taken").to_numpy()
     order = np.lexsort((events["kind"].to_numpy(), t))
     return out.iloc[order][COLUMNS].reset_index(drop=True)
+
+
+def empty_causes() -> pd.DataFrame:
+    """The causes table without rows (typed columns)."""
+    return pd.DataFrame({c: pd.Series(dtype=object if c in ("kind", "id_origin") else float) for c in COLUMNS})
 
 
 class _GtTrack:

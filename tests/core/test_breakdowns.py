@@ -222,3 +222,31 @@ def test_counts_have_one_shape_per_bin() -> None:
             assert counts[name][field].shape == ((rows, 19) if field in PER_ALPHA else (rows,)), (name, field)
     table = breakdown_table(counts)
     assert isinstance(table, pd.DataFrame) and table["GT"].groupby(table["condition"]).sum().eq(1).all()
+
+
+def test_cli_writes_breakdowns_json(sample_dir: Path, tmp_path: Path) -> None:
+    import json
+
+    from tracklens.dashboard import cli
+
+    out = tmp_path / "breakdowns.json"
+    metrics = tmp_path / "metrics.json"
+    assert cli.main(["eval", "--gt-folder", str(sample_dir / "gt"), "--trackers-folder", str(sample_dir / "trackers"),
+                     "--benchmark", "MOT15", "--quiet", "--breakdowns", str(out), "--json", str(metrics)]) == 0
+    data, scores = json.loads(out.read_text()), json.loads(metrics.read_text())
+    assert set(data) == {"masa", "motmetrics_test"}
+    for tracker, part in data.items():
+        combined = scores[tracker][COMBINED]
+        for name, cond in part["breakdowns"]["combined"].items():
+            bins = cond["bins"]
+            assert sum(b["GT"] for b in bins) == combined["GT_Dets"] and sum(b["TR"] for b in bins) == combined["Dets"]
+            assert sum(b["IDSW"] for b in bins) == combined["IDSW"], name
+            assert sum(b["CLR_FP"] for b in bins) == combined["CLR_FP"], name
+            assert cond["gt_only"] == CONDITIONS[name].gt_only
+        counts = {(r["kind"], r["cause"]): r for r in part["causes"]["counts"]}
+        assert counts[("switch", "after_gap")]["events"] == combined["IDSW"]
+        assert part["causes"]["matching"]["fn_burst"] == "HOTA matching at α = 0.50"
+        examples = part["causes"]["examples"]["switch"]
+        tagged = [e for cause in examples.values() for e in cause]
+        assert all(e["sequence"] in ("TUD-Campus", "TUD-Stadtmitte") for e in tagged)
+        assert (len(tagged) > 0) == (combined["IDSW"] > 0)

@@ -1,0 +1,65 @@
+"""A tracker's breakdowns by condition and causes of identity errors over a run's sequences: what
+``tracklens eval --breakdowns FILE`` writes, and what the report and the dashboard show (docs/breakdowns.md)."""
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .analysis.breakdown import add_counts, breakdown_table, sequence_counts, to_jsonable
+from .analysis.causes import CAUSES, KINDS, cause_counts, empty_causes, identity_causes
+from .analysis.record import SequenceAnalysis
+from .metrics.hota import ALPHAS
+
+EXAMPLES = 5  # examples kept per kind and cause in the JSON
+
+
+def matching_names(alpha_index: int, threshold: float) -> dict[str, str]:
+    """Which matching each kind of identity error comes from."""
+    clear = f"CLEAR matching at IoU ≥ {threshold:g}"
+    return {"switch": clear, "frag": clear, "fn_burst": f"HOTA matching at α = {ALPHAS[alpha_index]:.2f}"}
+
+
+def tracker_causes(analyses: Iterable[tuple[str, SequenceAnalysis]], alpha_index: int) -> pd.DataFrame:
+    """Every switch, fragmentation and FN burst of a tracker's sequences with its evidence (``sequence`` column)."""
+    parts = [identity_causes(an.boxes, an.identity_events, an.fn_bursts, alpha_index).assign(sequence=seq)
+             for seq, an in analyses]
+    return pd.concat(parts, ignore_index=True) if parts else empty_causes().assign(sequence=[])
+
+
+def tracker_counts(analyses: Iterable[tuple[str, SequenceAnalysis]]) -> tuple[dict, dict[str, dict]]:
+    """Bin counts pooled over the sequences, and per sequence."""
+    per_seq = {seq: sequence_counts(an.boxes) for seq, an in analyses}
+    return add_counts(list(per_seq.values())), per_seq
+
+
+def tracker_breakdowns(analyses: list[tuple[str, SequenceAnalysis]], alpha_index: int, threshold: float) -> dict:
+    """JSON of one tracker: ``breakdowns`` (combined over sequences and per sequence) and ``causes``
+    (counts per kind and cause, with up to EXAMPLES examples each, and the matching each kind comes from)."""
+    combined, per_seq = tracker_counts(analyses)
+    causes = tracker_causes(analyses, alpha_index)
+    counts = cause_counts(causes)
+    examples: dict[str, dict[str, list]] = {}
+    for kind in KINDS:
+        part = causes[(causes["kind"] == kind).to_numpy()]
+        examples[kind] = {}
+        for cause in (*CAUSES, "no_evidence"):
+            hit = ~part[list(CAUSES)].to_numpy(bool).any(1) if cause == "no_evidence" else part[cause].to_numpy(bool)
+            rows = part[hit].head(EXAMPLES)
+            examples[kind][cause] = [{"sequence": r.sequence, "frame": int(r.frame), "gt_id": int(r.gt_id),
+                                      "tr_id": int(r.tr_id)} for r in rows.itertuples()]
+    return {
+        "breakdowns": {"combined": to_jsonable(combined), "sequences": {s: to_jsonable(c) for s, c in per_seq.items()}},
+        "causes": {
+            "matching": matching_names(alpha_index, threshold),
+            "counts": [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
+                       for r in counts.to_dict("records")],
+            "examples": examples,
+        },
+    }
+
+
+def combined_table(analyses: list[tuple[str, SequenceAnalysis]]) -> pd.DataFrame:
+    """The breakdown table of a tracker over its sequences (``breakdown.breakdown_table``)."""
+    return breakdown_table(tracker_counts(analyses)[0])
