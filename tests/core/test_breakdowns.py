@@ -236,7 +236,7 @@ def test_cli_writes_breakdowns_json(sample_dir: Path, tmp_path: Path) -> None:
     data, scores = json.loads(out.read_text()), json.loads(metrics.read_text())
     assert set(data) == {"masa", "motmetrics_test"}
     for tracker, part in data.items():
-        combined = scores[tracker][COMBINED]
+        combined = scores[tracker]["COMBINED"]
         for name, cond in part["breakdowns"]["combined"].items():
             bins = cond["bins"]
             assert sum(b["GT"] for b in bins) == combined["GT_Dets"] and sum(b["TR"] for b in bins) == combined["Dets"]
