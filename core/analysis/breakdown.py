@@ -30,24 +30,41 @@ def _zeros(n: int) -> dict[str, np.ndarray]:
     return {c: np.zeros((n, NUM_ALPHAS)) if c in PER_ALPHA else np.zeros(n, np.int64) for c in COUNTS}
 
 
-def sequence_counts(boxes: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
-    """Per condition: the counts of each bin, then one more row for the tracker boxes the condition
-    cannot bin (all zero for a condition tracker boxes have). ``boxes``: one sequence's whole box table."""
+def box_bins(boxes: pd.DataFrame) -> pd.DataFrame:
+    """The evaluated boxes of one sequence's whole box table with the bin of each condition (column per
+    condition; ``len(bin_labels)`` for a tracker box of a gt-only condition: the unbinned row)."""
     ev = boxes[boxes["evaluated"].to_numpy()]
     cond = box_conditions(boxes)
     gt = (ev["side"] == "gt").to_numpy()
-    level = ev["level"].to_numpy(np.int64)
-    clear_tp = ev["clear_partner"].to_numpy() >= 0
-    idtp = ev["idtp"].to_numpy(bool)
-    switch = ev["event"].isin(["SWITCH", "ASCEND"]).to_numpy() & gt
-    assoc = _pair_scores(ev, gt, level)  # A(c) per gt box and α (0 unless a TP at that α)
+    out = ev[["frame", "side", "id", "x", "y", "w", "h", "level", "clear_partner", "idtp", "partner"]].copy()
+    out["switch"] = ev["event"].isin(["SWITCH", "ASCEND"]).to_numpy() & gt
+    for name, c in CONDITIONS.items():
+        code = c.codes(cond[name].to_numpy(float))
+        if c.gt_only:
+            code[~gt] = len(c.bin_labels)
+        out[name] = code.astype(np.int8)
+    return out
+
+
+def sequence_counts(boxes: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
+    """Per condition: the counts of each bin, then one more row for the tracker boxes the condition
+    cannot bin (all zero for a condition tracker boxes have). ``boxes``: one sequence's whole box table."""
+    return bin_counts(box_bins(boxes))
+
+
+def bin_counts(binned: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
+    """``sequence_counts`` from a ``box_bins`` table."""
+    gt = (binned["side"] == "gt").to_numpy()
+    level = binned["level"].to_numpy(np.int64)
+    clear_tp = binned["clear_partner"].to_numpy() >= 0
+    idtp = binned["idtp"].to_numpy(bool)
+    switch = binned["switch"].to_numpy(bool)
+    assoc = _pair_scores(binned, gt, level)  # A(c) per gt box and α (0 unless a TP at that α)
     tp_at = level[:, None] > np.arange(NUM_ALPHAS)[None, :]
     out = {}
     for name, c in CONDITIONS.items():
         n = len(c.bin_labels) + 1  # + the row of unbinned tracker boxes
-        code = c.codes(cond[name].to_numpy(float))
-        if c.gt_only:
-            code[~gt] = n - 1
+        code = binned[name].to_numpy(np.int64)
         res = _zeros(n)
         g, t = code[gt], code[~gt]
         res["GT"] = np.bincount(g, minlength=n)
@@ -66,6 +83,19 @@ def sequence_counts(boxes: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
         res["IDFP"] = np.bincount(t, ~idtp[~gt], minlength=n).astype(np.int64)
         out[name] = res
     return out
+
+
+def frames_in_bin(binned: pd.DataFrame, condition: str, bin_index: int, alpha_index: int) -> pd.DataFrame:
+    """Frames with boxes in one bin: how many ground-truth boxes, FNs and FPs (HOTA at ``alpha_index``) and
+    CLEAR switches of that bin each frame has, most errors first."""
+    sel = binned[(binned[condition] == bin_index).to_numpy()]
+    gt = (sel["side"] == "gt").to_numpy()
+    hit = sel["level"].to_numpy() > alpha_index
+    table = pd.DataFrame({"frame": sel["frame"].to_numpy(), "gt": gt, "FN": gt & ~hit, "FP": ~gt & ~hit,
+                          "switches": sel["switch"].to_numpy(bool)})
+    out = table.groupby("frame", sort=True).sum().reset_index()
+    out["errors"] = out["FN"] + out["FP"] + out["switches"]
+    return out.sort_values(["errors", "frame"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def _pair_scores(ev: pd.DataFrame, gt: np.ndarray, level: np.ndarray) -> np.ndarray:
