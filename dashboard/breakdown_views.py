@@ -139,3 +139,29 @@ def cause_summary(counts: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
             rows.append({"tracker": tracker, "kind": kind, "events": int(part["events"].iloc[0]),
                          **{CAUSES.get(c, "no evidence"): shares[c] for c in (*CAUSES, "no_evidence")}})
     return pd.DataFrame(rows)
+
+
+def condition_comparison(tables: Mapping[str, pd.DataFrame], condition: str, colors: Mapping[str, str]) -> go.Figure:
+    """One condition, every tracker: HOTA per bin (OWTA for a gt-only condition, which has no HOTA), x100."""
+    field = "OWTA" if CONDITIONS[condition].gt_only else "HOTA"
+    fig = go.Figure()
+    for tracker, table in tables.items():
+        part = table[(table["condition"] == condition) & table["GT"].gt(0)]
+        fig.add_bar(x=part["bin"], y=part[field] * 100, name=tracker, marker_color=colors.get(tracker),
+                    customdata=part["GT"], hovertemplate=f"{tracker}<br>{field} %{{y:.1f}}<br>bin %{{x}}"
+                                                         "<br>gt boxes %{customdata:,}<extra></extra>")
+    fig.update_layout(template=TEMPLATE, barmode="group", height=300, title=f"{CONDITIONS[condition].title}: {field}",
+                      margin=dict(l=40, r=10, t=50, b=40), yaxis=dict(title=f"{field} (x100)", range=[0, 100]),
+                      xaxis=dict(title=CONDITIONS[condition].unit, type="category"),
+                      legend=dict(orientation="h", y=1.15, x=1, xanchor="right"))
+    return fig
+
+
+def headline_finding(tracker: str, counts: pd.DataFrame) -> str | None:
+    """The most frequent cause of a tracker's switches as one sentence (None without switches)."""
+    part = counts[(counts["kind"] == "switch") & counts["cause"].isin(list(CAUSES))]
+    if part.empty or int(part["events"].iloc[0]) == 0:
+        return None
+    top = part.sort_values("share", ascending=False, kind="stable").iloc[0]
+    return (f"{tracker}'s identity switches: {100 * top['share']:.0f} % show “{CAUSES[top['cause']]}” "
+            f"({int(top['count'])} of {int(top['events'])})")
