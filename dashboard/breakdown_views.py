@@ -32,14 +32,14 @@ def chart_fields(condition: str) -> tuple[str, ...]:
 
 def breakdown_chart(table: pd.DataFrame, condition: str, title: str) -> go.Figure:
     """Grouped bars: one group per bin of ``condition`` (rows of ``breakdown_table`` of one tracker), one bar
-    per field (x100); the bin's number rides in ``customdata`` so a click can say which bin it was."""
+    per field (x100); ``picked_bin`` reads a click on it."""
     part = table[(table["condition"] == condition) & table["GT"].gt(0)]
     fig = go.Figure()
     for field in chart_fields(condition):
         fig.add_bar(x=part["bin"], y=part[field] * 100, name=field, marker_color=FIELD_COLORS[field],
-                    customdata=np.stack([part["bin_index"], part["GT"], part["TR"]], axis=1),
-                    hovertemplate=f"{field} %{{y:.1f}}<br>bin %{{x}}<br>gt boxes %{{customdata[1]:,}}"
-                                  "<br>tracker boxes %{customdata[2]:,}<extra></extra>")
+                    customdata=np.stack([part["GT"], part["TR"]], axis=1),
+                    hovertemplate=f"{field} %{{y:.1f}}<br>bin %{{x}}<br>gt boxes %{{customdata[0]:,}}"
+                                  "<br>tracker boxes %{customdata[1]:,}<extra></extra>")
     fig.update_layout(template=TEMPLATE, barmode="group", title=title, height=320, clickmode="event+select",
                       margin=dict(l=40, r=10, t=50, b=40), legend=dict(orientation="h", y=1.12, x=1, xanchor="right"),
                       yaxis=dict(title="score (x100)", range=[min(0, float(np.nanmin(part[list(chart_fields(condition))]
@@ -48,13 +48,14 @@ def breakdown_chart(table: pd.DataFrame, condition: str, title: str) -> go.Figur
     return fig
 
 
-def picked_bin(event: Mapping[str, Any] | None) -> int | None:
-    """The bin number of a click on ``breakdown_chart`` (None without one)."""
+def picked_bin(event: Mapping[str, Any] | None, condition: str) -> int | None:
+    """The bin number of a click on ``breakdown_chart`` of ``condition`` (None without one): the bar's x is
+    its bin's label."""
     points = ((event or {}).get("selection") or {}).get("points") or []
+    labels = CONDITIONS[condition].bin_labels
     for point in points:
-        data = point.get("customdata")
-        if data is not None and len(data):
-            return int(data[0])
+        if point.get("x") in labels:
+            return labels.index(point["x"])
     return None
 
 

@@ -36,7 +36,7 @@ for tracker in ws.trackers:
     fig = breakdown_chart(table, name, plain(tracker))
     event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key=f"bd_chart_{tracker}_{name}",
                             width="stretch")
-    picked = picked_bin(event)
+    picked = picked_bin(event, name)
     if picked is not None:
         st.session_state["bd_pick"] = (tracker, name, picked)
     part = table[table["condition"] == name].drop(columns=["condition", "bin_index"])
