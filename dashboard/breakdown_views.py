@@ -3,6 +3,7 @@
 functions, no Streamlit (docs/breakdowns.md says what the numbers are)."""
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,10 +41,11 @@ def breakdown_chart(table: pd.DataFrame, condition: str, title: str) -> go.Figur
                     customdata=np.stack([part["GT"], part["TR"]], axis=1),
                     hovertemplate=f"{field} %{{y:.1f}}<br>bin %{{x}}<br>gt boxes %{{customdata[0]:,}}"
                                   "<br>tracker boxes %{customdata[1]:,}<extra></extra>")
-    fig.update_layout(template=TEMPLATE, barmode="group", title=title, height=320, clickmode="event+select",
-                      margin=dict(l=40, r=10, t=50, b=40), legend=dict(orientation="h", y=1.12, x=1, xanchor="right"),
-                      yaxis=dict(title="score (x100)", range=[min(0, float(np.nanmin(part[list(chart_fields(condition))]
-                                                                                        .to_numpy(float), initial=0)) * 100), 100]),
+    low = min(0.0, float(np.nanmin(part[list(chart_fields(condition))].to_numpy(float), initial=0)) * 100)
+    fig.update_layout(template=TEMPLATE, barmode="group", title=html.escape(title), height=340,
+                      clickmode="event+select", margin=dict(l=40, r=10, t=70, b=40),
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
+                      yaxis=dict(title="score (x100)", range=[low, 100]),
                       xaxis=dict(title=CONDITIONS[condition].unit, type="category"))
     return fig
 
@@ -148,13 +150,14 @@ def condition_comparison(tables: Mapping[str, pd.DataFrame], condition: str, col
     fig = go.Figure()
     for tracker, table in tables.items():
         part = table[(table["condition"] == condition) & table["GT"].gt(0)]
-        fig.add_bar(x=part["bin"], y=part[field] * 100, name=tracker, marker_color=colors.get(tracker),
-                    customdata=part["GT"], hovertemplate=f"{tracker}<br>{field} %{{y:.1f}}<br>bin %{{x}}"
+        name = html.escape(tracker)  # plotly draws a subset of HTML (links too): names from files as text
+        fig.add_bar(x=part["bin"], y=part[field] * 100, name=name, marker_color=colors.get(tracker),
+                    customdata=part["GT"], hovertemplate=f"{name}<br>{field} %{{y:.1f}}<br>bin %{{x}}"
                                                          "<br>gt boxes %{customdata:,}<extra></extra>")
-    fig.update_layout(template=TEMPLATE, barmode="group", height=300, title=f"{CONDITIONS[condition].title}: {field}",
-                      margin=dict(l=40, r=10, t=50, b=40), yaxis=dict(title=f"{field} (x100)", range=[0, 100]),
+    fig.update_layout(template=TEMPLATE, barmode="group", height=320, title=f"{CONDITIONS[condition].title}: {field}",
+                      margin=dict(l=40, r=10, t=70, b=40), yaxis=dict(title=f"{field} (x100)", range=[0, 100]),
                       xaxis=dict(title=CONDITIONS[condition].unit, type="category"),
-                      legend=dict(orientation="h", y=1.15, x=1, xanchor="right"))
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
     return fig
 
 

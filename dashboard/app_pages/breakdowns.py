@@ -33,7 +33,7 @@ st.caption(f"{cond.title} ({cond.unit}), over every sequence of the run. {how} A
 
 for tracker in ws.trackers:
     table = tracker_breakdown(view, tracker)
-    fig = breakdown_chart(table, name, plain(tracker))
+    fig = breakdown_chart(table, name, tracker)
     event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key=f"bd_chart_{tracker}_{name}",
                             width="stretch")
     picked = picked_bin(event, name)

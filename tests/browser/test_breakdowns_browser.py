@@ -41,7 +41,7 @@ def test_sample_breakdown_chart_and_a_bins_frames(app_server, browser_page, open
     no_exception(page)
     expect(page.get_by_role("heading", name=re.compile(r"Frames of box height .* · motmetrics_test"))).to_be_visible()
     assert "frames have boxes in this bin" in page.inner_text("body")
-    page.get_by_role("heading", name=re.compile("Frames of")).scroll_into_view_if_needed()
+    page.locator('[data-testid="stDataFrame"]').last.scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     screenshot(page, f"breakdowns_sample_bin_frames_{size}")
 
@@ -53,7 +53,7 @@ def test_sample_patches_grid_and_open(app_server, browser_page, open_app, wait_i
     open_app(page, f"{app_server}/patches{CAMPUS}")
     no_exception(page)
     expect(page.get_by_role("heading", name="Error patches · motmetrics_test")).to_be_visible()
-    assert "identity switch (CLEAR)" in page.inner_text("body")
+    assert "Switches and fragmentations: CLEAR matching at IoU ≥ 0.5" in page.inner_text("body")
     screenshot(page, f"patches_sample_causes_{size}")
     images = page.locator('[data-testid="stImage"] img')
     expect(images.first).to_be_visible()
