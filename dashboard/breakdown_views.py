@@ -168,4 +168,4 @@ def headline_finding(tracker: str, counts: pd.DataFrame) -> str | None:
         return None
     top = part.sort_values("share", ascending=False, kind="stable").iloc[0]
     return (f"{tracker}'s identity switches: {100 * top['share']:.0f} % show “{CAUSES[top['cause']]}” "
-            f"({int(top['count'])} of {int(top['events'])})")
+            f"({int(top['count'])} of {int(top['known'])})")

@@ -147,15 +147,17 @@ def _id_origin(boxes: pd.DataFrame, events: pd.DataFrame, is_burst: np.ndarray) 
 
 
 def cause_counts(causes: pd.DataFrame) -> pd.DataFrame:
-    """Per kind of event: how many, and how many carry each cause (and none), with the share of the kind."""
+    """Per kind of event: how many, and how many carry each cause (and none), with the share of the kind.
+    A visibility drop can only be seen where the ground truth has visibility: its share is over the events
+    with a known visibility before them (``known``; NaN without any, e.g. MOT15 or KITTI)."""
     rows = []
     for kind in KINDS:
         part = causes[(causes["kind"] == kind).to_numpy()]
         n = len(part)
         tags = part[list(CAUSES)].to_numpy(bool) if n else np.zeros((0, len(CAUSES)), bool)
+        seen = int(part["min_visibility_before"].notna().sum()) if n else 0
         for name, count in (*zip(CAUSES, tags.sum(0)), ("no_evidence", int((~tags.any(1)).sum()))):
-            rows.append({"kind": kind, "cause": name, "events": n, "count": int(count),
-                         "share": count / n if n else np.nan})
+            known = seen if name == "occluded_before" else n
+            rows.append({"kind": kind, "cause": name, "events": n, "known": known, "count": int(count),
+                         "share": count / known if known else np.nan})
     return pd.DataFrame(rows)
-
-

@@ -63,7 +63,7 @@ def test_sample_patches_grid_and_open(app_server, browser_page, open_app, wait_i
     screenshot(page, f"patches_sample_grid_{size}")
     first = patch_captions(page)[0]
     frame = int(re.search(r"· f (\d+) ·", first).group(1))
-    page.get_by_role("button", name="Open").nth(1).click()  # [0] opens the example picked above the grid
+    page.locator('[class*="st-key-patch_open_"] button').first.click()  # the first patch's "Open"
     wait_idle(page)
     no_exception(page)
     expect(page.get_by_text(f"frame {frame} / 71")).to_be_visible()

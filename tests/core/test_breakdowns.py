@@ -182,6 +182,7 @@ def test_switch_after_occlusion_to_fresh_id() -> None:
     assert (burst.iloc[0]["frame"], burst.iloc[0]["gap"]) == (11, 5) and burst.iloc[0]["occluded_before"]
     counts = cause_counts(causes).set_index(["kind", "cause"])
     assert counts.loc[("switch", "occluded_before"), "share"] == 1.0
+    assert counts.loc[("switch", "occluded_before"), "known"] == 1
     assert counts.loc[("switch", "no_evidence"), "count"] == 0
 
 
@@ -201,6 +202,18 @@ def test_crossing_swap_takes_the_other_id() -> None:
     assert switch["overlap_before"].all() and switch["crowded"].all() and switch["fast"].all()  # 10 px/frame, 100 px tall
     assert not switch["after_gap"].any() and (switch["gap"] == 0).all() and not switch["occluded_before"].any()
     assert causes["kind"].eq("switch").all()  # no fragmentation, no burst
+
+
+def test_visibility_drop_share_is_unknown_without_visibility() -> None:
+    """MOT15-style ground truth (no visibility column): a switch after a gap, its visibility share NaN."""
+    gt = [f"{f},1,{100 + 2.0 * f},50,40,100,1,-1,-1,-1\n" for f in range(1, 21)]
+    tr = [tracker_row(f, 10 if f <= 8 else 11, 100 + 2.0 * f, 50, 40, 100) for f in range(1, 21) if f not in (9, 10)]
+    an = analyse_text(gt, tr, 20, "MOT15")
+    causes = identity_causes(an.boxes, an.identity_events, an.fn_bursts, 9)
+    counts = cause_counts(causes).set_index(["kind", "cause"])
+    assert counts.loc[("switch", "after_gap"), "share"] == 1.0
+    assert counts.loc[("switch", "occluded_before"), "known"] == 0
+    assert np.isnan(counts.loc[("switch", "occluded_before"), "share"])
 
 
 def test_no_events_gives_typed_empty_table() -> None:
