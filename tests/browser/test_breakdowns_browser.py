@@ -72,14 +72,15 @@ def test_sample_patches_grid_and_open(app_server, browser_page, open_app, wait_i
 
 @pytest.fixture(scope="module")
 def pets09(shared_data, tmp_path_factory) -> Path:
-    """PETS09-S2L1 as a MOT15 layout with its img1/ frames (the first 100) and one tracker."""
+    """PETS09-S2L1 as a MOT15 layout with its whole video (its errors are past img1/'s first 100 frames)."""
     source = shared_data / "PETS09-S2L1"
     root = tmp_path_factory.mktemp("pets09_patches")
     seq = root / "gt" / "PETS09-S2L1"
     (seq / "gt").mkdir(parents=True)
     shutil.copy(source / "gt" / "gt.txt", seq / "gt" / "gt.txt")
     shutil.copy(source / "seqinfo.ini", seq / "seqinfo.ini")
-    shutil.copytree(source / "img1", seq / "img1")
+    (root / "videos").mkdir()
+    (root / "videos" / "PETS09-S2L1.avi").symlink_to(source / "vtest.avi")
     (root / "trackers" / "masa-hung-kf").mkdir(parents=True)
     shutil.copy(source / "trackers" / "masa-hung-kf.txt", root / "trackers" / "masa-hung-kf" / "PETS09-S2L1.txt")
     return root
@@ -89,7 +90,7 @@ def pets09(shared_data, tmp_path_factory) -> Path:
 def test_pets09_patches_are_crops_of_the_frames(app_server_factory, pets09, browser_page, open_app, wait_idle,
                                                  screenshot):
     url = app_server_factory("--gt-folder", pets09 / "gt", "--trackers-folder", pets09 / "trackers",
-                             "--benchmark", "MOT15")
+                             "--benchmark", "MOT15", "--video-folder", pets09 / "videos")
     page = browser_page
     page.set_viewport_size(VIEWPORTS["1440x900"])
     open_app(page, f"{url}/patches?seq=PETS09-S2L1&tracker=masa-hung-kf&alpha=0.5", timeout_ms=120_000)
