@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .analysis.breakdown import add_counts, breakdown_table, sequence_counts, to_jsonable
-from .analysis.causes import CAUSES, KINDS, cause_counts, empty_causes, identity_causes
+from .analysis.causes import BASELINE_CAUSES, CAUSES, KINDS, baseline_counts, cause_counts, empty_causes, identity_causes
 from .analysis.record import SequenceAnalysis
 from .metrics.hota import ALPHAS
 
@@ -26,6 +26,18 @@ def tracker_causes(analyses: Iterable[tuple[str, SequenceAnalysis]], alpha_index
     parts = [identity_causes(an.boxes, an.identity_events, an.fn_bursts, alpha_index).assign(sequence=seq)
              for seq, an in analyses]
     return pd.concat(parts, ignore_index=True) if parts else empty_causes().assign(sequence=[])
+
+
+def baseline(analyses: Iterable[tuple[str, SequenceAnalysis]]) -> dict[str, float | int]:
+    """How common each cause's evidence is among all evaluated ground-truth boxes (``causes.baseline_counts``
+    summed over the sequences): the share a cause would have if errors happened at random boxes."""
+    parts = [baseline_counts(an.boxes) for _, an in analyses]
+    total = {k: sum(p[k] for p in parts) for k in ("boxes", "boxes_with_visibility", *BASELINE_CAUSES)}
+    shares = {}
+    for c in BASELINE_CAUSES:
+        known = total["boxes_with_visibility"] if c == "occluded_before" else total["boxes"]
+        shares[c] = total[c] / known if known else None
+    return {**total, "share": shares}
 
 
 def tracker_counts(analyses: Iterable[tuple[str, SequenceAnalysis]]) -> tuple[dict, dict[str, dict]]:
@@ -56,6 +68,7 @@ def tracker_breakdowns(analyses: list[tuple[str, SequenceAnalysis]], alpha_index
             "counts": [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
                        for r in counts.to_dict("records")],
             "examples": examples,
+            "baseline": baseline(analyses),
         },
     }
 

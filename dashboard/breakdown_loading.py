@@ -8,6 +8,7 @@ import streamlit as st
 
 from tracklens.analysis.breakdown import add_counts, bin_counts, box_bins, breakdown_table
 from tracklens.analysis.causes import cause_counts, identity_causes
+from tracklens.breakdowns import baseline
 
 from .breakdown_views import crop_patch, patch_table
 from .loading import View, frame_source
@@ -39,6 +40,13 @@ def tracker_cause_counts(view: View, tracker: str, alpha_idx: int) -> pd.DataFra
     events = pd.concat([sequence_causes(view, tracker, s.name, alpha_idx).assign(sequence=s.name)
                         for s in ws.sequences], ignore_index=True)
     return cause_counts(events), events
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def gt_baseline(view: View) -> dict:
+    """``breakdowns.baseline`` of the run (ground truth only: read through the first tracker's tables)."""
+    ws = view.workspace()
+    return baseline([(s.name, ws.analysis(ws.trackers[0], s.name)) for s in ws.sequences])
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

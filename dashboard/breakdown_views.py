@@ -133,14 +133,22 @@ def crop_patch(frame_rgb: np.ndarray, box: tuple[float, float, float, float], st
     return tile
 
 
-def cause_summary(counts: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Per tracker and kind of event: how many, and the share (%) carrying each cause (``cause_counts``)."""
+BASELINE_ROW = "every ground-truth box (baseline)"
+
+
+def cause_summary(counts: Mapping[str, pd.DataFrame], base: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Per tracker and kind of event: how many, and the share (%) carrying each cause (``cause_counts``);
+    then, given ``base`` (``breakdowns.baseline``), how common that evidence is at any ground-truth box."""
     rows = []
     for tracker, table in counts.items():
         for kind, part in table.groupby("kind", sort=False):
             shares = dict(zip(part["cause"], part["share"] * 100))
             rows.append({"tracker": tracker, "kind": kind, "events": int(part["events"].iloc[0]),
                          **{CAUSES.get(c, "no evidence"): shares[c] for c in (*CAUSES, "no_evidence")}})
+    if base is not None:
+        rows.append({"tracker": "", "kind": BASELINE_ROW, "events": int(base["boxes"]),
+                     **{CAUSES.get(c, "no evidence"): (np.nan if base["share"].get(c) is None else 100 * base["share"][c])
+                        if c in base["share"] else np.nan for c in (*CAUSES, "no_evidence")}})
     return pd.DataFrame(rows)
 
 
@@ -161,11 +169,14 @@ def condition_comparison(tables: Mapping[str, pd.DataFrame], condition: str, col
     return fig
 
 
-def headline_finding(tracker: str, counts: pd.DataFrame) -> str | None:
-    """The most frequent cause of a tracker's switches as one sentence (None without switches)."""
+def headline_finding(tracker: str, counts: pd.DataFrame, base: Mapping[str, Any] | None = None) -> str | None:
+    """The most frequent cause of a tracker's switches as one sentence, with how common that evidence is
+    at any ground-truth box when ``base`` (``breakdowns.baseline``) has it (None without switches)."""
     part = counts[(counts["kind"] == "switch") & counts["cause"].isin(list(CAUSES))]
     if part.empty or int(part["events"].iloc[0]) == 0:
         return None
     top = part.sort_values("share", ascending=False, kind="stable").iloc[0]
-    return (f"{tracker}'s identity switches: {100 * top['share']:.0f} % show “{CAUSES[top['cause']]}” "
+    text = (f"{tracker}'s identity switches: {100 * top['share']:.0f} % show “{CAUSES[top['cause']]}” "
             f"({int(top['count'])} of {int(top['known'])})")
+    rate = (base or {}).get("share", {}).get(top["cause"])
+    return text + (f"; {100 * rate:.0f} % of all ground-truth boxes do" if rate is not None else "")

@@ -87,6 +87,30 @@ def identity_causes(boxes: pd.DataFrame, identity_events: pd.DataFrame, fn_burst
     return out.iloc[order][COLUMNS].reset_index(drop=True)
 
 
+BASELINE_CAUSES = ("occluded_before", "overlap_before", "crowded", "fast")  # the tags any gt box can have
+
+
+def baseline_counts(boxes: pd.DataFrame) -> dict[str, int]:
+    """How many evaluated ground-truth boxes show each of BASELINE_CAUSES, with the same window and
+    thresholds as an event at that box: what a cause's share among events should be compared with.
+    ``boxes`` (visibility known: ``boxes_with_visibility``) and ``boxes`` (all) are the denominators."""
+    track = _GtTrack(boxes, 0)
+    n = track.ids.size
+    out = {"boxes": n, "boxes_with_visibility": 0, **{c: 0 for c in BASELINE_CAUSES}}
+    if n == 0:
+        return out
+    frame = pd.to_timedelta(track.frame, unit="s")
+    data = pd.DataFrame({"id": track.ids, "vis": track.vis, "crowd": track.crowd}, index=frame)
+    window = data.groupby("id", sort=False)[["vis", "crowd"]].rolling(f"{WINDOW}s", closed="left")
+    low, high = window["vis"].min().to_numpy(), window["crowd"].max().to_numpy()  # NaN: nothing before
+    out["boxes_with_visibility"] = int(np.isfinite(low).sum())
+    out["occluded_before"] = int((low < VISIBLE).sum())
+    out["overlap_before"] = int((high >= CROWDED).sum())
+    out["crowded"] = int((track.crowd >= CROWDED).sum())
+    out["fast"] = int((track.speed >= FAST).sum())
+    return out
+
+
 def empty_causes() -> pd.DataFrame:
     """The causes table without rows (typed columns)."""
     return pd.DataFrame({c: pd.Series(dtype=object if c in ("kind", "id_origin") else float) for c in COLUMNS})

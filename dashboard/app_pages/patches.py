@@ -11,7 +11,7 @@ from tracklens.analysis.causes import CAUSES, KINDS
 from tracklens.analysis.conditions import CONDITIONS
 from tracklens.breakdowns import matching_names
 from tracklens.dashboard import state
-from tracklens.dashboard.breakdown_loading import patch_jpeg, sequence_patches, tracker_cause_counts
+from tracklens.dashboard.breakdown_loading import gt_baseline, patch_jpeg, sequence_patches, tracker_cause_counts
 from tracklens.dashboard.breakdown_views import cause_summary, filter_patches
 from tracklens.dashboard.text import plain
 from tracklens.dashboard.views import alpha_index, clear_threshold
@@ -29,10 +29,11 @@ matching = matching_names(a_idx, clear_threshold(ws.manifest))
 with st.expander("Causes of identity errors, per tracker", expanded=True):
     st.caption(f"Switches and fragmentations: {matching['switch']}; FN bursts: {matching['fn_burst']}. Each "
                "event keeps every cause that applies (they overlap): the share (%) of its kind with it. "
-               "Evidence is read from the 10 frames before the event (docs/breakdowns.md).")
+               "Evidence is read from the 10 frames before the event (docs/breakdowns.md). The last row says how "
+               "common the same evidence is at any ground-truth box: a cause matters where its share is well above it.")
     counts = {t: tracker_cause_counts(view, t, a_idx)[0] for t in ws.trackers}
-    summary = cause_summary(counts)
-    summary["kind"] = summary["kind"].map(KINDS)
+    summary = cause_summary(counts, gt_baseline(view))
+    summary["kind"] = summary["kind"].map(lambda k: KINDS.get(k, k))
     st.dataframe(summary, hide_index=True, width="stretch",
                  column_config={c: st.column_config.NumberColumn(format="%.0f %%") for c in summary.columns[3:]})
     events = tracker_cause_counts(view, tracker, a_idx)[1]

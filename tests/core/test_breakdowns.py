@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tracklens.analysis.breakdown import COUNTS, PER_ALPHA, add_counts, bin_fields, breakdown_table, sequence_counts, total
-from tracklens.analysis.causes import cause_counts, identity_causes
+from tracklens.analysis.causes import baseline_counts, cause_counts, identity_causes
 from tracklens.analysis.conditions import CONDITIONS, box_conditions
 from tracklens.analysis.record import SequenceAnalysis, analyse
 from tracklens.evaluate import COMBINED, evaluate
@@ -183,6 +183,11 @@ def test_switch_after_occlusion_to_fresh_id() -> None:
     counts = cause_counts(causes).set_index(["kind", "cause"])
     assert counts.loc[("switch", "occluded_before"), "share"] == 1.0
     assert counts.loc[("switch", "occluded_before"), "known"] == 1
+    # baseline: person 1's boxes at frames 12..25 have frames 11-15 (hidden) in their 10 frames before;
+    # each track's first box has nothing before it; nobody overlaps; 2 px a frame / 100 px is slow
+    base = baseline_counts(an.boxes)
+    assert base == {"boxes": 60, "boxes_with_visibility": 58, "occluded_before": 14, "overlap_before": 0,
+                    "crowded": 0, "fast": 0}
     assert counts.loc[("switch", "no_evidence"), "count"] == 0
 
 
@@ -199,6 +204,8 @@ def test_crossing_swap_takes_the_other_id() -> None:
     switch = causes[causes["kind"] == "switch"]
     assert len(switch) == 2 == an.metrics["IDSW"]
     assert switch["frame"].eq(11).all() and switch["id_origin"].eq("taken").all() and switch["taken_id"].all()
+    base = baseline_counts(an.boxes)  # 40 boxes, all moving 0.1 box heights a frame; overlaps where they cross
+    assert base["boxes"] == 40 and base["fast"] == 40 and 0 < base["crowded"] < 40
     assert switch["overlap_before"].all() and switch["crowded"].all() and switch["fast"].all()  # 10 px/frame, 100 px tall
     assert not switch["after_gap"].any() and (switch["gap"] == 0).all() and not switch["occluded_before"].any()
     assert causes["kind"].eq("switch").all()  # no fragmentation, no burst
@@ -263,3 +270,6 @@ def test_cli_writes_breakdowns_json(sample_dir: Path, tmp_path: Path) -> None:
         tagged = [e for cause in examples.values() for e in cause]
         assert all(e["sequence"] in ("TUD-Campus", "TUD-Stadtmitte") for e in tagged)
         assert (len(tagged) > 0) == (combined["IDSW"] > 0)
+        base = part["causes"]["baseline"]
+        assert base["boxes"] == combined["GT_Dets"] and base["boxes_with_visibility"] == 0  # MOT15: no visibility
+        assert base["share"]["occluded_before"] is None and 0 <= base["share"]["overlap_before"] <= 1

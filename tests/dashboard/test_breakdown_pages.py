@@ -61,7 +61,8 @@ def campus_switches_with(cause: str) -> int:
 def test_patches_page_grid_filters_and_cause_table():
     at = open_on("patches")
     summary = at.dataframe[0].value
-    assert set(summary["tracker"]) == {"masa", "motmetrics_test"} and set(summary["kind"]) == set(KINDS.values())
+    assert set(summary["tracker"]) == {"masa", "motmetrics_test", ""}
+    assert set(summary["kind"]) == {*KINDS.values(), "every ground-truth box (baseline)"}
     switches = summary[(summary["tracker"] == "motmetrics_test") & (summary["kind"] == KINDS["switch"])]
     assert switches["events"].item() == 7 + 7  # IDSW of TUD-Campus and TUD-Stadtmitte (devkit numbers)
     images = at.get("image")

@@ -26,7 +26,8 @@ def test_section_has_a_chart_per_condition_and_the_causes(ws):
         assert f'id="fig-breakdown-{name}"' in section, name
     # the causes table: a row per tracker and kind, the counts of the core
     rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td>", section)
-    assert len(rows) == 2 * 3
+    assert len(rows) == 2 * 3 + 1  # + how common each evidence is at any ground-truth box
+    assert rows[-1][1] == "every ground-truth box (baseline)"
     causes = tracker_causes([(s.name, ws.analysis("motmetrics_test", s.name)) for s in ws.sequences], 9)
     switches = int((causes["kind"] == "switch").sum())
     assert ("motmetrics_test", "identity switch (CLEAR)", str(switches)) in rows
