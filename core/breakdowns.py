@@ -9,6 +9,7 @@ import pandas as pd
 
 from .analysis.breakdown import add_counts, breakdown_table, sequence_counts, to_jsonable
 from .analysis.causes import BASELINE_CAUSES, CAUSES, KINDS, baseline_counts, cause_counts, empty_causes, identity_causes
+from .analysis.conditions import box_conditions
 from .analysis.record import SequenceAnalysis
 from .metrics.hota import ALPHAS
 
@@ -21,17 +22,24 @@ def matching_names(alpha_index: int, threshold: float) -> dict[str, str]:
     return {"switch": clear, "frag": clear, "fn_burst": f"HOTA matching at α = {ALPHAS[alpha_index]:.2f}"}
 
 
+def conditions(an: SequenceAnalysis) -> pd.DataFrame:
+    """``box_conditions`` of an analysis, computed once (kept on its memo)."""
+    if "conditions" not in an.memo:
+        an.memo["conditions"] = box_conditions(an.boxes)
+    return an.memo["conditions"]
+
+
 def tracker_causes(analyses: Iterable[tuple[str, SequenceAnalysis]], alpha_index: int) -> pd.DataFrame:
     """Every switch, fragmentation and FN burst of a tracker's sequences with its evidence (``sequence`` column)."""
-    parts = [identity_causes(an.boxes, an.identity_events, an.fn_bursts, alpha_index).assign(sequence=seq)
-             for seq, an in analyses]
+    parts = [identity_causes(an.boxes, an.identity_events, an.fn_bursts, alpha_index, conditions(an))
+             .assign(sequence=seq) for seq, an in analyses]
     return pd.concat(parts, ignore_index=True) if parts else empty_causes().assign(sequence=[])
 
 
 def baseline(analyses: Iterable[tuple[str, SequenceAnalysis]]) -> dict[str, float | int]:
     """How common each cause's evidence is among all evaluated ground-truth boxes (``causes.baseline_counts``
     summed over the sequences): the share a cause would have if errors happened at random boxes."""
-    parts = [baseline_counts(an.boxes) for _, an in analyses]
+    parts = [baseline_counts(an.boxes, conditions(an)) for _, an in analyses]
     total = {k: sum(p[k] for p in parts) for k in ("boxes", "boxes_with_visibility", *BASELINE_CAUSES)}
     shares = {}
     for c in BASELINE_CAUSES:
@@ -42,7 +50,7 @@ def baseline(analyses: Iterable[tuple[str, SequenceAnalysis]]) -> dict[str, floa
 
 def tracker_counts(analyses: Iterable[tuple[str, SequenceAnalysis]]) -> tuple[dict, dict[str, dict]]:
     """Bin counts pooled over the sequences, and per sequence."""
-    per_seq = {seq: sequence_counts(an.boxes) for seq, an in analyses}
+    per_seq = {seq: sequence_counts(an.boxes, conditions(an)) for seq, an in analyses}
     return add_counts(list(per_seq.values())), per_seq
 
 

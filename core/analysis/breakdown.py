@@ -30,11 +30,12 @@ def _zeros(n: int) -> dict[str, np.ndarray]:
     return {c: np.zeros((n, NUM_ALPHAS)) if c in PER_ALPHA else np.zeros(n, np.int64) for c in COUNTS}
 
 
-def box_bins(boxes: pd.DataFrame) -> pd.DataFrame:
+def box_bins(boxes: pd.DataFrame, cond: pd.DataFrame | None = None) -> pd.DataFrame:
     """The evaluated boxes of one sequence's whole box table with the bin of each condition (column per
-    condition; ``len(bin_labels)`` for a tracker box of a gt-only condition: the unbinned row)."""
+    condition; ``len(bin_labels)`` for a tracker box of a gt-only condition: the unbinned row). ``cond``:
+    ``box_conditions(boxes)`` when the caller has it."""
     ev = boxes[boxes["evaluated"].to_numpy()]
-    cond = box_conditions(boxes)
+    cond = box_conditions(boxes) if cond is None else cond
     gt = (ev["side"] == "gt").to_numpy()
     out = ev[["frame", "side", "id", "x", "y", "w", "h", "level", "clear_partner", "idtp", "partner"]].copy()
     out["switch"] = ev["event"].isin(["SWITCH", "ASCEND"]).to_numpy() & gt
@@ -46,10 +47,10 @@ def box_bins(boxes: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def sequence_counts(boxes: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
+def sequence_counts(boxes: pd.DataFrame, cond: pd.DataFrame | None = None) -> dict[str, dict[str, np.ndarray]]:
     """Per condition: the counts of each bin, then one more row for the tracker boxes the condition
     cannot bin (all zero for a condition tracker boxes have). ``boxes``: one sequence's whole box table."""
-    return bin_counts(box_bins(boxes))
+    return bin_counts(box_bins(boxes, cond))
 
 
 def bin_counts(binned: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
@@ -60,7 +61,7 @@ def bin_counts(binned: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
     idtp = binned["idtp"].to_numpy(bool)
     switch = binned["switch"].to_numpy(bool)
     assoc = _pair_scores(binned, gt, level)  # A(c) per gt box and α (0 unless a TP at that α)
-    tp_at = level[:, None] > np.arange(NUM_ALPHAS)[None, :]
+    lv_g, lv_t = level[gt], level[~gt]
     out = {}
     for name, c in CONDITIONS.items():
         n = len(c.bin_labels) + 1  # + the row of unbinned tracker boxes
@@ -69,10 +70,9 @@ def bin_counts(binned: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
         g, t = code[gt], code[~gt]
         res["GT"] = np.bincount(g, minlength=n)
         res["TR"] = np.bincount(t, minlength=n)
-        for k in range(NUM_ALPHAS):
-            res["HOTA_TP"][:, k] = np.bincount(g, tp_at[gt, k], minlength=n)
-            res["HOTA_FP"][:, k] = np.bincount(t, ~tp_at[~gt, k], minlength=n)
-            res["AssA_sum"][:, k] = np.bincount(g, assoc[:, k], minlength=n)
+        res["HOTA_TP"] = _above_levels(g, lv_g, n)
+        res["HOTA_FP"] = res["TR"][:, None] - _above_levels(t, lv_t, n)
+        res["AssA_sum"] = pd.DataFrame(assoc).groupby(g).sum().reindex(range(n), fill_value=0.0).to_numpy()
         res["HOTA_FN"] = res["GT"][:, None] - res["HOTA_TP"]
         res["CLR_TP"] = np.bincount(g, clear_tp[gt], minlength=n).astype(np.int64)
         res["CLR_FN"] = res["GT"] - res["CLR_TP"]
@@ -83,6 +83,12 @@ def bin_counts(binned: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
         res["IDFP"] = np.bincount(t, ~idtp[~gt], minlength=n).astype(np.int64)
         out[name] = res
     return out
+
+
+def _above_levels(code: np.ndarray, level: np.ndarray, n: int) -> np.ndarray:
+    """Per bin and α index k: how many boxes have ``level > k`` (TPs at α k), from one histogram."""
+    hist = np.bincount(code * (NUM_ALPHAS + 1) + level, minlength=n * (NUM_ALPHAS + 1)).reshape(n, NUM_ALPHAS + 1)
+    return np.cumsum(hist[:, ::-1], axis=1)[:, ::-1][:, 1:].astype(float)
 
 
 def frames_in_bin(binned: pd.DataFrame, condition: str, bin_index: int, alpha_index: int) -> pd.DataFrame:

@@ -40,9 +40,10 @@ COLUMNS = ["kind", "frame", "gt_id", "tr_id", "prev_tr_id", "min_visibility_befo
 
 
 def identity_causes(boxes: pd.DataFrame, identity_events: pd.DataFrame, fn_bursts: pd.DataFrame,
-                    alpha_index: int) -> pd.DataFrame:
+                    alpha_index: int, cond: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per switch, fragmentation and FN burst (at ``alpha_index``) of one sequence x tracker, with
-    its evidence and cause tags (``COLUMNS``), frame-sorted. Inputs are a ``SequenceAnalysis``'s tables."""
+    its evidence and cause tags (``COLUMNS``), frame-sorted. Inputs are a ``SequenceAnalysis``'s tables
+    (and ``box_conditions(boxes)`` when the caller has it)."""
     ev = identity_events
     parts = []
     for kind, types in (("switch", ("SWITCH",)), ("frag", ("FRAG",))):
@@ -58,7 +59,7 @@ def identity_causes(boxes: pd.DataFrame, identity_events: pd.DataFrame, fn_burst
     events = pd.concat(parts, ignore_index=True)
     if events.empty:
         return empty_causes()
-    track = _GtTrack(boxes, alpha_index)
+    track = _GtTrack(boxes, alpha_index, cond)
     g, t = events["gt_id"].to_numpy(np.int64), events["frame"].to_numpy(np.int64)
     is_burst = (events["kind"] == "fn_burst").to_numpy()
     at = track.row(g, t)
@@ -90,11 +91,11 @@ def identity_causes(boxes: pd.DataFrame, identity_events: pd.DataFrame, fn_burst
 BASELINE_CAUSES = ("occluded_before", "overlap_before", "crowded", "fast")  # the tags any gt box can have
 
 
-def baseline_counts(boxes: pd.DataFrame) -> dict[str, int]:
+def baseline_counts(boxes: pd.DataFrame, cond: pd.DataFrame | None = None) -> dict[str, int]:
     """How many evaluated ground-truth boxes show each of BASELINE_CAUSES, with the same window and
     thresholds as an event at that box: what a cause's share among events should be compared with.
     ``boxes`` (visibility known: ``boxes_with_visibility``) and ``boxes`` (all) are the denominators."""
-    track = _GtTrack(boxes, 0)
+    track = _GtTrack(boxes, 0, cond)
     n = track.ids.size
     out = {"boxes": n, "boxes_with_visibility": 0, **{c: 0 for c in BASELINE_CAUSES}}
     if n == 0:
@@ -119,8 +120,8 @@ def empty_causes() -> pd.DataFrame:
 class _GtTrack:
     """The evaluated ground-truth boxes sorted by (id, frame) with their conditions, for window lookups."""
 
-    def __init__(self, boxes: pd.DataFrame, alpha_index: int):
-        cond = box_conditions(boxes)
+    def __init__(self, boxes: pd.DataFrame, alpha_index: int, cond: pd.DataFrame | None):
+        cond = box_conditions(boxes) if cond is None else cond
         gt = boxes.loc[cond.index]
         gt = gt[(gt["side"] == "gt").to_numpy()]
         cond = cond.loc[gt.index]
