@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 
 from .analysis.breakdown import add_counts, breakdown_table, sequence_counts, to_jsonable
-from .analysis.causes import BASELINE_CAUSES, CAUSES, KINDS, baseline_counts, cause_counts, empty_causes, identity_causes
+from .analysis.causes import (
+    BASELINE_CAUSES, CAUSES, KINDS, baseline_counts, cause_counts, empty_causes, identity_causes,
+)
 from .analysis.conditions import box_conditions
 from .analysis.record import SequenceAnalysis
 from .metrics.hota import ALPHAS

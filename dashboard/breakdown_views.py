@@ -82,7 +82,8 @@ def patch_table(binned: pd.DataFrame, causes: pd.DataFrame, alpha_index: int, se
         text = ["; ".join(CAUSES[c] for c, on in zip(CAUSES, row) if on) for row in tags]
         lookup = dict(zip(zip(sw["frame"].to_numpy(), sw["gt_id"].to_numpy()), text))
         is_sw = (out["state"] == "switch").to_numpy()
-        out.loc[is_sw, "causes"] = [lookup.get((f, i), "") for f, i in zip(out.loc[is_sw, "frame"], out.loc[is_sw, "id"])]
+        keys = zip(out.loc[is_sw, "frame"], out.loc[is_sw, "id"])
+        out.loc[is_sw, "causes"] = [lookup.get(key, "") for key in keys]
     return out.sort_values(["frame", "state"], kind="stable").reset_index(drop=True)
 
 
@@ -147,8 +148,7 @@ def cause_summary(counts: Mapping[str, pd.DataFrame], base: Mapping[str, Any] | 
                          **{CAUSES.get(c, "no evidence"): shares[c] for c in (*CAUSES, "no_evidence")}})
     if base is not None:
         rows.append({"tracker": "", "kind": BASELINE_ROW, "events": int(base["boxes"]),
-                     **{CAUSES.get(c, "no evidence"): (np.nan if base["share"].get(c) is None else 100 * base["share"][c])
-                        if c in base["share"] else np.nan for c in (*CAUSES, "no_evidence")}})
+                     **{CAUSES.get(c, "no evidence"): _percent(base["share"].get(c)) for c in (*CAUSES, "no_evidence")}})
     return pd.DataFrame(rows)
 
 
@@ -167,6 +167,10 @@ def condition_comparison(tables: Mapping[str, pd.DataFrame], condition: str, col
                       xaxis=dict(title=CONDITIONS[condition].unit, type="category"),
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
     return fig
+
+
+def _percent(share: float | None) -> float:
+    return np.nan if share is None else 100 * share
 
 
 def headline_finding(tracker: str, counts: pd.DataFrame, base: Mapping[str, Any] | None = None) -> str | None:

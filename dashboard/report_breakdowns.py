@@ -42,8 +42,9 @@ def breakdown_section(ws, alpha: float, figure_html: Callable[[go.Figure, str], 
               f'<tbody>{"".join(rows)}</tbody></table></div>'
             + f'<p class="note">Switches and fragmentations: {html.escape(matching["switch"])}; FN bursts: '
               f'{html.escape(matching["fn_burst"])}. Evidence is read from the 10 frames before each event; an event '
-              "keeps every cause that applies, so shares overlap; the last row gives how common the same evidence is at "
-              "any ground-truth box (a cause matters where its share is well above that). The dashboard's Error patches page shows each "
+              "keeps every cause that applies, so shares overlap; the last row gives how common the same evidence "
+              "is at any ground-truth box (a cause matters where its share is well above that). The dashboard's "
+              "Error patches page shows each "
               "one as a crop.</p>")
     lead = ("HOTA per bin of each condition, all sequences pooled (for visibility and frames since visible, which "
             "false positives do not have, OWTA = √(DetRe·AssA)). Ground-truth boxes count in their own bin, false "

@@ -2,7 +2,8 @@
 
 Switches and fragmentations are CLEAR's (matching at the similarity threshold, TrackEval's IDSW and Frag);
 FN bursts are HOTA's at one α (a ground truth missed FN_BURST_FRAMES+ frames in a row). For each, with
-``t`` its frame and ``g`` its ground-truth track, looking at g's boxes in the WINDOW frames before t (for a burst, up to and including t):
+``t`` its frame and ``g`` its ground-truth track, looking at g's boxes in the WINDOW frames before t
+(for a burst, up to and including t):
 - ``occluded_before``: g's visibility fell below VISIBLE (a visibility drop; MOT17 column 9);
 - ``overlap_before``: g overlapped another ground-truth box with IoU >= CROWDED;
 - ``gap``: frames since g was last matched (CLEAR) before t, for a burst its length (frames missed);
@@ -19,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from .conditions import VISIBLE, box_conditions
-from .timeline import FN_BURST_FRAMES
 
 WINDOW = 10  # frames looked at before an event
 CROWDED = 0.3  # IoU with another ground-truth box that counts as an overlap

@@ -42,7 +42,8 @@ with st.expander("Causes of identity errors, per tracker", expanded=True):
     cause = ex_cols[1].selectbox("with cause", list(CAUSES), format_func=CAUSES.get, key="patch_ex_cause")
     found = events[(events["kind"] == kind).to_numpy() & events[cause].to_numpy(bool)]
     if len(found):
-        labels = [f"{r.sequence} · frame {r.frame} · gt {r.gt_id}" for r in found.head(200).itertuples()]  # options are text
+        # options are shown as text (no Markdown): the names as they are
+        labels = [f"{r.sequence} · frame {r.frame} · gt {r.gt_id}" for r in found.head(200).itertuples()]
         pick = ex_cols[2].selectbox(f"{len(found):,} examples ({plain(tracker)})", range(len(labels)),
                                     format_func=labels.__getitem__, key=f"patch_ex_{kind}_{cause}")
         if ex_cols[3].button("Open", key="patch_ex_open", icon=":material/movie:"):

@@ -14,7 +14,9 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tracklens.analysis.breakdown import COUNTS, PER_ALPHA, add_counts, bin_fields, breakdown_table, sequence_counts, total
+from tracklens.analysis.breakdown import (
+    COUNTS, PER_ALPHA, add_counts, bin_fields, breakdown_table, sequence_counts, total,
+)
 from tracklens.analysis.causes import baseline_counts, cause_counts, identity_causes
 from tracklens.analysis.conditions import CONDITIONS, box_conditions
 from tracklens.analysis.record import SequenceAnalysis, analyse
@@ -206,7 +208,8 @@ def test_crossing_swap_takes_the_other_id() -> None:
     assert switch["frame"].eq(11).all() and switch["id_origin"].eq("taken").all() and switch["taken_id"].all()
     base = baseline_counts(an.boxes)  # 40 boxes, all moving 0.1 box heights a frame; overlaps where they cross
     assert base["boxes"] == 40 and base["fast"] == 40 and 0 < base["crowded"] < 40
-    assert switch["overlap_before"].all() and switch["crowded"].all() and switch["fast"].all()  # 10 px/frame, 100 px tall
+    # they overlap before and at the swap, at 10 px a frame for 100 px tall boxes (0.1 heights a frame)
+    assert switch["overlap_before"].all() and switch["crowded"].all() and switch["fast"].all()
     assert not switch["after_gap"].any() and (switch["gap"] == 0).all() and not switch["occluded_before"].any()
     assert causes["kind"].eq("switch").all()  # no fragmentation, no burst
 
