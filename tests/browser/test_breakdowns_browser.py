@@ -41,9 +41,16 @@ def test_sample_breakdown_chart_and_a_bins_frames(app_server, browser_page, open
     no_exception(page)
     expect(page.get_by_role("heading", name=re.compile(r"Frames of box height .* · motmetrics_test"))).to_be_visible()
     assert "frames have boxes in this bin" in page.inner_text("body")
-    page.locator('[data-testid="stDataFrame"]').last.scroll_into_view_if_needed()
+    grid = page.locator('[data-testid="stDataFrame"]').last
+    grid.scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     screenshot(page, f"breakdowns_sample_bin_frames_{size}")
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the first row's selection box: most errors first
+    wait_idle(page)
+    no_exception(page)
+    assert "/inspector" in page.url
+    expect(page.get_by_text(re.compile(r"frame \d+ / 71"))).to_be_visible()
 
 
 @pytest.mark.parametrize("size", list(VIEWPORTS))
