@@ -37,6 +37,10 @@ def add_core_commands(sub) -> None:
                          "needs the tracklens[dask] extra; results are bit-equal to a local run")
     ev.add_argument("--json", help="write out[tracker][sequence|COMBINED][field] here")
     ev.add_argument("--csv", help="write TrackEval's detailed CSV (every field, per sequence) here")
+    ev.add_argument("--breakdowns", metavar="FILE",
+                    help="write HOTA, DetA, AssA, MOTA and IDF1 per bin of visibility, height, speed, crowding, "
+                         "track length and frames since visible, and the causes of identity errors, as JSON "
+                         "(docs/breakdowns.md; FN bursts at α 0.5)")
     ev.add_argument("--save", metavar="RUN_DIR", help="save metrics and all analysis tables for the dashboard")
     ev.add_argument("--video-folder", help="videos named <seq>.mp4/.avi (recorded in the saved run)")
     ev.add_argument("--quiet", action="store_true", help="do not print the summary table")
@@ -62,7 +66,7 @@ def run_core_command(args: argparse.Namespace) -> int:
     paths and options are checked first, so a bad one fails at once, not after the evaluation."""
     if args.command == "eval":
         check_threshold(args.threshold)
-        for flag, path in (("--json", args.json), ("--csv", args.csv)):
+        for flag, path in (("--json", args.json), ("--csv", args.csv), ("--breakdowns", args.breakdowns)):
             if path:
                 check_output_file(path, flag)
         if args.save:
@@ -116,11 +120,11 @@ def _eval(args: argparse.Namespace) -> int:
         from .protocols import protocol_run
         if args.dask:
             raise InputError("--dask", "--protocol runs here, not on a Dask cluster.", "Leave out --dask or --protocol.")
-        inputs, run = protocol_run(inputs, args.protocol, analyse=bool(args.save), workers=args.workers,
+        inputs, run = protocol_run(inputs, args.protocol, analyse=bool(args.save or args.breakdowns), workers=args.workers,
                                    progress=_progress)
     else:
         run = evaluate(resolve_inputs(inputs), preprocess=inputs.preprocess, threshold=inputs.threshold,
-                       workers=args.workers, analyse_matches=bool(args.save), progress=_progress, dask=args.dask)
+                       workers=args.workers, analyse_matches=bool(args.save or args.breakdowns), progress=_progress, dask=args.dask)
     for note in run.notes:
         print(f"tracklens: note: {printable(str(note))}", file=sys.stderr)
     if not args.quiet:
@@ -134,10 +138,28 @@ def _eval(args: argparse.Namespace) -> int:
         if args.csv:
             frame = detailed_frame(run.metrics if not run.classes else class_rows(run.metrics, run.combined))
             write_text(args.csv, frame.to_csv(index=False))
+        if args.breakdowns:
+            _write_breakdowns(args.breakdowns, run)
     except OSError as exc:
         raise InputError(exc.filename or "output", f"cannot write the results ({exc.strerror or exc}).",
                          "Choose a writable place for --save, --json and --csv.") from None
     return 0
+
+
+def _write_breakdowns(path: str, run: Run) -> None:
+    """``--breakdowns``: out[tracker] = breakdowns by condition + causes of identity errors (one class at a
+    time with classes: out[tracker][class])."""
+    import json
+
+    from .breakdowns import tracker_breakdowns
+    from .jsonable import plain
+
+    def one(seqs: dict) -> dict:
+        return tracker_breakdowns(list(seqs.items()), 9, run.threshold)
+
+    out = {tr: ({c: one(per_class) for c, per_class in seqs.items()} if run.classes else one(seqs))
+           for tr, seqs in run.analyses.items()}
+    write_text(path, json.dumps(out, default=plain, ensure_ascii=False))
 
 
 def _summary(run: Run) -> dict:

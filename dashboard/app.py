@@ -63,6 +63,8 @@ pages = [
     st.Page(str(PAGES / "compare.py"), title="Compare", icon=":material/compare:", url_path="compare"),
     st.Page(str(PAGES / "whatif.py"), title="What-if", icon=":material/science:", url_path="whatif"),
     st.Page(str(PAGES / "metrics.py"), title="Metrics compared", icon=":material/balance:", url_path="metrics"),
+    st.Page(str(PAGES / "breakdowns.py"), title="Breakdowns", icon=":material/bar_chart:", url_path="breakdowns"),
+    st.Page(str(PAGES / "patches.py"), title="Error patches", icon=":material/grid_view:", url_path="patches"),
 ]
 page = st.navigation(pages)
 try:

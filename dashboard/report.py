@@ -642,6 +642,8 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = True, max_tracks: int
                              "identity switches. Thumbnails show the frames where each track fails, the track "
                              "highlighted (white dashes: ground truth; coloured: tracker ids; magenta ring: "
                              "identity switch; red dashes: missed)."))
+    from .report_breakdowns import breakdown_section  # breakdowns by condition, causes of identity errors
+    sections.append(_section(*breakdown_section(ws, alpha, figures.html, colors)))
     # What-if
     if whatif:
         try:

@@ -56,12 +56,24 @@ def init(ws: Workspace) -> None:
 
 
 SIDEBAR_KEYS = ("cls", "seq", "tracker", "alpha")  # session keys the sidebar's widgets own
+OPEN_FRAME = "_open_frame"  # a page asked for a frame of another sequence / tracker (applied next run)
+
+
+def open_frame(sequence: str, tracker: str, frame: int, track: int | None = None) -> None:
+    """Show this frame in the inspector: the sidebar's sequence and tracker can only change before their
+    widgets exist, so the request waits for the next run (``keep_widget_state``); then switch pages."""
+    st.session_state[OPEN_FRAME] = (sequence, tracker, int(frame), track)
+    st.switch_page("app_pages/inspector.py")
 
 
 def keep_widget_state() -> None:
     """Re-assign the sidebar widgets' keys on every run: Streamlit drops a widget's key when a page
     switch (``st.switch_page``) interrupts a run, which sent a click on the tracks timeline to the
-    inspector with the default tracker and alpha. Assigning the key makes it the user's value."""
+    inspector with the default tracker and alpha. Assigning the key makes it the user's value.
+    A pending ``open_frame`` request is applied here, before the widgets."""
+    if OPEN_FRAME in st.session_state:
+        seq, tracker, frame, track = st.session_state.pop(OPEN_FRAME)
+        st.session_state.update(seq=seq, tracker=tracker, frame=frame, track=track)
     for key in SIDEBAR_KEYS:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]

@@ -33,6 +33,7 @@ def box_table(ev: SequenceEvaluation, gt: Detections, tr: Detections, clear_matc
         frame = pd.DataFrame({
             "frame": det.frame, "id": det.id, "x": det.box[:, 0], "y": det.box[:, 1],
             "w": det.box[:, 2], "h": det.box[:, 3], "conf": det.conf, "row": np.arange(n),
+            "vis": det.vis.astype(np.float32),  # ground truth's visibility column (NaN when absent)
         })
         evaluated = np.zeros(n, bool)
         evaluated[rows] = True
