@@ -74,10 +74,12 @@ class EvalSequence:
 
 
 def prepare(name: str, gt: Detections, tr: Detections, *, benchmark: str = "MOT17",
-            preprocess: bool = True) -> EvalSequence:
-    """Apply the benchmark's preprocessing and build the metric-ready sequence."""
+            preprocess: bool = True, pairs: Pairs | None = None) -> EvalSequence:
+    """Apply the benchmark's preprocessing and build the metric-ready sequence. ``pairs``: the
+    similarities of ``gt`` x ``tr`` when already known (the score sweep computes them once)."""
     _check_tracker_classes(tr)
-    pairs = box_pairs(gt.box, gt.offsets, tr.box, tr.offsets)
+    if pairs is None:
+        pairs = box_pairs(gt.box, gt.offsets, tr.box, tr.offsets)
     mot_classes = preprocess and benchmark.upper() != "MOT15"
     removed = np.zeros(0, np.int64)
     if mot_classes:

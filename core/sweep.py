@@ -1,0 +1,170 @@
+"""Score-threshold sweep: every metric field with the tracker's boxes of confidence below a cutoff
+removed before matching (so each point equals evaluating the filtered files with TrackEval).
+
+Each sequence is parsed once and its ground-truth x tracker similarities computed once; a cutoff
+only masks tracker rows (and the pairs that touch them), then preprocessing, the three matchings and
+the metrics run on that subset. Cutoffs that keep the same boxes share one evaluation (a tracker
+whose scores are all 1 is evaluated once). Definitions: docs/sweep.md.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .errors import InputError
+from .evaluate import COMBINED, combine, load_sequence, run_tasks
+from .fields import FIELDS, is_per_alpha
+from .layout import Layout, SequenceFiles
+from .prepare import prepare
+from .sequence_eval import evaluate_sequence
+from .similarity import Pairs, box_pairs
+
+# The curves drawn and the fields whose best cutoff is reported first.
+CURVE_FIELDS = ("HOTA", "DetA", "AssA", "MOTA", "IDF1")
+GRID_DECIMALS = 12  # grid points are rounded, so 0:0.95:0.05 gives 0.15, not 0.15000000000000002
+
+
+def parse_cutoffs(text: str) -> tuple[float, ...]:
+    """``start:stop:step`` (stop included when on the grid) or a comma list, as sorted unique cutoffs."""
+    spec = text.strip()
+    fix = "Write --score-thresholds 0:0.95:0.05 (start:stop:step, stop included) or a list such as 0.3,0.5,0.7."
+    try:
+        if ":" in spec:
+            start, stop, step = (float(v) for v in spec.split(":"))
+            if not (step > 0 and stop >= start):
+                raise InputError("--score-thresholds", f"{spec!r}: the step must be > 0 and stop >= start.", fix)
+            count = int(math.floor((stop - start) / step + 1e-9)) + 1
+            values = [round(start + k * step, GRID_DECIMALS) for k in range(count)]
+        else:
+            values = [float(v) for v in spec.split(",") if v.strip()]
+    except ValueError:
+        raise InputError("--score-thresholds", f"{spec!r} is not a list of numbers or start:stop:step.", fix) from None
+    if not values or not all(math.isfinite(v) for v in values):
+        raise InputError("--score-thresholds", f"{spec!r} gives no finite cutoff.", fix)
+    if len(values) > 1000:
+        raise InputError("--score-thresholds", f"{spec!r} gives {len(values)} cutoffs (at most 1000).", fix)
+    return tuple(sorted(set(values)))
+
+
+@dataclass
+class SweepSequence:
+    """A worker's result: ``metrics[tracker][k]`` is the metric dict at ``cutoffs[k]``."""
+
+    name: str
+    metrics: dict[str, list[dict]]
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """``metrics[tracker][k][sequence | COMBINED_SEQ]`` at ``cutoffs[k]`` (boxes with confidence
+    >= cutoff kept), over ``sequences`` in the layout's order."""
+
+    cutoffs: tuple[float, ...]
+    sequences: tuple[str, ...]
+    metrics: dict[str, list[dict[str, dict]]]
+
+    @property
+    def trackers(self) -> tuple[str, ...]:
+        return tuple(self.metrics)
+
+    def curve(self, tracker: str, field: str, sequence: str = COMBINED) -> np.ndarray:
+        """``field`` at every cutoff (the mean over α for HOTA's per-α fields)."""
+        return np.array([summary_value(point[sequence], field) for point in self.metrics[tracker]])
+
+
+def summary_value(fields: dict, name: str) -> float:
+    """One number per field: HOTA's per-α arrays reported as their mean, as TrackEval does."""
+    value = fields[name]
+    return float(np.mean(value)) if is_per_alpha(name) else float(value)
+
+
+def sweep_files(files: SequenceFiles, cutoffs: tuple[float, ...], benchmark: str, preprocess: bool,
+                threshold: float) -> SweepSequence:
+    """One sequence, every tracker, every cutoff: parsed once, similarities once."""
+    loaded = load_sequence(files)
+    gt = loaded.gt
+    out = SweepSequence(files.name, {})
+    for name, tr in loaded.trackers.items():
+        pairs = box_pairs(gt.box, gt.offsets, tr.box, tr.offsets)
+        kept_sorted = np.sort(tr.conf)
+        by_count: dict[int, dict] = {}  # nested subsets: the same number kept means the same boxes
+        points = []
+        for cutoff in cutoffs:
+            kept = int(kept_sorted.size - np.searchsorted(kept_sorted, cutoff, side="left"))
+            if kept not in by_count:
+                rows = np.flatnonzero(tr.conf >= cutoff)
+                seq = prepare(files.name, gt, tr.take(rows), benchmark=benchmark, preprocess=preprocess,
+                              pairs=_restrict(pairs, rows, len(tr)))
+                by_count[kept] = evaluate_sequence(seq, threshold).metrics()
+            points.append(by_count[kept])
+        out.metrics[name] = points
+    return out
+
+
+def _restrict(pairs: Pairs, rows: np.ndarray, num_rows: int) -> Pairs:
+    """The pairs whose tracker row is kept, renumbered to positions in ``rows`` (order unchanged)."""
+    pos = np.full(num_rows, -1, np.int64)
+    pos[rows] = np.arange(rows.size)
+    keep = pos[pairs.tr] >= 0
+    return Pairs(pairs.gt[keep], pos[pairs.tr[keep]], pairs.sim[keep])
+
+
+def sweep(layout: Layout, cutoffs: tuple[float, ...], *, preprocess: bool = True, threshold: float = 0.5,
+          workers: int = 1, progress: Callable[[int, int, str], None] | None = None) -> Sweep:
+    """Evaluate every tracker of a MOTChallenge ``layout`` at every cutoff, combined over sequences
+    exactly as ``evaluate`` combines them."""
+    if layout.format != "mot" or layout.classes:
+        raise InputError("--score-thresholds", "the score sweep evaluates the MOTChallenge single-class layout only.",
+                         "Leave out --classes / --format, or leave out --score-thresholds.")
+    tasks = [(f, tuple(cutoffs), layout.benchmark, preprocess, threshold) for f in layout.sequences]
+    done = run_tasks(sweep_files, tasks, workers, progress)
+    order = tuple(f.name for f in layout.sequences)
+    metrics = {}
+    for tr in layout.trackers:
+        points = []
+        for k in range(len(cutoffs)):
+            point = {s: done[s].metrics[tr][k] for s in order}
+            point[COMBINED] = combine(point[s] for s in order)
+            points.append(point)
+        metrics[tr] = points
+    return Sweep(tuple(cutoffs), order, metrics)
+
+
+def best_cutoff(sweep: Sweep, tracker: str, field: str) -> tuple[float, float]:
+    """(cutoff, value) where the combined ``field`` is best (higher or lower by the field registry);
+    the lowest such cutoff on a tie."""
+    values = sweep.curve(tracker, field)
+    direction = FIELDS[field].better
+    if direction is None:
+        raise ValueError(f"{field} has no better direction")
+    scored = np.where(np.isnan(values), -np.inf, values if direction == "higher" else -values)
+    k = int(np.argmax(scored))
+    return sweep.cutoffs[k], float(values[k])
+
+
+def hota_auc(sweep: Sweep, tracker: str) -> float:
+    """Area under the combined HOTA-vs-cutoff curve, trapezoid rule over the cutoff grid, divided by
+    the grid's range (so it is the curve's mean height, in HOTA's units); HOTA itself for one cutoff."""
+    return curve_area(np.asarray(sweep.cutoffs, float), sweep.curve(tracker, "HOTA"))
+
+
+def curve_area(x: np.ndarray, y: np.ndarray) -> float:
+    if x.size == 1:
+        return float(y[0])
+    return float(np.sum((y[1:] + y[:-1]) * np.diff(x)) / 2 / (x[-1] - x[0]))
+
+
+def best_table(sweep: Sweep) -> list[dict]:
+    """Per tracker: the best cutoff of each curve field and the HOTA area (the summary rows)."""
+    rows = []
+    for tr in sweep.trackers:
+        row: dict = {"tracker": tr, "HOTA_area": hota_auc(sweep, tr)}
+        for field in CURVE_FIELDS:
+            cut, value = best_cutoff(sweep, tr, field)
+            row[f"best_{field}_cutoff"] = cut
+            row[f"best_{field}"] = value
+        rows.append(row)
+    return rows
