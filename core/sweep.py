@@ -168,3 +168,35 @@ def best_table(sweep: Sweep) -> list[dict]:
             row[f"best_{field}"] = value
         rows.append(row)
     return rows
+
+
+def to_document(sweep: Sweep) -> dict:
+    """The JSON record: the cutoffs, and per tracker every field of every sequence (and COMBINED) at
+    each cutoff, the best cutoffs and the HOTA area (docs/sweep.md)."""
+    from .results import flatten
+
+    best = {row["tracker"]: row for row in best_table(sweep)}
+    trackers = {}
+    for tr in sweep.trackers:
+        points = [{"score_threshold": cut, **{("COMBINED" if s == COMBINED else s): flatten(m) for s, m in point.items()}}
+                  for cut, point in zip(sweep.cutoffs, sweep.metrics[tr])]
+        trackers[tr] = {"points": points, "HOTA_area": best[tr]["HOTA_area"],
+                        "best": {f: {"score_threshold": best[tr][f"best_{f}_cutoff"], "value": best[tr][f"best_{f}"]}
+                                 for f in CURVE_FIELDS}}
+    return {"score_thresholds": list(sweep.cutoffs), "kept": "confidence >= score_threshold",
+            "HOTA_area": "trapezoid over the cutoffs / (last - first cutoff)", "trackers": trackers}
+
+
+def to_frame(sweep: Sweep):
+    """TrackEval's detailed CSV at every cutoff: a ``score_threshold`` column, then tracker, seq and
+    every field (``results.detailed_frame``)."""
+    import pandas as pd
+
+    from .results import detailed_frame
+
+    parts = []
+    for k, cut in enumerate(sweep.cutoffs):
+        frame = detailed_frame({tr: sweep.metrics[tr][k] for tr in sweep.trackers})
+        frame.insert(0, "score_threshold", cut)
+        parts.append(frame)
+    return pd.concat(parts, ignore_index=True)
