@@ -119,7 +119,9 @@ def _eval(args: argparse.Namespace) -> int:
     try:
         if args.save:
             from .workspace import Workspace  # the saved-run modules only for --save
-            Workspace.from_run(inputs, run).save(args.save)
+            ws = Workspace.from_run(inputs, run)
+            eval_extras.carry(ws.manifest, extras)
+            ws.save(args.save)
         if args.json:
             write_text(args.json, eval_extras.json_text(
                 to_json(run.metrics) if not run.classes else to_json_nested(_nested(run)), extras))

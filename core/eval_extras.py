@@ -61,6 +61,16 @@ def compute(args: argparse.Namespace, layout: Layout, run: Run, progress=None) -
     return out
 
 
+def carry(manifest: dict, extras: Extras) -> None:
+    """What a saved run keeps of the extras (in its manifest): the sweep's curves, best cutoffs and
+    HOTA area, and the bootstrap's settings (its numbers come back from the saved metrics)."""
+    if extras.sweep is not None:
+        from .sweep import curves_document
+        manifest["score_sweep"] = curves_document(extras.sweep)
+    if extras.bootstrap is not None:
+        manifest["bootstrap"] = {"resamples": extras.bootstrap.resamples, "seed": extras.bootstrap.seed}
+
+
 def summary(extras: Extras) -> str:
     """The printed lines: per tracker the best cutoffs and HOTA area; the headline intervals and,
     for each pair of trackers, the HOTA comparison."""
@@ -125,4 +135,4 @@ def csv_files(csv_path: str, extras: Extras) -> dict[str, str]:
     return out
 
 
-__all__ = ["COMBINED", "Extras", "add_arguments", "check", "compute", "csv_files", "json_text", "summary"]
+__all__ = ["COMBINED", "Extras", "add_arguments", "carry", "check", "compute", "csv_files", "json_text", "summary"]

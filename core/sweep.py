@@ -200,3 +200,37 @@ def to_frame(sweep: Sweep):
         frame.insert(0, "score_threshold", cut)
         parts.append(frame)
     return pd.concat(parts, ignore_index=True)
+
+
+def curves_document(sweep: Sweep) -> dict:
+    """What a saved run carries and the dashboard draws: the cutoffs and, per tracker, the combined
+    curves of ``CURVE_FIELDS``, the best cutoffs and the HOTA area (JSON-ready floats)."""
+    best = {row["tracker"]: row for row in best_table(sweep)}
+    return {"score_thresholds": [float(c) for c in sweep.cutoffs], "trackers": {
+        tr: {"curves": {f: [float(v) for v in sweep.curve(tr, f)] for f in CURVE_FIELDS},
+             "best": {f: {"score_threshold": best[tr][f"best_{f}_cutoff"], "value": best[tr][f"best_{f}"]}
+                      for f in CURVE_FIELDS},
+             "HOTA_area": best[tr]["HOTA_area"]} for tr in sweep.trackers}}
+
+
+def check_curves_document(doc: object, where: str, trackers: list[str]) -> dict:
+    """A carried sweep read back from a saved run (untrusted): its shape, or ``InputError``."""
+    fix = "Save the run again with 'tracklens eval ... --score-thresholds ... --save RUN_DIR'."
+
+    def numbers(values: object, size: int | None) -> bool:
+        return (isinstance(values, list) and (size is None or len(values) == size)
+                and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values))
+
+    if not isinstance(doc, dict) or not numbers(doc.get("score_thresholds"), None) or not doc["score_thresholds"]:
+        raise InputError(where, "the carried score sweep has no list of cutoffs.", fix)
+    size = len(doc["score_thresholds"])
+    per = doc.get("trackers")
+    if not isinstance(per, dict) or set(per) != set(trackers):
+        raise InputError(where, "the carried score sweep does not list the run's trackers.", fix)
+    for tr, entry in per.items():
+        ok = (isinstance(entry, dict) and isinstance(entry.get("curves"), dict)
+              and all(numbers(entry["curves"].get(f), size) for f in CURVE_FIELDS)
+              and isinstance(entry.get("best"), dict) and isinstance(entry.get("HOTA_area"), (int, float)))
+        if not ok:
+            raise InputError(where, f"the carried score sweep of tracker {tr!r} is not curves of {size} values.", fix)
+    return doc

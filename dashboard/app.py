@@ -63,6 +63,7 @@ pages = [
     st.Page(str(PAGES / "compare.py"), title="Compare", icon=":material/compare:", url_path="compare"),
     st.Page(str(PAGES / "whatif.py"), title="What-if", icon=":material/science:", url_path="whatif"),
     st.Page(str(PAGES / "metrics.py"), title="Metrics compared", icon=":material/balance:", url_path="metrics"),
+    st.Page(str(PAGES / "sweep.py"), title="Score sweep", icon=":material/tune:", url_path="sweep"),
 ]
 page = st.navigation(pages)
 try:
