@@ -36,6 +36,7 @@ from tracklens.metrics.hota import ALPHAS
 from .figures import TEMPLATE, alpha_curves, sequence_difficulty, tracker_colors, tradeoff_scatter
 from .frames import BlankFrames, FrameSource, open_frames
 from .overlay import annotate
+from .report_decide import decide_sections
 from .views import (alpha_index, class_table, overlay_boxes, per_alpha_table, sequence_table,
                     summary_table)
 
@@ -661,6 +662,7 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = True, max_tracks: int
         body = '<p class="note">What-if gains were not computed for this report (--no-whatif).</p>'
         lead = ""
     sections.append(_section("whatif", "What-if gains", body, lead))
+    sections += decide_sections(ws, figures.html, _section)
     # Provenance
     sections.append(_section("provenance", "How these numbers were made", _provenance(ws, alpha)))
 

@@ -25,7 +25,8 @@ from tracklens.dashboard.views import alpha_index, overlay_boxes
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 SECTIONS = {"summary": "Summary", "alpha": "Scores against α", "tradeoff": "Detection x association",
-            "tracks": "Worst tracks", "whatif": "What-if gains", "provenance": "How these numbers were made"}
+            "tracks": "Worst tracks", "whatif": "What-if gains", "sweep": "Score sweep", "uncertainty": "Uncertainty",
+            "provenance": "How these numbers were made"}
 URL_ATTRIBUTES = {"src", "href", "action", "formaction", "poster", "data", "srcset", "background", "xlink:href",
                   "manifest", "icon", "cite"}
 
