@@ -20,6 +20,8 @@ from .sweep import summary_value
 # The fields given an interval (mean over α for HOTA's).
 HEADLINE = ("HOTA", "DetA", "AssA", "DetRe", "DetPr", "AssRe", "AssPr", "LocA", "MOTA", "MOTP", "IDF1", "IDR", "IDP")
 CONFIDENCE = 0.95
+DEFAULT_RESAMPLES = 1000  # where no --bootstrap was given (dashboard, report)
+DEFAULT_SEED = 0
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,17 @@ class Bootstrap:
         sign = -1.0 if FIELDS[field].better == "lower" else 1.0
         return Difference(a, b, field, float(self.estimates[b][j] - self.estimates[a][j]), *self._bounds(diff),
                           float(np.mean(sign * diff > 0)), float(np.mean(sign * diff < 0)))
+
+
+def saved_settings(manifest: dict) -> tuple[int, int]:
+    """(resamples, seed) a saved run recorded (``--bootstrap N --seed S``), else the defaults; the
+    manifest is untrusted, so anything but sensible integers gives the defaults."""
+    saved = manifest.get("bootstrap")
+    if isinstance(saved, dict):
+        n, seed = saved.get("resamples"), saved.get("seed")
+        if type(n) is int and type(seed) is int and 1 <= n <= 100_000:
+            return n, seed
+    return DEFAULT_RESAMPLES, DEFAULT_SEED
 
 
 def resample_sequences(num_sequences: int, resamples: int, seed: int) -> np.ndarray:

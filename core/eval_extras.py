@@ -13,7 +13,6 @@ import os
 from dataclasses import dataclass
 
 from .errors import InputError
-from .evaluate import COMBINED
 from .layout import Layout
 from .run import Run
 
@@ -134,5 +133,3 @@ def csv_files(csv_path: str, extras: Extras) -> dict[str, str]:
         out[sibling(csv_path, "bootstrap")] = frame.to_csv(index=False)
     return out
 
-
-__all__ = ["COMBINED", "Extras", "add_arguments", "carry", "check", "compute", "csv_files", "json_text", "summary"]

@@ -24,6 +24,7 @@ from .similarity import Pairs, box_pairs
 
 # The curves drawn and the fields whose best cutoff is reported first.
 CURVE_FIELDS = ("HOTA", "DetA", "AssA", "MOTA", "IDF1")
+DEFAULT_CUTOFFS = "0:0.95:0.05"  # the dashboard's and the report's grid
 GRID_DECIMALS = 12  # grid points are rounded, so 0:0.95:0.05 gives 0.15, not 0.15000000000000002
 
 

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracklens.bootstrap import Bootstrap, bootstrap_run, sentence
+from tracklens.bootstrap import Bootstrap, bootstrap_run, saved_settings, sentence
 from tracklens.evaluate import COMBINED
 from tracklens.run import RunInputs
 from tracklens.sweep import check_curves_document, curves_document, sweep
 
 from .text import plain
-
-DEFAULT_RESAMPLES = 1000
-DEFAULT_SEED = 0
-DEFAULT_CUTOFFS = "0:0.95:0.05"
-
 
 def carried_sweep(ws) -> dict | None:
     """The sweep a saved run carries (``tracklens eval --score-thresholds ... --save``), checked."""
@@ -33,15 +28,6 @@ def computed_sweep(inputs: RunInputs, cutoffs: tuple[float, ...], trackers: tupl
     return curves_document(sweep(layout, cutoffs, preprocess=inputs.preprocess, threshold=inputs.threshold))
 
 
-def bootstrap_settings(ws) -> tuple[int, int]:
-    """(resamples, seed): the saved run's (``--bootstrap N --seed S``), else 1000 and 0."""
-    saved = ws.manifest.get("bootstrap")
-    if isinstance(saved, dict) and isinstance(saved.get("resamples"), int) and isinstance(saved.get("seed"), int) \
-            and 1 <= saved["resamples"] <= 100_000:
-        return saved["resamples"], saved["seed"]
-    return DEFAULT_RESAMPLES, DEFAULT_SEED
-
-
 @st.cache_resource(show_spinner=False, max_entries=16)
 def run_bootstrap(_ws, view, trackers: tuple[str, ...], resamples: int, seed: int) -> Bootstrap:
     """The bootstrap of ``trackers`` over the run's sequences (keyed by the ``View``)."""
@@ -52,14 +38,14 @@ def run_bootstrap(_ws, view, trackers: tuple[str, ...], resamples: int, seed: in
 
 def comparison_sentence(ws, view, a: str, b: str, field: str = "HOTA") -> str:
     """"B is better than A on HOTA: +1.20 pt [+0.40, +2.00] (95 % interval), in 99 % of resamples." """
-    resamples, seed = bootstrap_settings(ws)
+    resamples, seed = saved_settings(ws.manifest)
     boot = run_bootstrap(ws, view, (a, b), resamples, seed)
     return sentence(boot.difference(a, b, field), boot.confidence)
 
 
 def compare_bootstrap(ws, a: str, b: str) -> None:
     """The Compare page's bootstrap lines (HOTA, MOTA, IDF1), B against A over the run's sequences."""
-    resamples, seed = bootstrap_settings(ws)
+    resamples, seed = saved_settings(ws.manifest)
     view = st.session_state.get("view")
     st.subheader("Is the difference real? (paired bootstrap over sequences)")
     if len(ws.sequences) < 2:

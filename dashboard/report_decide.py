@@ -6,15 +6,12 @@ from __future__ import annotations
 import html
 from typing import Callable
 
-from tracklens.bootstrap import CONFIDENCE, bootstrap_run, sentence
+from tracklens.bootstrap import CONFIDENCE, bootstrap_run, saved_settings, sentence
 from tracklens.errors import InputError
-from tracklens.sweep import check_curves_document, curves_document, parse_cutoffs, sweep
+from tracklens.sweep import DEFAULT_CUTOFFS, check_curves_document, curves_document, parse_cutoffs, sweep
 
 from .sweep_figures import best_cutoff_table, flat_trackers, sweep_curves
 
-DEFAULT_CUTOFFS = "0:0.95:0.05"
-DEFAULT_RESAMPLES = 1000
-DEFAULT_SEED = 0
 INTERVAL_FIELDS = ("HOTA", "DetA", "AssA", "MOTA", "IDF1")
 
 
@@ -69,10 +66,8 @@ def _uncertainty_section(ws, section: Callable) -> str:
         return section("uncertainty", "Uncertainty",
                        '<p class="note">One sequence: the bootstrap draws whole sequences, so there is nothing to '
                        "resample.</p>")
-    saved = ws.manifest.get("bootstrap") if isinstance(ws.manifest.get("bootstrap"), dict) else {}
-    resamples = saved.get("resamples") if isinstance(saved.get("resamples"), int) else DEFAULT_RESAMPLES
-    seed = saved.get("seed") if isinstance(saved.get("seed"), int) else DEFAULT_SEED
-    boot = bootstrap_run(ws.metrics, sequences, max(1, min(resamples, 100_000)), seed)
+    resamples, seed = saved_settings(ws.manifest)
+    boot = bootstrap_run(ws.metrics, sequences, resamples, seed)
     rows = []
     for tr in boot.trackers:
         cells = [f"<td>{_e(tr)}</td>"]

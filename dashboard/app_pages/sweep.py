@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracklens.dashboard.decide import DEFAULT_CUTOFFS, carried_sweep, computed_sweep
+from tracklens.dashboard.decide import carried_sweep, computed_sweep
 from tracklens.dashboard.sweep_figures import best_cutoff_table, flat_trackers, sweep_curves
 from tracklens.dashboard.text import inert, plain
 from tracklens.errors import InputError
-from tracklens.sweep import parse_cutoffs
+from tracklens.sweep import DEFAULT_CUTOFFS, parse_cutoffs
 
 ws = st.session_state["workspace"]
 st.title("Score sweep")
