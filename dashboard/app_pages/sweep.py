@@ -35,6 +35,7 @@ else:
                        "the overlaps computed once).")
             st.stop()
         st.session_state["sweep_cutoffs"] = cutoffs
+        st.rerun()  # drawn again without the button
     try:
         doc = computed_sweep(ws.inputs, cutoffs, tuple(ws.trackers))
     except InputError as exc:
@@ -43,8 +44,10 @@ else:
 
 st.plotly_chart(sweep_curves(doc), width="stretch")
 st.subheader("Best cutoff per metric")
-st.dataframe(best_cutoff_table(doc), hide_index=True, width="stretch",
-             column_config={"tracker": st.column_config.TextColumn()})
+best = best_cutoff_table(doc)
+st.dataframe(best, hide_index=True, width="stretch",
+             column_config={"tracker": st.column_config.TextColumn(),
+                            **{c: st.column_config.NumberColumn(format="%.2f") for c in best if c != "tracker"}})
 flat = flat_trackers(doc)
 if flat:
     st.caption("Flat curves (every cutoff keeps the same boxes, e.g. every score 1, or every score below the first "

@@ -23,7 +23,15 @@ def run_sweep(page, wait_idle, timeout_ms: int) -> None:
     wait_idle(page, timeout_ms=timeout_ms)
     no_exception(page)
     expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=timeout_ms)
+    expect(page.get_by_role("button", name=re.compile("Run the sweep"))).to_have_count(0)
     page.wait_for_timeout(800)
+
+
+def screenshot_table(page, screenshot, name: str) -> None:
+    """The legend (tracker names, HOTA area) and the best-cutoff table, below the curves."""
+    page.get_by_role("heading", name="Best cutoff per metric").scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    screenshot(page, name)
 
 
 @pytest.mark.parametrize("size", list(VIEWPORTS))
@@ -36,6 +44,7 @@ def test_sample_sweep_and_compare(app_server, browser_page, open_app, wait_idle,
     text = body(page)
     assert "Best cutoff per metric" in text and "Flat curves" in text
     screenshot(page, f"sweep_sample_{size}")
+    screenshot_table(page, screenshot, f"sweep_sample_table_{size}")
     open_app(page, f"{app_server}/compare?seq=TUD-Campus&tracker=motmetrics_test&tracker2=masa")
     no_exception(page)
     heading = page.get_by_role("heading", name=re.compile("Is the difference real"))
@@ -63,6 +72,7 @@ def test_mot17_sweep_and_compare(app_server_factory, shared_data, browser_page, 
     assert "Best cutoff per metric" in text
     assert re.search(r"Flat curves.*MPNTrack, MoTT", text), text[:3000]  # their scores are all 1
     screenshot(page, f"sweep_mot17_{size}")
+    screenshot_table(page, screenshot, f"sweep_mot17_table_{size}")
     open_app(page, f"{url}/compare?seq=MOT17-02-DPM&tracker=BoTSORT&tracker2=MPNTrack", timeout_ms=300_000)
     no_exception(page)
     page.get_by_role("heading", name=re.compile("Is the difference real")).scroll_into_view_if_needed()
