@@ -27,10 +27,11 @@ from tracklens.sweep import parse_cutoffs, sweep
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mot_challenge"
 
 
-def timed(fn) -> tuple[float, object]:
-    start = time.perf_counter()
+def timed(fn) -> tuple[float, float, object]:
+    """(wall s, CPU s of this process, result): on a shared machine the CPU time is the steadier one."""
+    wall, cpu = time.perf_counter(), time.process_time()
     out = fn()
-    return time.perf_counter() - start, out
+    return time.perf_counter() - wall, time.process_time() - cpu, out
 
 
 def main() -> None:
@@ -43,27 +44,30 @@ def main() -> None:
     cutoffs = parse_cutoffs("0:0.95:0.05")
     groups = [args.trackers] if args.trackers else [["BoTSORT"], None]
     print(f"load average before: {os.getloadavg()}")
-    print("| trackers | one evaluation (s) | sweep, 20 cutoffs (s) | sweep / one | sweep / 20 evaluations |")
+    print("| trackers | one evaluation: wall / CPU (s) | sweep, 20 cutoffs: wall / CPU (s) | sweep / one (wall, CPU) "
+          "| sweep / 20 evaluations (CPU) |")
     print("|---|---|---|---|---|")
     run_all = None
     for chosen in groups:
         layout = resolve(gt, trackers, "MOT17", "train", None, chosen)
         ones, sweeps = [], []
         for _ in range(args.repeats):
-            t_one, run = timed(lambda: evaluate(layout))
-            t_sweep, _ = timed(lambda: sweep(layout, cutoffs))
+            *t_one, run = timed(lambda: evaluate(layout))
+            *t_sweep, _ = timed(lambda: sweep(layout, cutoffs))
             ones.append(t_one)
             sweeps.append(t_sweep)
             if chosen is None:
                 run_all = run
-        one, swp = statistics.median(ones), statistics.median(sweeps)
-        print(f"| {', '.join(layout.trackers)} | {one:.2f} | {swp:.2f} | {swp / one:.2f} | {swp / (20 * one):.2f} |")
+        (one, one_cpu), (swp, swp_cpu) = ([statistics.median(c) for c in zip(*t)] for t in (ones, sweeps))
+        print(f"| {', '.join(layout.trackers)} | {one:.2f} / {one_cpu:.2f} | {swp:.2f} / {swp_cpu:.2f} | "
+              f"{swp / one:.2f}, {swp_cpu / one_cpu:.2f} | {swp_cpu / (20 * one_cpu):.2f} |")
     if run_all is not None:
         order = tuple(f.name for f in run_all.layout.sequences)
-        times = [timed(lambda: bootstrap_run(run_all.metrics, order, args.resamples, seed=0))[0]
+        times = [timed(lambda: bootstrap_run(run_all.metrics, order, args.resamples, seed=0))[:2]
                  for _ in range(args.repeats)]
+        wall, cpu = (statistics.median(c) for c in zip(*times))
         print(f"\nbootstrap: {args.resamples} resamples x {len(run_all.layout.trackers)} trackers x {len(order)} "
-              f"sequences: {statistics.median(times):.2f} s (median of {args.repeats})")
+              f"sequences: {wall:.2f} s wall, {cpu:.2f} s CPU (median of {args.repeats})")
     print(f"load average after: {os.getloadavg()}")
 
 
