@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from . import eval_extras
 from .atomic import check_output_dir, check_output_file, write_text
 from .errors import InputError, printable
 from .evaluate import COMBINED, evaluate
@@ -52,6 +53,7 @@ def add_core_commands(sub) -> None:
                          "in the ground truth) and combine classes both ways (class- and detection-averaged)")
     ev.add_argument("--protocol", metavar="NAME", help="score under a named protocol: trackeval (default), "
                     "no-preproc, mot20, motmetrics (py-motmetrics 1.4.0's rules) or iou=T (tracklens.protocols)")
+    eval_extras.add_arguments(ev)
     xp = sub.add_parser("export", help="every table of a saved run as CSV, JSON or Parquet")
     xp.add_argument("run_dir", help="a saved run (tracklens eval --save RUN_DIR)")
     xp.add_argument("--format", choices=("csv", "json", "parquet"), default="csv", help="default csv")
@@ -66,6 +68,7 @@ def run_core_command(args: argparse.Namespace) -> int:
     paths and options are checked first, so a bad one fails at once, not after the evaluation."""
     if args.command == "eval":
         check_threshold(args.threshold)
+        eval_extras.check(args)
         for flag, path in (("--json", args.json), ("--csv", args.csv), ("--breakdowns", args.breakdowns)):
             if path:
                 check_output_file(path, flag)
@@ -120,26 +123,36 @@ def _eval(args: argparse.Namespace) -> int:
         from .protocols import protocol_run
         if args.dask:
             raise InputError("--dask", "--protocol runs here, not on a Dask cluster.", "Leave out --dask or --protocol.")
+        if args.score_thresholds is not None:
+            raise InputError("--score-thresholds", "the score sweep evaluates under TrackEval's rules only.",
+                             "Leave out --protocol or --score-thresholds.")
         inputs, run = protocol_run(inputs, args.protocol, analyse=bool(args.save or args.breakdowns), workers=args.workers,
                                    progress=_progress)
     else:
-        run = evaluate(resolve_inputs(inputs), preprocess=inputs.preprocess, threshold=inputs.threshold,
+        layout = resolve_inputs(inputs)
+        run = evaluate(layout, preprocess=inputs.preprocess, threshold=inputs.threshold,
                        workers=args.workers, analyse_matches=bool(args.save or args.breakdowns), progress=_progress, dask=args.dask)
+    extras = eval_extras.compute(args, run.layout, run, progress=_progress)
     for note in run.notes:
         print(f"tracklens: note: {printable(str(note))}", file=sys.stderr)
     if not args.quiet:
-        print(format_summary(_summary(run)))
+        print(format_summary(_summary(run)) + eval_extras.summary(extras))
     try:
         if args.save:
             from .workspace import Workspace  # the saved-run modules only for --save
-            Workspace.from_run(inputs, run).save(args.save)
+            ws = Workspace.from_run(inputs, run)
+            eval_extras.carry(ws.manifest, extras)
+            ws.save(args.save)
         if args.json:
-            write_text(args.json, to_json(run.metrics) if not run.classes else to_json_nested(_nested(run)))
+            write_text(args.json, eval_extras.json_text(
+                to_json(run.metrics) if not run.classes else to_json_nested(_nested(run)), extras))
         if args.csv:
             frame = detailed_frame(run.metrics if not run.classes else class_rows(run.metrics, run.combined))
             write_text(args.csv, frame.to_csv(index=False))
         if args.breakdowns:
             _write_breakdowns(args.breakdowns, run)
+            for path, text in eval_extras.csv_files(args.csv, extras).items():
+                write_text(path, text)
     except OSError as exc:
         raise InputError(exc.filename or "output", f"cannot write the results ({exc.strerror or exc}).",
                          "Choose a writable place for --save, --json and --csv.") from None

@@ -73,16 +73,26 @@ class EvalSequence:
         return int(self.tr_ids.size)
 
 
+def removes_distractors(benchmark: str, preprocess: bool) -> bool:
+    """Whether the MOTChallenge class preprocessing applies (not for MOT15, nor without preprocessing)."""
+    return preprocess and benchmark.upper() != "MOT15"
+
+
 def prepare(name: str, gt: Detections, tr: Detections, *, benchmark: str = "MOT17",
-            preprocess: bool = True) -> EvalSequence:
-    """Apply the benchmark's preprocessing and build the metric-ready sequence."""
+            preprocess: bool = True, pairs: Pairs | None = None, removed: np.ndarray | None = None) -> EvalSequence:
+    """Apply the benchmark's preprocessing and build the metric-ready sequence. ``pairs``: the
+    similarities of ``gt`` x ``tr`` when already known, and ``removed``: the tracker rows matched to
+    a distractor (``distractor_rows``) when already known (the score sweep reuses both)."""
     _check_tracker_classes(tr)
-    pairs = box_pairs(gt.box, gt.offsets, tr.box, tr.offsets)
-    mot_classes = preprocess and benchmark.upper() != "MOT15"
-    removed = np.zeros(0, np.int64)
+    if pairs is None:
+        pairs = box_pairs(gt.box, gt.offsets, tr.box, tr.offsets)
+    mot_classes = removes_distractors(benchmark, preprocess)
     if mot_classes:
         _check_gt_classes(gt)
-        removed = _distractor_matches(gt, tr, pairs, distractor_classes(benchmark))
+        if removed is None:
+            removed = distractor_rows(gt, tr, pairs, benchmark)
+    else:
+        removed = np.zeros(0, np.int64)
     consider = np.trunc(gt.conf) != 0
     keep_gt = consider & (gt.cls == PEDESTRIAN) if mot_classes else consider
     keep_tr = np.ones(len(tr), bool)
@@ -112,9 +122,19 @@ def build(name: str, gt: Detections, tr: Detections, pairs: Pairs, keep_gt: np.n
     )
 
 
-def _distractor_matches(gt: Detections, tr: Detections, pairs: Pairs, distractors: np.ndarray) -> np.ndarray:
-    """Tracker rows matched (IoU >= 0.5, Hungarian over all ground truth) to a distractor."""
+def distractor_rows(gt: Detections, tr: Detections, pairs: Pairs, benchmark: str,
+                    frames: np.ndarray | None = None) -> np.ndarray:
+    """Tracker rows (sorted) matched (IoU >= 0.5, Hungarian over all ground truth) to a distractor;
+    with ``frames`` (one bool per frame) only in those frames. Each frame is matched on its own, so a
+    frame's answer depends only on its boxes."""
+    return _distractor_matches(gt, tr, pairs, distractor_classes(benchmark), frames)
+
+
+def _distractor_matches(gt: Detections, tr: Detections, pairs: Pairs, distractors: np.ndarray,
+                        frames: np.ndarray | None = None) -> np.ndarray:
     cand = pairs.sim >= 0.5 - EPS
+    if frames is not None:
+        cand &= frames[gt.frame[pairs.gt] - 1]
     g, t, s = pairs.gt[cand], pairs.tr[cand], pairs.sim[cand]
     chosen = assign(g, t, s, gt.offsets, tr.offsets)
     hit = chosen & np.isin(gt.cls[g], distractors)

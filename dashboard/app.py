@@ -65,6 +65,7 @@ pages = [
     st.Page(str(PAGES / "metrics.py"), title="Metrics compared", icon=":material/balance:", url_path="metrics"),
     st.Page(str(PAGES / "breakdowns.py"), title="Breakdowns", icon=":material/bar_chart:", url_path="breakdowns"),
     st.Page(str(PAGES / "patches.py"), title="Error patches", icon=":material/grid_view:", url_path="patches"),
+    st.Page(str(PAGES / "sweep.py"), title="Score sweep", icon=":material/tune:", url_path="sweep"),
 ]
 page = st.navigation(pages)
 try:

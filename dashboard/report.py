@@ -37,6 +37,7 @@ from .figures import TEMPLATE, alpha_curves, sequence_difficulty, tracker_colors
 from .frames import BlankFrames, FrameSource, open_frames
 from .overlay import annotate
 from .report_diff import diff_section
+from .report_decide import decide_sections
 from .views import (alpha_index, class_table, overlay_boxes, per_alpha_table, sequence_table,
                     summary_table)
 
@@ -665,6 +666,7 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = True, max_tracks: int
         lead = ""
     sections.append(_section("whatif", "What-if gains", body, lead))
     sections.append(diff_section(ws, alpha))  # Run diff (report_diff.py)
+    sections += decide_sections(ws, figures.html, _section)
     # Provenance
     sections.append(_section("provenance", "How these numbers were made", _provenance(ws, alpha)))
 

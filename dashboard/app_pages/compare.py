@@ -7,6 +7,7 @@ import streamlit as st
 
 from tracklens.analysis.tracks import gt_track_table
 from tracklens.dashboard.compare_diff import render_run_diff
+from tracklens.dashboard.decide import compare_bootstrap
 from tracklens.dashboard.loading import frame_source
 from tracklens.dashboard.overlay import annotate
 from tracklens.dashboard.views import (alpha_index, better_sign, compare_deltas, delta_style, disagreement_frames,
@@ -34,6 +35,7 @@ st.caption(f"B = {plain(second)}, A = {plain(first)}. Scores in percentage point
            "Blue: B is better, orange: B is worse (for IDSW, FP and FN lower is better).")
 st.dataframe(deltas.style.apply(delta_style).format("{:+.2f}", subset=[c for c in deltas if better_sign(c) > 0])
              .format("{:+.0f}", subset=[c for c in deltas if better_sign(c) < 0]), width="stretch")
+compare_bootstrap(ws, first, second)
 
 meta = ws.sequence(seq_name)
 k = min(max(1, int(st.session_state.get("frame", 1))), meta.num_frames)

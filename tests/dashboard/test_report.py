@@ -25,7 +25,8 @@ from tracklens.dashboard.views import alpha_index, overlay_boxes
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 SECTIONS = {"summary": "Summary", "alpha": "Scores against α", "tradeoff": "Detection x association",
-            "tracks": "Worst tracks", "breakdowns": "Breakdowns and causes of identity errors", "whatif": "What-if gains", "diff": "Run diff",
+            "tracks": "Worst tracks", "breakdowns": "Breakdowns and causes of identity errors", "whatif": "What-if gains",
+            "sweep": "Score sweep", "uncertainty": "Uncertainty", "diff": "Run diff",
             "provenance": "How these numbers were made"}
 URL_ATTRIBUTES = {"src", "href", "action", "formaction", "poster", "data", "srcset", "background", "xlink:href",
                   "manifest", "icon", "cite"}

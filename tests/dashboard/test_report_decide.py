@@ -1,0 +1,60 @@
+"""The report's Score sweep and Uncertainty sections: computed from the inputs, carried by a saved run,
+or a note saying why not; the numbers are those of the sweep and the bootstrap themselves."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tracklens.bootstrap import bootstrap_run, sentence
+from tracklens.dashboard.report_decide import decide_sections
+from tracklens.workspace import Workspace
+
+
+def section(anchor: str, title: str, body: str, lead: str = "") -> str:
+    return f'<section id="{anchor}"><h2>{title}</h2><p>{lead}</p>{body}</section>'
+
+
+def figure_html(fig, name: str) -> str:
+    return f'<div id="fig-{name}">{len(fig.data)} traces</div>'
+
+
+@pytest.fixture(scope="module")
+def ws(sample_dir):
+    return Workspace.from_folders(str(sample_dir / "gt"), str(sample_dir / "trackers"), benchmark="MOT15",
+                                  analyse_now=False)
+
+
+def test_sections_from_the_inputs(ws):
+    sweep_html, unc_html = decide_sections(ws, figure_html, section)
+    assert '<div id="fig-sweep">20 traces</div>' in sweep_html  # 2 trackers x 5 fields x (curve + star)
+    assert "computed from the input files at cutoffs 0:0.95:0.05" in sweep_html
+    assert "Flat curves" in sweep_html and "masa, motmetrics_test" in sweep_html
+    boot = bootstrap_run(ws.metrics, tuple(s.name for s in ws.sequences), 1000, 0)
+    expected = sentence(boot.difference("masa", "motmetrics_test", "HOTA"), boot.confidence)
+    assert expected.startswith("masa is better than motmetrics_test on HOTA")
+    assert expected in unc_html
+    iv = boot.interval("masa", "HOTA")
+    assert f"{100 * iv.estimate:.1f} <small>[{100 * iv.low:.1f}, {100 * iv.high:.1f}]</small>" in unc_html
+    assert "1000 resamples of the 2 sequences" in unc_html and "seed 0" in unc_html
+
+
+def test_carried_sweep_and_missing_inputs(ws, tmp_path: Path):
+    run = tmp_path / "run"
+    ws.save(str(run))
+    manifest = json.loads((run / "manifest.json").read_text())
+    manifest["inputs"]["gt_folder"] = str(tmp_path / "moved")
+    manifest["inputs"].pop("relative")
+    (run / "manifest.json").write_text(json.dumps(manifest))
+    moved = Workspace.load(str(run))
+    sweep_html, _ = decide_sections(moved, figure_html, section)
+    assert "No score sweep: it re-reads the input files, which are not available" in sweep_html
+    moved.manifest["score_sweep"] = {"score_thresholds": [0.0, 1.0], "trackers": {
+        t: {"curves": {f: [0.5, 0.25] for f in ("HOTA", "DetA", "AssA", "MOTA", "IDF1")},
+            "best": {f: {"score_threshold": 0.0, "value": 0.5} for f in ("HOTA", "DetA", "AssA", "MOTA", "IDF1")},
+            "HOTA_area": 0.375} for t in moved.trackers}}
+    moved.manifest["bootstrap"] = {"resamples": 50, "seed": 9}
+    sweep_html, unc_html = decide_sections(moved, figure_html, section)
+    assert "carried by the saved run" in sweep_html and "<td>37.50</td>" in sweep_html
+    assert "50 resamples" in unc_html and "seed 9" in unc_html
