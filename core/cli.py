@@ -46,6 +46,15 @@ def add_core_commands(sub) -> None:
     ev.add_argument("--classes", nargs="+", metavar="CLASS",
                     help="multi-class data: evaluate each class id of column 8 on its own ('all' = every class "
                          "in the ground truth) and combine classes both ways (class- and detection-averaged)")
+    add_check_arguments(ev)
+    ev.add_argument("--no-check", action="store_true", help="skip the input check's summary (tracklens check)")
+    ck = sub.add_parser("check", help="what is probably wrong with the inputs (frame offset, 0-based frames, "
+                        "corner boxes, scale, class filter, ...), with the fix and the score after it")
+    add_input_arguments(ck, required=True)
+    ck.add_argument("--classes", nargs="+", metavar="CLASS", help="as for eval: the class ids evaluated")
+    add_check_arguments(ck)
+    ck.add_argument("--json", help="write the findings (evidence, fixes, scores) here")
+    ck.add_argument("--no-score", action="store_true", help="do not evaluate the scores before and after each fix")
     xp = sub.add_parser("export", help="every table of a saved run as CSV, JSON or Parquet")
     xp.add_argument("run_dir", help="a saved run (tracklens eval --save RUN_DIR)")
     xp.add_argument("--format", choices=("csv", "json", "parquet"), default="csv", help="default csv")
@@ -53,9 +62,23 @@ def add_core_commands(sub) -> None:
     xp.add_argument("--alpha", type=float, default=0.5, help="α of the per-track association tables")
 
 
+def add_check_arguments(p: argparse.ArgumentParser) -> None:
+    """``--fix`` and ``--strict`` (shared by ``eval`` and ``check``)."""
+    p.add_argument("--fix", action="append", metavar="[TRACKER:]FIX",
+                   help="correct the tracker files explicitly (recorded in the run): offset=K, zero-based, corners, "
+                        "scale=F[,FY], translate=DX,DY, class=C (docs/check.md); repeatable")
+    p.add_argument("--strict", action="store_true", help="the input check's findings are fatal (exit code 1)")
+
+
 def run_core_command(args: argparse.Namespace) -> int:
     """Run ``eval`` or ``export``; bad input raises ``InputError`` (the program prints it). Output
     paths and options are checked first, so a bad one fails at once, not after the evaluation."""
+    if args.command == "check":
+        check_threshold(args.threshold)
+        if args.json:
+            check_output_file(args.json, "--json")
+        from .check.command import run_check
+        return run_check(args)
     if args.command == "eval":
         check_threshold(args.threshold)
         for flag, path in (("--json", args.json), ("--csv", args.csv)):
@@ -66,6 +89,14 @@ def run_core_command(args: argparse.Namespace) -> int:
         return _eval(args)
     check_output_dir(args.output, "-o")
     return _export(args)
+
+
+def fixes_argument(texts: list[str] | None) -> tuple[str, ...]:
+    """``--fix`` values, checked and written canonically (``offset=1``) for the run's record."""
+    if not texts:
+        return ()
+    from .check.fixes import parse_fixes
+    return tuple(str(f) for f in parse_fixes(texts))
 
 
 def check_threshold(value: float) -> None:
@@ -104,12 +135,26 @@ def _eval(args: argparse.Namespace) -> int:
                        tuple(args.trackers) if args.trackers else None,
                        tuple(args.classes) if args.classes else None, args.video_folder,
                        not args.no_preproc and not (args.format == "mot" and args.classes),  # --classes: none
-                       args.threshold).absolute()
+                       args.threshold, fixes_argument(args.fix)).absolute()
     layout = resolve_inputs(inputs)
-    run = evaluate(layout, preprocess=inputs.preprocess, threshold=inputs.threshold, workers=args.workers,
-                   analyse_matches=bool(args.save), progress=_progress, dask=args.dask)
+    check = args.format == "mot" and not args.no_check
+    if inputs.fixes:
+        from .check.command import announce_fixes
+        announce_fixes(layout)
+    try:
+        run = evaluate(layout, preprocess=inputs.preprocess, threshold=inputs.threshold, workers=args.workers,
+                       analyse_matches=bool(args.save), progress=_progress, dask=args.dask, check=check)
+    except InputError:
+        if check:  # say what is probably wrong (0-based frames, duplicate ids...) before the error itself
+            from .check.command import explain_failure
+            explain_failure(layout, inputs)
+        raise
     for note in run.notes:
         print(f"tracklens: note: {printable(str(note))}", file=sys.stderr)
+    if check:
+        from .check.command import eval_summary
+        if eval_summary(run, args.strict):
+            return 1
     if not args.quiet:
         print(format_summary(_summary(run)))
     try:

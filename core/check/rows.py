@@ -1,0 +1,87 @@
+"""One file's rows as ``tracklens check`` sees them: parsed, not validated (frame 0, frames past the
+end and duplicate ids are what it looks for), and how well two sides overlap, frame by frame."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..detections import frame_offsets
+from ..similarity import box_pairs
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Columns of one file, sorted by frame (file order kept within a frame); ``cls`` is NaN when the
+    file has no class column."""
+
+    frame: np.ndarray
+    id: np.ndarray
+    box: np.ndarray
+    conf: np.ndarray
+    cls: np.ndarray
+    line: np.ndarray
+
+    @classmethod
+    def from_table(cls, table: np.ndarray) -> "Rows":
+        """From ``read_mot_rows``' table (after any ``--fix``); rows with a non-finite frame, id or
+        box are left out (the reader names them when the file is evaluated)."""
+        ok = np.isfinite(table[:, :6]).all(axis=1) if table.shape[1] > 6 else np.zeros(table.shape[0], bool)
+        t = table[ok]
+        t = t[np.argsort(t[:, 0], kind="stable")]
+        ncol = t.shape[1] - 1
+        return cls(frame=t[:, 0].astype(np.int64), id=t[:, 1].astype(np.int64), box=np.ascontiguousarray(t[:, 2:6]),
+                   conf=t[:, 6] if ncol > 6 else np.ones(len(t)),
+                   cls=t[:, 7] if ncol > 7 else np.full(len(t), np.nan), line=t[:, -1].astype(np.int64))
+
+    def __len__(self) -> int:
+        return int(self.frame.size)
+
+    def take(self, keep: np.ndarray) -> "Rows":
+        return Rows(self.frame[keep], self.id[keep], self.box[keep], self.conf[keep], self.cls[keep], self.line[keep])
+
+    def with_boxes(self, box: np.ndarray) -> "Rows":
+        return Rows(self.frame, self.id, box, self.conf, self.cls, self.line)
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """How a tracker's boxes meet the ground truth on the sampled frames: per tracker box its best IoU
+    with a ground-truth box of the same frame; ``matched`` counts those of IoU >= 0.5."""
+
+    boxes: int
+    iou_sum: float
+    matched: int
+
+    @property
+    def mean_iou(self) -> float:
+        return self.iou_sum / self.boxes if self.boxes else 0.0
+
+
+def sample_frames(length: int, wanted: int) -> np.ndarray:
+    """About ``wanted`` frames spread evenly over 1..length (all of them in a short sequence)."""
+    step = max(1, length // max(wanted, 1))
+    return np.arange(1, length + 1, step)
+
+
+def best_iou(gt: Rows, tr: Rows, frames: np.ndarray, length: int,
+             shift: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tracker boxes whose frame + ``shift`` is one of ``frames``, each with its best IoU against the
+    ground truth of that frame: (tracker row positions, best IoU, the ground-truth row of it or -1)."""
+    gt_sel = np.flatnonzero(np.isin(gt.frame, frames))
+    moved = tr.frame + shift
+    tr_sel = np.flatnonzero(np.isin(moved, frames))
+    best = np.zeros(tr_sel.size)
+    which = np.full(tr_sel.size, -1, np.int64)
+    if gt_sel.size and tr_sel.size:
+        pairs = box_pairs(gt.box[gt_sel], frame_offsets(gt.frame[gt_sel], length),
+                          tr.box[tr_sel], frame_offsets(moved[tr_sel], length))
+        np.maximum.at(best, pairs.tr, pairs.sim)
+        top = pairs.sim == best[pairs.tr]
+        which[pairs.tr[top]] = gt_sel[pairs.gt[top]]
+    return tr_sel, best, which
+
+
+def overlap(gt: Rows, tr: Rows, frames: np.ndarray, length: int, shift: int = 0) -> Overlap:
+    _, best, _ = best_iou(gt, tr, frames, length, shift)
+    return Overlap(int(best.size), float(best.sum()), int((best >= 0.5).sum()))
