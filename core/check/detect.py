@@ -14,13 +14,14 @@ from fractions import Fraction
 import numpy as np
 
 from .fixes import Fix
-from .rows import best_iou, overlap, sample_frames
+from .rows import Sample, best_iou, overlap
 
-MAX_OFFSET = 3  # frame shifts tried: -3..3
-OFFSET_FRAMES = 40  # frames sampled per sequence for the shift curve
+MAX_OFFSET = 5  # frame shifts tried by tracklens check: -5..5
+EVAL_MAX_OFFSET = 2  # ...and by eval's summary (-2..2: cheaper; a larger offset is seen by tracklens check)
+SAMPLE_FRAMES = 40  # frames sampled per sequence (evenly spread) for every overlap test
+EVAL_SAMPLE_FRAMES = 25  # ...in eval's summary
 OFFSET_GAIN = 1.01  # the shifted overlap must beat the unshifted one by 1 %...
 OFFSET_VERTEX = 0.35  # ...and the curve's peak (parabola through its top 3 points) lie this close to a whole shift
-GEOMETRY_FRAMES = 60  # frames sampled for the corner / scale / translation tests
 CORNER_SHARE = 0.9  # share of boxes with w > x and h > y before corners are even tried
 GEOMETRY_GAIN = 1.5  # a geometric fix must raise the summed best IoU by half...
 GEOMETRY_IOU = 0.3  # ...and reach this mean best IoU
@@ -65,10 +66,11 @@ def frame_range(seq: str, tracker: str, tr, length: int) -> list[Evidence]:
     return out
 
 
-def shift_curve(gt, tr, length: int) -> dict[int, float]:
-    """Summed best IoU of the tracker's boxes at every frame shift in -MAX_OFFSET..MAX_OFFSET."""
-    frames = sample_frames(length, OFFSET_FRAMES)
-    return {s: overlap(gt, tr, frames, length, s).iou_sum for s in range(-MAX_OFFSET, MAX_OFFSET + 1)}
+def shift_curve(gt, tr, sample: Sample, max_offset: int, at_zero: float | None = None) -> dict[int, float]:
+    """Summed best IoU of the tracker's boxes at every frame shift in -max_offset..max_offset
+    (``at_zero``: the unshifted value, when already known)."""
+    return {s: at_zero if s == 0 and at_zero is not None else overlap(gt, tr, sample, s).iou_sum
+            for s in range(-max_offset, max_offset + 1)}
 
 
 def offset_from_curve(curve: dict[int, float]) -> tuple[int, float] | None:
@@ -95,12 +97,18 @@ def offset_from_curve(curve: dict[int, float]) -> tuple[int, float] | None:
     return k, vertex
 
 
-def _mean_best(gt, tr, frames, length) -> tuple[float, float]:
-    o = overlap(gt, tr, frames, length)
+def _mean_best(gt, tr, sample: Sample) -> tuple[float, float]:
+    o = overlap(gt, tr, sample)
     return o.iou_sum, o.mean_iou
 
 
-def corners(seq: str, tracker: str, gt, tr, length: int) -> list[Evidence]:
+def geometry_possible(unshifted) -> bool:
+    """Whether a geometric fix could still raise the overlap (an ``Overlap``) by ``GEOMETRY_GAIN``: not
+    when the mean best IoU is already above 1 / GEOMETRY_GAIN (what makes the check cheap on good data)."""
+    return unshifted.mean_iou * GEOMETRY_GAIN < 1
+
+
+def corners(seq: str, tracker: str, gt, tr, sample: Sample) -> list[Evidence]:
     """Columns 5-6 holding x2, y2: nearly every 'width' exceeds x and 'height' exceeds y, and reading
     them as corners raises the overlap with the ground truth by half."""
     if len(tr) == 0:
@@ -109,12 +117,11 @@ def corners(seq: str, tracker: str, gt, tr, length: int) -> list[Evidence]:
     share = float(((w > x) & (h > y)).mean())
     if share < CORNER_SHARE:
         return []
-    frames = sample_frames(length, GEOMETRY_FRAMES)
-    before, mean_before = _mean_best(gt, tr, frames, length)
+    before, mean_before = _mean_best(gt, tr, sample)
     box = tr.box.copy()
     box[:, 2] -= box[:, 0]
     box[:, 3] -= box[:, 1]
-    after, mean_after = _mean_best(gt, dataclasses.replace(tr, box=box), frames, length)
+    after, mean_after = _mean_best(gt, dataclasses.replace(tr, box=box), sample)
     if after < GEOMETRY_GAIN * before or mean_after < GEOMETRY_IOU:
         return []
     return [Evidence("corners", seq, tracker, {"share_w_gt_x_and_h_gt_y": round(share, 4),
@@ -124,59 +131,60 @@ def corners(seq: str, tracker: str, gt, tr, length: int) -> list[Evidence]:
 
 
 def _nice(value: float) -> float:
-    """A simple fraction (denominator up to 8) within 0.5 % of ``value``, else ``value`` to 4 digits."""
+    """A simple fraction (denominator up to 8) within 1 % of ``value`` (resized images), else ``value``
+    to 4 digits."""
     frac = Fraction(value).limit_denominator(8)
-    return float(frac) if abs(float(frac) / value - 1) < 0.005 else float(f"{value:.4g}")
+    return float(frac) if abs(float(frac) / value - 1) < 0.01 else float(f"{value:.4g}")
 
 
-def _matched(gt, tr, frames, length) -> tuple[np.ndarray, np.ndarray]:
+def _matched(gt, tr, sample: Sample) -> tuple[np.ndarray, np.ndarray]:
     """(tracker rows, ground-truth rows) of the sampled boxes whose best IoU is at least 0.5."""
-    rows, best, which = best_iou(gt, tr, frames, length)
+    rows, best, which = best_iou(gt, tr, sample)
     ok = best >= 0.5
     return rows[ok], which[ok]
 
 
-def scale_translation(seq: str, tracker: str, gt, tr, length: int) -> list[Evidence]:
+def scale_translation(seq: str, tracker: str, gt, tr, sample: Sample) -> list[Evidence]:
     """A constant scale (boxes of resized images) and/or translation between tracker and ground truth.
 
     The scale is first guessed from the median box heights (unaffected by a translation), the
     translation from the peak of the centre displacements of all same-frame pairs; each is kept
     only if it raises the overlap by half, then refined on the boxes it matches (medians)."""
-    frames = sample_frames(length, GEOMETRY_FRAMES)
+    frames = sample.frames
     g_in, t_in = np.isin(gt.frame, frames), np.isin(tr.frame, frames)
     if g_in.sum() < 10 or t_in.sum() < 10:
         return []
-    before, mean_before = _mean_best(gt, tr, frames, length)
+    before, mean_before = _mean_best(gt, tr, sample)
     ratio = float(np.median(gt.box[g_in, 3]) / np.median(tr.box[t_in, 3])) if np.median(tr.box[t_in, 3]) > 0 else 1.0
     fix_scale = None
     box = tr.box
     if ratio > SCALE_TRIGGER or 0 < ratio < 1 / SCALE_TRIGGER:
-        trial = box * ratio
-        t_rows, g_rows = _matched(gt, dataclasses.replace(tr, box=trial), frames, length)
+        # the median heights only say roughly (each side may miss different people): the best overlap
+        # on a grid of +-40 % around them, then the medians of the boxes that scale matches
+        grid = ratio * np.exp(np.linspace(-0.4, 0.4, 41))
+        rough = max(grid, key=lambda r: overlap(gt, dataclasses.replace(tr, box=box * r), sample).iou_sum)
+        t_rows, g_rows = _matched(gt, dataclasses.replace(tr, box=box * rough), sample)
         if t_rows.size >= 10:
-            g, t = gt.box[g_rows], tr.box[t_rows]
-            fx = _nice(float(np.median(np.concatenate([(g[:, 0] + g[:, 2] / 2) / (t[:, 0] + t[:, 2] / 2),
-                                                         g[:, 2] / t[:, 2]]))))
-            fy = _nice(float(np.median(np.concatenate([(g[:, 1] + g[:, 3]) / (t[:, 1] + t[:, 3]), g[:, 3] / t[:, 3]]))))
+            fx, fy = _scale_factors(gt.box[g_rows], tr.box[t_rows])
             trial = box * np.array([fx, fy, fx, fy])
-            after, _ = _mean_best(gt, dataclasses.replace(tr, box=trial), frames, length)
+            after, _ = _mean_best(gt, dataclasses.replace(tr, box=trial), sample)
             if after >= GEOMETRY_GAIN * before:
                 fix_scale, box, before = (fx, fy), trial, after
     shift = _displacement_peak(gt, dataclasses.replace(tr, box=box), frames)
     fix_shift = None
     if shift is not None:
         trial = box + np.array([shift[0], shift[1], 0, 0])
-        t_rows, g_rows = _matched(gt, dataclasses.replace(tr, box=trial), frames, length)
+        t_rows, g_rows = _matched(gt, dataclasses.replace(tr, box=trial), sample)
         if t_rows.size >= 10:
             d = gt.box[g_rows, :2] - box[t_rows, :2]
             dx, dy = (round(float(np.median(d[:, j])) * 2) / 2 for j in (0, 1))
             trial = box + np.array([dx, dy, 0, 0])
-            after, _ = _mean_best(gt, dataclasses.replace(tr, box=trial), frames, length)
+            after, _ = _mean_best(gt, dataclasses.replace(tr, box=trial), sample)
             if after >= GEOMETRY_GAIN * before:
                 fix_shift, box = (dx, dy), trial
     if fix_scale is None and fix_shift is None:
         return []
-    _, mean_after = _mean_best(gt, dataclasses.replace(tr, box=box), frames, length)
+    _, mean_after = _mean_best(gt, dataclasses.replace(tr, box=box), sample)
     if mean_after < GEOMETRY_IOU:
         return []
     fixes = []
@@ -187,6 +195,22 @@ def scale_translation(seq: str, tracker: str, gt, tr, length: int) -> list[Evide
     return [Evidence("scale" if fix_scale is not None else "translation", seq, tracker, {
         "median_height_ratio_gt_to_tracker": round(ratio, 4), "mean_best_iou": round(mean_before, 4),
         "mean_best_iou_fixed": round(mean_after, 4)}, tuple(fixes))]
+
+
+def _scale_factors(g: np.ndarray, t: np.ndarray) -> tuple[float, float]:
+    """Scale of x and of y between matched boxes: the median ratio of box centres (x) and bottoms (y),
+    over the half of the pairs furthest from the origin (where a few pixels of box error matter
+    least); one factor for both when they agree within 3 %, snapped to a simple fraction."""
+    ratios = []
+    for g_pos, t_pos in ((g[:, 0] + g[:, 2] / 2, t[:, 0] + t[:, 2] / 2), (g[:, 1] + g[:, 3], t[:, 1] + t[:, 3])):
+        far = t_pos >= np.median(t_pos)
+        ratios.append(g_pos[far] / t_pos[far])
+    fx, fy = (float(np.median(r)) for r in ratios)
+    if abs(fx / fy - 1) < 0.03:
+        fx = fy = _nice(float(np.median(np.concatenate(ratios))))
+    else:
+        fx, fy = _nice(fx), _nice(fy)
+    return fx, fy
 
 
 def _displacement_peak(gt, tr, frames: np.ndarray) -> tuple[float, float] | None:
@@ -203,10 +227,11 @@ def _displacement_peak(gt, tr, frames: np.ndarray) -> tuple[float, float] | None
         return None
     dx, dy = np.concatenate(dx), np.concatenate(dy)
     bins = 8.0
-    keys = np.stack([np.floor(dx / bins), np.floor(dy / bins)], axis=1)
-    uniq, counts = np.unique(keys, axis=0, return_counts=True)
-    top = uniq[np.argmax(counts)]
-    near = (np.abs(keys[:, 0] - top[0]) <= 1) & (np.abs(keys[:, 1] - top[1]) <= 1)
+    kx, ky = (np.floor(v / bins).astype(np.int64) for v in (dx, dy))
+    kx, ky = kx - kx.min(), ky - ky.min()
+    top = int(np.argmax(np.bincount(kx * (int(ky.max()) + 1) + ky)))
+    tx, ty = divmod(top, int(ky.max()) + 1)
+    near = (np.abs(kx - tx) <= 1) & (np.abs(ky - ty) <= 1)
     px, py = float(np.median(dx[near])), float(np.median(dy[near]))
     if np.hypot(px, py) < 0.25 * float(np.median(gt.box[np.isin(gt.frame, frames), 2])):
         return None

@@ -90,7 +90,7 @@ def _message(kind: str, tracker: str | None, items: list[Evidence]) -> str:
                 f"{100 * f0['share_w_gt_x_and_h_gt_y']:.0f}% of 'widths' exceed x; mean best IoU "
                 f"{f0['mean_best_iou']:.2f}, {f0['mean_best_iou_as_corners']:.2f} read as corners {where}")
     if kind in ("scale", "translation"):
-        fixes = ", ".join(f.describe().split(" (")[0] for f in items[0].fixes)
+        fixes = "; ".join(f.describe().split(", for ")[0] for f in items[0].fixes)
         return (f"{who}: boxes are off by a constant {kind} ({fixes} fits the ground truth): mean best IoU "
                 f"{f0['mean_best_iou']:.2f}, {f0['mean_best_iou_fixed']:.2f} after {where}")
     if kind == "class-filter":

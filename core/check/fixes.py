@@ -49,17 +49,17 @@ class Fix:
     def describe(self) -> str:
         """What the fix does, in words."""
         v = self.values
-        what = {"zero-based": "frame numbers + 1 (frames counted from 0)",
+        what = {"zero-based": "frame numbers +1 (they were counted from 0)",
                 "offset": f"frame numbers {v[0]:+g}" if v else "",
                 "corners": "columns 5-6 read as x2, y2 (width = x2 - x, height = y2 - y)",
                 "scale": f"x, w x {_number(v[0])}; y, h x {_number(v[-1])}" if v else "",
                 "translate": f"x {v[0]:+g}, y {v[-1]:+g} pixels" if v else "",
                 "class": f"column 8 (class) set to {_number(v[0])}" if v else ""}[self.kind]
-        return f"{what} ({'tracker ' + self.tracker if self.tracker else 'every tracker'})"
+        return f"{what}, for {'tracker ' + self.tracker if self.tracker else 'every tracker'}"
 
 
 def _number(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else repr(float(v))
+    return str(int(v)) if float(v).is_integer() else f"{float(v):.10g}"
 
 
 def parse_fix(text: str) -> Fix:

@@ -64,24 +64,49 @@ def sample_frames(length: int, wanted: int) -> np.ndarray:
     return np.arange(1, length + 1, step)
 
 
-def best_iou(gt: Rows, tr: Rows, frames: np.ndarray, length: int,
-             shift: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Tracker boxes whose frame + ``shift`` is one of ``frames``, each with its best IoU against the
+@dataclass(frozen=True)
+class Sample:
+    """The ground truth on a sample of frames, set up once for every comparison with a tracker."""
+
+    frames: np.ndarray
+    length: int
+    in_sample: np.ndarray  # bool per frame number 0..length
+    gt_rows: np.ndarray
+    gt_offsets: np.ndarray
+
+    @classmethod
+    def of(cls, gt: Rows, length: int, wanted: int) -> "Sample":
+        frames = sample_frames(length, wanted)
+        in_sample = np.zeros(length + 1, bool)
+        in_sample[frames] = True
+        rows = np.flatnonzero(_lookup(in_sample, gt.frame))
+        return cls(frames, length, in_sample, rows, frame_offsets(gt.frame[rows], length))
+
+
+def _lookup(table: np.ndarray, frame: np.ndarray) -> np.ndarray:
+    """``table[frame]``, False for frames outside it."""
+    ok = (frame >= 0) & (frame < table.size)
+    out = np.zeros(frame.size, bool)
+    out[ok] = table[frame[ok]]
+    return out
+
+
+def best_iou(gt: Rows, tr: Rows, sample: Sample, shift: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tracker boxes whose frame + ``shift`` is a sampled frame, each with its best IoU against the
     ground truth of that frame: (tracker row positions, best IoU, the ground-truth row of it or -1)."""
-    gt_sel = np.flatnonzero(np.isin(gt.frame, frames))
     moved = tr.frame + shift
-    tr_sel = np.flatnonzero(np.isin(moved, frames))
+    tr_sel = np.flatnonzero(_lookup(sample.in_sample, moved))
     best = np.zeros(tr_sel.size)
     which = np.full(tr_sel.size, -1, np.int64)
-    if gt_sel.size and tr_sel.size:
-        pairs = box_pairs(gt.box[gt_sel], frame_offsets(gt.frame[gt_sel], length),
-                          tr.box[tr_sel], frame_offsets(moved[tr_sel], length))
+    if sample.gt_rows.size and tr_sel.size:
+        pairs = box_pairs(gt.box[sample.gt_rows], sample.gt_offsets,
+                          tr.box[tr_sel], frame_offsets(moved[tr_sel], sample.length))
         np.maximum.at(best, pairs.tr, pairs.sim)
         top = pairs.sim == best[pairs.tr]
-        which[pairs.tr[top]] = gt_sel[pairs.gt[top]]
+        which[pairs.tr[top]] = sample.gt_rows[pairs.gt[top]]
     return tr_sel, best, which
 
 
-def overlap(gt: Rows, tr: Rows, frames: np.ndarray, length: int, shift: int = 0) -> Overlap:
-    _, best, _ = best_iou(gt, tr, frames, length, shift)
+def overlap(gt: Rows, tr: Rows, sample: Sample, shift: int = 0) -> Overlap:
+    _, best, _ = best_iou(gt, tr, sample, shift)
     return Overlap(int(best.size), float(best.sum()), int((best >= 0.5).sum()))
