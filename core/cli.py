@@ -144,11 +144,11 @@ def _eval(args: argparse.Namespace) -> int:
     try:
         run = evaluate(layout, preprocess=inputs.preprocess, threshold=inputs.threshold, workers=args.workers,
                        analyse_matches=bool(args.save), progress=_progress, dask=args.dask, check=check)
-    except InputError:
-        if check:  # say what is probably wrong (0-based frames, duplicate ids...) before the error itself
-            from .check.command import explain_failure
-            explain_failure(layout, inputs)
-        raise
+    except InputError as exc:
+        if not check:
+            raise
+        from .check.command import explain_failure  # the fix the check proposes (0-based frames ...), if any
+        raise explain_failure(exc, layout, inputs) from None
     for note in run.notes:
         print(f"tracklens: note: {printable(str(note))}", file=sys.stderr)
     if check:

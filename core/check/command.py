@@ -3,6 +3,7 @@ check's summary, what is probably behind a reading error) and ``--strict``."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 
@@ -54,16 +55,19 @@ def eval_summary(run: Run, strict: bool) -> bool:
     return strict
 
 
-def explain_failure(layout: Layout, inputs: RunInputs) -> None:
-    """After a reading error: the check's findings on the same files read leniently (0-based frames,
-    duplicate ids ...), so the error comes with what is probably behind it. Quiet if the check cannot
-    read them either."""
+def explain_failure(exc: InputError, layout: Layout, inputs: RunInputs) -> InputError:
+    """A reading error with the check's proposed fixes on the same files read leniently (0-based
+    frames, a frame offset ...) added to its fix: still one line. The error as it was when the check
+    proposes nothing or cannot read the files either."""
     try:
         report = check_layout(layout, _options(layout, inputs), score=False)
     except InputError:
-        return
-    for f in report.findings[:SUMMARY_LINES]:
-        _say(f"check: {_line(f)}")
+        return exc
+    hints = [f for f in report.findings if f.fixes][:SUMMARY_LINES]
+    if not hints:
+        return exc
+    said = "; ".join(f"{f.message} (fix: {f.fix_args})" for f in hints)
+    return dataclasses.replace(exc, fix=f"{exc.fix} tracklens check: {said}.".strip())
 
 
 def _options(layout: Layout, inputs: RunInputs) -> RunOptions:

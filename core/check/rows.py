@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..detections import frame_offsets
+from ..formats.motchallenge import MAX_COORD
 from ..similarity import box_pairs
 
 
@@ -25,8 +26,11 @@ class Rows:
     @classmethod
     def from_table(cls, table: np.ndarray) -> "Rows":
         """From ``read_mot_rows``' table (after any ``--fix``); rows with a non-finite frame, id or
-        box are left out (the reader names them when the file is evaluated)."""
-        ok = np.isfinite(table[:, :6]).all(axis=1) if table.shape[1] > 6 else np.zeros(table.shape[0], bool)
+        box, a coordinate beyond ``MAX_COORD`` or a frame or id beyond 2**53, are left out (the reader names them when the file is
+        evaluated)."""
+        ok = (np.isfinite(table[:, :6]).all(axis=1) & (np.abs(table[:, 2:6]) <= MAX_COORD).all(axis=1)
+              & (np.abs(table[:, :2]) < 2.0**53).all(axis=1)
+              if table.shape[1] > 6 else np.zeros(table.shape[0], bool))
         t = table[ok]
         t = t[np.argsort(t[:, 0], kind="stable")]
         ncol = t.shape[1] - 1

@@ -301,9 +301,10 @@ def test_eval_summary_names_the_finding_and_strict_makes_it_fatal(sample_copy, t
 def test_eval_says_what_is_behind_a_reading_error(sample_copy, capsys):
     assert cli("eval", "--gt-folder", sample_copy / "gt", "--trackers-folder", sample_copy / "trackers",
                "--benchmark", "MOT15", "--trackers", "zerob") == 2
-    err = capsys.readouterr().err.splitlines()
-    assert err[0].startswith("tracklens: check: tracker zerob: frames are counted from 0")
-    assert err[-1].startswith("tracklens: error: ") and "frame 0 is outside 1..71" in err[-1]
+    [err] = capsys.readouterr().err.splitlines()  # still one line: the error, the check's fix added to it
+    assert err.startswith("tracklens: error: ") and "frame 0 is outside 1..71" in err
+    assert err.endswith("tracklens check: tracker zerob: frames are counted from 0 (13 rows at frame 0, first on line 1 "
+                        "of TUD-Campus) in TUD-Campus, TUD-Stadtmitte (fix: --fix zerob:zero-based).")
 
 
 def test_check_command_prints_scores_writes_json_and_is_strict_on_request(sample_copy, tmp_path, capsys):
