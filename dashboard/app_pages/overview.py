@@ -14,6 +14,9 @@ view = st.session_state["view"]
 alpha = st.session_state["alpha"]
 
 st.title("Overview" + (f" · class {plain(ws.class_name)}" if ws.classes else ""))
+from tracklens.dashboard.input_check import show_banner  # noqa: E402
+
+show_banner(ws.inputs)  # tracklens check's findings on these inputs, and the --fix the run was made with
 scope = st.radio("Scope", ["All sequences (combined)", "Selected sequence"], horizontal=True,
                  label_visibility="collapsed")
 seq = COMBINED if scope.startswith("All") else st.session_state["seq"]
