@@ -35,9 +35,9 @@ def banner_lines(findings: list[dict] | None, fixes: tuple[str, ...]) -> tuple[s
     if findings:
         named = [f["message"] + (f" (fix: {' '.join('--fix ' + x for x in f['fixes'])})" if f["fixes"] else "")
                  for f in findings[:SHOWN]]
-        more = f" … and {len(findings) - SHOWN} more." if len(findings) > SHOWN else ""
+        more = f" … and {len(findings) - SHOWN} more" if len(findings) > SHOWN else ""
         warning = (f"Input check: {len(findings)} finding(s). " + plain(" · ".join(named)) + plain(more)
-                   + " Run `tracklens check` with the same inputs for the evidence and the score after each fix.")
+                   + ". Run `tracklens check` with the same inputs for the evidence and the score after each fix.")
     note = ("Evaluated with explicit fixes (recorded in the run): "
             + plain(", ".join(f"--fix {x}" for x in fixes))) if fixes else None
     return warning, note

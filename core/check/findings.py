@@ -86,13 +86,13 @@ def _message(kind: str, tracker: str | None, items: list[Evidence]) -> str:
     if kind == "frames-outside":
         return f"{who}: {total('rows')} rows have frames outside the sequence (first on line {f0['first_line']}) {where}"
     if kind == "corners":
-        return (f"{who}: columns 5-6 hold x2, y2 (corner format) where width, height are expected: "
-                f"{100 * f0['share_w_gt_x_and_h_gt_y']:.0f}% of 'widths' exceed x; mean best IoU "
-                f"{f0['mean_best_iou']:.2f}, {f0['mean_best_iou_as_corners']:.2f} read as corners {where}")
+        return (f"{who}: columns 5-6 hold x2, y2 (corner format) where width, height are expected "
+                f"({100 * f0['share_w_gt_x_and_h_gt_y']:.0f}% of 'widths' exceed x; mean best IoU with the ground truth "
+                f"{f0['mean_best_iou']:.2f} as written, {f0['mean_best_iou_as_corners']:.2f} read as corners) {where}")
     if kind in ("scale", "translation"):
         fixes = "; ".join(f.describe().split(", for ")[0] for f in items[0].fixes)
-        return (f"{who}: boxes are off by a constant {kind} ({fixes} fits the ground truth): mean best IoU "
-                f"{f0['mean_best_iou']:.2f}, {f0['mean_best_iou_fixed']:.2f} after {where}")
+        return (f"{who}: boxes are off by a constant {kind} ({fixes} fits the ground truth; mean best IoU "
+                f"{f0['mean_best_iou']:.2f} as written, {f0['mean_best_iou_fixed']:.2f} after) {where}")
     if kind == "class-filter":
         return (f"{who}: the class filter (--classes {' '.join(f0['classes_kept'])}) removes "
                 f"{total('removed_rows')} of its rows ({100 * f0['share']:.0f}% in {items[0].sequence}); "
