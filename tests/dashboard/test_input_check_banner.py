@@ -65,6 +65,23 @@ def test_a_saved_run_shows_the_fixes_it_was_evaluated_with(halved_copy, tmp_path
     assert not [w for w in at.warning if w.value.startswith("Input check")]  # the fix is applied: nothing left
     [info] = [i for i in at.info if i.value.startswith("Evaluated with explicit fixes")]
     assert info.value.endswith(plain("--fix half:scale=2"))
+    from tracklens.dashboard.report import build_report
+    from tracklens.workspace import Workspace
+    html = build_report(Workspace.load(str(run_dir)), whatif=False, max_tracks=0)
+    assert "<th>explicit fixes</th><td>--fix half:scale=2: applied to the tracker files before the evaluation</td>" in html
+    assert "--benchmark MOT15 --fix half:scale=2</pre>" in html
+    assert "<th>input check</th><td>no findings (tracklens check)</td>" in html
+
+
+def test_the_report_names_the_findings(halved_copy, tmp_path):
+    run_dir = tmp_path / "run"
+    assert main(["eval", "--gt-folder", str(halved_copy / "gt"), "--trackers-folder", str(halved_copy / "trackers"),
+                 "--benchmark", "MOT15", "--save", str(run_dir), "--quiet"]) == 0
+    from tracklens.dashboard.report import build_report
+    from tracklens.workspace import Workspace
+    html = build_report(Workspace.load(str(run_dir)), whatif=False, max_tracks=0)
+    assert "<th>input check</th><td>tracker half: boxes are off by a constant scale" in html
+    assert "(fix: --fix half:scale=2)</td>" in html
 
 
 def test_banner_text_is_plain():
