@@ -44,18 +44,14 @@ class Rows:
     def take(self, keep: np.ndarray) -> "Rows":
         return Rows(self.frame[keep], self.id[keep], self.box[keep], self.conf[keep], self.cls[keep], self.line[keep])
 
-    def with_boxes(self, box: np.ndarray) -> "Rows":
-        return Rows(self.frame, self.id, box, self.conf, self.cls, self.line)
-
 
 @dataclass(frozen=True)
 class Overlap:
-    """How a tracker's boxes meet the ground truth on the sampled frames: per tracker box its best IoU
-    with a ground-truth box of the same frame; ``matched`` counts those of IoU >= 0.5."""
+    """How a tracker's boxes meet the ground truth on the sampled frames: the sum, over its ``boxes``
+    there, of each box's best IoU with a ground-truth box of the same frame."""
 
     boxes: int
     iou_sum: float
-    matched: int
 
     @property
     def mean_iou(self) -> float:
@@ -113,4 +109,4 @@ def best_iou(gt: Rows, tr: Rows, sample: Sample, shift: int = 0) -> tuple[np.nda
 
 def overlap(gt: Rows, tr: Rows, sample: Sample, shift: int = 0) -> Overlap:
     _, best, _ = best_iou(gt, tr, sample, shift)
-    return Overlap(int(best.size), float(best.sum()), int((best >= 0.5).sum()))
+    return Overlap(int(best.size), float(best.sum()))
