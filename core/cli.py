@@ -71,7 +71,7 @@ def add_check_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_core_command(args: argparse.Namespace) -> int:
-    """Run ``eval`` or ``export``; bad input raises ``InputError`` (the program prints it). Output
+    """Run ``eval``, ``check`` or ``export``; bad input raises ``InputError`` (the program prints it). Output
     paths and options are checked first, so a bad one fails at once, not after the evaluation."""
     if args.command == "check":
         check_threshold(args.threshold)
@@ -126,7 +126,8 @@ def _eval(args: argparse.Namespace) -> int:
     """Every format and ``--classes`` through the one pipeline; ``--save``, ``--json`` and ``--csv``
     all written from the same run."""
     if args.format != "mot":
-        for flag, given in (("--no-preproc", args.no_preproc), ("--video-folder", args.video_folder)):
+        for flag, given in (("--no-preproc", args.no_preproc), ("--video-folder", args.video_folder),
+                            ("--fix", args.fix), ("--strict", args.strict)):
             if given:
                 raise InputError(flag, f"{flag} is not supported with --format {args.format}.",
                                  f"Leave out {flag} (it works with --format mot).")
@@ -136,6 +137,9 @@ def _eval(args: argparse.Namespace) -> int:
                        tuple(args.classes) if args.classes else None, args.video_folder,
                        not args.no_preproc and not (args.format == "mot" and args.classes),  # --classes: none
                        args.threshold, fixes_argument(args.fix)).absolute()
+    if args.strict and args.no_check:
+        raise InputError("--strict", "--strict makes the input check's findings fatal, and --no-check skips the check.",
+                         "Leave out one of them.")
     layout = resolve_inputs(inputs)
     check = args.format == "mot" and not args.no_check
     if inputs.fixes:

@@ -310,6 +310,8 @@ def test_eval_summary_names_the_finding_and_strict_makes_it_fatal(sample_copy, t
     assert not out.exists()
     assert cli(*args, "--no-check") == 0
     assert "check:" not in capsys.readouterr().err
+    assert cli(*args, "--no-check", "--strict") == 2
+    assert "Leave out one of them." in capsys.readouterr().err
 
 
 def test_eval_says_what_is_behind_a_reading_error(sample_copy, capsys):
