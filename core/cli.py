@@ -54,6 +54,15 @@ def add_core_commands(sub) -> None:
     ev.add_argument("--protocol", metavar="NAME", help="score under a named protocol: trackeval (default), "
                     "no-preproc, mot20, motmetrics (py-motmetrics 1.4.0's rules) or iou=T (tracklens.protocols)")
     eval_extras.add_arguments(ev)
+    add_check_arguments(ev)
+    ev.add_argument("--no-check", action="store_true", help="skip the input check's summary (tracklens check)")
+    ck = sub.add_parser("check", help="what is probably wrong with the inputs (frame offset, 0-based frames, "
+                        "corner boxes, scale, class filter, ...), with the fix and the score after it")
+    add_input_arguments(ck, required=True)
+    ck.add_argument("--classes", nargs="+", metavar="CLASS", help="as for eval: the class ids evaluated")
+    add_check_arguments(ck)
+    ck.add_argument("--json", help="write the findings (evidence, fixes, scores) here")
+    ck.add_argument("--no-score", action="store_true", help="do not evaluate the scores before and after each fix")
     xp = sub.add_parser("export", help="every table of a saved run as CSV, JSON or Parquet")
     xp.add_argument("run_dir", help="a saved run (tracklens eval --save RUN_DIR)")
     xp.add_argument("--format", choices=("csv", "json", "parquet"), default="csv", help="default csv")
@@ -63,9 +72,23 @@ def add_core_commands(sub) -> None:
     add_diff_command(sub)
 
 
+def add_check_arguments(p: argparse.ArgumentParser) -> None:
+    """``--fix`` and ``--strict`` (shared by ``eval`` and ``check``)."""
+    p.add_argument("--fix", action="append", metavar="[TRACKER:]FIX",
+                   help="correct the tracker files explicitly (recorded in the run): offset=K, zero-based, corners, "
+                        "scale=F[,FY], translate=DX,DY, class=C (docs/check.md); repeatable")
+    p.add_argument("--strict", action="store_true", help="the input check's findings are fatal (exit code 1)")
+
+
 def run_core_command(args: argparse.Namespace) -> int:
-    """Run ``eval`` or ``export``; bad input raises ``InputError`` (the program prints it). Output
+    """Run ``eval``, ``check`` or ``export``; bad input raises ``InputError`` (the program prints it). Output
     paths and options are checked first, so a bad one fails at once, not after the evaluation."""
+    if args.command == "check":
+        check_threshold(args.threshold)
+        if args.json:
+            check_output_file(args.json, "--json")
+        from .check.command import run_check
+        return run_check(args)
     if args.command == "eval":
         check_threshold(args.threshold)
         eval_extras.check(args)
@@ -80,6 +103,14 @@ def run_core_command(args: argparse.Namespace) -> int:
         return run_diff(args)
     check_output_dir(args.output, "-o")
     return _export(args)
+
+
+def fixes_argument(texts: list[str] | None) -> tuple[str, ...]:
+    """``--fix`` values, checked and written canonically (``offset=1``) for the run's record."""
+    if not texts:
+        return ()
+    from .check.fixes import parse_fixes
+    return tuple(str(f) for f in parse_fixes(texts))
 
 
 def check_threshold(value: float) -> None:
@@ -109,7 +140,8 @@ def _eval(args: argparse.Namespace) -> int:
     """Every format and ``--classes`` through the one pipeline; ``--save``, ``--json`` and ``--csv``
     all written from the same run."""
     if args.format != "mot":
-        for flag, given in (("--no-preproc", args.no_preproc), ("--video-folder", args.video_folder)):
+        for flag, given in (("--no-preproc", args.no_preproc), ("--video-folder", args.video_folder),
+                            ("--fix", args.fix), ("--strict", args.strict)):
             if given:
                 raise InputError(flag, f"{flag} is not supported with --format {args.format}.",
                                  f"Leave out {flag} (it works with --format mot).")
@@ -118,7 +150,10 @@ def _eval(args: argparse.Namespace) -> int:
                        tuple(args.trackers) if args.trackers else None,
                        tuple(args.classes) if args.classes else None, args.video_folder,
                        not args.no_preproc and not (args.format == "mot" and args.classes),  # --classes: none
-                       args.threshold).absolute()
+                       args.threshold, fixes_argument(args.fix)).absolute()
+    if args.strict and args.no_check:
+        raise InputError("--strict", "--strict makes the input check's findings fatal, and --no-check skips the check.",
+                         "Leave out one of them.")
     if args.protocol:  # the protocol's options replace --no-preproc / --threshold / --benchmark
         from .protocols import protocol_run
         if args.dask:
@@ -130,11 +165,26 @@ def _eval(args: argparse.Namespace) -> int:
                                    progress=_progress)
     else:
         layout = resolve_inputs(inputs)
-        run = evaluate(layout, preprocess=inputs.preprocess, threshold=inputs.threshold,
-                       workers=args.workers, analyse_matches=bool(args.save or args.breakdowns), progress=_progress, dask=args.dask)
+        check = args.format == "mot" and not args.no_check
+        if inputs.fixes:
+            from .check.command import announce_fixes
+            announce_fixes(layout)
+        try:
+            run = evaluate(layout, preprocess=inputs.preprocess, threshold=inputs.threshold, workers=args.workers,
+                           analyse_matches=bool(args.save or args.breakdowns), progress=_progress, dask=args.dask,
+                           check=check)
+        except InputError as exc:
+            if not check:
+                raise
+            from .check.command import explain_failure  # the fix the check proposes (0-based frames ...), if any
+            raise explain_failure(exc, layout, inputs) from None
     extras = eval_extras.compute(args, run.layout, run, progress=_progress)
     for note in run.notes:
         print(f"tracklens: note: {printable(str(note))}", file=sys.stderr)
+    if check:
+        from .check.command import eval_summary
+        if eval_summary(run, args.strict):
+            return 1
     if not args.quiet:
         print(format_summary(_summary(run)) + eval_extras.summary(extras))
     try:
@@ -149,10 +199,10 @@ def _eval(args: argparse.Namespace) -> int:
         if args.csv:
             frame = detailed_frame(run.metrics if not run.classes else class_rows(run.metrics, run.combined))
             write_text(args.csv, frame.to_csv(index=False))
-        if args.breakdowns:
-            _write_breakdowns(args.breakdowns, run)
             for path, text in eval_extras.csv_files(args.csv, extras).items():
                 write_text(path, text)
+        if args.breakdowns:
+            _write_breakdowns(args.breakdowns, run)
     except OSError as exc:
         raise InputError(exc.filename or "output", f"cannot write the results ({exc.strerror or exc}).",
                          "Choose a writable place for --save, --json and --csv.") from None

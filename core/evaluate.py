@@ -57,7 +57,11 @@ class SequenceInputs:
 def load_sequence(files: SequenceFiles) -> SequenceInputs:
     length = read_seqinfo(files.seqinfo).length
     gt = read_mot_file(files.gt, length, is_gt=True)
-    trackers = {name: read_mot_file(path, length, is_gt=False) for name, path in files.trackers.items()}
+    if files.fixes:  # explicit --fix corrections, recorded in the run's inputs
+        from .check.fixes import read_fixed
+        trackers = {name: read_fixed(path, length, name, files.fixes) for name, path in files.trackers.items()}
+    else:
+        trackers = {name: read_mot_file(path, length, is_gt=False) for name, path in files.trackers.items()}
     return SequenceInputs(files, gt, trackers)
 
 
@@ -92,6 +96,9 @@ def evaluate_files(files: SequenceFiles, opts: RunOptions) -> SequenceResult:
     if opts.format == "kitti" and files.num_frames is None:
         notes.append(f"{files.gt}: no seqmap, sequence length {gt_dets.num_frames} taken from the files")
     result = SequenceResult(files.name, gt_dets.num_frames, {}, {}, notes)
+    if opts.check and opts.format == "mot":  # tracklens check's summary, on the data already loaded
+        from .check.evidence import loaded_evidence
+        result.evidence = loaded_evidence(files, gt, trackers, opts)
     for name, tr in trackers.items():
         result.metrics[name] = {}
         for cls, seq in _prepared(files.name, gt, tr, opts).items():
@@ -141,15 +148,17 @@ def run_tasks(worker: Callable, tasks: list[tuple], workers: int,
 
 def evaluate(layout: Layout, *, preprocess: bool = True, threshold: float = 0.5, workers: int = 1,
              analyse_matches: bool = False, progress: Callable[[int, int, str], None] | None = None,
-             dask: str | None = None, ignore_empty: bool = False) -> Run:
+             dask: str | None = None, ignore_empty: bool = False, check: bool = False) -> Run:
     """Evaluate every tracker of ``layout`` on every sequence (and class) and combine, as TrackEval.
 
     ``workers > 1`` spreads sequences over processes; results are identical (same code, and
     combining runs in the sequence order of the layout); so does ``dask`` (a scheduler address such as
     ``tcp://host:8786``, or ``local`` for a LocalCluster). ``analyse_matches`` also builds each
     ``SequenceAnalysis`` from the same pass. With classes, each is combined over sequences and the
-    classes are combined both ways (MOT ``--classes``, BDD100K; BDD100K also by super-category)."""
-    opts = RunOptions(layout.format, layout.classes, layout.benchmark, preprocess, threshold, analyse_matches)
+    classes are combined both ways (MOT ``--classes``, BDD100K; BDD100K also by super-category).
+    ``check`` also runs tracklens check's detectors on the loaded data (``Run.evidence``)."""
+    opts = RunOptions(layout.format, layout.classes, layout.benchmark, preprocess, threshold, analyse_matches,
+                      check)
     done = run_tasks(evaluate_files, [(f, opts) for f in layout.sequences], workers, progress, dask)
     order = [f.name for f in layout.sequences]
     keys: list[str | None] = list(layout.classes) or [None]
@@ -171,7 +180,8 @@ def evaluate(layout: Layout, *, preprocess: bool = True, threshold: float = 0.5,
         analyses = {tr: ({c: per_seq(tr, c) for c in layout.classes} if layout.classes else per_seq(tr, None))
                     for tr in layout.trackers}
     notes = [n for s in order for n in done[s].notes]
-    return Run(layout, opts, metrics, combined, analyses, notes, {s: done[s].num_frames for s in order})
+    return Run(layout, opts, metrics, combined, analyses, notes, {s: done[s].num_frames for s in order},
+               [e for s in order for e in done[s].evidence])
 
 
 def _class_combinations(layout: Layout, finals: dict[str, dict], ignore_empty: bool) -> dict[str, dict]:

@@ -22,7 +22,8 @@ from .formats.motchallenge import is_plain_name, read_mot_file, read_seqinfo, re
 @dataclass(frozen=True)
 class SequenceFiles:
     """One sequence's files in any format. ``seqinfo`` is MOTChallenge's (None for KITTI and BDD100K);
-    ``num_frames`` is set when a KITTI seqmap gives the length (None: from seqinfo or the files)."""
+    ``num_frames`` is set when a KITTI seqmap gives the length (None: from seqinfo or the files);
+    ``fixes`` are the explicit ``--fix`` corrections its tracker files are read with (``check.fixes``)."""
 
     name: str
     gt: str
@@ -31,6 +32,7 @@ class SequenceFiles:
     video: str | None = None
     image_dir: str | None = None
     num_frames: int | None = None
+    fixes: tuple = ()
 
 
 @dataclass(frozen=True)

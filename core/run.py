@@ -37,6 +37,7 @@ class RunInputs:
     video_folder: str | None = None
     preprocess: bool = True
     threshold: float = 0.5
+    fixes: tuple[str, ...] = ()  # explicit --fix corrections of tracker rows (check/fixes.py), never implied
 
     def absolute(self) -> "RunInputs":
         return replace(self, **{k: os.path.abspath(getattr(self, k)) for k in PATH_FIELDS if getattr(self, k)})
@@ -47,6 +48,7 @@ class RunInputs:
         out = {f.name: getattr(self.absolute(), f.name) for f in fields(self)}
         for key in ("trackers", "classes"):
             out[key] = list(out[key]) if out[key] is not None else None
+        out["fixes"] = list(self.fixes)
         if run_dir is not None:
             base = os.path.abspath(run_dir)
             out["run_dir"] = base
@@ -63,6 +65,7 @@ class RunInputs:
         for key in ("trackers", "classes"):
             if values.get(key) is not None:
                 values[key] = tuple(str(v) for v in values[key])
+        values["fixes"] = tuple(str(v) for v in values.get("fixes") or ())
         relative = record.get("relative") or {}
         for key in PATH_FIELDS:
             values[key] = locate(values.get(key), relative.get(key), run_dir)
@@ -107,12 +110,19 @@ def resolve_inputs(inputs: RunInputs, trackers: list[str] | None = None, *, save
 
         layout = resolve(inputs.gt_folder, inputs.trackers_folder, inputs.benchmark, inputs.split, inputs.seqmap,
                          chosen, inputs.video_folder)
+        if inputs.fixes:
+            from .check.fixes import parse_fixes
+            fixes = parse_fixes(inputs.fixes)
+            layout = replace(layout, sequences=tuple(replace(f, fixes=fixes) for f in layout.sequences))
         if not inputs.classes:
             return layout
         wanted = classes_in(layout) if list(inputs.classes) == ["all"] else [_class_id(c) for c in inputs.classes]
         return replace(layout, classes=tuple(str(c) for c in wanted))
     if inputs.format not in FORMATS:
         raise InputError("--format", f"unknown format {inputs.format!r}.", f"Use one of {', '.join(FORMATS)}.")
+    if inputs.fixes:
+        raise InputError("--fix", f"--fix is not supported with --format {inputs.format}.",
+                         "Leave out --fix (it works with --format mot).")
     from .formats.layouts import resolve_dataset
 
     return resolve_dataset(inputs.format, inputs.gt_folder, inputs.trackers_folder, split=inputs.split,
@@ -137,6 +147,7 @@ class RunOptions:
     preprocess: bool = True
     threshold: float = 0.5
     keep: bool = False  # also build each sequence x tracker x class SequenceAnalysis
+    check: bool = False  # also run tracklens check's detectors on the loaded data (``SequenceResult.evidence``)
 
 
 @dataclass
@@ -149,6 +160,7 @@ class SequenceResult:
     metrics: dict[str, dict[str | None, dict]]
     analyses: dict[tuple[str, str | None], SequenceAnalysis] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    evidence: list = field(default_factory=list)  # check's detectors (check/detect.py), with ``RunOptions.check``
 
 
 @dataclass
@@ -167,6 +179,7 @@ class Run:
     analyses: dict | None
     notes: list[str]
     num_frames: dict[str, int]
+    evidence: list = field(default_factory=list)  # what check's detectors saw, when asked (``RunOptions.check``)
 
     @property
     def classes(self) -> tuple[str, ...]:

@@ -415,6 +415,25 @@ def _preprocessing(i) -> str:
     return "none (--no-preproc): every box counts"
 
 
+def _input_check(inputs) -> str:
+    """tracklens check's findings on the run's inputs, one sentence each (docs/check.md)."""
+    from tracklens.check.checker import check_layout
+    from tracklens.errors import InputError
+    from tracklens.run import RunOptions, resolve_inputs
+
+    if inputs.format != "mot":
+        return "not run (it reads MOTChallenge files)"
+    try:
+        layout = resolve_inputs(inputs, saved=True)
+        opts = RunOptions("mot", layout.classes, layout.benchmark, inputs.preprocess, inputs.threshold)
+        findings = check_layout(layout, opts, score=False).findings
+    except InputError as exc:
+        return f"not run ({exc})"
+    if not findings:
+        return "no findings (tracklens check)"
+    return " · ".join(f.message + (f" (fix: {f.fix_args})" if f.fixes else "") for f in findings)
+
+
 def _provenance(ws, alpha: float) -> str:
     m = ws.manifest
     versions = dict(m.get("versions") or {})
@@ -433,6 +452,10 @@ def _provenance(ws, alpha: float) -> str:
               f"frames and tracks in this report are shown at α = {alpha:.2f}"),
              ("CLEAR / Identity", f"similarity threshold {i.threshold} (IoU)"),
              ("combined", "all sequences combined as TrackEval combines them (sums of counts, not means)")]
+    rows.append(("input check", _input_check(i)))
+    if i.fixes:  # tracklens check's explicit corrections (docs/check.md)
+        rows.append(("explicit fixes", ", ".join(f"--fix {f}" for f in i.fixes)
+                     + ": applied to the tracker files before the evaluation"))
     if ws.classes:
         rows.append(("classes", f"{', '.join(ws.classes)}, each evaluated on its own; this report shows class "
                                 f"{ws.class_name} (tracklens report --class NAME for another)"))
@@ -448,6 +471,7 @@ def _provenance(ws, alpha: float) -> str:
         cmd.append("--no-preproc")
     if i.threshold != 0.5:
         cmd.append(f"--threshold {i.threshold}")
+    cmd += [f"--fix {f}" for f in i.fixes]
     kv = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
     seq_rows = []
     for s in ws.sequences:

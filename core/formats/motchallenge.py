@@ -164,6 +164,19 @@ def read_mot_file(path: str, num_frames: int, *, is_gt: bool, max_bytes: int = M
     return _validated(path, table, num_frames, is_gt=is_gt, ignored=ignored, raw=raw)
 
 
+def read_mot_rows(path: str, *, max_bytes: int = MAX_FILE_BYTES) -> np.ndarray:
+    """The file's rows parsed but not validated (NaN-padded floats, the 1-based line last; at least 7
+    columns): what ``tracklens check`` inspects (frames outside the sequence, duplicate ids) and what
+    an explicit ``--fix`` corrects before ``detections_from_rows`` validates it as usual."""
+    raw = _read_bytes(path, max_bytes)
+    kind = _binary_kind(raw[:4096])
+    if kind is not None:
+        raise InputError(path, f"this is {kind[0]}, not a MOTChallenge text file.", kind[1])
+    if not raw or raw.isspace():
+        return np.zeros((0, _MIN_COLUMNS + 1))
+    return _parse_table(path, raw)[0]
+
+
 def _read_bytes(path: str, max_bytes: int) -> bytes:
     """The file's bytes; ``InputError`` for a missing file, a folder, a broken link, too large, unreadable."""
     if os.path.isdir(path):

@@ -5,6 +5,7 @@ import streamlit as st
 
 from tracklens.evaluate import COMBINED
 from tracklens.dashboard.figures import TRADEOFF_PLOTS, from_spec
+from tracklens.dashboard.input_check import show_banner
 from tracklens.dashboard.loading import overview_specs
 from tracklens.dashboard.text import plain
 from tracklens.dashboard.views import RATE_COLUMNS, class_table, sequence_table, summary_table
@@ -14,6 +15,7 @@ view = st.session_state["view"]
 alpha = st.session_state["alpha"]
 
 st.title("Overview" + (f" · class {plain(ws.class_name)}" if ws.classes else ""))
+show_banner(ws.inputs)  # tracklens check's findings on these inputs, and the --fix the run was made with
 scope = st.radio("Scope", ["All sequences (combined)", "Selected sequence"], horizontal=True,
                  label_visibility="collapsed")
 seq = COMBINED if scope.startswith("All") else st.session_state["seq"]
