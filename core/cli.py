@@ -154,6 +154,7 @@ def _eval(args: argparse.Namespace) -> int:
     if args.strict and args.no_check:
         raise InputError("--strict", "--strict makes the input check's findings fatal, and --no-check skips the check.",
                          "Leave out one of them.")
+    check = args.format == "mot" and not args.no_check and not args.protocol  # a protocol reads its own way
     if args.protocol:  # the protocol's options replace --no-preproc / --threshold / --benchmark
         from .protocols import protocol_run
         if args.dask:
@@ -165,7 +166,6 @@ def _eval(args: argparse.Namespace) -> int:
                                    progress=_progress)
     else:
         layout = resolve_inputs(inputs)
-        check = args.format == "mot" and not args.no_check
         if inputs.fixes:
             from .check.command import announce_fixes
             announce_fixes(layout)
