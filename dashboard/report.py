@@ -689,8 +689,8 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = True, max_tracks: int
         body = '<p class="note">What-if gains were not computed for this report (--no-whatif).</p>'
         lead = ""
     sections.append(_section("whatif", "What-if gains", body, lead))
-    sections.append(diff_section(ws, alpha))  # Run diff (report_diff.py)
     sections += decide_sections(ws, figures.html, _section)
+    sections.append(diff_section(ws, alpha))  # Run diff (report_diff.py)
     # Provenance
     sections.append(_section("provenance", "How these numbers were made", _provenance(ws, alpha)))
 
