@@ -18,10 +18,10 @@ from .overlay import FONT, annotate
 from .palette import FN_COLOR, FP_COLOR, GT_COLOR, RGB, SHADOW_COLOR, id_color
 
 Key = tuple[str, int]  # (side, id) of a box: ("gt", 4), ("tr", 1)
-CONTEXT = {"tight": 0.25, "medium": 0.75, "wide": 1.5}  # margin around the boxes, in units of their size
+CONTEXT = {"tight": 0.1, "medium": 0.4, "wide": 1.0}  # margin around the boxes, in units of their size
 MIN_SIDE = 96  # pixels of the full frame: a crop never zooms further in than this
 MAX_UPSCALE = 6.0
-LABEL_SCALE, LABEL_THICKNESS, LABEL_PAD = 0.5, 1, 3
+LABEL_SCALE, LABEL_THICKNESS, LABEL_PAD = 0.6, 1, 3
 EVENT_WORDS = {"SWITCH": "switch", "ASCEND": "switch", "TRANSFER": "transfer", "MIGRATE": "transfer",
                "FRAG": "resumes"}
 

@@ -7,6 +7,7 @@ import streamlit as st
 from tracklens.analysis.timeline import ERROR_KINDS, error_frames
 from tracklens.analysis.tracks import pair_table
 from tracklens.dashboard import state
+from tracklens.dashboard.crop_views import TRAIL_FRAMES, crop_jpeg, filmstrip_jpeg
 from tracklens.dashboard.figures import frame_marker_html, from_spec, timeline_point
 from tracklens.dashboard.loading import error_strip_spec, frame_boxes, frame_picture, frame_source
 from tracklens.dashboard.overlay import legend_items
@@ -17,12 +18,14 @@ from tracklens.dashboard.views import (KEY_COLUMNS, alpha_index, association_sco
 
 STRIP_BINS = 400  # bars in the whole-sequence error strip, however long the sequence
 PLAY_FPS = 10
+FRAME_VIEWS = {"whole": "whole frame", "tight": "crop: close", "medium": "crop: medium", "wide": "crop: wide"}
+FILMSTRIP_HALF = 3  # the filmstrip shows frames k-3..k+3
 # The page's top padding, title and the frame's height made to fit a 1280x720 window with the step
 # controls: the frame is at most as tall as the window less what stands above and below it.
 FRAME_CSS = """<style>
 [data-testid="stMainBlockContainer"] {padding-top: 3.8rem;}
 [data-testid="stMainBlockContainer"] h1 {font-size: 1.55rem; padding: 0 0 0.2rem 0;}
-.st-key-frame_view img {max-height: calc(100vh - 290px); width: auto !important; max-width: 100%;
+.st-key-frame_area img {max-height: calc(100vh - 290px); width: auto !important; max-width: 100%;
                         margin: 0 auto; display: block;}
 </style>"""
 FRAME_TABLE_COLUMNS = {
@@ -51,19 +54,28 @@ def _go(frame: int | None) -> None:
         st.session_state["frame"] = min(max(1, int(frame)), n)
 
 
+def crop_subject(track: int | None, highlight) -> str:
+    return f"ground-truth track {track}" if highlight is not None else "this frame's identity events"
+
+
 def _from_slider() -> None:
     st.session_state["frame"] = st.session_state["frame_slider"]
 
 
 st.html(FRAME_CSS)
 st.title(f"Frame inspector · {plain(seq_name)} · {plain(tracker)}" + (f" · class {plain(ws.class_name)}" if ws.classes else ""))
-options = st.columns([3, 2.6, 1.2])
+options = st.columns([2.4, 2.2, 1.7, 0.9])
 kind = options[0].selectbox("Jump to", list(ERROR_KINDS), format_func=ERROR_KINDS.get, key="error_kind",
                             label_visibility="collapsed")
 show = options[1].radio("Show", ["both", "gt", "tr"], horizontal=True, key="show_sides",
-                        format_func={"both": "both", "gt": "ground truth", "tr": "tracker"}.get,
-                        label_visibility="collapsed")
-playing = options[2].toggle("Play", key="playing", help=f"advance {PLAY_FPS} frames per second")
+                        format_func={"both": "both", "gt": "gt", "tr": "tracker"}.get,
+                        label_visibility="collapsed", help="which boxes to draw: both sides, ground truth (gt) or tracker")
+zoom = options[2].selectbox("View", list(FRAME_VIEWS), format_func=FRAME_VIEWS.get, key="frame_view",
+                            label_visibility="collapsed",
+                            help="crop: the selected track (pick a row of the frame table), else this frame's "
+                                 "identity events, at full resolution with every box labelled and trails of "
+                                 f"the last {TRAIL_FRAMES} frames; zoom & pan: wheel to zoom, drag to pan, hover a box")
+playing = options[3].toggle("Play", key="playing", help=f"advance {PLAY_FPS} frames per second")
 frames_of_kind = error_frames(analysis, kind, a_idx)
 
 
@@ -92,9 +104,16 @@ def frame_region() -> None:
     track = st.session_state.get("track")
     highlight = ("gt", int(track)) if track is not None and ((boxes.side == "gt") & (boxes.id == track)).any() else None
     left, right = st.columns([3, 1.25])
-    with left.container(key="frame_view"):  # FRAME_CSS keeps it within the window's height
-        st.image(frame_picture(view, tracker, seq_name, a_idx, k, show, highlight),
-                 caption=f"frame {k} / {n} · α = {alpha:.2f}", width="stretch")
+    caption = f"frame {k} / {n} · α = {alpha:.2f}"
+    cropped = crop_jpeg(view, tracker, seq_name, a_idx, k, show, track, zoom) if zoom != "whole" else None
+    with left.container(key="frame_area"):  # FRAME_CSS keeps it within the window's height
+        if cropped is not None:
+            st.image(cropped, caption=f"{caption} · cropped to {crop_subject(track, highlight)}", width="stretch")
+        else:
+            st.image(frame_picture(view, tracker, seq_name, a_idx, k, show, highlight), caption=caption,
+                     width="stretch")
+    if zoom != "whole" and cropped is None:
+        left.caption("Nothing to crop to on this frame: pick a box in the frame table, or step to an identity event.")
     with right:
         counts = frame_counts(boxes)
         m = st.columns(3)
@@ -111,12 +130,21 @@ def frame_region() -> None:
             with st.expander(f"HOTA at α and CLEAR disagree on {len(differ)} box(es)", expanded=not len(this)):
                 for line in differ:
                     st.text(line)
+        film = st.toggle(f"Filmstrip k−{FILMSTRIP_HALF}…k+{FILMSTRIP_HALF}", key="filmstrip",
+                         help="the frames around this one, cropped to the selected track or this frame's events")
         picked_text = st.session_state.pop("picked_text", None)
         if picked_text:
             st.text(picked_text)
         if track is not None:
             st.caption(f"Selected ground-truth track: {track}")
             st.page_link("app_pages/tracks.py", label="Why does this track score what it scores? →")
+    if film:
+        sheet = filmstrip_jpeg(view, tracker, seq_name, a_idx, k, show, track, FILMSTRIP_HALF)
+        if sheet is None:
+            st.caption("No filmstrip: pick a box in the frame table, or step to an identity event.")
+        else:
+            st.image(sheet, caption=f"frames {max(1, k - FILMSTRIP_HALF)}…{min(n, k + FILMSTRIP_HALF)} around frame {k}, "
+                     f"cropped to {crop_subject(track, highlight)}", width="stretch")
     with left:
         note = frame_source(meta.video, meta.image_dir, meta.width, meta.height, n).note
         if note:

@@ -23,7 +23,7 @@ def query(page) -> dict[str, str]:
 
 
 def frame_image(page):
-    return page.locator(".st-key-frame_view img").first
+    return page.locator(".st-key-frame_area img").first
 
 
 def assert_in_view(page, locator, what: str) -> None:
