@@ -62,3 +62,22 @@ def filmstrip_jpeg(view: View, tracker: str, sequence: str, alpha_idx: int, fram
     sheet = filmstrip(around, frame, frames.frame, lambda k: frame_boxes(view, tracker, sequence, alpha_idx, k), keys,
                       tile_width=200, per_row=min(len(around), 7), alpha=ALPHA_CHOICES[alpha_idx], show=show)
     return None if sheet is None else jpeg(sheet)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def zoom_spec(view: View, tracker: str, sequence: str, alpha_idx: int, frame: int, show: str,
+              highlight: tuple[str, int] | None, threshold: float) -> dict:
+    """The zoomable frame (``zoom.zoom_figure``) as a plain dict: the annotated frame at full resolution
+    and a hover record per box drawn."""
+    from .display import frame_jpeg
+    from .views import ALPHA_CHOICES
+    from .zoom import zoom_figure
+
+    meta = view.workspace().sequence(sequence)
+    frames = frame_source(meta.video, meta.image_dir, meta.width, meta.height, meta.num_frames)
+    picture = frames.frame(frame)
+    boxes = frame_boxes(view, tracker, sequence, alpha_idx, frame)
+    alpha = ALPHA_CHOICES[alpha_idx]
+    full = frame_jpeg(picture, boxes, width=picture.shape[1], show=show, highlight=highlight, alpha=alpha)
+    shown = boxes if show == "both" else boxes[boxes["side"] == show]
+    return zoom_figure(full, (picture.shape[1], picture.shape[0]), shown, alpha, threshold).to_dict()

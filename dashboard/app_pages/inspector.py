@@ -7,7 +7,7 @@ import streamlit as st
 from tracklens.analysis.timeline import ERROR_KINDS, error_frames
 from tracklens.analysis.tracks import pair_table
 from tracklens.dashboard import state
-from tracklens.dashboard.crop_views import TRAIL_FRAMES, crop_jpeg, filmstrip_jpeg
+from tracklens.dashboard.crop_views import TRAIL_FRAMES, crop_jpeg, filmstrip_jpeg, zoom_spec
 from tracklens.dashboard.figures import frame_marker_html, from_spec, timeline_point
 from tracklens.dashboard.loading import error_strip_spec, frame_boxes, frame_picture, frame_source
 from tracklens.dashboard.overlay import legend_items
@@ -18,7 +18,9 @@ from tracklens.dashboard.views import (KEY_COLUMNS, alpha_index, association_sco
 
 STRIP_BINS = 400  # bars in the whole-sequence error strip, however long the sequence
 PLAY_FPS = 10
-FRAME_VIEWS = {"whole": "whole frame", "tight": "crop: close", "medium": "crop: medium", "wide": "crop: wide"}
+FRAME_VIEWS = {"whole": "whole frame", "zoom": "zoom & pan", "tight": "crop: close", "medium": "crop: medium",
+               "wide": "crop: wide"}
+CROPS = ("tight", "medium", "wide")
 FILMSTRIP_HALF = 3  # the filmstrip shows frames k-3..k+3
 # The page's top padding, title and the frame's height made to fit a 1280x720 window with the step
 # controls: the frame is at most as tall as the window less what stands above and below it.
@@ -105,14 +107,18 @@ def frame_region() -> None:
     highlight = ("gt", int(track)) if track is not None and ((boxes.side == "gt") & (boxes.id == track)).any() else None
     left, right = st.columns([3, 1.25])
     caption = f"frame {k} / {n} · α = {alpha:.2f}"
-    cropped = crop_jpeg(view, tracker, seq_name, a_idx, k, show, track, zoom) if zoom != "whole" else None
+    cropped = crop_jpeg(view, tracker, seq_name, a_idx, k, show, track, zoom) if zoom in CROPS else None
     with left.container(key="frame_area"):  # FRAME_CSS keeps it within the window's height
         if cropped is not None:
             st.image(cropped, caption=f"{caption} · cropped to {crop_subject(track, highlight)}", width="stretch")
+        elif zoom == "zoom":
+            st.plotly_chart(from_spec(zoom_spec(view, tracker, seq_name, a_idx, k, show, highlight, threshold)),
+                            key="zoom_frame", width="stretch", config={"scrollZoom": True, "displaylogo": False})
+            st.caption(f"{caption} · wheel to zoom, drag to pan, double-click to see it whole; hover a box for its record")
         else:
             st.image(frame_picture(view, tracker, seq_name, a_idx, k, show, highlight), caption=caption,
                      width="stretch")
-    if zoom != "whole" and cropped is None:
+    if zoom in CROPS and cropped is None:
         left.caption("Nothing to crop to on this frame: pick a box in the frame table, or step to an identity event.")
     with right:
         counts = frame_counts(boxes)
@@ -166,6 +172,8 @@ def frame_region() -> None:
         st.session_state["table_picks"] = picks + 1  # a fresh table: a pick is acted on once, never on another frame
         if gt_id >= 0:
             st.session_state["track"] = gt_id
+            if st.session_state.get("frame_view") in (None, "whole"):
+                st.session_state["frame_view"] = "medium"  # one click: the frame crops to the picked box's track
         st.rerun()
 
     st.caption(f"{frames_of_kind.size} frames with: {ERROR_KINDS[kind]}. Click the strip to go to a frame.")
