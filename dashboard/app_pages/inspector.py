@@ -66,6 +66,9 @@ def _from_slider() -> None:
 
 st.html(FRAME_CSS)
 st.title(f"Frame inspector · {plain(seq_name)} · {plain(tracker)}" + (f" · class {plain(ws.class_name)}" if ws.classes else ""))
+for key, choices in (("error_kind", list(ERROR_KINDS)), ("show_sides", ["both", "gt", "tr"]),
+                     ("frame_view", list(FRAME_VIEWS)), ("filmstrip", (True, False))):
+    state.choice(key, choices)  # a link's view choices
 options = st.columns([2.4, 2.2, 1.7, 0.9])
 kind = options[0].selectbox("Jump to", list(ERROR_KINDS), format_func=ERROR_KINDS.get, key="error_kind",
                             label_visibility="collapsed")

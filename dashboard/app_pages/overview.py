@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tracklens.evaluate import COMBINED
+from tracklens.dashboard import state
 from tracklens.dashboard.figures import TRADEOFF_PLOTS, from_spec
 from tracklens.dashboard.loading import overview_specs
 from tracklens.dashboard.text import plain
@@ -14,8 +15,9 @@ view = st.session_state["view"]
 alpha = st.session_state["alpha"]
 
 st.title("Overview" + (f" · class {plain(ws.class_name)}" if ws.classes else ""))
-scope = st.radio("Scope", ["All sequences (combined)", "Selected sequence"], horizontal=True,
-                 label_visibility="collapsed")
+SCOPES = ["All sequences (combined)", "Selected sequence"]
+state.choice("overview_scope", SCOPES)
+scope = st.radio("Scope", SCOPES, horizontal=True, label_visibility="collapsed", key="overview_scope")
 seq = COMBINED if scope.startswith("All") else st.session_state["seq"]
 st.caption("Scores are percentages, means over the 19 α (as TrackEval reports them); counts are CLEAR/Identity "
            f"at IoU 0.5. {'All sequences combined as TrackEval combines them.' if seq == COMBINED else seq}")
