@@ -9,6 +9,7 @@ the inspector shows, ``filmstrip.filmstrip`` reuses it frame by frame.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -108,11 +109,13 @@ def box_label(row: dict, show: str = "both") -> str:
 
 def crop_picture(frame_rgb: np.ndarray, boxes: pd.DataFrame, region: Region, keys: set[Key], *, width: int,
                  alpha: float | None = None, show: str = "both",
-                 trails: dict[Key, np.ndarray] | None = None) -> np.ndarray:
+                 trails: dict[Key, np.ndarray] | None = None, by_identity: bool = False) -> np.ndarray:
     """``region`` of the full-resolution ``frame_rgb`` scaled to ``width`` pixels (at most MAX_UPSCALE
     times), the boxes drawn by state (``overlay.annotate``), trails (full-frame points per key, oldest
     first) under them, and a label on every box in view that avoids the others; the ``keys`` boxes are
-    drawn bright over the dimmed rest and their labels placed first."""
+    drawn bright over the dimmed rest and their labels placed first. ``by_identity``: a matched tracker box
+    takes the colour of its ground-truth person (``identity_color``), so two trackers' pictures of the
+    same person match; nothing is dimmed."""
     crop = frame_rgb[region.y0:region.y1, region.x0:region.x1]
     scale = min(width / max(region.width, 1), MAX_UPSCALE)
     size = (max(1, round(region.width * scale)), max(1, round(region.height * scale)))
@@ -124,11 +127,16 @@ def crop_picture(frame_rgb: np.ndarray, boxes: pd.DataFrame, region: Region, key
     local = inside.assign(x=(inside["x"] - region.x0) * scale, y=(inside["y"] - region.y0) * scale,
                           w=inside["w"] * scale, h=inside["h"] * scale)
     focus = next(((s, i) for s, i in sorted(keys) if s == "gt"), next(iter(sorted(keys)), None))
-    canvas = annotate(picture, local, show=show, label=False, alpha=alpha,
-                      highlight=focus if focus in set(zip(local["side"], local["id"].astype(int))) else None)
+    if by_identity:  # annotate colours a tracker box by its id: give a matched one its person's id
+        matched = ((local["side"] == "tr") & (local["state"] == "TP")).to_numpy()
+        drawn = local.assign(id=np.where(matched, local["partner"], local["id"]))
+        canvas = annotate(picture, drawn, show=show, label=False, alpha=alpha)
+    else:
+        canvas = annotate(picture, local, show=show, label=False, alpha=alpha,
+                          highlight=focus if focus in set(zip(local["side"], local["id"].astype(int))) else None)
     for key, points in (trails or {}).items():
         draw_trail(canvas, (points - [region.x0, region.y0]) * scale, key_color(key))
-    draw_labels(canvas, local, keys, show)
+    draw_labels(canvas, local, keys, show, identity_color if by_identity else state_color)
     return canvas
 
 
@@ -143,6 +151,14 @@ def state_color(row: dict) -> RGB:
     if row["state"] == "FP":
         return FP_COLOR
     return key_color((row["side"], int(row["id"])))
+
+
+def identity_color(row: dict) -> RGB:
+    """A box's colour by the ground-truth person it is: a matched tracker box and its ground truth both take
+    the id colour of that person; misses keep the state colours."""
+    if row["state"] in ("FN", "FP"):
+        return state_color(row)
+    return id_color(int(row["id"]) if row["side"] == "gt" else int(row["partner"]))
 
 
 def draw_trail(canvas: np.ndarray, points: np.ndarray, color: RGB) -> None:
@@ -196,9 +212,10 @@ def place_labels(anchors: list[tuple[float, float, float, float]], sizes: list[t
     return corners
 
 
-def draw_labels(canvas: np.ndarray, boxes: pd.DataFrame, keys: set[Key], show: str) -> None:
-    """A filled label on every box with something to say (``box_label``), placed by ``place_labels``:
-    the ``keys`` boxes first, then by position."""
+def draw_labels(canvas: np.ndarray, boxes: pd.DataFrame, keys: set[Key], show: str,
+                colors: Callable[[dict], RGB] = state_color) -> None:
+    """A filled label on every box with something to say (``box_label``) in ``colors(row)``, placed by
+    ``place_labels``: the ``keys`` boxes first, then by position."""
     rows = [r for r in boxes.to_dict("records") if box_label(r, show)]
     rows.sort(key=lambda r: ((r["side"], int(r["id"])) not in keys, r["y"], r["x"]))
     texts = [box_label(r, show) for r in rows]
@@ -209,7 +226,7 @@ def draw_labels(canvas: np.ndarray, boxes: pd.DataFrame, keys: set[Key], show: s
     anchors = [(r["x"], r["y"], r["w"], r["h"]) for r in rows]
     corners = place_labels(anchors, sizes, (canvas.shape[1], canvas.shape[0]))
     for row, text, (lw, lh), (left, top) in zip(rows, texts, sizes, corners):
-        color = state_color(row)
+        color = colors(row)
         cv2.rectangle(canvas, (left, top), (left + lw - 1, top + lh - 1), color, -1)
         cv2.rectangle(canvas, (left, top), (left + lw - 1, top + lh - 1), SHADOW_COLOR, 1)
         (_, th), _ = cv2.getTextSize(text, FONT, LABEL_SCALE, LABEL_THICKNESS)

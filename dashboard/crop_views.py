@@ -7,13 +7,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from .crop import CONTEXT, Key, crop_picture, involved, region_around, trail_points
+from .crop import CONTEXT, Key, Region, crop_picture, involved, region_around, trail_points
 from .display import JPEG_QUALITY
 from .filmstrip import filmstrip
 from .loading import View, frame_boxes, frame_source
 
 TRAIL_FRAMES = 25  # how far back a crop's trails reach
 CROP_WIDTH = 760  # pixels: about the frame column's width, so the labels show at their drawn size
+COMPARE_WIDTH = 720  # pixels: each of Compare's two pictures
 
 
 def jpeg(picture: np.ndarray) -> bytes:
@@ -81,3 +82,31 @@ def zoom_spec(view: View, tracker: str, sequence: str, alpha_idx: int, frame: in
     full = frame_jpeg(picture, boxes, width=picture.shape[1], show=show, highlight=highlight, alpha=alpha)
     shown = boxes if show == "both" else boxes[boxes["side"] == show]
     return zoom_figure(full, (picture.shape[1], picture.shape[0]), shown, alpha, threshold).to_dict()
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def compare_jpegs(view: View, trackers: tuple[str, str], sequence: str, alpha_idx: int, frame: int,
+                  track: int | None, context: str) -> tuple[bytes, bytes, bool]:
+    """Tracker A's and B's pictures of ``frame``, boxes coloured by the ground-truth person they are
+    (``crop_picture(by_identity=True)``), both cropped to the same region: ground-truth ``track`` and the
+    ids either tracker pairs it with (``context`` around them), or the whole frame when ``context`` is
+    "whole" or the track is not on the frame. The bool says whether they are cropped."""
+    from .views import ALPHA_CHOICES
+
+    meta = view.workspace().sequence(sequence)
+    frames = frame_source(meta.video, meta.image_dir, meta.width, meta.height, meta.num_frames)
+    picture = frames.frame(frame)
+    size = (picture.shape[1], picture.shape[0])
+    sides = [frame_boxes(view, t, sequence, alpha_idx, frame) for t in trackers]
+    no_events = pd.DataFrame(columns=["gt_id", "tr_id"])
+    keys = [involved(b, track, no_events) if track is not None else set() for b in sides]
+    region = None
+    if context != "whole" and any(keys):
+        both = pd.concat([b[[(s, int(i)) in k for s, i in zip(b["side"], b["id"])]] for b, k in zip(sides, keys)])
+        region = region_around(both, {(s, int(i)) for s, i in zip(both["side"], both["id"])}, size, CONTEXT[context],
+                               aspect=4 / 3)
+    cropped = region is not None
+    region = region or Region(0, 0, size[0], size[1])
+    drawn = tuple(jpeg(crop_picture(picture, b, region, k, width=COMPARE_WIDTH, alpha=ALPHA_CHOICES[alpha_idx],
+                                    by_identity=True)) for b, k in zip(sides, keys))
+    return drawn[0], drawn[1], cropped

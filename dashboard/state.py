@@ -70,6 +70,7 @@ VIEW_PARAMS = {
     "timeline": "timeline_tab",  # tracks: timeline by ground-truth track or by tracker id
     "tab": "tracks_table_tab",  # tracks: ground-truth or tracker tracks table
     "sort": "track_sort",  # tracks: the ground-truth table's order
+    "compare": "compare_view",  # compare: whole frames or cropped to the selected track
 }
 
 

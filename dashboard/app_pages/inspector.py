@@ -69,6 +69,8 @@ st.title(f"Frame inspector · {plain(seq_name)} · {plain(tracker)}" + (f" · cl
 for key, choices in (("error_kind", list(ERROR_KINDS)), ("show_sides", ["both", "gt", "tr"]),
                      ("frame_view", list(FRAME_VIEWS)), ("filmstrip", (True, False))):
     state.choice(key, choices)  # a link's view choices
+if st.session_state.pop("_crop_frame", False):  # a box was picked in the frame table (set before the selectbox)
+    st.session_state["frame_view"] = "medium"
 options = st.columns([2.4, 2.2, 1.7, 0.9])
 kind = options[0].selectbox("Jump to", list(ERROR_KINDS), format_func=ERROR_KINDS.get, key="error_kind",
                             label_visibility="collapsed")
@@ -176,7 +178,7 @@ def frame_region() -> None:
         if gt_id >= 0:
             st.session_state["track"] = gt_id
             if st.session_state.get("frame_view") in (None, "whole"):
-                st.session_state["frame_view"] = "medium"  # one click: the frame crops to the picked box's track
+                st.session_state["_crop_frame"] = True  # one click: the frame crops to the picked box's track
         st.rerun()
 
     st.caption(f"{frames_of_kind.size} frames with: {ERROR_KINDS[kind]}. Click the strip to go to a frame.")
