@@ -163,3 +163,189 @@ def test_pets09_img1_fits(app_server_factory, pets09_root, browser_page, open_ap
     no_exception(page)
     assert_frame_and_controls_visible(page)
     screenshot(page, f"inspector_views_layout_pets09_{size}")
+
+
+# ------------------------------------------------------------------ item 2: readable crowded frames
+
+
+def pick_view(page, wait_idle, label: str) -> None:
+    page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').nth(1).click()
+    page.get_by_role("option", name=label).click()
+    wait_idle(page)
+
+
+def image_size(page) -> tuple[int, int]:
+    return tuple(frame_image(page).evaluate("e => [e.naturalWidth, e.naturalHeight]"))
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_crop_zoom_and_filmstrip_on_the_sample(app_server, browser_page, open_app, wait_idle, screenshot, size):
+    page = browser_page
+    page.set_viewport_size(VIEWPORTS[size])
+    open_app(page, f"{app_server}/inspector{STADTMITTE}&frame=53")
+    whole = image_size(page)
+    pick_view(page, wait_idle, "crop: close")
+    no_exception(page)
+    expect(page.get_by_text("frame 53 / 179 · α = 0.50 · cropped to this frame's identity events")).to_be_visible()
+    assert query(page)["view"] == "tight"
+    assert image_size(page)[0] > whole[0] * 0.5  # a part of the frame, drawn at about the display width
+    assert_frame_and_controls_visible(page)
+    screenshot(page, f"inspector_views_crop_sample_{size}")
+    page.keyboard.press("Shift+ArrowRight")  # the crop follows to the next identity event
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"· cropped to this frame's identity events"))).to_be_visible()
+    assert frame_shown(page) > 53
+
+    pick_view(page, wait_idle, "zoom & pan")
+    chart = page.locator(".st-key-frame_area .js-plotly-plot").first
+    expect(chart).to_be_visible()
+    assert query(page)["view"] == "zoom"
+    box = chart.bounding_box()
+    hovered = ""
+    for fx in (0.55, 0.65, 0.72, 0.8, 0.9, 0.3, 0.4):  # somewhere over a box
+        page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * 0.5)
+        page.wait_for_timeout(300)
+        if page.locator(".hoverlayer .hovertext").count():
+            hovered = page.locator(".hoverlayer .hovertext").first.text_content()
+            break
+    assert re.search(r"(gt|id) \d+ · (TP|FN|FP) at α 0\.50 \(HOTA\)", hovered), hovered
+    assert "HOTA" in hovered and "CLEAR" in hovered
+    screenshot(page, f"inspector_views_zoom_hover_sample_{size}")
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    page.mouse.wheel(0, -400)  # zoom in, in the browser
+    page.wait_for_timeout(500)
+    x_range = chart.evaluate("e => e._fullLayout.xaxis.range")
+    assert x_range[1] - x_range[0] < 640 * 0.9, x_range
+    assert_in_view(page, chart, "the zoomable frame")
+
+    pick_view(page, wait_idle, "whole frame")
+    page.get_by_text(re.compile("^Filmstrip")).click()
+    wait_idle(page)
+    no_exception(page)
+    strip = page.get_by_text(re.compile(r"^frames \d+…\d+ around frame \d+, cropped to"))
+    expect(strip).to_be_visible()
+    assert query(page)["film"] == "1"
+    strip.scroll_into_view_if_needed()
+    screenshot(page, f"inspector_views_filmstrip_sample_{size}")
+
+
+def test_one_click_on_a_table_row_crops_to_its_track(app_server, browser_page, open_app, wait_idle, screenshot):
+    page = browser_page
+    page.set_viewport_size(VIEWPORTS["1440x900"])
+    open_app(page, f"{app_server}/inspector{STADTMITTE}&frame=53")
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 15, box["y"] + 55)  # the row picker of the first row (gt 4, the switch)
+    wait_idle(page)
+    no_exception(page)
+    assert query(page).get("track") == "4" and query(page)["view"] == "medium"
+    expect(page.get_by_text("cropped to ground-truth track 4")).to_be_visible()
+    page.locator("h1").first.scroll_into_view_if_needed()
+    assert_frame_and_controls_visible(page)
+    screenshot(page, "inspector_views_crop_track_sample_1440x900")
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_mot17_crowd_crops_to_a_track_and_zooms(app_server_factory, shared_data, tmp_path_factory, browser_page,
+                                                open_app, wait_idle, screenshot, size):
+    url = mot17_url(app_server_factory, shared_data, tmp_path_factory)
+    page = browser_page
+    page.set_viewport_size(VIEWPORTS[size])
+    open_app(page, f"{url}/inspector?seq=MOT17-04-DPM&tracker=MPNTrack&alpha=0.5&frame=100&track=5&view=medium",
+             timeout_ms=240_000)
+    no_exception(page)
+    expect(page.get_by_text("frame 100 / 1050 · α = 0.50 · cropped to ground-truth track 5")).to_be_visible()
+    assert_frame_and_controls_visible(page)
+    screenshot(page, f"inspector_views_crop_mot17_{size}")
+    page.locator("h1").first.click()
+    page.keyboard.press("ArrowRight")
+    wait_idle(page)
+    assert frame_shown(page) == 101 and query(page)["view"] == "medium"
+    pick_view(page, wait_idle, "zoom & pan")
+    expect(page.locator(".st-key-frame_area .js-plotly-plot").first).to_be_visible()
+    assert page.locator(".st-key-frame_area .js-plotly-plot").first.evaluate("e => e.data.length") >= 50
+    screenshot(page, f"inspector_views_zoom_mot17_{size}")
+
+
+@pytest.mark.shared
+def test_pets09_crop_and_filmstrip_from_img1(app_server_factory, pets09_root, browser_page, open_app, wait_idle,
+                                              screenshot):
+    url = pets09_url(app_server_factory, pets09_root)
+    page = browser_page
+    page.set_viewport_size(VIEWPORTS["1440x900"])
+    open_app(page, f"{url}/inspector?seq=PETS09-S2L1&tracker=masa-hung-kf&alpha=0.5&frame=60&track=3&view=tight&film=1",
+             timeout_ms=120_000)
+    no_exception(page)
+    expect(page.get_by_text("frame 60 / 795 · α = 0.50 · cropped to ground-truth track 3")).to_be_visible()
+    assert_frame_and_controls_visible(page)
+    screenshot(page, "inspector_views_crop_pets09_1440x900")
+    strip = page.get_by_text("frames 57…63 around frame 60, cropped to ground-truth track 3")
+    strip.scroll_into_view_if_needed()
+    screenshot(page, "inspector_views_filmstrip_pets09_1440x900")
+
+
+# ------------------------------------------------------------------ item 6: Compare
+
+
+def test_compare_rows_open_the_track_with_the_same_colour_per_person(app_server, browser_page, open_app, wait_idle,
+                                                                      screenshot):
+    page = browser_page
+    page.set_viewport_size(VIEWPORTS["1440x900"])
+    open_app(page, f"{app_server}/compare?seq=TUD-Stadtmitte&tracker=motmetrics_test&tracker2=masa&alpha=0.5&frame=53")
+    no_exception(page)
+    expect(page.get_by_text("Boxes coloured by the ground-truth person they are")).to_be_visible()
+    grid = page.locator('[data-testid="stDataFrame"]').nth(1)
+    first_gt = grid.locator('td[role="gridcell"]').first.text_content().strip()
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 15, box["y"] + 55)  # the row picker of the first row
+    wait_idle(page)
+    no_exception(page)
+    assert query(page)["track"] == first_gt and query(page)["compare"] == "medium"
+    captions = page.get_by_text(re.compile(f"cropped to ground-truth track {first_gt}$"))
+    expect(captions.first).to_be_visible()
+    assert captions.count() == 2
+    expect(page.get_by_role("link", name=f"Open ground-truth track {first_gt} in the frame inspector →")).to_be_visible()
+    captions.first.scroll_into_view_if_needed()
+    screenshot(page, "inspector_views_compare_track_1440x900")
+
+
+@pytest.mark.shared
+def test_compare_on_mot17(app_server_factory, shared_data, tmp_path_factory, browser_page, open_app, screenshot):
+    url = mot17_url(app_server_factory, shared_data, tmp_path_factory)
+    page = browser_page
+    page.set_viewport_size(VIEWPORTS["1440x900"])
+    open_app(page, f"{url}/compare?seq=MOT17-04-DPM&tracker=MPNTrack&tracker2=BoTSORT&alpha=0.5&frame=100&track=5"
+             "&compare=wide", timeout_ms=240_000)
+    no_exception(page)
+    assert page.get_by_text(re.compile("cropped to ground-truth track 5$")).count() == 2
+    page.get_by_text(re.compile("cropped to ground-truth track 5$")).first.scroll_into_view_if_needed()
+    screenshot(page, "inspector_views_compare_mot17_1440x900")
+
+
+# ------------------------------------------------------------------ item 9: the URL
+
+
+def test_a_link_reopens_every_view_choice(app_server, browser_page, open_app, wait_idle):
+    page = browser_page
+    page.set_viewport_size(VIEWPORTS["1280x720"])
+    open_app(page, f"{app_server}/inspector{STADTMITTE}&frame=53&show=tr&jump=fp&view=wide&film=1")
+    no_exception(page)
+    expect(page.get_by_label("tracker", exact=True)).to_be_checked()
+    assert "false positive (FP at α)" in page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first.inner_text()
+    expect(page.get_by_text("· cropped to this frame's identity events")).to_be_visible()
+    q = query(page)
+    assert (q["show"], q["jump"], q["view"], q["film"]) == ("tr", "fp", "wide", "1")
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Tracks").first.click()
+    wait_idle(page)
+    page.get_by_role("tab", name="Tracker tracks").click()
+    wait_idle(page)
+    page.get_by_text("most switches").click()
+    wait_idle(page)
+    q = query(page)
+    assert (q["tab"], q["sort"], q["view"]) == ("Tracker tracks", "most switches", "wide"), q
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Compare").first.click()
+    wait_idle(page)
+    assert query(page)["tracker2"] == "masa" != query(page)["tracker"]

@@ -135,3 +135,36 @@ def test_filmstrip_tiles_the_frames_around_the_event_on_one_region(ws, frames):
 
 def test_region_type_reports_its_size():
     assert (Region(10, 20, 110, 70).width, Region(10, 20, 110, 70).height) == (100, 50)
+
+
+def test_by_identity_colours_a_tracker_box_by_its_person_on_both_trackers(ws, frames):
+    """Compare's pictures: the same ground-truth person has the same colour whichever id a tracker gave it."""
+    k = 60
+    pictures, labels = {}, {}
+    for tracker in ("motmetrics_test", "masa"):
+        an = ws.analysis(tracker, SEQ)
+        boxes = overlay_boxes(an.frame_boxes(k), alpha_index(0.5), 0.5, an.frame_identity_events(k))
+        matched = boxes[(boxes["side"] == "tr") & (boxes["state"] == "TP")]
+        labels[tracker] = dict(zip(matched["partner"].astype(int), matched["id"].astype(int)))
+        whole = Region(0, 0, 640, 480)
+        pictures[tracker] = crop_picture(frames.frame(k), boxes, whole, set(), width=640, by_identity=True)
+    shared = sorted(set(labels["motmetrics_test"]) & set(labels["masa"]))
+    assert shared, labels
+    for person in shared:
+        for tracker, picture in pictures.items():
+            # the label fill of this person's tracker box is the person's colour, not the tracker id's
+            assert (picture.reshape(-1, 3) == id_color(person)).all(axis=1).sum() > 150, (tracker, person)
+    ids_differ = [p for p in shared if labels["motmetrics_test"][p] != labels["masa"][p]]
+    assert ids_differ, "the two trackers name some person differently"
+
+
+def test_track_disagreement_frames_are_where_one_tracker_matches_and_the_other_misses(ws):
+    from tracklens.dashboard.views import track_disagreement_frames
+
+    a, b = ws.analysis("motmetrics_test", SEQ), ws.analysis("masa", SEQ)
+    frames = track_disagreement_frames(a, b, alpha_index(0.5), 4)
+    assert frames.size and np.all(np.diff(frames) > 0)
+    for k in frames[:5]:
+        states = [overlay_boxes(x.frame_boxes(int(k)), alpha_index(0.5)).query("side == 'gt' and id == 4")["state"].item()
+                  for x in (a, b)]
+        assert (states[0] == "TP") != (states[1] == "TP"), (k, states)
