@@ -40,5 +40,6 @@ def zoom_figure(jpeg: bytes, size: tuple[int, int], boxes: pd.DataFrame, alpha: 
     fig.update_xaxes(range=[0, width], visible=False, constrain="domain")
     fig.update_yaxes(range=[frame_height, 0], visible=False, scaleanchor="x", constrain="domain")
     fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0}, dragmode="pan",
-                      hoverlabel={"align": "left", "font": {"size": 12}}, plot_bgcolor="#262626")
+                      hoverlabel={"align": "left", "bgcolor": "#ffffff", "font": {"size": 13, "color": "#111111"}},
+                      plot_bgcolor="#262626")
     return fig

@@ -33,8 +33,8 @@ FRAME_CSS = """<style>
 FRAME_TABLE_COLUMNS = {
     "box": st.column_config.TextColumn(width=52),
     "state": st.column_config.TextColumn(width=46),
-    "event (CLEAR)": st.column_config.TextColumn(width=190),
-    "why (HOTA at α)": st.column_config.TextColumn(width=330),
+    "event (CLEAR)": st.column_config.TextColumn(width=240),
+    "why (HOTA at α)": st.column_config.TextColumn(width=300),
     "best IoU": st.column_config.NumberColumn(width=64, format="%.2f",
                                               help="highest IoU with any box of the other side (0: none)"),
     "A(c)": st.column_config.TextColumn(width=48, help="association score of this match at α: TPA/(TPA+FNA+FPA)")}
