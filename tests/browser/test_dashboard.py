@@ -45,7 +45,7 @@ def test_inspector_click_through(app_server, browser_page, open_app, wait_idle, 
     expect(page.get_by_text(re.compile(r"CLEAR \(IoU ≥ 0.50\): gt \d+ ← id \d+")).first).to_be_visible()
     assert f"frame={frame}" in page.url
     screenshot(page, "inspector_next_switch")
-    page.get_by_text("ground truth", exact=True).click()
+    page.get_by_text("gt", exact=True).click()  # the Show radio: both / gt / tracker
     wait_idle(page)
     no_exception(page)
     screenshot(page, "inspector_gt_only")

@@ -282,13 +282,13 @@ def test_pets09_crop_and_filmstrip_from_img1(app_server_factory, pets09_root, br
     url = pets09_url(app_server_factory, pets09_root)
     page = browser_page
     page.set_viewport_size(VIEWPORTS["1440x900"])
-    open_app(page, f"{url}/inspector?seq=PETS09-S2L1&tracker=masa-hung-kf&alpha=0.5&frame=60&track=3&view=tight&film=1",
+    open_app(page, f"{url}/inspector?seq=PETS09-S2L1&tracker=masa-hung-kf&alpha=0.5&frame=60&track=13&view=tight&film=1",
              timeout_ms=120_000)
     no_exception(page)
-    expect(page.get_by_text("frame 60 / 795 · α = 0.50 · cropped to ground-truth track 3")).to_be_visible()
+    expect(page.get_by_text("frame 60 / 795 · α = 0.50 · cropped to ground-truth track 13")).to_be_visible()
     assert_frame_and_controls_visible(page)
     screenshot(page, "inspector_views_crop_pets09_1440x900")
-    strip = page.get_by_text("frames 57…63 around frame 60, cropped to ground-truth track 3")
+    strip = page.get_by_text("frames 57…63 around frame 60, cropped to ground-truth track 13")
     strip.scroll_into_view_if_needed()
     screenshot(page, "inspector_views_filmstrip_pets09_1440x900")
 
