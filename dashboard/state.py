@@ -1,5 +1,6 @@
-"""The view state (sequence, tracker, frame, alpha, selected track, second tracker) lives in
-``st.session_state`` and is mirrored into the URL, so a copied link reopens the same view."""
+"""The view state (sequence, tracker, frame, alpha, selected track, second tracker, and every view
+choice of the pages: ``VIEW_PARAMS``) lives in ``st.session_state`` and is mirrored into the URL, so a
+copied link reopens the same view."""
 from __future__ import annotations
 
 import re
@@ -40,8 +41,8 @@ def init(ws: Workspace) -> None:
     tr = _param("tracker")
     st.session_state["tracker"] = tr if tr in ws.trackers else ws.trackers[0]
     tr2 = _param("tracker2")
-    others = [t for t in ws.trackers if t != st.session_state["tracker"]] or ws.trackers
-    st.session_state["tracker2"] = tr2 if tr2 in ws.trackers else others[0]
+    others = [t for t in ws.trackers if t != st.session_state["tracker"]]  # B is never A
+    st.session_state["tracker2"] = tr2 if tr2 in others else (others[0] if others else None)
     try:
         alpha = float((_param("alpha") or "")[:32] or DEFAULT_ALPHA)
     except ValueError:
@@ -52,6 +53,8 @@ def init(ws: Workspace) -> None:
     frame = _int_param("frame")
     st.session_state["frame"] = max(1, frame) if frame is not None else 1
     st.session_state["track"] = _int_param("track")
+    # the link's page choices, kept until their page first draws its widgets (``choice``)
+    st.session_state["_url_choices"] = {key: _param(param) for param, key in VIEW_PARAMS.items()}
     st.session_state["_state_ready"] = True
 
 
@@ -65,6 +68,31 @@ def open_frame(sequence: str, tracker: str, frame: int, track: int | None = None
     st.session_state[OPEN_FRAME] = (sequence, tracker, int(frame), track)
     st.switch_page("app_pages/inspector.py")
 
+# URL parameter -> the session key of the page widget it mirrors (each page checks the value: ``choice``)
+VIEW_PARAMS = {
+    "show": "show_sides",  # inspector: which boxes are drawn
+    "jump": "error_kind",  # inspector: what "next ▶" jumps to
+    "view": "frame_view",  # inspector: whole frame, zoom & pan, or a crop
+    "film": "filmstrip",  # inspector: the filmstrip is shown
+    "scope": "overview_scope",  # overview: all sequences or the selected one
+    "timeline": "timeline_tab",  # tracks: timeline by ground-truth track or by tracker id
+    "tab": "tracks_table_tab",  # tracks: ground-truth or tracker tracks table
+    "sort": "track_sort",  # tracks: the ground-truth table's order
+    "compare": "compare_view",  # compare: whole frames or cropped to the selected track
+}
+
+
+def choice(key: str, options) -> None:
+    """Before the widget owning ``key`` is drawn: the first time, take its value from the link the session
+    was opened with, when that is one of ``options`` (a bool widget's are ``(True, False)``, "1"/"0" in the URL)."""
+    value = st.session_state.get("_url_choices", {}).pop(key, None)  # the link's value is used once
+    if key in st.session_state or not isinstance(value, str):
+        return
+    if True in options:
+        value = {"1": True, "0": False}.get(value)
+    if value in options:
+        st.session_state[key] = value
+
 
 def keep_widget_state() -> None:
     """Re-assign the sidebar widgets' keys on every run: Streamlit drops a widget's key when a page
@@ -74,7 +102,7 @@ def keep_widget_state() -> None:
     if OPEN_FRAME in st.session_state:
         seq, tracker, frame, track = st.session_state.pop(OPEN_FRAME)
         st.session_state.update(seq=seq, tracker=tracker, frame=frame, track=track)
-    for key in SIDEBAR_KEYS:
+    for key in SIDEBAR_KEYS + tuple(VIEW_PARAMS.values()):  # a page's choices outlive a visit to another page
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
 
@@ -82,6 +110,11 @@ def keep_widget_state() -> None:
 def sync_url() -> None:
     """Write the current state into the URL's query string."""
     wanted = {k: st.session_state.get(k) for k in ("cls", "seq", "tracker", "tracker2", "alpha", "frame", "track")}
+    if wanted["tracker2"] == wanted["tracker"]:
+        wanted["tracker2"] = None
+    for param, key in VIEW_PARAMS.items():
+        value = st.session_state.get(key)
+        wanted[param] = ("1" if value else "0") if isinstance(value, bool) else value
     for key, value in wanted.items():
         text = None if value is None else str(value)
         if text is None:

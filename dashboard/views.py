@@ -386,6 +386,15 @@ def disagreement_frames(first, second, alpha_idx: int) -> np.ndarray:
     return np.array(sorted(frames), dtype=np.int64)
 
 
+def track_disagreement_frames(first, second, alpha_idx: int, gt_id: int) -> np.ndarray:
+    """Frames where ground-truth track ``gt_id`` is a TP at α for one tracker and a miss for the other."""
+    la, lb = _gt_levels(first), _gt_levels(second)
+    mine = la.index.get_level_values(1) == gt_id
+    a = la[mine] > alpha_idx
+    b = lb.reindex(a.index).fillna(-1) > alpha_idx
+    return np.sort(a.index.get_level_values(0)[(a != b).to_numpy()].to_numpy(np.int64))
+
+
 # --- What-if ------------------------------------------------------------------------------------------------
 FIX_LABELS = {"baseline": "as evaluated", "fix_localisation": "perfect box positions",
               "fix_false_negatives": "no missed boxes (FN)", "fix_false_positives": "no false positives (FP)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tracklens.evaluate import COMBINED
+from tracklens.dashboard import state
 from tracklens.dashboard.figures import TRADEOFF_PLOTS, from_spec
 from tracklens.dashboard.input_check import show_banner
 from tracklens.dashboard.loading import overview_specs
@@ -16,8 +17,9 @@ alpha = st.session_state["alpha"]
 
 st.title("Overview" + (f" · class {plain(ws.class_name)}" if ws.classes else ""))
 show_banner(ws.inputs)  # tracklens check's findings on these inputs, and the --fix the run was made with
-scope = st.radio("Scope", ["All sequences (combined)", "Selected sequence"], horizontal=True,
-                 label_visibility="collapsed")
+SCOPES = ["All sequences (combined)", "Selected sequence"]
+state.choice("overview_scope", SCOPES)
+scope = st.radio("Scope", SCOPES, horizontal=True, label_visibility="collapsed", key="overview_scope")
 seq = COMBINED if scope.startswith("All") else st.session_state["seq"]
 st.caption("Scores are percentages, means over the 19 α (as TrackEval reports them); counts are CLEAR/Identity "
            f"at IoU 0.5. {'All sequences combined as TrackEval combines them.' if seq == COMBINED else seq}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tracklens.analysis.tracks import gt_track_table, pair_table, tracker_track_table
+from tracklens.dashboard import state
 from tracklens.dashboard.figures import timeline_point, with_selection
 from tracklens.dashboard.loading import timeline_spec
 from tracklens.dashboard.views import MAX_TIMELINE_FRAMES, TIMELINE_FRAMES, alpha_index, explain_track
@@ -33,7 +34,9 @@ else:  # a long sequence: the timelines read and draw one window of frames, neve
     if last - first + 1 > MAX_TIMELINE_FRAMES:
         last = first + MAX_TIMELINE_FRAMES - 1
         st.caption(f"Showing frames {first:,}–{last:,} (at most {MAX_TIMELINE_FRAMES:,} at once).")
-gt_view, tr_view = st.tabs(["By ground-truth track", "By tracker id"])
+TIMELINE_TABS = ["By ground-truth track", "By tracker id"]
+state.choice("timeline_tab", TIMELINE_TABS)
+gt_view, tr_view = st.tabs(TIMELINE_TABS, key="timeline_tab", on_change="rerun")
 with gt_view:
     spec, rows = timeline_spec(view, tracker, seq_name, a_idx, first, last, "gt")
     fig = with_selection(spec, rows, (st.session_state.get("frame"), selected))
@@ -53,11 +56,14 @@ with tr_view:
         st.session_state["frame"] = point[0]
         st.switch_page("app_pages/inspector.py")
 
-gt_tab, tr_tab = st.tabs(["Ground-truth tracks", "Tracker tracks"])
+TABLE_TABS = ["Ground-truth tracks", "Tracker tracks"]
+state.choice("tracks_table_tab", TABLE_TABS)
+gt_tab, tr_tab = st.tabs(TABLE_TABS, key="tracks_table_tab", on_change="rerun")
 with gt_tab:
     table = gt_track_table(analysis.gt_tracks, analysis.pairs, a_idx)
-    order = st.radio("Sort by", ["lowest AssA", "most switches", "most fragments", "fewest matched"],
-                     horizontal=True, key="track_sort")
+    SORTS = ["lowest AssA", "most switches", "most fragments", "fewest matched"]
+    state.choice("track_sort", SORTS)
+    order = st.radio("Sort by", SORTS, horizontal=True, key="track_sort")
     key = {"lowest AssA": ("AssA", True), "most switches": ("switches", False),
            "most fragments": ("fragments", False), "fewest matched": ("matched", True)}[order]
     table = table.sort_values(key[0], ascending=key[1], kind="stable").reset_index(drop=True)

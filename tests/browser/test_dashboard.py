@@ -45,7 +45,7 @@ def test_inspector_click_through(app_server, browser_page, open_app, wait_idle, 
     expect(page.get_by_text(re.compile(r"CLEAR \(IoU ≥ 0.50\): gt \d+ ← id \d+")).first).to_be_visible()
     assert f"frame={frame}" in page.url
     screenshot(page, "inspector_next_switch")
-    page.get_by_text("ground truth", exact=True).click()
+    page.get_by_text("gt", exact=True).click()  # the Show radio: both / gt / tracker
     wait_idle(page)
     no_exception(page)
     screenshot(page, "inspector_gt_only")
@@ -92,6 +92,8 @@ def test_inspector_error_strip_click_opens_that_frame(app_server, browser_page, 
     go(page, app_server, open_app, "inspector")
     strip = page.locator('[data-testid="stPlotlyChart"]').first
     expect(strip.locator("g.trace.bars path").first).to_be_attached()
+    strip.scroll_into_view_if_needed()  # below the frame and its table
+    page.wait_for_timeout(300)
     bars = strip.locator("g.trace.bars path")
     drawn = [b for b in (bars.nth(i).bounding_box() for i in range(bars.count())) if b and b["height"] > 2]
     assert len(drawn) > 10  # one bar per frame of TUD-Campus that has an error
