@@ -156,12 +156,26 @@ def read_mot_file(path: str, num_frames: int, *, is_gt: bool, max_bytes: int = M
     if not raw or raw.isspace():  # = not raw.strip(), without copying the whole file
         return Detections.empty(num_frames, source=path)
 
-    table, blank_lines = _parse_table(path, raw)
+    table, blank_lines = _parse_once(path, raw)
     ignored = (Ignored(path, blank_lines, "blank lines"),) if blank_lines else ()
     if table.shape[0] == 0:  # only blank or separator-only lines (',,,')
         empty = Detections.empty(num_frames, source=path)
         return Detections(**{**vars(empty), "ignored": ignored})
     return _validated(path, table, num_frames, is_gt=is_gt, ignored=ignored, raw=raw)
+
+
+_last_parse: list = [None]  # (bytes, table, blank lines) of the last file parsed
+
+
+def _parse_once(path: str, raw: bytes) -> tuple[np.ndarray, int]:
+    """``_parse_table``, reusing the last file's table when this file has the same bytes: MOT17 ships
+    one ground truth three times (one copy per public detector), and its sequences come in order."""
+    last = _last_parse[0]
+    if last is not None and last[0] == raw:
+        return last[1].copy(order="K"), last[2]
+    table, blank_lines = _parse_table(path, raw)
+    _last_parse[0] = (raw, table.copy(order="K"), blank_lines)
+    return table, blank_lines
 
 
 def _read_bytes(path: str, max_bytes: int) -> bytes:

@@ -86,3 +86,4 @@ def test_settled_frames_are_scipys_answer(seed: int) -> None:
         f = frames.frames[k]
         got = {(int(a), int(b)) for a, b in zip(g[picked], t[picked]) if frame_of[np.flatnonzero(g == a)[0]] == f}
         assert got == {p for p in want if gt_off[f] <= p[0] < gt_off[f + 1]}, mats[f]
+
