@@ -1,31 +1,33 @@
 #!/usr/bin/env python
-"""Speed benchmark: tracklens vs TrackEval 1.3.0, motrics and py-motmetrics on MOT17-train.
+"""Speed benchmark: tracklens vs TrackEval 1.3.0, motrics and py-motmetrics 1.4.0 at every size.
 
-Every tool evaluates the same tracker on the same sequences (default: MPNTrack, all 21 MOT17-train
-sequences, HOTA + CLEAR + Identity) in one invocation. The tools run round-robin (the starting
-tool rotates each round) so that a busy machine slows them alike, and each time reported is the
-median over the rounds.
+Datasets (benchmarks/eval_datasets.py, each in TrackEval's layout so every tool reads the same files):
+the bundled sample (TUD, 2 sequences, tracker masa, MOT15 rules), MOT17 FRCNN (7 sequences),
+MOT17-train (21) and the MOT17 half-val split (ByteTrack's val_half: the FRCNN sequences' second
+halves), tracker MPNTrack on the MOT17 sets. Every tool evaluates HOTA + CLEAR + Identity (py-motmetrics
+CLEAR + Identity) in a fresh process; the tools run round-robin (the starting tool rotates each
+round) so that a busy machine slows them alike, and each time is the median over the rounds.
 
-Two times per tool:
+Per tool and dataset:
 
-* whole process: wall time of a fresh ``python`` subprocess, interpreter start to results
-  (imports, reading files, evaluation, results written as JSON);
+* whole process: wall time of a fresh ``python`` subprocess, interpreter start to results written;
+  its CPU time and peak memory (ru_maxrss) come from ``wait4`` on that child;
 * evaluation only: after the imports, from the file list to the results (tracklens:
   ``evaluate(resolve(...))`` in this process; the others: timed inside their subprocess).
 
-Parity: each tool's COMBINED numbers are compared with TrackEval's from the same run (HOTA, DetA,
-AssA, LocA, MOTA, IDF1 as max |delta|; IDSW as an integer difference and percent). tracklens must
-match to 1e-9 on every common field or this script exits with status 1.
+``--before TREE`` adds an older tracklens (a ``git archive`` of it) as two more columns, for a
+before/after table from one run. Parity: each tool's COMBINED numbers are compared with TrackEval's
+from the same run; tracklens must match to 1e-9 on every common field or this script exits with 1.
+On MOT17-train, ``benchmarks/fixed_cost.py`` splits ``tracklens eval --workers 1`` into python start,
+imports, read, match, metrics, write and exit. A last table covers the bundled sample against
+``python -c "import numpy"`` (``--small-only`` runs just that table, no MOT17 data needed).
 
-    python benchmarks/bench_eval.py                        # full run (make bench)
-    python benchmarks/bench_eval.py --sequences 3 --repeats 1 --skip-motmetrics   # quick look
+    python benchmarks/bench_eval.py                                   # everything (make bench)
+    python benchmarks/bench_eval.py --datasets sample,halfval --repeats 1 --skip-motmetrics
+    git archive REV core dashboard assets | tar -x -C /tmp/before
+    python benchmarks/bench_eval.py --before /tmp/before --before-label REV
 
-The Markdown table goes to stdout and to benchmarks/results/bench_eval.md.
-
-A second table covers small inputs, where fixed cost dominates: the bundled sample (TUD, 2 sequences,
-2 trackers) evaluated by a fresh ``tracklens eval`` against ``python -c "import numpy"``, with the
-fixed cost broken down (python start, imports, read, match, metrics, write, exit) by
-benchmarks/fixed_cost.py. ``--small-only`` runs just that table (no MOT17 data needed).
+The Markdown goes to stdout and to benchmarks/results/bench_eval.md.
 """
 from __future__ import annotations
 
