@@ -711,6 +711,7 @@ def main(argv: list[str] | None = None) -> int:
         ok = ok and good
         results.append((ds, cases))
         sections.append(text)
+        shutil.rmtree(bench.tmp, ignore_errors=True)
         if ds.key == "train":
             whole = median([s.whole_s for s in cases["tl_cli_1"].samples])
             sections.append(mot17_breakdown(ds, whole, args.repeats))
