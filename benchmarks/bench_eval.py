@@ -11,7 +11,7 @@ round) so that a busy machine slows them alike, and each time is the median over
 Per tool and dataset:
 
 * whole process: wall time of a fresh ``python`` subprocess, interpreter start to results written;
-  its CPU time and peak memory (ru_maxrss) come from ``wait4`` on that child;
+  its CPU time comes from ``wait4`` on that child, its peak memory from GNU time (``%M``);
 * evaluation only: after the imports, from the file list to the results (tracklens:
   ``evaluate(resolve(...))`` in this process; the others: timed inside their subprocess).
 
@@ -113,6 +113,11 @@ def children_cpu() -> float:
     return ru.ru_utime + ru.ru_stime
 
 
+# GNU time reports the peak memory of the command alone: ru_maxrss from this process's own wait4 would
+# include the pages of this process at fork time (Linux keeps the pre-exec high-water mark).
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
+
 @dataclass
 class Finished:
     """A subprocess that ran to its end: its output, exit status and peak memory."""
@@ -126,6 +131,10 @@ def timed_run(cmd: list[str], env: dict | None = None) -> tuple[float, float, Fi
     """Run ``cmd`` from the repository root: (wall s, CPU s, finished process). CPU and peak memory
     come from ``wait4`` on this very child (its waited-for children included)."""
     out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+    peak_file = tempfile.NamedTemporaryFile(suffix=".peak", delete=False)
+    peak_file.close()
+    if GNU_TIME:  # the child forked from this (large) process would count its pages as its own peak
+        cmd = [GNU_TIME, "-f", "%M", "-o", peak_file.name, *cmd]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=err, env=env)
     deadline = t0 + SUBPROCESS_TIMEOUT_S
@@ -142,8 +151,12 @@ def timed_run(cmd: list[str], env: dict | None = None) -> tuple[float, float, Fi
     proc.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
     out.seek(0)
     err.seek(0)
+    with open(peak_file.name) as fp:
+        text = fp.read().split()
+    os.unlink(peak_file.name)
+    peak_kb = float(text[-1]) if text and text[-1].isdigit() else math.nan
     done = Finished(proc.returncode, out.read().decode(errors="replace"), err.read().decode(errors="replace"),
-                    ru.ru_maxrss / 1024)
+                    peak_kb / 1024)
     out.close()
     err.close()
     return wall, ru.ru_utime + ru.ru_stime, done
@@ -377,7 +390,7 @@ def render(bench: Bench, cases: dict[str, Case], notes: list[str], started: str,
         "(subprocess and its children; less sensitive than wall time to other load on the machine).",
         "",
         "| tool | whole process (s) | evaluation only (s) | ratio vs TrackEval whole process "
-        "| parity (max \\|Δ\\|) | IDSW Δ | CPU s, whole / eval (CPU ratio) | peak MB (whole process) |",
+        "| parity (max \\|Δ\\|) | IDSW Δ | CPU s, whole / eval (CPU ratio) | peak MB (whole process, GNU time) |",
         "|---|---:|---:|---:|---|---:|---:|---:|",
     ]
     details = []
@@ -609,7 +622,7 @@ def summary_tables(results: list[tuple[Dataset, dict[str, Case]]], repeats: int,
     rule = "|---|" + "---:|" * len(present)
     whole = [f"### Whole process, median of {repeats} alternating runs (s; × = TrackEval's time / the tool's)", "",
              f"Load average at the end: {load}.", "", head, rule]
-    alone = ["", "### Evaluation alone (s, after imports) and peak memory (MB, ru_maxrss of the child)", "",
+    alone = ["", "### Evaluation alone (s, after imports) and peak memory (MB, whole process: GNU time's maximum resident set)", "",
              head, rule]
     for ds, cases in results:
         te = median([s.whole_s for s in cases["trackeval"].samples]) if "trackeval" in cases else None
@@ -692,7 +705,8 @@ def main(argv: list[str] | None = None) -> int:
     load_start = loadavg()
     results, sections, ok = [], [], True
     notes = [
-        "Whole process = wall time of a fresh interpreter (`wait4` on the child: CPU and peak memory too): "
+        "Whole process = wall time of a fresh interpreter (CPU from `wait4` on the child, peak memory from "
+        "`/usr/bin/time -f %M`): "
         "tracklens `tracklens eval ... --quiet --json OUT`; TrackEval/motrics/py-motmetrics: "
         "benchmarks/run_<tool>.py (imports, evaluation, JSON on stdout). Evaluation only = after imports "
         "(tracklens in this process, the others inside their subprocess).",
