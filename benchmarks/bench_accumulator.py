@@ -21,7 +21,7 @@ import tracklens  # noqa: E402
 
 t_import = time.perf_counter()
 
-import numpy as np  # noqa: E402  (already loaded by nothing above: tracklens imports lazily)
+import numpy as np  # noqa: E402  (tracklens imports lazily: numpy is not loaded before this line)
 
 
 def make_frames(num_frames: int, objects: int, seed: int = 0) -> list[tuple]:
