@@ -631,7 +631,7 @@ def summary_tables(results: list[tuple[Dataset, dict[str, Case]]], repeats: int,
             c = cases.get(key)
             w = median([s.whole_s for s in c.samples]) if c and c.samples else None
             if w is None:
-                cw.append("—" if not (c and c.error) else "failed")
+                cw.append("—" if not (c and c.error) else ("skipped" if c.error == "skipped" else "failed"))
             else:
                 cw.append(f"{w:.2f}" + (f" ({te / w:.1f}×)" if te and key != "trackeval" else ""))
             e_key = {"tl_cli_1": "tl_eval_1", "tl_cli_2": "tl_eval_2"}.get(key, key)
