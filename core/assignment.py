@@ -112,16 +112,17 @@ class ContestedFrames:
         n_gt = np.int64(max(int(gt_rows.max(initial=0)), int(tr_rows.max(initial=0))) + 1)
         line = np.where(by_gt, gt_rows[members], n_gt + tr_rows[members])
         partner = np.where(by_gt, tr_rows[members], n_gt + gt_rows[members])
-        s = score[members]
-        order = np.lexsort((-s, line))  # each line's candidates, best first
-        line_o, s_o = line[order], s[order]
+        order = np.argsort(line, kind="stable")  # each line's candidates together (gt lines are sorted already)
+        line_o, s_o = line[order], score[members[order]]
         head = np.ones(order.size, bool)
         head[1:] = line_o[1:] != line_o[:-1]
-        tied = np.zeros(order.size, bool)  # a line whose best score is shared by its second candidate
-        tied[:-1] = head[:-1] & ~head[1:] & (s_o[1:] == s_o[:-1])
-        best = order[head]
+        starts = np.flatnonzero(head)
+        sizes = np.diff(np.append(starts, order.size))
+        at_top = s_o == np.repeat(np.maximum.reduceat(s_o, starts), sizes)
+        tied = np.add.reduceat(at_top.astype(np.int64), starts) > 1  # a line whose best score is shared
+        best = order[at_top & ~np.repeat(tied, sizes)]
         settled = np.ones(self.frames.size, bool)
-        settled[k[order[tied]]] = False
+        settled[k[order[starts[tied]]]] = False
         taken = np.sort(partner[best])  # a partner wanted by two lines of one frame (partners are frame-local)
         clash = taken[1:][taken[1:] == taken[:-1]]
         settled[k[best[np.isin(partner[best], clash)]]] = False
