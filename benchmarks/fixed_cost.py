@@ -2,7 +2,7 @@
 """One fresh process doing what ``tracklens eval --json`` does, timed phase by phase (bench_eval.py
 runs it and adds python start and exit from whole-process times).
 
-    python benchmarks/fixed_cost.py GT_FOLDER TRACKERS_FOLDER BENCHMARK OUT_JSON
+    python benchmarks/fixed_cost.py GT_FOLDER TRACKERS_FOLDER BENCHMARK OUT_JSON [SEQMAP [TRACKER]]
 
 Prints one JSON line: seconds for imports, read (layout + files), match (preprocessing, similarity and
 the three matchings), metrics (fields and combining) and write (JSON file).
@@ -29,9 +29,11 @@ t_import = time.perf_counter()
 
 def main() -> None:
     gt, trackers, benchmark, out = sys.argv[1:5]
+    seqmap = sys.argv[5] if len(sys.argv) > 5 else None
+    only = [sys.argv[6]] if len(sys.argv) > 6 else None
     phases = {"imports": t_import - t0, "read": 0.0, "match": 0.0, "metrics": 0.0, "write": 0.0}
     t = time.perf_counter()
-    layout = resolve(os.path.abspath(gt), os.path.abspath(trackers), benchmark, "train", None, None)
+    layout = resolve(os.path.abspath(gt), os.path.abspath(trackers), benchmark, "train", seqmap, only)
     loaded = [load_sequence(f) for f in layout.sequences]
     phases["read"] = time.perf_counter() - t
     metrics: dict = {tr: {} for tr in layout.trackers}

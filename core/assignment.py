@@ -94,6 +94,41 @@ class ContestedFrames:
         cuts = np.searchsorted(self.start[:-1], np.arange(0, total, BLOCK_CHUNK), side="left")
         self.chunks = np.unique(np.concatenate([cuts, [0, f.size]]))
 
+    def unique_optimum(self, score: np.ndarray, gt_rows: np.ndarray, tr_rows: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """The contested frames SciPy's solver settles without a search, and its choice there: the
+        candidates chosen (indices) and, per contested frame, whether it was settled.
+
+        SciPy solves a frame row by row over its shorter side (it transposes a matrix with more rows
+        than columns). When every box of that side with candidates has a single best candidate
+        (strictly), and no two of them want the same partner, SciPy's first step for each row finds
+        that partner at its exact cost (all column potentials are still 0; a box without candidates
+        only ever takes or gives up a zero column, which leaves the potentials at 0) and keeps it:
+        the answer is each row's best candidate, whatever the ties elsewhere in the matrix. Every
+        other frame goes to the solver (``settled`` False)."""
+        members = self.members
+        k = self.member_block
+        by_gt = self.shape[k, 0] <= self.shape[k, 1]  # the side SciPy walks row by row
+        n_gt = np.int64(max(int(gt_rows.max(initial=0)), int(tr_rows.max(initial=0))) + 1)
+        line = np.where(by_gt, gt_rows[members], n_gt + tr_rows[members])
+        partner = np.where(by_gt, tr_rows[members], n_gt + gt_rows[members])
+        order = np.argsort(line, kind="stable")  # each line's candidates together (gt lines are sorted already)
+        line_o, s_o = line[order], score[members[order]]
+        head = np.ones(order.size, bool)
+        head[1:] = line_o[1:] != line_o[:-1]
+        starts = np.flatnonzero(head)
+        sizes = np.diff(np.append(starts, order.size))
+        at_top = s_o == np.repeat(np.maximum.reduceat(s_o, starts), sizes)
+        tied = np.add.reduceat(at_top.astype(np.int64), starts) > 1  # a line whose best score is shared
+        best = order[at_top & ~np.repeat(tied, sizes)]
+        settled = np.ones(self.frames.size, bool)
+        settled[k[order[starts[tied]]]] = False
+        taken = np.sort(partner[best])  # a partner wanted by two lines of one frame (partners are frame-local)
+        clash = taken[1:][taken[1:] == taken[:-1]]
+        settled[k[best[np.isin(partner[best], clash)]]] = False
+        chosen = members[best[settled[k[best]]]]
+        return chosen, settled
+
     def dense(self, score: np.ndarray, k0: int = 0, k1: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The blocks of contested frames ``k0..k1-1``, one after the other in a flat buffer, filled
         with ``score`` (per candidate), and the candidate-index map (-1 off the candidates)."""
@@ -143,6 +178,11 @@ def assign(gt_rows: np.ndarray, tr_rows: np.ndarray, score: np.ndarray,
     chosen = frames.uncontested.copy()
     if frames.frames.size:
         chosen[frames.members] = False
-        for _, cost, idx in frames.iter_blocks(score, negate=True):
-            chosen[solve_block(cost, idx)] = True
+        settled_pairs, settled = frames.unique_optimum(score, gt_rows, tr_rows)
+        chosen[settled_pairs] = True
+        rest = frames.members[~settled[frames.member_block]]
+        if rest.size:  # the frames left to the solver, on their own
+            left = ContestedFrames(gt_rows[rest], tr_rows[rest], gt_offsets, tr_offsets)
+            for _, cost, idx in left.iter_blocks(score[rest], negate=True):
+                chosen[rest[solve_block(cost, idx)]] = True
     return chosen
