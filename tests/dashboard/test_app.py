@@ -169,9 +169,12 @@ def test_tracks_timeline_of_a_long_sequence_shows_a_window(monkeypatch):
     window = next(s for s in at.slider if s.label == "Frames shown in the timelines")
     assert window.value == (30, 49)  # centred on the inspector's frame
     figure = json.loads(at.get("plotly_chart")[0].proto.spec)
-    xs = np.concatenate([_values(trace["x"]) for trace in figure["data"] if "x" in trace])
-    xs = xs[np.isfinite(xs)]
-    assert xs.size and 30 <= xs.min() and xs.max() <= 49
+    bars = [t for t in figure["data"] if t["type"] == "bar"]  # one bar per run: frames base + 0.5 .. base + x - 0.5
+    starts = np.concatenate([_values(t["base"]) + 0.5 for t in bars if "base" in t])
+    ends = np.concatenate([_values(t["base"]) + _values(t["x"]) - 0.5 for t in bars if "base" in t])
+    marks = np.concatenate([_values(t["x"]) for t in figure["data"] if t["type"] == "scatter"])
+    assert starts.size and 30 <= starts.min() and ends.max() <= 49
+    assert marks.size == 0 or (30 <= marks.min() and marks.max() <= 49)
 
 
 def _values(x) -> np.ndarray:
