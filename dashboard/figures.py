@@ -16,15 +16,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
+from .text import chart_text
 from .palette import EVENT_COLOR, FN_COLOR, FP_COLOR, ID_PALETTE, UNMATCHED_COLOR, to_hex
 
 TEMPLATE = "plotly_white"
-TRACKER_COLORS = qualitative.D3 + qualitative.Dark24
+# Tracker colours keep away from the state colours (red = missed, amber = false positive, violet = identity
+# event) and from the Pareto line's near-black; trackers are also named in every legend and label.
+TRACKER_COLORS = ("#1f77b4", "#2ca02c", "#17becf", "#393b79", "#e377c2", "#0b6e4f", "#c49c94", "#5f7a8c",
+                  "#8c564b", "#bcbd22")
 ALPHA_MARKER_COLOR = "#555555"
-PARETO_COLOR = "#d62728"
+PARETO_COLOR = "#222222"
 # Above this many points a trace switches to WebGL (plotly's SVG slows down past ~1,000).
 WEBGL_MIN_POINTS = 2_000
 # The timeline samples long spans so the browser gets at most about this many points (plus the two ends of
@@ -105,9 +108,9 @@ def alpha_curves(per_alpha: pd.DataFrame, fields: Sequence[str] = ("HOTA", "DetA
             fig.add_trace(go.Scatter(
                 x=curve["alpha"], y=curve[field] * 100, mode="lines+markers",
                 name=f"{field} {means.loc[tracker, field] * 100:.1f}",
-                legendgroup=str(tracker), legendgrouptitle_text=str(tracker) if i == 0 else None,
+                legendgroup=str(tracker), legendgrouptitle_text=chart_text(tracker) if i == 0 else None,
                 line={"color": colors[tracker], "width": 2}, marker={"size": 4},
-                hovertemplate=f"{tracker}<br>α=%{{x:.2f}}<br>{field}=%{{y:.1f}}<extra></extra>",
+                hovertemplate=f"{chart_text(tracker)}<br>α=%{{x:.2f}}<br>{field}=%{{y:.1f}}<extra></extra>",
             ), row=i // cols + 1, col=i % cols + 1)
     fig.update_xaxes(range=[0, 1], dtick=0.1, title_text="α (IoU threshold)", row=rows)
     fig.update_yaxes(range=[0, 100])
@@ -186,7 +189,8 @@ def tradeoff_scatter(summary: pd.DataFrame, x: str, y: str, contour: str,
     colors = tracker_colors(names)
     combined = CONTOUR_FUNCTIONS[contour](xs / 100, ys / 100) * 100
     fig.add_trace(go.Scatter(
-        x=xs, y=ys, mode="markers+text", text=names, textposition="top center", name="trackers",
+        x=xs, y=ys, mode="markers+text", text=[chart_text(n) for n in names], textposition="top center",
+        name="trackers", cliponaxis=False,
         marker={"size": 12, "color": [colors[n] for n in names],
                 "line": {"color": "white", "width": 1}},
         customdata=combined,
@@ -209,7 +213,7 @@ def sequence_difficulty(per_seq: pd.DataFrame, metric: str = "HOTA") -> go.Figur
     _require(per_seq, ["tracker", "sequence", metric], "per_seq")
     mean = per_seq.groupby("sequence")[metric].mean().sort_values() * 100
     fig = go.Figure(go.Bar(
-        y=mean.index.astype(str), x=mean.to_numpy(), orientation="h", name=f"mean {metric}",
+        y=mean.index.map(chart_text), x=mean.to_numpy(), orientation="h", name=f"mean {metric}",
         marker={"color": "#c7d3e3"}, text=[f"{v:.1f}" for v in mean], textposition="inside",
         insidetextanchor="start",
         hovertemplate=f"%{{y}}<br>mean {metric}=%{{x:.1f}}<extra></extra>",
@@ -217,12 +221,12 @@ def sequence_difficulty(per_seq: pd.DataFrame, metric: str = "HOTA") -> go.Figur
     colors = tracker_colors(per_seq["tracker"].astype(str))
     for tracker, rows in per_seq.groupby("tracker"):
         fig.add_trace(go.Scatter(
-            y=rows["sequence"].astype(str), x=rows[metric] * 100, mode="markers", name=str(tracker),
+            y=rows["sequence"].map(chart_text), x=rows[metric] * 100, mode="markers", name=chart_text(tracker),
             marker={"color": colors[str(tracker)], "size": 9,
                     "line": {"color": "white", "width": 1}},
-            hovertemplate=f"{tracker}<br>%{{y}}<br>{metric}=%{{x:.1f}}<extra></extra>",
+            hovertemplate=f"{chart_text(tracker)}<br>%{{y}}<br>{metric}=%{{x:.1f}}<extra></extra>",
         ))
-    fig.update_yaxes(categoryorder="array", categoryarray=list(mean.index.astype(str)),
+    fig.update_yaxes(categoryorder="array", categoryarray=list(mean.index.map(chart_text)),
                      autorange="reversed")
     fig.update_xaxes(range=[0, 100], title_text=metric)
     fig.update_layout(template=TEMPLATE, title=f"Sequences by mean {metric} (hardest first)",
