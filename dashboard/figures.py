@@ -393,46 +393,62 @@ def error_strip(binned: pd.DataFrame, frame: int | None = None) -> go.Figure:
     return fig
 
 
+WHATIF_COLORS = {"total": "#3d5a80", "gain": "#4e9a6a", "loss": "#8c564b", "overlap": "#b5b5b5"}
+
+
 def whatif_waterfall(gains: pd.DataFrame, base_hota: float,
                      all_fixed: float | None = None) -> go.Figure:
     """From the tracker's HOTA, one step per fixed error kind, to HOTA with everything fixed.
 
     ``gains``: ``fix, delta_HOTA`` (fractions), taken as applied one after another. When the
     measured ``all_fixed`` differs from ``base_hota + sum(delta_HOTA)`` (fixes measured one at a
-    time overlap), the difference is shown as its own "overlap between fixes" step.
+    time overlap), the difference is its own step, grey and hatched: a correction with its sign, not a
+    gain (negative when the single fixes count some errors twice). Bars are drawn from their base, one
+    trace per kind of step, so the legend says what each colour is.
     """
     _require(gains, ["fix", "delta_HOTA"], "gains")
-    labels = ["tracker HOTA", *gains["fix"].astype(str)]
-    values = [base_hota * 100, *(gains["delta_HOTA"].to_numpy(float) * 100)]
-    measures = ["absolute"] + ["relative"] * len(gains)
-    if all_fixed is not None:
-        rest = (all_fixed - base_hota - float(gains["delta_HOTA"].sum())) * 100
-        if abs(rest) > 1e-9:
-            labels.append("overlap between fixes")
-            values.append(rest)
-            measures.append("relative")
-    labels.append("all fixed")
-    values.append(0.0)
-    measures.append("total")
-    total = sum(values)
-    text = [f"{values[0]:.1f}", *(f"{v:+.1f}" for v in values[1:-1]), f"{total:.1f}"]
-    hover = ["HOTA as evaluated", *("gain of this fix alone" for _ in range(len(gains)))]
-    if len(labels) > len(gains) + 2:  # the overlap step: its sign says how fixes interact
-        rest = values[-2]
-        hover.append(f"{rest:+.1f}: fixed together, HOTA rises {abs(rest):.1f} points "
-                     + ("less than the single gains add up to (they count some errors twice)" if rest < 0 else
-                        "more than the single gains add up to (fixes help each other)"))
-    hover.append("HOTA with every fix applied together")
-    fig = go.Figure(go.Waterfall(
-        x=labels, y=values, measure=measures, text=text, textposition="outside",
-        connector={"line": {"color": "#999999", "dash": "dot"}},
-        increasing={"marker": {"color": "#2ca02c"}}, decreasing={"marker": {"color": "#d62728"}},
-        totals={"marker": {"color": "#1f77b4"}},
-        customdata=hover, hovertemplate="%{x}<br>%{text}<br>%{customdata}<extra></extra>",
-    ))
-    fig.update_yaxes(title_text="HOTA", range=[0, min(100, max(values[0], total) + 10)])
-    fig.update_layout(template=TEMPLATE, title="What if each error kind were fixed",
-                      showlegend=False, height=420, margin={"t": 50, "l": 50, "r": 20, "b": 80})
+    base = base_hota * 100
+    steps = [("tracker HOTA", base, "total")]
+    steps += [(str(f), 100 * float(d), "gain" if d >= 0 else "loss")
+              for f, d in zip(gains["fix"], gains["delta_HOTA"])]
+    total = base + sum(v for _, v, _ in steps[1:])
+    if all_fixed is not None and abs(all_fixed * 100 - total) > 1e-9:
+        steps.append(("overlap between fixes", all_fixed * 100 - total, "overlap"))
+        total = all_fixed * 100
+    steps.append(("all fixed", total, "total"))
+    names = {"total": "HOTA", "gain": "gain of this fix alone", "loss": "loss of this fix alone",
+             "overlap": "overlap between fixes: fixed together minus the single gains"}
+    running, bars = 0.0, []
+    for k, (label, value, kind) in enumerate(steps):
+        if kind == "total":
+            lo, hi, text = 0.0, value, f"{value:.1f}"
+            running = value
+        else:
+            lo, hi, text = min(running, running + value), max(running, running + value), f"{value:+.1f}"
+            running += value
+        bars.append((label, lo, hi - lo, text, kind))
+    fig = go.Figure()
+    for kind in ("total", "gain", "loss", "overlap"):
+        part = [b for b in bars if b[4] == kind]
+        if not part:
+            continue
+        hover = "%{x}: %{text}"
+        if kind == "overlap":
+            hover += (" points<br>fixed together, HOTA rises " + (
+                "less than the single gains add up to (they count some errors twice)" if part[0][3].startswith("-")
+                else "more than the single gains add up to (the fixes help each other)"))
+        fig.add_trace(go.Bar(
+            x=[b[0] for b in part], base=[b[1] for b in part], y=[b[2] for b in part], text=[b[3] for b in part],
+            name=names[kind], textposition="outside", cliponaxis=False,
+            marker={"color": WHATIF_COLORS[kind], "line": {"color": "#555555", "width": 1},
+                    **({"pattern": {"shape": "/", "fgcolor": "#6b6b6b"}} if kind == "overlap" else {})},
+            hovertemplate=hover + "<extra></extra>"))
+    labels = [b[0] for b in bars]
+    fig.update_xaxes(categoryorder="array", categoryarray=labels)
+    fig.update_yaxes(title_text="HOTA", range=[0, min(100, max(base, total) + 10)])
+    fig.update_layout(template=TEMPLATE, title="What if each error kind were fixed", barmode="overlay",
+                      height=440, legend={"orientation": "h", "y": -0.25, "x": 0},
+                      margin={"t": 50, "l": 50, "r": 20, "b": 90})
     return fig
 
 

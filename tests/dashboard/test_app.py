@@ -107,6 +107,17 @@ def test_compare_page_shows_deltas_and_two_frames():
 
 def test_whatif_page_reaches_100_when_everything_is_fixed():
     at = open_page("whatif")
+    from tracklens.evaluate import COMBINED
+
+    ws = at.session_state["workspace"]
+    table = at.dataframe[0].value.set_index("what is fixed")  # all sequences combined, by default
+    combined = 100 * float(np.mean(ws.metrics["motmetrics_test"][COMBINED]["HOTA"]))
+    assert table.loc["as evaluated", "HOTA"] == pytest.approx(combined, abs=1e-9)  # the Overview's number
+    assert table.loc["everything fixed", "HOTA"] == pytest.approx(100.0)
+    every = at.dataframe[1].value
+    assert list(every.columns) == list(ws.trackers) and every.loc["HOTA everything fixed"].tolist() == [100.0, 100.0]
+    assert every.loc["HOTA as evaluated", "motmetrics_test"] == pytest.approx(combined, abs=1e-9)
+    at.radio(key="whatif_scope").set_value("sequence").run()
     table = at.dataframe[0].value.set_index("what is fixed")
     assert table.loc["as evaluated", "HOTA"] == pytest.approx(39.1397, abs=1e-3)
     assert table.loc["everything fixed", "HOTA"] == pytest.approx(100.0)
@@ -147,9 +158,15 @@ def test_metrics_compared_page_scores_every_tracker_with_every_metric():
 
 def test_long_sequence_pages_wait_for_a_click_before_evaluating_again(monkeypatch):
     import tracklens.dashboard.loading
+    import tracklens.dashboard.whatif_data
 
     monkeypatch.setattr(tracklens.dashboard.loading, "LARGE_SEQUENCE_BOXES", 100)  # TUD-Campus counts as long now
+    monkeypatch.setattr(tracklens.dashboard.whatif_data, "LARGE_SEQUENCE_BOXES", 100)
     at = open_page("whatif")
+    assert not at.dataframe, "nothing is re-evaluated before the click"
+    next(b for b in at.button if b.label == "Compute the what-if gains over all sequences").click().run()
+    assert at.dataframe[0].value.set_index("what is fixed").loc["everything fixed", "HOTA"] == pytest.approx(100.0)
+    at.radio(key="whatif_scope").set_value("sequence").run()
     assert not at.dataframe, "nothing is re-evaluated before the click"
     assert any("is long" in i.value for i in at.info)
     next(b for b in at.button if b.label == "Compute the what-if analysis").click().run()

@@ -186,21 +186,40 @@ def test_timeline_stays_light_for_500_tracks_over_1000_frames() -> None:
     assert any(isinstance(trace, go.Scattergl) for trace in fig.data)
 
 
+def _steps(fig) -> dict[str, tuple[float, float, str, str]]:
+    """Each step's (base, height, text, trace name) of the what-if figure."""
+    return {x: (b, h, t, trace.name) for trace in fig.data for x, b, h, t in zip(trace.x, trace.base, trace.y, trace.text)}
+
+
 def test_whatif_waterfall_runs_from_base_to_all_fixed() -> None:
     gains = pd.DataFrame({"fix": ["localisation", "missed boxes"], "delta_HOTA": [0.02, 0.08]})
     fig = figures.whatif_waterfall(gains, base_hota=0.45)
-    waterfall = fig.data[0]
-    assert list(waterfall.x) == ["tracker HOTA", "localisation", "missed boxes", "all fixed"]
-    assert list(waterfall.measure) == ["absolute", "relative", "relative", "total"]
-    assert np.allclose(waterfall.y[:3], [45, 2, 8]) and waterfall.text[-1] == "55.0"
+    assert list(fig.layout.xaxis.categoryarray) == ["tracker HOTA", "localisation", "missed boxes", "all fixed"]
+    steps = _steps(fig)
+    assert np.allclose(steps["tracker HOTA"][:2], (0, 45)) and np.allclose(steps["localisation"][:2], (45, 2))
+    assert np.allclose(steps["missed boxes"][:2], (47, 8)) and steps["all fixed"][2] == "55.0"
+    assert steps["localisation"][3] == "gain of this fix alone"
 
 
-def test_whatif_waterfall_shows_overlap_when_fixes_do_not_add_up() -> None:
+def test_whatif_waterfall_overlap_is_a_grey_correction_with_its_sign() -> None:
     gains = pd.DataFrame({"fix": ["a", "b"], "delta_HOTA": [0.10, 0.10]})
     fig = figures.whatif_waterfall(gains, base_hota=0.40, all_fixed=0.55)
-    waterfall = fig.data[0]
-    assert list(waterfall.x)[-2:] == ["overlap between fixes", "all fixed"]
-    assert np.isclose(waterfall.y[-2], -5.0) and waterfall.text[-1] == "55.0"
+    assert list(fig.layout.xaxis.categoryarray)[-2:] == ["overlap between fixes", "all fixed"]
+    base, height, text, name = _steps(fig)["overlap between fixes"]
+    assert np.allclose((base, height), (55, 5)) and text == "-5.0" and name.startswith("overlap between fixes")
+    overlap = next(t for t in fig.data if t.name.startswith("overlap"))
+    assert overlap.marker.color == figures.WHATIF_COLORS["overlap"] != figures.WHATIF_COLORS["gain"]
+    assert "less than the single gains" in overlap.hovertemplate
+    assert _steps(fig)["all fixed"][2] == "55.0"
+    helping = figures.whatif_waterfall(pd.DataFrame({"fix": ["a"], "delta_HOTA": [0.05]}), 0.40, all_fixed=0.50)
+    assert _steps(helping)["overlap between fixes"][2] == "+5.0"
+    assert "help each other" in next(t for t in helping.data if t.name.startswith("overlap")).hovertemplate
+
+
+def test_whatif_waterfall_a_fix_that_lowers_hota_is_a_loss() -> None:
+    fig = figures.whatif_waterfall(pd.DataFrame({"fix": ["a"], "delta_HOTA": [-0.03]}), 0.40)
+    base, height, text, name = _steps(fig)["a"]
+    assert np.allclose((base, height), (37, 3)) and text == "-3.0" and name == "loss of this fix alone"
 
 
 def test_tracker_colours_do_not_depend_on_order() -> None:
