@@ -85,3 +85,42 @@ def test_overview_links_open_the_pages_with_the_view_set() -> None:
     at = open_overview()
     next(b for b in at.button if b.key == "go_whatif_masa").click().run()
     assert any(t.value == "What-if · masa" for t in at.title)
+
+
+def test_one_meaning_per_colour_on_the_overview(repo_root: Path) -> None:
+    """Trackers never get a state colour (red = missed, amber = false positive, violet = identity event) nor the
+    Pareto line's; score bars and widgets use the slate accent, in development and in `tracklens dashboard`."""
+    import tomllib
+
+    from tracklens.dashboard import figures
+    from tracklens.dashboard import cli
+    from tracklens.dashboard.palette import ACCENT_COLOR, EVENT_COLOR, FN_COLOR, FP_COLOR
+    from test_palette import delta_e
+
+    def rgb(h: str) -> tuple[int, int, int]:
+        return tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))
+
+    many = figures.tracker_colors([f"tracker{k}" for k in range(len(figures.TRACKER_COLORS))])
+    assert len(set(many.values())) == len(figures.TRACKER_COLORS)
+    for color in [*figures.TRACKER_COLORS, ACCENT_COLOR]:
+        assert min(delta_e(rgb(color), s, "normal") for s in (FN_COLOR, FP_COLOR, EVENT_COLOR)) >= 35, color
+        assert delta_e(rgb(color), rgb(figures.PARETO_COLOR), "normal") >= 15, color
+    config = tomllib.loads((repo_root / ".streamlit" / "config.toml").read_text())
+    assert config["theme"]["primaryColor"] == ACCENT_COLOR
+    cmd = cli.dashboard_command(cli.build_parser().parse_args(["dashboard"]))
+    assert cmd[cmd.index("--theme.primaryColor") + 1] == ACCENT_COLOR
+    from streamlit import config as streamlit_config
+
+    assert "theme.primaryColor" in streamlit_config._config_options_template  # noqa: SLF001 - a real option
+
+
+def test_scatter_labels_are_not_clipped_and_a_fourth_tracker_is_not_pareto_coloured() -> None:
+    from tracklens.dashboard.figures import PARETO_COLOR, tradeoff_scatter
+
+    summary = pd.DataFrame({"tracker": ["a", "b", "c", "d"], "DetA": [0.5, 0.6, 0.7, 1.0],
+                            "AssA": [0.9, 0.7, 0.6, 1.0]})
+    fig = tradeoff_scatter(summary, "DetA", "AssA", "geometric")
+    points = next(t for t in fig.data if t.name == "trackers")
+    assert points.cliponaxis is False
+    assert PARETO_COLOR not in points.marker.color
+    assert next(t for t in fig.data if t.name == "Pareto front").line.color == PARETO_COLOR
