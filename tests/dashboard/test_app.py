@@ -150,7 +150,8 @@ def test_metrics_compared_page_scores_every_tracker_with_every_metric():
     assert (wide.loc["CA-HOTA", ["masa", "motmetrics_test"]] == "needs class probabilities").all()
     assert wide["ignores"].str.len().min() > 0  # every metric says what it ignores
     ranks = at.dataframe[1].value
-    assert ranks.loc["HOTA", "masa"] == 1 and ranks.loc["Average Delay (frames)", "masa"] == 1
+    assert ranks.loc["HOTA (TrackEval matching)", "masa"] == 1 and ranks.loc["Average Delay (frames)", "masa"] == 1
+    assert set(ranks.index) == set(wide.index)  # the same distinct names as the main table
     assert ranks.loc["CA-HOTA"].isna().all()
     assert not at.get("plotly_chart")  # no CA-HOTA curve without class probabilities
     assert any("CA-HOTA needs class probabilities" in t.value for t in at.text)
