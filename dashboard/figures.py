@@ -108,7 +108,7 @@ def alpha_curves(per_alpha: pd.DataFrame, fields: Sequence[str] = ("HOTA", "DetA
             fig.add_trace(go.Scatter(
                 x=curve["alpha"], y=curve[field] * 100, mode="lines+markers",
                 name=f"{field} {means.loc[tracker, field] * 100:.1f}",
-                legendgroup=str(tracker), legendgrouptitle_text=chart_text(tracker) if i == 0 else None,
+                legendgroup=chart_text(tracker), legendgrouptitle_text=chart_text(tracker) if i == 0 else None,
                 line={"color": colors[tracker], "width": 2}, marker={"size": 4},
                 hovertemplate=f"{chart_text(tracker)}<br>α=%{{x:.2f}}<br>{field}=%{{y:.1f}}<extra></extra>",
             ), row=i // cols + 1, col=i % cols + 1)
