@@ -9,6 +9,7 @@ across figures; track ids use the overlay's palette (``palette.id_color``).
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .text import chart_text
-from .palette import EVENT_COLOR, FN_COLOR, FP_COLOR, ID_PALETTE, UNMATCHED_COLOR, to_hex
+from .palette import EVENT_COLOR, FN_COLOR, FP_COLOR, to_hex
 
 TEMPLATE = "plotly_white"
 # Tracker colours keep away from the state colours (red = missed, amber = false positive, violet = identity
@@ -28,11 +29,6 @@ TRACKER_COLORS = ("#1f77b4", "#2ca02c", "#17becf", "#393b79", "#e377c2", "#0b6e4
                   "#8c564b", "#bcbd22")
 ALPHA_MARKER_COLOR = "#555555"
 PARETO_COLOR = "#222222"
-# Above this many points a trace switches to WebGL (plotly's SVG slows down past ~1,000).
-WEBGL_MIN_POINTS = 2_000
-# The timeline samples long spans so the browser gets at most about this many points (plus the two ends of
-# every span): a few per pixel of a full-width chart, about 1 MB of JSON.
-MAX_TIMELINE_POINTS = 30_000
 
 
 def _geometric(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -235,118 +231,6 @@ def sequence_difficulty(per_seq: pd.DataFrame, metric: str = "HOTA") -> go.Figur
     return fig
 
 
-def _span_points(start: np.ndarray, end: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
-    """Frames sampled every ``step`` along each [start, end] span (both ends kept), and the span
-    each frame belongs to; a NaN frame closes every span so plotly breaks the line there."""
-    counts = (end - start) // step + 1
-    span_of_point = np.repeat(np.arange(len(start)), counts)
-    first_point = np.cumsum(counts) - counts
-    offset = np.arange(len(span_of_point)) - first_point[span_of_point]
-    frames = (start[span_of_point] + step * offset).astype(float)
-    cut = np.cumsum(counts)
-    frames[cut - 1] = end  # a span's last sample is its end frame
-    return np.insert(frames, cut, np.nan), np.insert(span_of_point, cut, -1)
-
-
-def track_timeline(segments: pd.DataFrame, switches: pd.DataFrame | None = None,
-                   selected: tuple[int | None, int | None] | None = None,
-                   row_label: str = "gt", cover_label: str = "tracker") -> go.Figure:
-    """Who covered each ground-truth track, frame by frame: one row per ground-truth id, a bar per
-    span coloured by the covering tracker id (the overlay's colours), light red where nothing
-    covered it, and markers at identity switches.
-
-    ``segments``: ``gt_id, tracker_id`` (-1 = not covered), ``start, end`` (inclusive frames).
-    ``switches``: ``frame, gt_id``. ``selected`` = (frame, gt_id), either may be None: a vertical
-    line at the frame and a band on the track. Every point's ``customdata`` starts with
-    [frame, gt_id], so a click read back with ``timeline_point`` gives the frame to show.
-    Spans are sampled so the figure stays light for 500 tracks x 1000 frames. ``row_label`` and
-    ``cover_label`` name the two sides in labels (swap them to draw tracker ids as rows).
-    """
-    _require(segments, ["gt_id", "tracker_id", "start", "end"], "segments")
-    switches = switches if switches is not None else pd.DataFrame({"frame": [], "gt_id": []})
-    _require(switches, ["frame", "gt_id"], "switches")
-    gt_ids = timeline_rows(segments, switches)
-    row_of = {gt: row for row, gt in enumerate(gt_ids)}
-    n_rows = max(len(gt_ids), 1)
-    height = int(min(max(24 * n_rows + 120, 260), 900))
-    bar = float(min(max((height - 120) / n_rows * 0.6, 2), 12))
-    start, end = segments["start"].to_numpy(int), segments["end"].to_numpy(int)
-    step = max(1, math.ceil(int((end - start + 1).sum()) / MAX_TIMELINE_POINTS))
-    scatter = go.Scattergl if (end - start + 1).sum() / step > WEBGL_MIN_POINTS else go.Scatter
-    tracker = segments["tracker_id"].to_numpy(int)
-    color_key = np.where(tracker < 0, -1, tracker % len(ID_PALETTE))
-    fig = go.Figure()
-    for key in np.unique(color_key):
-        part = segments[color_key == key]
-        frames, span = _span_points(part["start"].to_numpy(int), part["end"].to_numpy(int), step)
-        gt = np.where(span >= 0, part["gt_id"].to_numpy(int)[span], -1)
-        covering = np.where(span >= 0, part["tracker_id"].to_numpy(int)[span], -1)
-        rows = np.where(span >= 0, np.searchsorted(gt_ids, gt), np.nan)
-        frame_ints = np.where(np.isnan(frames), -1, frames).astype(int)
-        color = to_hex(UNMATCHED_COLOR if key < 0 else ID_PALETTE[key])
-        fig.add_trace(scatter(  # 32-bit arrays: plotly sends them base64-packed, half the bytes
-            x=frames.astype(np.float32), y=rows.astype(np.float32),
-            customdata=np.stack([frame_ints, gt, covering], axis=1).astype(np.int32),
-            mode="lines+markers", line={"color": color, "width": bar},
-            marker={"color": color, "size": bar, "symbol": "square"},
-            name="not covered" if key < 0 else f"palette colour {key}",
-            showlegend=bool(key < 0), connectgaps=False,
-            hovertemplate=(f"{row_label} %{{customdata[1]}} · frame %{{customdata[0]}}<br>"
-                           + (f"not covered by any {cover_label}" if key < 0
-                              else f"{cover_label} %{{customdata[2]}}") + "<extra></extra>"),
-        ))
-    if len(switches):
-        frame_ints = switches["frame"].to_numpy(int)
-        gt = switches["gt_id"].to_numpy(int)
-        fig.add_trace(go.Scatter(
-            x=frame_ints, y=[row_of[g] for g in gt], mode="markers", name="identity switch",
-            customdata=np.stack([frame_ints, gt], axis=1),
-            marker={"symbol": "diamond", "size": bar + 6, "color": to_hex(EVENT_COLOR),
-                    "line": {"color": "#222222", "width": 1}},
-            hovertemplate=("identity switch<br>gt %{customdata[1]} · frame %{customdata[0]}"
-                           "<extra></extra>"),
-        ))
-    _mark_selection(fig, selected, row_of)
-    every = max(1, math.ceil(n_rows / 40))
-    fig.update_yaxes(tickvals=list(range(0, len(gt_ids), every)),
-                     ticktext=[f"{row_label} {g}" for g in gt_ids[::every]], autorange="reversed",
-                     showgrid=False, zeroline=False)
-    fig.update_xaxes(title_text="frame", showgrid=True)
-    fig.update_layout(template=TEMPLATE, height=height, hovermode="closest", dragmode="zoom",
-                      clickmode="event+select", legend={"orientation": "h", "y": 1.02, "x": 0,
-                                                        "yanchor": "bottom"},
-                      margin={"t": 40, "l": 70, "r": 20, "b": 50})
-    return fig
-
-
-def timeline_rows(segments: pd.DataFrame, switches: pd.DataFrame) -> np.ndarray:
-    """The ids ``track_timeline`` gives a row, top to bottom."""
-    return np.union1d(segments["gt_id"].to_numpy(int), switches["gt_id"].to_numpy(int))
-
-
-def with_selection(spec: dict, rows: Sequence[int], selected: tuple[int | None, int | None] | None) -> go.Figure:
-    """``track_timeline``'s figure (as ``to_dict()``, built once without a selection) with the selected
-    frame and track marked as ``track_timeline(..., selected=...)`` marks them; wrapped without
-    validating again, ``spec`` itself not modified."""
-    fig = from_spec(spec)
-    if selected is not None:
-        _mark_selection(fig, selected, {int(gt): row for row, gt in enumerate(rows)})
-    return fig
-
-
-def _mark_selection(fig: go.Figure, selected: tuple[int | None, int | None] | None,
-                    row_of: Mapping[int, int]) -> None:
-    if selected is None:
-        return
-    frame, gt_id = selected
-    if gt_id is not None and gt_id in row_of:
-        row = row_of[gt_id]
-        fig.add_hrect(y0=row - 0.5, y1=row + 0.5, fillcolor="#ffe08a", opacity=0.35,
-                      line_width=0, layer="below")
-    if frame is not None:
-        fig.add_vline(x=frame, line={"color": ALPHA_MARKER_COLOR, "width": 1.5, "dash": "dot"})
-
-
 def timeline_point(event: Mapping[str, Any] | None) -> tuple[int, int] | None:
     """(frame, gt_id) of the first clicked point in an ``st.plotly_chart(on_select=...)`` event
     (or its ``selection``), None when nothing with a frame was clicked."""
@@ -444,11 +328,12 @@ def whatif_waterfall(gains: pd.DataFrame, base_hota: float,
                     **({"pattern": {"shape": "/", "fgcolor": "#6b6b6b"}} if kind == "overlap" else {})},
             hovertemplate=hover + "<extra></extra>"))
     labels = [b[0] for b in bars]
-    fig.update_xaxes(categoryorder="array", categoryarray=labels)
+    fig.update_xaxes(categoryorder="array", categoryarray=labels, tickangle=0, tickvals=labels,  # labels wrapped, level
+                     ticktext=["<br>".join(textwrap.wrap(chart_text(x), 14)) for x in labels])
     fig.update_yaxes(title_text="HOTA", range=[0, min(100, max(base, total) + 10)])
     fig.update_layout(template=TEMPLATE, title="What if each error kind were fixed", barmode="overlay",
-                      height=440, legend={"orientation": "h", "y": -0.25, "x": 0},
-                      margin={"t": 50, "l": 50, "r": 20, "b": 90})
+                      height=480, legend={"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0},
+                      margin={"t": 50, "l": 50, "r": 20, "b": 110})
     return fig
 
 
