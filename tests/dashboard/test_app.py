@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tracklens.dashboard.text import plain
+
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 PAGES = ["overview", "inspector", "tracks", "compare", "whatif", "metrics"]
 
@@ -135,7 +137,7 @@ def test_bad_data_folder_gives_a_message_not_a_traceback(tmp_path):
     finally:
         sys.argv = argv
     assert not at.exception
-    assert at.error and "ground-truth folder not found" in at.error[0].value
+    assert at.error and plain("ground-truth folder not found") in at.error[0].value  # shown as text: escaped Markdown
 
 
 def test_metrics_compared_page_scores_every_tracker_with_every_metric():
