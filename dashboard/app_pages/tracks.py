@@ -84,24 +84,27 @@ def coverage(side: str, table, id_column: str, key: str, row: int | None):
 progress = {c: st.column_config.ProgressColumn(c, format="%.2f", min_value=0, max_value=1)
             for c in ("AssA", "AssRe", "AssPr")}
 cost_column = {COST: st.column_config.NumberColumn(COST, format="%.1f", help=COST_HELP)}
-gt_view, tr_view = st.tabs(["By ground-truth track", "By tracker id"])
-with gt_view:
-    table = ordered(gt_all, "gt_id", order, GT_ORDERS)
-    shown = coverage("gt", table, "gt_id", "timeline", selected)
-    listed = shown.assign(tracker_ids=shown["tracker_ids"].map(lambda ids: ", ".join(map(str, ids))))
-    chosen = st.dataframe(listed, hide_index=True, on_select="rerun", selection_mode="single-row", key="gt_table",
-                          height=320, width="stretch", column_config=progress | cost_column)
-    if chosen and chosen.selection.rows:
-        row = listed.iloc[chosen.selection.rows[0]]
-        if int(row["gt_id"]) != selected:
-            st.session_state["track"] = int(row["gt_id"])
-            st.session_state["frame"] = int(row["first_frame"])
-            st.rerun()
-with tr_view:
-    tr_table = ordered(tr_all, "tr_id", order, TR_ORDERS)
-    tr_shown = coverage("tr", tr_table, "tr_id", "timeline_tr", None)
-    st.dataframe(tr_shown.assign(gt_ids=tr_shown["gt_ids"].map(lambda ids: ", ".join(map(str, ids)))),
-                 hide_index=True, height=320, width="stretch", column_config=progress | cost_column)
+table = ordered(gt_all, "gt_id", order, GT_ORDERS)
+tr_table = ordered(tr_all, "tr_id", order, TR_ORDERS)
+# Only the open tab runs and is sent (a tab switch reruns): the browser draws one chart, not two.
+gt_view, tr_view = st.tabs(["By ground-truth track", "By tracker id"], key="tracks_tab", on_change="rerun")
+if gt_view.open:
+    with gt_view:
+        shown = coverage("gt", table, "gt_id", "timeline", selected)
+        listed = shown.assign(tracker_ids=shown["tracker_ids"].map(lambda ids: ", ".join(map(str, ids))))
+        chosen = st.dataframe(listed, hide_index=True, on_select="rerun", selection_mode="single-row", key="gt_table",
+                              height=320, width="stretch", column_config=progress | cost_column)
+        if chosen and chosen.selection.rows:
+            row = listed.iloc[chosen.selection.rows[0]]
+            if int(row["gt_id"]) != selected:
+                st.session_state["track"] = int(row["gt_id"])
+                st.session_state["frame"] = int(row["first_frame"])
+                st.rerun()
+if tr_view.open:
+    with tr_view:
+        tr_shown = coverage("tr", tr_table, "tr_id", "timeline_tr", None)
+        st.dataframe(tr_shown.assign(gt_ids=tr_shown["gt_ids"].map(lambda ids: ", ".join(map(str, ids)))),
+                     hide_index=True, height=320, width="stretch", column_config=progress | cost_column)
 
 # --- Export: the tables of this page as CSV (core/export.py) ---------------------------------------------------
 from tracklens.export import table_bytes  # noqa: E402
