@@ -60,7 +60,8 @@ VIEW = PEAK + textwrap.dedent("""
     from tracklens.analysis.record import SequenceAnalysis
     from tracklens.analysis.timeline import binned_errors, error_frames
     from tracklens.analysis.tracks import coverage_segments
-    from tracklens.dashboard.figures import error_strip, track_timeline
+    from tracklens.dashboard.figures import error_strip
+    from tracklens.dashboard.track_chart import GT_SIDE, coverage_chart
     from tracklens.dashboard.views import overlay_boxes
     ms = lambda t: 1000 * (time.perf_counter() - t)
     out = {}
@@ -79,10 +80,11 @@ VIEW = PEAK + textwrap.dedent("""
         t = time.perf_counter(); frames = error_frames(an, kind, 9); out[f"jump_{kind}_ms"] = ms(t)
     t = time.perf_counter()
     window = an.box_window(n // 2, n // 2 + 2999)
-    seg = coverage_segments(window, 9, "gt").rename(columns={"id": "gt_id", "partner": "tracker_id"})
+    seg = coverage_segments(window, 9, "gt")
     ident = an.identity_events
     sw = ident[(ident["frame"] >= n // 2) & (ident["frame"] < n // 2 + 3000) & (ident["type"] == "SWITCH")]
-    track_timeline(seg, sw[["frame", "gt_id"]])
+    coverage_chart(seg, sw[["frame", "gt_id"]].rename(columns={"gt_id": "id"}), seg["id"].unique()[:50], GT_SIDE,
+                   (n // 2, n // 2 + 2999))
     out["timeline_window_ms"] = ms(t)
     out["whole_box_table_loaded"] = an.stored_boxes.loaded
     out["view_peak_mb"] = peak_mb()

@@ -12,7 +12,7 @@ from tracklens.dashboard import state
 from tracklens.dashboard.data_access import OPENED, data_roots, describe, open_data_form
 from tracklens.dashboard.loading import View, cache_warning, load_workspace, parse_source
 from tracklens.dashboard.views import ALPHA_CHOICES
-from tracklens.dashboard.text import inert, plain
+from tracklens.dashboard.text import plain
 
 PAGES = Path(__file__).resolve().parent / "app_pages"
 
@@ -25,7 +25,7 @@ source = st.session_state.get(OPENED) or parse_source(own_argv)
 try:
     ws = load_workspace(source)
 except (InputError, OSError, ValueError) as exc:
-    st.error(f"**Could not open the data.** {inert(describe(exc))}")
+    st.error(f"**Could not open the data.** {plain(describe(exc))}")  # folder names: text, never Markdown
     with st.sidebar:
         open_data_form(roots, source)
     st.stop()
@@ -71,5 +71,5 @@ page = st.navigation(pages)
 try:
     page.run()
 except InputError as exc:  # a damaged table of a saved run, a file changed since: one line, not a traceback
-    st.error(f"**Could not show this page.** {inert(describe(exc))}")
+    st.error(f"**Could not show this page.** {plain(describe(exc))}")
 state.sync_url()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tracklens.cli import add_core_commands, add_input_arguments, run_core_command
 from tracklens.errors import InputError
+from tracklens.dashboard.palette import ACCENT_COLOR
 
 MAX_UPLOAD_MB = 200  # server.maxUploadSize of the dashboard
 APP = Path(__file__).resolve().parent / "app.py"
@@ -152,7 +153,8 @@ def dashboard_command(args: argparse.Namespace) -> list[str]:
     return [sys.executable, "-m", "tracklens.dashboard.serve", *guard, "run", str(APP),
             "--server.port", str(args.port), "--server.address", args.host, "--server.headless", "true",
             "--browser.gatherUsageStats", "false", "--server.enableXsrfProtection", "true",
-            "--server.maxUploadSize", str(MAX_UPLOAD_MB), "--client.toolbarMode", "viewer", "--", *passthrough]
+            "--server.maxUploadSize", str(MAX_UPLOAD_MB), "--client.toolbarMode", "viewer",
+            "--theme.primaryColor", ACCENT_COLOR, "--", *passthrough]
 
 
 def _is_ip(host: str) -> bool:

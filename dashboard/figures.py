@@ -9,6 +9,7 @@ across figures; track ids use the overlay's palette (``palette.id_color``).
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,20 +17,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
-from .palette import EVENT_COLOR, FN_COLOR, FP_COLOR, ID_PALETTE, UNMATCHED_COLOR, to_hex
+from .text import chart_text
+from .palette import EVENT_COLOR, FN_COLOR, FP_COLOR, to_hex
 
 TEMPLATE = "plotly_white"
-TRACKER_COLORS = qualitative.D3 + qualitative.Dark24
+# Tracker colours keep away from the state colours (red = missed, amber = false positive, violet = identity
+# event) and from the Pareto line's near-black; trackers are also named in every legend and label.
+TRACKER_COLORS = ("#1f77b4", "#2ca02c", "#17becf", "#393b79", "#e377c2", "#0b6e4f", "#c49c94", "#5f7a8c",
+                  "#8c564b", "#bcbd22")
 ALPHA_MARKER_COLOR = "#555555"
-PARETO_COLOR = "#d62728"
-# Above this many points a trace switches to WebGL (plotly's SVG slows down past ~1,000).
-WEBGL_MIN_POINTS = 2_000
-# The timeline samples long spans so the browser gets at most about this many points (plus the two ends of
-# every span): a few per pixel of a full-width chart, about 1 MB of JSON.
-MAX_TIMELINE_POINTS = 30_000
+PARETO_COLOR = "#222222"
 
 
 def _geometric(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -105,9 +104,9 @@ def alpha_curves(per_alpha: pd.DataFrame, fields: Sequence[str] = ("HOTA", "DetA
             fig.add_trace(go.Scatter(
                 x=curve["alpha"], y=curve[field] * 100, mode="lines+markers",
                 name=f"{field} {means.loc[tracker, field] * 100:.1f}",
-                legendgroup=str(tracker), legendgrouptitle_text=str(tracker) if i == 0 else None,
+                legendgroup=chart_text(tracker), legendgrouptitle_text=chart_text(tracker) if i == 0 else None,
                 line={"color": colors[tracker], "width": 2}, marker={"size": 4},
-                hovertemplate=f"{tracker}<br>α=%{{x:.2f}}<br>{field}=%{{y:.1f}}<extra></extra>",
+                hovertemplate=f"{chart_text(tracker)}<br>α=%{{x:.2f}}<br>{field}=%{{y:.1f}}<extra></extra>",
             ), row=i // cols + 1, col=i % cols + 1)
     fig.update_xaxes(range=[0, 1], dtick=0.1, title_text="α (IoU threshold)", row=rows)
     fig.update_yaxes(range=[0, 100])
@@ -186,7 +185,8 @@ def tradeoff_scatter(summary: pd.DataFrame, x: str, y: str, contour: str,
     colors = tracker_colors(names)
     combined = CONTOUR_FUNCTIONS[contour](xs / 100, ys / 100) * 100
     fig.add_trace(go.Scatter(
-        x=xs, y=ys, mode="markers+text", text=names, textposition="top center", name="trackers",
+        x=xs, y=ys, mode="markers+text", text=[chart_text(n) for n in names], textposition="top center",
+        name="trackers", cliponaxis=False,
         marker={"size": 12, "color": [colors[n] for n in names],
                 "line": {"color": "white", "width": 1}},
         customdata=combined,
@@ -209,7 +209,7 @@ def sequence_difficulty(per_seq: pd.DataFrame, metric: str = "HOTA") -> go.Figur
     _require(per_seq, ["tracker", "sequence", metric], "per_seq")
     mean = per_seq.groupby("sequence")[metric].mean().sort_values() * 100
     fig = go.Figure(go.Bar(
-        y=mean.index.astype(str), x=mean.to_numpy(), orientation="h", name=f"mean {metric}",
+        y=mean.index.map(chart_text), x=mean.to_numpy(), orientation="h", name=f"mean {metric}",
         marker={"color": "#c7d3e3"}, text=[f"{v:.1f}" for v in mean], textposition="inside",
         insidetextanchor="start",
         hovertemplate=f"%{{y}}<br>mean {metric}=%{{x:.1f}}<extra></extra>",
@@ -217,130 +217,18 @@ def sequence_difficulty(per_seq: pd.DataFrame, metric: str = "HOTA") -> go.Figur
     colors = tracker_colors(per_seq["tracker"].astype(str))
     for tracker, rows in per_seq.groupby("tracker"):
         fig.add_trace(go.Scatter(
-            y=rows["sequence"].astype(str), x=rows[metric] * 100, mode="markers", name=str(tracker),
+            y=rows["sequence"].map(chart_text), x=rows[metric] * 100, mode="markers", name=chart_text(tracker),
             marker={"color": colors[str(tracker)], "size": 9,
                     "line": {"color": "white", "width": 1}},
-            hovertemplate=f"{tracker}<br>%{{y}}<br>{metric}=%{{x:.1f}}<extra></extra>",
+            hovertemplate=f"{chart_text(tracker)}<br>%{{y}}<br>{metric}=%{{x:.1f}}<extra></extra>",
         ))
-    fig.update_yaxes(categoryorder="array", categoryarray=list(mean.index.astype(str)),
+    fig.update_yaxes(categoryorder="array", categoryarray=list(mean.index.map(chart_text)),
                      autorange="reversed")
     fig.update_xaxes(range=[0, 100], title_text=metric)
     fig.update_layout(template=TEMPLATE, title=f"Sequences by mean {metric} (hardest first)",
                       height=max(300, 28 * len(mean) + 120), hovermode="closest",
                       margin={"t": 50, "l": 120, "r": 20, "b": 50})
     return fig
-
-
-def _span_points(start: np.ndarray, end: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
-    """Frames sampled every ``step`` along each [start, end] span (both ends kept), and the span
-    each frame belongs to; a NaN frame closes every span so plotly breaks the line there."""
-    counts = (end - start) // step + 1
-    span_of_point = np.repeat(np.arange(len(start)), counts)
-    first_point = np.cumsum(counts) - counts
-    offset = np.arange(len(span_of_point)) - first_point[span_of_point]
-    frames = (start[span_of_point] + step * offset).astype(float)
-    cut = np.cumsum(counts)
-    frames[cut - 1] = end  # a span's last sample is its end frame
-    return np.insert(frames, cut, np.nan), np.insert(span_of_point, cut, -1)
-
-
-def track_timeline(segments: pd.DataFrame, switches: pd.DataFrame | None = None,
-                   selected: tuple[int | None, int | None] | None = None,
-                   row_label: str = "gt", cover_label: str = "tracker") -> go.Figure:
-    """Who covered each ground-truth track, frame by frame: one row per ground-truth id, a bar per
-    span coloured by the covering tracker id (the overlay's colours), light red where nothing
-    covered it, and markers at identity switches.
-
-    ``segments``: ``gt_id, tracker_id`` (-1 = not covered), ``start, end`` (inclusive frames).
-    ``switches``: ``frame, gt_id``. ``selected`` = (frame, gt_id), either may be None: a vertical
-    line at the frame and a band on the track. Every point's ``customdata`` starts with
-    [frame, gt_id], so a click read back with ``timeline_point`` gives the frame to show.
-    Spans are sampled so the figure stays light for 500 tracks x 1000 frames. ``row_label`` and
-    ``cover_label`` name the two sides in labels (swap them to draw tracker ids as rows).
-    """
-    _require(segments, ["gt_id", "tracker_id", "start", "end"], "segments")
-    switches = switches if switches is not None else pd.DataFrame({"frame": [], "gt_id": []})
-    _require(switches, ["frame", "gt_id"], "switches")
-    gt_ids = timeline_rows(segments, switches)
-    row_of = {gt: row for row, gt in enumerate(gt_ids)}
-    n_rows = max(len(gt_ids), 1)
-    height = int(min(max(24 * n_rows + 120, 260), 900))
-    bar = float(min(max((height - 120) / n_rows * 0.6, 2), 12))
-    start, end = segments["start"].to_numpy(int), segments["end"].to_numpy(int)
-    step = max(1, math.ceil(int((end - start + 1).sum()) / MAX_TIMELINE_POINTS))
-    scatter = go.Scattergl if (end - start + 1).sum() / step > WEBGL_MIN_POINTS else go.Scatter
-    tracker = segments["tracker_id"].to_numpy(int)
-    color_key = np.where(tracker < 0, -1, tracker % len(ID_PALETTE))
-    fig = go.Figure()
-    for key in np.unique(color_key):
-        part = segments[color_key == key]
-        frames, span = _span_points(part["start"].to_numpy(int), part["end"].to_numpy(int), step)
-        gt = np.where(span >= 0, part["gt_id"].to_numpy(int)[span], -1)
-        covering = np.where(span >= 0, part["tracker_id"].to_numpy(int)[span], -1)
-        rows = np.where(span >= 0, np.searchsorted(gt_ids, gt), np.nan)
-        frame_ints = np.where(np.isnan(frames), -1, frames).astype(int)
-        color = to_hex(UNMATCHED_COLOR if key < 0 else ID_PALETTE[key])
-        fig.add_trace(scatter(  # 32-bit arrays: plotly sends them base64-packed, half the bytes
-            x=frames.astype(np.float32), y=rows.astype(np.float32),
-            customdata=np.stack([frame_ints, gt, covering], axis=1).astype(np.int32),
-            mode="lines+markers", line={"color": color, "width": bar},
-            marker={"color": color, "size": bar, "symbol": "square"},
-            name="not covered" if key < 0 else f"palette colour {key}",
-            showlegend=bool(key < 0), connectgaps=False,
-            hovertemplate=(f"{row_label} %{{customdata[1]}} · frame %{{customdata[0]}}<br>"
-                           + (f"not covered by any {cover_label}" if key < 0
-                              else f"{cover_label} %{{customdata[2]}}") + "<extra></extra>"),
-        ))
-    if len(switches):
-        frame_ints = switches["frame"].to_numpy(int)
-        gt = switches["gt_id"].to_numpy(int)
-        fig.add_trace(go.Scatter(
-            x=frame_ints, y=[row_of[g] for g in gt], mode="markers", name="identity switch",
-            customdata=np.stack([frame_ints, gt], axis=1),
-            marker={"symbol": "diamond", "size": bar + 6, "color": to_hex(EVENT_COLOR),
-                    "line": {"color": "#222222", "width": 1}},
-            hovertemplate=("identity switch<br>gt %{customdata[1]} · frame %{customdata[0]}"
-                           "<extra></extra>"),
-        ))
-    _mark_selection(fig, selected, row_of)
-    every = max(1, math.ceil(n_rows / 40))
-    fig.update_yaxes(tickvals=list(range(0, len(gt_ids), every)),
-                     ticktext=[f"{row_label} {g}" for g in gt_ids[::every]], autorange="reversed",
-                     showgrid=False, zeroline=False)
-    fig.update_xaxes(title_text="frame", showgrid=True)
-    fig.update_layout(template=TEMPLATE, height=height, hovermode="closest", dragmode="zoom",
-                      clickmode="event+select", legend={"orientation": "h", "y": 1.02, "x": 0,
-                                                        "yanchor": "bottom"},
-                      margin={"t": 40, "l": 70, "r": 20, "b": 50})
-    return fig
-
-
-def timeline_rows(segments: pd.DataFrame, switches: pd.DataFrame) -> np.ndarray:
-    """The ids ``track_timeline`` gives a row, top to bottom."""
-    return np.union1d(segments["gt_id"].to_numpy(int), switches["gt_id"].to_numpy(int))
-
-
-def with_selection(spec: dict, rows: Sequence[int], selected: tuple[int | None, int | None] | None) -> go.Figure:
-    """``track_timeline``'s figure (as ``to_dict()``, built once without a selection) with the selected
-    frame and track marked as ``track_timeline(..., selected=...)`` marks them; wrapped without
-    validating again, ``spec`` itself not modified."""
-    fig = from_spec(spec)
-    if selected is not None:
-        _mark_selection(fig, selected, {int(gt): row for row, gt in enumerate(rows)})
-    return fig
-
-
-def _mark_selection(fig: go.Figure, selected: tuple[int | None, int | None] | None,
-                    row_of: Mapping[int, int]) -> None:
-    if selected is None:
-        return
-    frame, gt_id = selected
-    if gt_id is not None and gt_id in row_of:
-        row = row_of[gt_id]
-        fig.add_hrect(y0=row - 0.5, y1=row + 0.5, fillcolor="#ffe08a", opacity=0.35,
-                      line_width=0, layer="below")
-    if frame is not None:
-        fig.add_vline(x=frame, line={"color": ALPHA_MARKER_COLOR, "width": 1.5, "dash": "dot"})
 
 
 def timeline_point(event: Mapping[str, Any] | None) -> tuple[int, int] | None:
@@ -389,46 +277,63 @@ def error_strip(binned: pd.DataFrame, frame: int | None = None) -> go.Figure:
     return fig
 
 
+WHATIF_COLORS = {"total": "#3d5a80", "gain": "#4e9a6a", "loss": "#8c564b", "overlap": "#b5b5b5"}
+
+
 def whatif_waterfall(gains: pd.DataFrame, base_hota: float,
                      all_fixed: float | None = None) -> go.Figure:
     """From the tracker's HOTA, one step per fixed error kind, to HOTA with everything fixed.
 
     ``gains``: ``fix, delta_HOTA`` (fractions), taken as applied one after another. When the
     measured ``all_fixed`` differs from ``base_hota + sum(delta_HOTA)`` (fixes measured one at a
-    time overlap), the difference is shown as its own "overlap between fixes" step.
+    time overlap), the difference is its own step, grey and hatched: a correction with its sign, not a
+    gain (negative when the single fixes count some errors twice). Bars are drawn from their base, one
+    trace per kind of step, so the legend says what each colour is.
     """
     _require(gains, ["fix", "delta_HOTA"], "gains")
-    labels = ["tracker HOTA", *gains["fix"].astype(str)]
-    values = [base_hota * 100, *(gains["delta_HOTA"].to_numpy(float) * 100)]
-    measures = ["absolute"] + ["relative"] * len(gains)
-    if all_fixed is not None:
-        rest = (all_fixed - base_hota - float(gains["delta_HOTA"].sum())) * 100
-        if abs(rest) > 1e-9:
-            labels.append("overlap between fixes")
-            values.append(rest)
-            measures.append("relative")
-    labels.append("all fixed")
-    values.append(0.0)
-    measures.append("total")
-    total = sum(values)
-    text = [f"{values[0]:.1f}", *(f"{v:+.1f}" for v in values[1:-1]), f"{total:.1f}"]
-    hover = ["HOTA as evaluated", *("gain of this fix alone" for _ in range(len(gains)))]
-    if len(labels) > len(gains) + 2:  # the overlap step: its sign says how fixes interact
-        rest = values[-2]
-        hover.append(f"{rest:+.1f}: fixed together, HOTA rises {abs(rest):.1f} points "
-                     + ("less than the single gains add up to (they count some errors twice)" if rest < 0 else
-                        "more than the single gains add up to (fixes help each other)"))
-    hover.append("HOTA with every fix applied together")
-    fig = go.Figure(go.Waterfall(
-        x=labels, y=values, measure=measures, text=text, textposition="outside",
-        connector={"line": {"color": "#999999", "dash": "dot"}},
-        increasing={"marker": {"color": "#2ca02c"}}, decreasing={"marker": {"color": "#d62728"}},
-        totals={"marker": {"color": "#1f77b4"}},
-        customdata=hover, hovertemplate="%{x}<br>%{text}<br>%{customdata}<extra></extra>",
-    ))
-    fig.update_yaxes(title_text="HOTA", range=[0, min(100, max(values[0], total) + 10)])
-    fig.update_layout(template=TEMPLATE, title="What if each error kind were fixed",
-                      showlegend=False, height=420, margin={"t": 50, "l": 50, "r": 20, "b": 80})
+    base = base_hota * 100
+    steps = [("tracker HOTA", base, "total")]
+    steps += [(str(f), 100 * float(d), "gain" if d >= 0 else "loss")
+              for f, d in zip(gains["fix"], gains["delta_HOTA"])]
+    total = base + sum(v for _, v, _ in steps[1:])
+    if all_fixed is not None and abs(all_fixed * 100 - total) > 1e-9:
+        steps.append(("overlap between fixes", all_fixed * 100 - total, "overlap"))
+        total = all_fixed * 100
+    steps.append(("all fixed", total, "total"))
+    names = {"total": "HOTA", "gain": "gain of this fix alone", "loss": "loss of this fix alone",
+             "overlap": "overlap between fixes: fixed together minus the single gains"}
+    running, bars = 0.0, []
+    for k, (label, value, kind) in enumerate(steps):
+        if kind == "total":
+            lo, hi, text = 0.0, value, f"{value:.1f}"
+            running = value
+        else:
+            lo, hi, text = min(running, running + value), max(running, running + value), f"{value:+.1f}"
+            running += value
+        bars.append((label, lo, hi - lo, text, kind))
+    fig = go.Figure()
+    for kind in ("total", "gain", "loss", "overlap"):
+        part = [b for b in bars if b[4] == kind]
+        if not part:
+            continue
+        hover = "%{x}: %{text}"
+        if kind == "overlap":
+            hover += (" points<br>fixed together, HOTA rises " + (
+                "less than the single gains add up to (they count some errors twice)" if part[0][3].startswith("-")
+                else "more than the single gains add up to (the fixes help each other)"))
+        fig.add_trace(go.Bar(
+            x=[b[0] for b in part], base=[b[1] for b in part], y=[b[2] for b in part], text=[b[3] for b in part],
+            name=names[kind], textposition="outside", cliponaxis=False,
+            marker={"color": WHATIF_COLORS[kind], "line": {"color": "#555555", "width": 1},
+                    **({"pattern": {"shape": "/", "fgcolor": "#6b6b6b"}} if kind == "overlap" else {})},
+            hovertemplate=hover + "<extra></extra>"))
+    labels = [b[0] for b in bars]
+    fig.update_xaxes(categoryorder="array", categoryarray=labels, tickangle=0, tickvals=labels,  # labels wrapped, level
+                     ticktext=["<br>".join(textwrap.wrap(chart_text(x), 14)) for x in labels])
+    fig.update_yaxes(title_text="HOTA", range=[0, min(100, max(base, total) + 10)])
+    fig.update_layout(template=TEMPLATE, title="What if each error kind were fixed", barmode="overlay",
+                      height=480, legend={"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0},
+                      margin={"t": 50, "l": 50, "r": 20, "b": 110})
     return fig
 
 

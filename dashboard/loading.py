@@ -340,31 +340,6 @@ def error_strip_spec(view: View, tracker: str, sequence: str, alpha_idx: int, bi
     return spec
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def timeline_spec(view: View, tracker: str, sequence: str, alpha_idx: int, first: int, last: int,
-                  rows: str) -> tuple[dict, tuple[int, ...]]:
-    """The Tracks page's timeline of frames first..last (``rows`` "gt": a row per ground-truth track,
-    "tr": a row per tracker id) as a plain dict built once, with the ids of its rows in order;
-    ``figures.with_selection`` marks a session's selected frame and track on it."""
-    from tracklens.analysis.tracks import coverage_segments
-
-    from .figures import timeline_rows, track_timeline
-
-    analysis = view.workspace().analysis(tracker, sequence)
-    window = analysis.box_window(first, last)
-    identity = analysis.identity_events
-    identity = identity[(identity["frame"] >= first) & (identity["frame"] <= last)]
-    segments = coverage_segments(window, alpha_idx, rows).rename(columns={"id": "gt_id", "partner": "tracker_id"})
-    if rows == "gt":
-        marks = identity[identity["type"].isin(["SWITCH", "ASCEND"])][["frame", "gt_id"]]
-        fig = track_timeline(segments, marks)
-    else:
-        marks = identity[identity["type"].isin(["TRANSFER", "MIGRATE"])][["frame", "tr_id"]].rename(
-            columns={"tr_id": "gt_id"})
-        fig = track_timeline(segments, marks, row_label="id", cover_label="gt")
-    return fig.to_dict(), tuple(int(i) for i in timeline_rows(segments, marks))
-
-
 @st.cache_resource(show_spinner=False, max_entries=64)
 def overview_specs(view: View, sequence: str, alpha: float) -> dict[str, dict]:
     """The Overview's charts of one scope (a sequence or the combination) as plain dicts, built once."""

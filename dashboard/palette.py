@@ -36,6 +36,8 @@ FP_COLOR: RGB = (255, 170, 0)  # amber
 EVENT_COLOR: RGB = (170, 0, 255)  # violet
 UNMATCHED_COLOR: RGB = (150, 150, 150)  # grey: a tracker id matched to nobody (timelines)
 SHADOW_COLOR: RGB = (15, 15, 15)
+# The app's accent (widgets, score bars): slate blue, none of the state colours, so red keeps meaning "missed".
+ACCENT_COLOR = "#3d5a80"
 
 
 def id_color(track_id: int) -> RGB:

@@ -75,9 +75,8 @@ VIEW_PARAMS = {
     "view": "frame_view",  # inspector: whole frame, zoom & pan, or a crop
     "film": "filmstrip",  # inspector: the filmstrip is shown
     "scope": "overview_scope",  # overview: all sequences or the selected one
-    "timeline": "timeline_tab",  # tracks: timeline by ground-truth track or by tracker id
-    "tab": "tracks_table_tab",  # tracks: ground-truth or tracker tracks table
-    "sort": "track_sort",  # tracks: the ground-truth table's order
+    "tab": "tracks_tab",  # tracks: by ground-truth track or by tracker id
+    "sort": "track_sort",  # tracks: the order of the rows (chart and table)
     "compare": "compare_view",  # compare: whole frames or cropped to the selected track
 }
 

@@ -23,3 +23,11 @@ def inert(text: object) -> str:
     paths and reasons otherwise read as they are."""
     s = "".join(c if c.isprintable() else "?" for c in str(text))
     return _ACTIVE.sub(r"\\\1", s)
+
+
+def chart_text(text: object) -> str:
+    """``text`` (a tracker or sequence name) for a plotly label, legend, axis or hover: plotly draws a subset of
+    HTML there (``<b>``, ``<a href>``, entities) and fills ``%{...}`` in hover templates, so ``& < >`` become
+    entities and ``%{`` is broken up; control characters show as ``?``."""
+    s = "".join(c if c.isprintable() else "?" for c in str(text))
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("%{", "%&#123;")

@@ -23,6 +23,7 @@ sys.path.insert(0, str(REPO))
 
 from tracklens.dashboard import figures  # noqa: E402
 from tracklens.dashboard.frames import open_frames  # noqa: E402
+from tracklens.dashboard.track_chart import GT_SIDE, coverage_chart, with_selection  # noqa: E402
 from tracklens.dashboard.overlay import annotate  # noqa: E402
 
 SAMPLE = REPO / "assets" / "sample"
@@ -109,8 +110,10 @@ def render_figures(out: Path) -> list[Path]:
     built = {
         "alpha_curves": figures.alpha_curves(tables["per_alpha"], alpha=0.5),
         "sequence_difficulty": figures.sequence_difficulty(tables["per_seq"]),
-        "track_timeline": figures.track_timeline(tables["segments"], tables["switches"],
-                                                 selected=(30, 2)),
+        "track_timeline": with_selection(coverage_chart(
+            tables["segments"].rename(columns={"gt_id": "id", "tracker_id": "partner"}),
+            tables["switches"].rename(columns={"gt_id": "id"}), [1, 2, 3, 4, 5], GT_SIDE, (1, 71)).to_dict(),
+            [1, 2, 3, 4, 5], 30, 2),
         "whatif_waterfall": figures.whatif_waterfall(tables["gains"], 0.452, all_fixed=0.63),
     }
     for plot in figures.TRADEOFF_PLOTS:

@@ -7,8 +7,9 @@ import streamlit as st
 
 from tracklens.dashboard.figures import alpha_curves
 from tracklens.dashboard.loading import ca_hota_curve, confirm_long_run, other_metrics, per_class_table
-from tracklens.dashboard.views import (NEEDS_CLASSES, metrics_view, ranking_disagreements, ranking_table,
+from tracklens.dashboard.views import (METRIC_NAMES, NEEDS_CLASSES, metrics_view, ranking_disagreements, ranking_table,
                                        run_kind, tracking_rows)
+from tracklens.dashboard.metrics_names import named_disagreements, per_class_percent
 from tracklens.dashboard.text import plain
 
 ws = st.session_state["workspace"]
@@ -41,8 +42,8 @@ st.dataframe(metrics_view(table, list(ws.trackers)), width="stretch",
 
 if len(ws.trackers) > 1:
     st.subheader("Rankings under each metric")
-    st.dataframe(ranking_table(table), width="stretch")
-    disagreements = ranking_disagreements(table)
+    st.dataframe(ranking_table(table).rename(index=METRIC_NAMES), width="stretch")
+    disagreements = named_disagreements(ranking_disagreements(table))
     if disagreements.empty:
         st.success("Every metric that applies ranks the trackers the same way on this sequence.")
     else:
@@ -73,5 +74,7 @@ if classes is None:
                "(class-averaged and detection-averaged), as `tracklens eval --classes all`.")
 else:
     st.caption("Each class evaluated on its own over all sequences (no MOTChallenge preprocessing), then combined "
-               "over classes both ways TrackEval does.")
-    st.dataframe(classes, hide_index=True, width="stretch")
+               "over classes both ways TrackEval does. Scores in percent.")
+    st.dataframe(per_class_percent(classes), hide_index=True, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(format="%.2f") for c in ("HOTA", "DetA", "AssA",
+                                                                                           "MOTA", "IDF1")})

@@ -9,11 +9,14 @@ from tracklens.dashboard.figures import TRADEOFF_PLOTS, from_spec
 from tracklens.dashboard.input_check import show_banner
 from tracklens.dashboard.loading import overview_specs
 from tracklens.dashboard.text import plain
+from tracklens.dashboard.overview_costs import costs_section, follow_link
+from tracklens.dashboard.overview_story import PAPER_COLUMNS, SHORT_NAMES, paper_first
 from tracklens.dashboard.views import RATE_COLUMNS, class_table, sequence_table, summary_table
 
 ws = st.session_state["workspace"]
 view = st.session_state["view"]
 alpha = st.session_state["alpha"]
+follow_link()  # a link of the costs section was clicked
 
 st.title("Overview" + (f" · class {plain(ws.class_name)}" if ws.classes else ""))
 show_banner(ws.inputs)  # tracklens check's findings on these inputs, and the --fix the run was made with
@@ -30,8 +33,13 @@ shown = summary.copy()
 for c in RATE_COLUMNS:
     if c in shown:
         shown[c] = 100 * shown[c]
-st.dataframe(shown.sort_values("HOTA", ascending=False), hide_index=True, column_config=rate_config,
-             width="stretch")
+st.dataframe(paper_first(shown.sort_values("HOTA", ascending=False)), hide_index=True, width="stretch",
+             column_config=rate_config | {"tracker": st.column_config.TextColumn("tracker", pinned=True)}
+             | {c: st.column_config.ProgressColumn(c, format="%.1f", min_value=0, max_value=100, width=80)
+                for c in PAPER_COLUMNS if c in RATE_COLUMNS}
+             | {c: st.column_config.NumberColumn(SHORT_NAMES.get(c, c), width=60) for c in PAPER_COLUMNS
+                if c not in RATE_COLUMNS})
+costs_section(ws, view, alpha)
 
 if ws.classes:
     with st.expander(f"Every class ({len(ws.classes)}) and the class combinations", expanded=True):

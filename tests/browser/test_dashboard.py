@@ -114,9 +114,11 @@ def test_tracks_page_and_jump_from_table(app_server, browser_page, open_app, wai
     expect(page.get_by_role("heading", name=re.compile("Tracks"))).to_be_visible()
     expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible()
     screenshot(page, "tracks", full_page=True)
-    page.get_by_text("most switches").click()
+    page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first.click()  # the rows' order
+    page.get_by_role("option", name="order: most id changes").click()
     wait_idle(page)
     no_exception(page)
+    expect(page.get_by_text(re.compile(r"by most id changes\."))).to_be_visible()
 
 
 def test_tracks_timeline_click_opens_that_frame_in_the_inspector(app_server, browser_page, open_app, wait_idle,
@@ -124,8 +126,8 @@ def test_tracks_timeline_click_opens_that_frame_in_the_inspector(app_server, bro
     page = browser_page
     go(page, app_server, open_app, "tracks")
     timeline = page.locator('[data-testid="stPlotlyChart"]').first
-    expect(timeline.locator("path.point").first).to_be_attached()
-    points = timeline.locator("g.trace.scatter path.point")
+    expect(timeline.locator("g.trace.bars g.point path").first).to_be_attached()
+    points = timeline.locator("g.trace.bars g.point path")  # one bar per run of frames
     boxes = [b for b in (points.nth(i).bounding_box() for i in range(min(points.count(), 400))) if b]
     target = sorted(boxes, key=lambda b: (b["y"], b["x"]))[len(boxes) // 2]  # a point mid-chart
     page.mouse.click(target["x"] + target["width"] / 2, target["y"] + target["height"] / 2)

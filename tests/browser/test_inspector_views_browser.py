@@ -349,12 +349,13 @@ def test_a_link_reopens_every_view_choice(app_server, browser_page, open_app, wa
     assert (q["show"], q["jump"], q["view"], q["film"]) == ("tr", "fp", "wide", "1")
     page.locator('[data-testid="stSidebarNav"] a', has_text="Tracks").first.click()
     wait_idle(page)
-    page.get_by_text("most switches").click()
+    page.get_by_test_id("stSelectbox").filter(has_text="order:").click()
+    page.get_by_role("option", name="order: most id changes").click()
     wait_idle(page)
-    page.get_by_role("tab", name="Tracker tracks").click()
+    page.get_by_role("tab", name="By tracker id").click()
     wait_idle(page)
     q = query(page)
-    assert (q["tab"], q["sort"], q["view"]) == ("Tracker tracks", "most switches", "wide"), q
+    assert (q["tab"], q["sort"], q["view"]) == ("By tracker id", "most id changes", "wide"), q
     page.locator('[data-testid="stSidebarNav"] a', has_text="Compare").first.click()
     wait_idle(page)
     assert query(page)["tracker2"] == "masa" != query(page)["tracker"]

@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tracklens.dashboard.text import plain
+
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 PAGES = ["overview", "inspector", "tracks", "compare", "whatif", "metrics"]
 
@@ -107,6 +109,17 @@ def test_compare_page_shows_deltas_and_two_frames():
 
 def test_whatif_page_reaches_100_when_everything_is_fixed():
     at = open_page("whatif")
+    from tracklens.evaluate import COMBINED
+
+    ws = at.session_state["workspace"]
+    table = at.dataframe[0].value.set_index("what is fixed")  # all sequences combined, by default
+    combined = 100 * float(np.mean(ws.metrics["motmetrics_test"][COMBINED]["HOTA"]))
+    assert table.loc["as evaluated", "HOTA"] == pytest.approx(combined, abs=1e-9)  # the Overview's number
+    assert table.loc["everything fixed", "HOTA"] == pytest.approx(100.0)
+    every = at.dataframe[1].value
+    assert list(every.columns) == list(ws.trackers) and every.loc["HOTA everything fixed"].tolist() == [100.0, 100.0]
+    assert every.loc["HOTA as evaluated", "motmetrics_test"] == pytest.approx(combined, abs=1e-9)
+    at.radio(key="whatif_scope").set_value("sequence").run()
     table = at.dataframe[0].value.set_index("what is fixed")
     assert table.loc["as evaluated", "HOTA"] == pytest.approx(39.1397, abs=1e-3)
     assert table.loc["everything fixed", "HOTA"] == pytest.approx(100.0)
@@ -124,7 +137,7 @@ def test_bad_data_folder_gives_a_message_not_a_traceback(tmp_path):
     finally:
         sys.argv = argv
     assert not at.exception
-    assert at.error and "ground-truth folder not found" in at.error[0].value
+    assert at.error and plain("ground-truth folder not found") in at.error[0].value  # shown as text: escaped Markdown
 
 
 def test_metrics_compared_page_scores_every_tracker_with_every_metric():
@@ -139,7 +152,8 @@ def test_metrics_compared_page_scores_every_tracker_with_every_metric():
     assert (wide.loc["CA-HOTA", ["masa", "motmetrics_test"]] == "needs class probabilities").all()
     assert wide["ignores"].str.len().min() > 0  # every metric says what it ignores
     ranks = at.dataframe[1].value
-    assert ranks.loc["HOTA", "masa"] == 1 and ranks.loc["Average Delay (frames)", "masa"] == 1
+    assert ranks.loc["HOTA (TrackEval matching)", "masa"] == 1 and ranks.loc["Average Delay (frames)", "masa"] == 1
+    assert set(ranks.index) == set(wide.index)  # the same distinct names as the main table
     assert ranks.loc["CA-HOTA"].isna().all()
     assert not at.get("plotly_chart")  # no CA-HOTA curve without class probabilities
     assert any("CA-HOTA needs class probabilities" in t.value for t in at.text)
@@ -147,9 +161,15 @@ def test_metrics_compared_page_scores_every_tracker_with_every_metric():
 
 def test_long_sequence_pages_wait_for_a_click_before_evaluating_again(monkeypatch):
     import tracklens.dashboard.loading
+    import tracklens.dashboard.whatif_data
 
     monkeypatch.setattr(tracklens.dashboard.loading, "LARGE_SEQUENCE_BOXES", 100)  # TUD-Campus counts as long now
+    monkeypatch.setattr(tracklens.dashboard.whatif_data, "LARGE_SEQUENCE_BOXES", 100)
     at = open_page("whatif")
+    assert not at.dataframe, "nothing is re-evaluated before the click"
+    next(b for b in at.button if b.label == "Compute the what-if gains over all sequences").click().run()
+    assert at.dataframe[0].value.set_index("what is fixed").loc["everything fixed", "HOTA"] == pytest.approx(100.0)
+    at.radio(key="whatif_scope").set_value("sequence").run()
     assert not at.dataframe, "nothing is re-evaluated before the click"
     assert any("is long" in i.value for i in at.info)
     next(b for b in at.button if b.label == "Compute the what-if analysis").click().run()
@@ -169,9 +189,12 @@ def test_tracks_timeline_of_a_long_sequence_shows_a_window(monkeypatch):
     window = next(s for s in at.slider if s.label == "Frames shown in the timelines")
     assert window.value == (30, 49)  # centred on the inspector's frame
     figure = json.loads(at.get("plotly_chart")[0].proto.spec)
-    xs = np.concatenate([_values(trace["x"]) for trace in figure["data"] if "x" in trace])
-    xs = xs[np.isfinite(xs)]
-    assert xs.size and 30 <= xs.min() and xs.max() <= 49
+    bars = [t for t in figure["data"] if t["type"] == "bar"]  # one bar per run: frames base + 0.5 .. base + x - 0.5
+    starts = np.concatenate([_values(t["base"]) + 0.5 for t in bars if "base" in t])
+    ends = np.concatenate([_values(t["base"]) + _values(t["x"]) - 0.5 for t in bars if "base" in t])
+    marks = np.concatenate([_values(t["x"]) for t in figure["data"] if t["type"] == "scatter"])
+    assert starts.size and 30 <= starts.min() and ends.max() <= 49
+    assert marks.size == 0 or (30 <= marks.min() and marks.max() <= 49)
 
 
 def _values(x) -> np.ndarray:

@@ -2,8 +2,6 @@
 strip's frame marker added to a figure built once (and never modified)."""
 from __future__ import annotations
 
-import copy
-import json
 
 import cv2
 import numpy as np
@@ -91,19 +89,3 @@ def test_cached_draw_lists_match_the_frames_own_boxes():
         cached = frame_boxes(View(source), tracker, seq, 9, k)
         own = overlay_boxes(analysis.frame_boxes(k), 9, 0.5, analysis.frame_identity_events(k))
         pd.testing.assert_frame_equal(cached.reset_index(drop=True), own.reset_index(drop=True))
-
-
-def test_timeline_selection_on_a_cached_spec_matches_a_timeline_drawn_with_it():
-    segments = pd.DataFrame({"gt_id": [4, 4, 9], "tracker_id": [1, -1, 2], "start": [1, 11, 5], "end": [10, 20, 30]})
-    switches = pd.DataFrame({"frame": [11], "gt_id": [4]})
-    spec = figures.track_timeline(segments, switches).to_dict()
-    kept = copy.deepcopy(spec)
-    rows = figures.timeline_rows(segments, switches)
-    fig = figures.with_selection(spec, rows, (12, 9))
-    assert spec == kept
-    drawn = json.loads(figures.track_timeline(segments, switches, selected=(12, 9)).to_json())
-    marked = json.loads(fig.to_json())
-    assert marked["layout"].pop("annotations", []) == []  # an empty list where plotly left none: same picture
-    assert marked == drawn
-    assert json.loads(figures.with_selection(spec, rows, None).to_json()) == json.loads(
-        figures.track_timeline(segments, switches).to_json())

@@ -10,7 +10,6 @@ import plotly.graph_objects as go
 import pytest
 
 from tracklens.dashboard import figures
-from tracklens.dashboard.palette import UNMATCHED_COLOR, id_color, to_hex
 
 ALPHAS = np.round(np.arange(0.05, 0.951, 0.05), 2)
 
@@ -128,79 +127,40 @@ def timeline_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     return segments, switches
 
 
-def test_timeline_colours_spans_like_the_overlay_and_marks_switches() -> None:
-    segments, switches = timeline_tables()
-    fig = figures.track_timeline(segments, switches)
-    colors = {trace.marker.color for trace in fig.data if trace.mode == "lines+markers"}
-    assert colors == {to_hex(id_color(t)) for t in (3, 8, 4, 21)} | {to_hex(UNMATCHED_COLOR)}
-    switch = fig.data[-1]
-    assert switch.name == "identity switch" and [list(c) for c in switch.customdata] == [[41, 1]]
-    assert list(fig.layout.yaxis.ticktext) == ["gt 1", "gt 2", "gt 7"]
-
-
-def test_timeline_spans_cover_their_frames_and_one_frame_spans_show() -> None:
-    segments, _ = timeline_tables()
-    fig = figures.track_timeline(segments)
-    covered = {}
-    for trace in fig.data:
-        for frame, gt, tracker in np.asarray(trace.customdata):
-            if frame >= 1:
-                covered.setdefault((gt, tracker), set()).add(frame)
-    assert covered[(1, 3)] == set(range(1, 41))
-    assert covered[(2, -1)] == set(range(26, 34))
-    assert covered[(7, 21)] == {5}
-
-
-def test_timeline_click_reads_back_frame_and_track() -> None:
-    segments, switches = timeline_tables()
-    fig = figures.track_timeline(segments, switches, selected=(30, 2))
-    for trace in fig.data:
-        data = np.asarray(trace.customdata)
-        index = int(np.flatnonzero(data[:, 0] >= 1)[-1])
-        # What st.plotly_chart(on_select="rerun") returns for a click on that point.
-        event = {"selection": {"points": [{"curve_number": 0, "point_index": index,
-                                           "customdata": data[index].tolist()}],
-                               "point_indices": [index], "box": [], "lasso": []}}
-        assert figures.timeline_point(event) == (int(data[index, 0]), int(data[index, 1]))
-    assert figures.timeline_point(None) is None
-    assert figures.timeline_point({"selection": {"points": []}}) is None
-    assert any(shape.type == "line" and shape.x0 == 30 for shape in fig.layout.shapes)
-    assert any(shape.type == "rect" for shape in fig.layout.shapes)
-
-
-def test_timeline_stays_light_for_500_tracks_over_1000_frames() -> None:
-    rng = np.random.default_rng(0)
-    rows = []
-    for gt in range(500):
-        cuts = np.sort(rng.choice(np.arange(2, 1000), 5, replace=False))
-        bounds = [1, *cuts, 1001]
-        for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
-            rows.append((gt, int(rng.integers(-1, 400)), start, stop - 1))
-    segments = pd.DataFrame(rows, columns=["gt_id", "tracker_id", "start", "end"])
-    switches = pd.DataFrame({"frame": rng.integers(1, 1001, 300),
-                             "gt_id": rng.integers(0, 500, 300)})
-    fig = figures.track_timeline(segments, switches)
-    points = sum(len(trace.x) for trace in fig.data)
-    assert len(fig.data) <= len(figures.ID_PALETTE) + 2
-    assert points <= figures.MAX_TIMELINE_POINTS + 3 * len(segments) + len(switches)  # + both ends and a break per span
-    assert any(isinstance(trace, go.Scattergl) for trace in fig.data)
+def _steps(fig) -> dict[str, tuple[float, float, str, str]]:
+    """Each step's (base, height, text, trace name) of the what-if figure."""
+    return {x: (b, h, t, trace.name) for trace in fig.data for x, b, h, t in zip(trace.x, trace.base, trace.y, trace.text)}
 
 
 def test_whatif_waterfall_runs_from_base_to_all_fixed() -> None:
     gains = pd.DataFrame({"fix": ["localisation", "missed boxes"], "delta_HOTA": [0.02, 0.08]})
     fig = figures.whatif_waterfall(gains, base_hota=0.45)
-    waterfall = fig.data[0]
-    assert list(waterfall.x) == ["tracker HOTA", "localisation", "missed boxes", "all fixed"]
-    assert list(waterfall.measure) == ["absolute", "relative", "relative", "total"]
-    assert np.allclose(waterfall.y[:3], [45, 2, 8]) and waterfall.text[-1] == "55.0"
+    assert list(fig.layout.xaxis.categoryarray) == ["tracker HOTA", "localisation", "missed boxes", "all fixed"]
+    steps = _steps(fig)
+    assert np.allclose(steps["tracker HOTA"][:2], (0, 45)) and np.allclose(steps["localisation"][:2], (45, 2))
+    assert np.allclose(steps["missed boxes"][:2], (47, 8)) and steps["all fixed"][2] == "55.0"
+    assert steps["localisation"][3] == "gain of this fix alone"
 
 
-def test_whatif_waterfall_shows_overlap_when_fixes_do_not_add_up() -> None:
+def test_whatif_waterfall_overlap_is_a_grey_correction_with_its_sign() -> None:
     gains = pd.DataFrame({"fix": ["a", "b"], "delta_HOTA": [0.10, 0.10]})
     fig = figures.whatif_waterfall(gains, base_hota=0.40, all_fixed=0.55)
-    waterfall = fig.data[0]
-    assert list(waterfall.x)[-2:] == ["overlap between fixes", "all fixed"]
-    assert np.isclose(waterfall.y[-2], -5.0) and waterfall.text[-1] == "55.0"
+    assert list(fig.layout.xaxis.categoryarray)[-2:] == ["overlap between fixes", "all fixed"]
+    base, height, text, name = _steps(fig)["overlap between fixes"]
+    assert np.allclose((base, height), (55, 5)) and text == "-5.0" and name.startswith("overlap between fixes")
+    overlap = next(t for t in fig.data if t.name.startswith("overlap"))
+    assert overlap.marker.color == figures.WHATIF_COLORS["overlap"] != figures.WHATIF_COLORS["gain"]
+    assert "less than the single gains" in overlap.hovertemplate
+    assert _steps(fig)["all fixed"][2] == "55.0"
+    helping = figures.whatif_waterfall(pd.DataFrame({"fix": ["a"], "delta_HOTA": [0.05]}), 0.40, all_fixed=0.50)
+    assert _steps(helping)["overlap between fixes"][2] == "+5.0"
+    assert "help each other" in next(t for t in helping.data if t.name.startswith("overlap")).hovertemplate
+
+
+def test_whatif_waterfall_a_fix_that_lowers_hota_is_a_loss() -> None:
+    fig = figures.whatif_waterfall(pd.DataFrame({"fix": ["a"], "delta_HOTA": [-0.03]}), 0.40)
+    base, height, text, name = _steps(fig)["a"]
+    assert np.allclose((base, height), (37, 3)) and text == "-3.0" and name == "loss of this fix alone"
 
 
 def test_tracker_colours_do_not_depend_on_order() -> None:

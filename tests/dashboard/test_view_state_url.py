@@ -55,12 +55,11 @@ def test_overview_scope_and_tracks_tab_and_sort_are_in_the_url():
     assert at.radio(key="overview_scope").value == "Selected sequence"
     at.radio(key="overview_scope").set_value("All sequences (combined)").run()
     assert url(at, "scope") == "All sequences (combined)"
-    at = open_page("tracks", sort="most switches", tab="Tracker tracks", timeline="By tracker id")
-    assert at.radio(key="track_sort").value == "most switches"
-    assert at.session_state["tracks_table_tab"] == "Tracker tracks"
-    assert at.session_state["timeline_tab"] == "By tracker id"
-    at.radio(key="track_sort").set_value("fewest matched").run()
-    assert (url(at, "sort"), url(at, "tab"), url(at, "timeline")) == ("fewest matched", "Tracker tracks", "By tracker id")
+    at = open_page("tracks", sort="most id changes", tab="By tracker id")
+    assert at.selectbox(key="track_sort").value == "most id changes"
+    assert at.session_state["tracks_tab"] == "By tracker id"
+    at.selectbox(key="track_sort").set_value("fewest matched frames").run()
+    assert (url(at, "sort"), url(at, "tab")) == ("fewest matched frames", "By tracker id")
 
 
 def test_choices_outlive_a_visit_to_another_page():
