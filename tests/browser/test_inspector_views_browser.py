@@ -349,7 +349,7 @@ def test_a_link_reopens_every_view_choice(app_server, browser_page, open_app, wa
     assert (q["show"], q["jump"], q["view"], q["film"]) == ("tr", "fp", "wide", "1")
     page.locator('[data-testid="stSidebarNav"] a', has_text="Tracks").first.click()
     wait_idle(page)
-    page.get_by_test_id("stSelectbox").filter(has_text="order:").click()
+    page.get_by_role("combobox", name="Order by").click()
     page.get_by_role("option", name="order: most id changes").click()
     wait_idle(page)
     page.get_by_role("tab", name="By tracker id").click()
