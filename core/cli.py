@@ -115,7 +115,7 @@ def _eval(args: argparse.Namespace) -> int:
     try:
         if args.save:
             from .workspace import Workspace  # the saved-run modules only for --save
-            Workspace.from_run(inputs, run).save(args.save)
+            Workspace.from_run(inputs, run).save(args.save, workers=args.workers)
         if args.json:
             write_text(args.json, to_json(run.metrics) if not run.classes else to_json_nested(_nested(run)))
         if args.csv:
