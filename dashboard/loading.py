@@ -14,6 +14,7 @@ import streamlit as st
 from tracklens.run import RunInputs
 from tracklens.workspace import Workspace
 
+from .ahead import Ahead
 from .display import DrawList, frame_jpeg, index_frames
 from .frames import MAX_PIXELS, BlankFrames, FrameSource, open_frames
 
@@ -290,16 +291,30 @@ def frame_boxes(view: View, tracker: str, sequence: str, alpha_idx: int, frame: 
     return draw_list(view, tracker, sequence, alpha_idx, (frame - 1) // DRAW_CHUNK).frame(frame)
 
 
+DRAW_AHEAD = 3  # frames drawn in the background past the one shown (``ahead.Ahead``)
+_AHEAD = Ahead()
+
+
 @st.cache_resource(show_spinner=False, max_entries=256)
 def frame_picture(view: View, tracker: str, sequence: str, alpha_idx: int, frame: int, show: str,
                   highlight: tuple[str, int] | None) -> bytes:
-    """The annotated frame as the inspector shows it: JPEG at display size (``display.frame_jpeg``)."""
+    """The annotated frame as the inspector shows it: JPEG at display size (``display.frame_jpeg``);
+    the next ``DRAW_AHEAD`` frames are drawn in the background meanwhile."""
     from .views import ALPHA_CHOICES
 
     meta = view.workspace().sequence(sequence)
     frames = frame_source(meta.video, meta.image_dir, meta.width, meta.height, meta.num_frames)
-    boxes = frame_boxes(view, tracker, sequence, alpha_idx, frame)
-    return frame_jpeg(frames.frame(frame), boxes, show=show, highlight=highlight, alpha=ALPHA_CHOICES[alpha_idx])
+    alpha = ALPHA_CHOICES[alpha_idx]
+    key = (view, tracker, sequence, alpha_idx, show, highlight)
+    picture = _AHEAD.take((*key, frame))
+    if picture is None:
+        picture = frame_jpeg(frames.frame(frame), frame_boxes(view, tracker, sequence, alpha_idx, frame), show=show,
+                             highlight=highlight, alpha=alpha)
+    for k in range(frame + 1, min(frame + DRAW_AHEAD, meta.num_frames) + 1):
+        boxes = frame_boxes(view, tracker, sequence, alpha_idx, k)  # cached draw lists, read here (script thread)
+        _AHEAD.draw((*key, k), lambda k=k, boxes=boxes: frame_jpeg(frames.frame(k), boxes, show=show,
+                                                                   highlight=highlight, alpha=alpha))
+    return picture
 
 
 STRIP_LEGEND_PX = 40
