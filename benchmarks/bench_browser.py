@@ -180,6 +180,21 @@ class Server:
                     peak = max(peak, int(line.split()[1]))
         return peak / 1024
 
+    def cpu_s(self) -> float:
+        """CPU time (user + system) the server's processes have used so far."""
+        ticks = 0
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                if os.getpgid(int(pid)) != self.proc.pid:
+                    continue
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, ProcessLookupError, IndexError):
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -331,6 +346,13 @@ async def step(page, how: str, timeout_s: float = 60, parts: list | None = None)
     return elapsed
 
 
+async def browser_cpu(cdp) -> dict[str, float]:
+    """Chromium's main-thread time so far (s): all tasks, JavaScript, style + layout."""
+    got = {m["name"]: m["value"] for m in (await cdp.send("Performance.getMetrics"))["metrics"]}
+    return {"main thread busy": got.get("TaskDuration", 0.0), "JavaScript": got.get("ScriptDuration", 0.0),
+            "style + layout": got.get("RecalcStyleDuration", 0.0) + got.get("LayoutDuration", 0.0)}
+
+
 async def steps(page, how: str, count: int, parts: list | None = None) -> list[float]:
     times = []
     for _ in range(count):
@@ -461,7 +483,14 @@ async def measure(tree: Path, env: dict, run_dir: Path, quick: bool) -> dict[str
                 browser, f"{base}/metrics?seq={OTHER_SEQ}&tracker={MOT_TRACKER}")
             await switch_page(page, "Frame inspector", "Frame inspector", '[data-testid="stImage"] img')
             step_parts: list[tuple] = []
+            cdp = await page.context.new_cdp_session(page)
+            await cdp.send("Performance.enable")
+            before, server_before = await browser_cpu(cdp), server.cpu_s()
             clicks = await steps(page, "click", n_steps, step_parts)
+            after = await browser_cpu(cdp)
+            rows["  frame step: server CPU per step"] = (server.cpu_s() - server_before) / n_steps
+            for name in before:  # the browser's main thread, per step (settling included)
+                rows[f"  frame step: browser {name} per step"] = (after[name] - before[name]) / n_steps
             rows["frame step click median (MOT17-04)"] = statistics.median(clicks)
             rows["frame step click p95 (MOT17-04)"] = _pct(clicks, 95)
             for i, name in enumerate(("click -> server run starts", "server run (fragment)",
