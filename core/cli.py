@@ -38,6 +38,9 @@ def add_core_commands(sub) -> None:
     ev.add_argument("--json", help="write out[tracker][sequence|COMBINED][field] here")
     ev.add_argument("--csv", help="write TrackEval's detailed CSV (every field, per sequence) here")
     ev.add_argument("--save", metavar="RUN_DIR", help="save metrics and all analysis tables for the dashboard")
+    ev.add_argument("--no-compared", action="store_true",
+                    help="with --save: leave out the Metrics compared tables (HOTA with the paper's matching, CA-HOTA, "
+                         "detection metrics; the slowest part of a save); the dashboard then computes them per sequence")
     ev.add_argument("--video-folder", help="videos named <seq>.mp4/.avi (recorded in the saved run)")
     ev.add_argument("--quiet", action="store_true", help="do not print the summary table")
     ev.add_argument("--format", choices=("mot", "kitti", "bdd100k"), default="mot",
@@ -115,7 +118,7 @@ def _eval(args: argparse.Namespace) -> int:
     try:
         if args.save:
             from .workspace import Workspace  # the saved-run modules only for --save
-            Workspace.from_run(inputs, run).save(args.save, workers=args.workers)
+            Workspace.from_run(inputs, run).save(args.save, workers=args.workers, compared=not args.no_compared)
         if args.json:
             write_text(args.json, to_json(run.metrics) if not run.classes else to_json_nested(_nested(run)))
         if args.csv:

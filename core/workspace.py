@@ -187,11 +187,11 @@ class Workspace:
         ws._views[classes[0]] = ws  # the first class's view is the workspace itself
         return ws
 
-    def save(self, run_dir: str, workers: int = 1) -> None:
-        """Write the run (every sequence x tracker (x class) analysis, computing the missing ones, and the
-        Metrics compared tables where they apply, ``workers`` sequences at a time) atomically: it replaces
-        ``run_dir`` whole, manifest with checksums last (``saved_run.write_run``)."""
-        from . import compared
+    def save(self, run_dir: str, workers: int = 1, compared: bool = True) -> None:
+        """Write the run (every sequence x tracker (x class) analysis, computing the missing ones, and,
+        with ``compared``, the Metrics compared tables where they apply, ``workers`` sequences at a time)
+        atomically: it replaces ``run_dir`` whole, manifest with checksums last (``saved_run.write_run``)."""
+        from . import compared as tables_compared
 
         def fill(folder: str) -> None:
             for view in self.class_views():
@@ -200,10 +200,10 @@ class Workspace:
                         view.analysis(tr, meta.name).save(view._tables(folder, tr, meta.name))
             if self.classes:
                 write_json(os.path.join(folder, CLASS_COMBINED), _jsonable(self.combined))
-            if compared.applies(self.inputs):
-                tables = self.compared or compared.compute(self.inputs, self.trackers,
-                                                           [m.name for m in self.sequences], workers)
-                write_json(compared.saved_path(folder), tables)
+            if compared and tables_compared.applies(self.inputs):
+                tables = self.compared or tables_compared.compute(self.inputs, self.trackers,
+                                                                  [m.name for m in self.sequences], workers)
+                write_json(tables_compared.saved_path(folder), tables)
 
         metrics = self.metrics if not self.classes else {
             tr: {c: self.class_metrics[c][tr] for c in self.classes} for tr in self.trackers}

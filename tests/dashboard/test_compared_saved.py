@@ -121,3 +121,15 @@ def test_a_damaged_file_is_a_one_line_error(sample_dir: Path, tmp_path: Path, da
     with pytest.raises(InputError) as err:
         Workspace.load(str(run))
     assert err.value.path.endswith(COMPARED) and "metrics compared" in err.value.reason
+
+
+def test_no_compared_leaves_them_to_the_page(sample_dir: Path, tmp_path: Path) -> None:
+    from tracklens.dashboard.cli import main
+
+    run = tmp_path / "run"
+    assert main(["eval", "--gt-folder", str(sample_dir / "gt"), "--trackers-folder", str(sample_dir / "trackers"),
+                 "--benchmark", "MOT15", "--save", str(run), "--no-compared", "--quiet"]) == 0
+    saved = Workspace.load(str(run))
+    assert saved.compared is None and not (run / COMPARED).exists()
+    seq = saved.sequences[0].name
+    assert compared_rows(saved, seq).equals(other_metrics(saved.inputs, seq, tuple(saved.trackers)))
