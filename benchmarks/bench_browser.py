@@ -581,9 +581,9 @@ async def from_folders(browser, tree: Path, env: dict) -> dict[str, float]:
 
 def report(tree: Path, env: dict, run_dir: Path) -> dict[str, float]:
     """``tracklens report`` on the saved run (what-if included): seconds and megabytes, and its parts:
-    without the what-if, the what-if in two processes, and the bytes of plotly.js and of the thumbnails."""
+    the time without the what-if, and the bytes of plotly.js and of the thumbnails."""
     rows = {}
-    for label, extra in (("", ()), (" --no-whatif", ("--no-whatif",)), (" --workers 2", ("--workers", "2"))):
+    for label, extra in (("", ()), (" --no-whatif", ("--no-whatif",))):
         out = Path(tempfile.mkdtemp(prefix="bench-report-")) / "report.html"
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "tracklens.dashboard.cli", "report", str(run_dir), "-o", str(out), *extra],
