@@ -133,3 +133,27 @@ def test_no_compared_leaves_them_to_the_page(sample_dir: Path, tmp_path: Path) -
     assert saved.compared is None and not (run / COMPARED).exists()
     seq = saved.sequences[0].name
     assert compared_rows(saved, seq).equals(other_metrics(saved.inputs, seq, tuple(saved.trackers)))
+
+
+def test_metrics_compared_page_reads_a_moved_run_without_its_inputs(sample_dir: Path, tmp_path: Path) -> None:
+    """The page shows the saved tables (no re-evaluation: the input files are gone)."""
+    import shutil
+
+    from streamlit.testing.v1 import AppTest
+
+    from tracklens.dashboard.loading import Source
+
+    project = tmp_path / "project"
+    shutil.copytree(sample_dir, project / "data")
+    Workspace.from_folders(str(project / "data" / "gt"), str(project / "data" / "trackers"), benchmark="MOT15",
+                           analyse_now=False).save(str(project / "run"))
+    shutil.rmtree(project / "data")
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py"), default_timeout=120)
+    at.session_state["_opened_source"] = Source(run_dir=str(project / "run"))
+    at.query_params["seq"], at.query_params["tracker"] = "TUD-Campus", "motmetrics_test"
+    at.run()
+    at.switch_page("app_pages/metrics.py").run()
+    assert not at.exception and not at.warning, [w.value for w in at.warning]
+    shown = at.dataframe[0].value  # HOTA, DetA, AssA, MOTA, IDF1 from metrics.json, the rest from the run's tables
+    saved = Workspace.load(str(project / "run")).compared["sequences"]["TUD-Campus"]["rows"]["columns"]
+    assert len(shown) == 5 + len(set(saved["metric"]["values"])) and shown["ignores"].astype(bool).all()
