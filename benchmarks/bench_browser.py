@@ -50,9 +50,13 @@ VIEWPORT = {"width": 1440, "height": 900}
 SAMPLE_QUERY = "seq=TUD-Stadtmitte&tracker=motmetrics_test&alpha=0.5"
 MOT_TRACKER = "MPNTrack"
 MOT_SEQ = "MOT17-04-FRCNN"  # 1,050 frames of 1920x1080, 40+ people per frame
+OTHER_SEQ = "MOT17-02-FRCNN"  # Metrics compared on a sequence not opened before
 BUDGETS = {  # seconds (fps for Play), from issue 12
     "first chart, new session (MOT17)": 1.5, "page switch (MOT17)": 1.0, "Tracks on MOT17-04": 1.5,
     "Metrics compared (MOT17, first)": 2.0, "Metrics compared (MOT17, again)": 2.0,
+    "Metrics compared (MOT17, another sequence)": 2.0,
+    "first chart, folders cold (MOT17)": 5.0, "first chart, folders warm (MOT17)": 1.5,
+    "25 sessions errors": 0,
     "frame step click median (MOT17-04)": 0.15, "frame step click p95 (MOT17-04)": 0.30,
     "frame step key median (MOT17-04)": 0.15, "frame step key p95 (MOT17-04)": 0.30,
     "Play fps (MOT17-04)": 10.0, "10 sessions p95 step": 1.0, "25 sessions p95 step": 3.0,
@@ -80,9 +84,55 @@ MAIN_IMAGE_SRC = """() => { const i = document.querySelector('[data-testid="stIm
 SHOWN_FRAME = """() => { for (const el of document.querySelectorAll('[data-testid="stImage"]')) {
   const m = el.innerText.match(/frame (\\d+) \\//); if (m) return parseInt(m[1]); } return 0; }"""
 CHART_DRAWN = """() => !!document.querySelector('[data-testid="stPlotlyChart"] svg.main-svg')"""
+# The page's tables (its CA-HOTA chart is drawn only for trackers that give class probabilities).
+METRICS_SHOWN = '[data-testid="stDataFrame"]'
 METRICS_TIMEOUT_S = 150  # the Metrics compared page took 25-56 s a sequence when issue 12 was filed
 POLL_MS = 20  # how often a wait checks the page (ms)
 PAINTED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+# In every page, before Streamlit's own code: when the websocket opens and first speaks, when the first
+# table and the first chart are on screen (checked every animation frame), and each change of the
+# script state (running / notRunning), all in ms since navigation start.
+PROBE = """(() => {
+  const tl = window.__tl = {wsOpen: null, wsFirst: null, firstTable: null, firstChart: null, states: []};
+  const Native = window.WebSocket;
+  function Probed(...args) {
+    const ws = new Native(...args);
+    ws.addEventListener('open', () => { if (tl.wsOpen === null) tl.wsOpen = performance.now(); });
+    ws.addEventListener('message', () => { if (tl.wsFirst === null) tl.wsFirst = performance.now(); });
+    return ws;
+  }
+  Probed.prototype = Native.prototype;
+  for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) Probed[k] = Native[k];
+  window.WebSocket = Probed;
+  let observed = null;
+  const tick = () => {
+    if (tl.firstTable === null && document.querySelector('[data-testid="stDataFrame"], [data-testid="stTable"]'))
+      tl.firstTable = performance.now();
+    if (tl.firstChart === null && document.querySelector('[data-testid="stPlotlyChart"] svg.main-svg'))
+      tl.firstChart = performance.now();
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (app && app !== observed) {
+      observed = app;
+      new MutationObserver(() => tl.states.push([performance.now(), app.getAttribute('data-test-script-state')]))
+        .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})();"""
+# Where a new session's time went (ms since navigation start): the page's own scripts, the lazily
+# loaded chunks (plotly's among them) after the websocket opened, and the probe's marks.
+LOAD_PARTS = """() => {
+  const tl = window.__tl, nav = performance.getEntriesByType('navigation')[0];
+  const js = performance.getEntriesByType('resource').filter(r => r.name.split('?')[0].endsWith('.js'));
+  const early = js.filter(r => tl.wsOpen === null || r.startTime < tl.wsOpen);
+  const late = js.filter(r => tl.wsOpen !== null && r.startTime >= tl.wsOpen);
+  const end = rs => rs.length ? Math.max(...rs.map(r => r.responseEnd)) : null;
+  const bytes = rs => rs.reduce((a, r) => a + (r.decodedBodySize || 0), 0);
+  return {dcl: nav.domContentLoadedEventEnd, boot_js_end: end(early), boot_js_mb: bytes(early) / 1e6,
+          ws_open: tl.wsOpen, ws_first: tl.wsFirst, lazy_js_start: late.length ? Math.min(...late.map(r => r.startTime)) : null,
+          lazy_js_end: end(late), lazy_js_mb: bytes(late) / 1e6, table: tl.firstTable, chart: tl.firstChart};
+}"""
 
 
 # --------------------------------------------------------------------------- servers
@@ -131,6 +181,21 @@ class Server:
                 if line.startswith("VmHWM:"):
                     peak = max(peak, int(line.split()[1]))
         return peak / 1024
+
+    def cpu_s(self) -> float:
+        """CPU time (user + system) the server's processes have used so far."""
+        ticks = 0
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                if os.getpgid(int(pid)) != self.proc.pid:
+                    continue
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, ProcessLookupError, IndexError):
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -182,21 +247,63 @@ async def settle(page, timeout_s: float = 120) -> None:
 
 async def new_page(browser):
     context = await browser.new_context(viewport=VIEWPORT)
+    await context.add_init_script(PROBE)
     page = await context.new_page()
     page.set_default_timeout(120_000)
     return context, page
 
 
-async def first_chart(browser, url: str) -> float:
-    """A new session: navigation start -> the first plotly chart drawn."""
+async def first_chart(browser, url: str, parts: list | None = None, timeout_s: float = 120) -> float:
+    """A new session: navigation start -> the first plotly chart drawn (``parts``: where the time went)."""
     context, page = await new_page(browser)
     t0 = time.perf_counter()
     await page.goto(url, wait_until="domcontentloaded")
-    await page.wait_for_function(CHART_DRAWN, timeout=120_000, polling=POLL_MS)
+    await page.wait_for_function(CHART_DRAWN, timeout=timeout_s * 1000, polling=POLL_MS)
     await page.evaluate(PAINTED)
     elapsed = time.perf_counter() - t0
+    if parts is not None:
+        parts.append(await page.evaluate(LOAD_PARTS))
     await context.close()
     return elapsed
+
+
+async def first_chart_same_browser(browser, url: str, repeats: int) -> float:
+    """A new session in a new tab of a browser that has opened the dashboard before: Streamlit's scripts
+    (plotly's 4.7 MB among them) come from the browser's cache, as for anyone returning to it."""
+    context = await browser.new_context(viewport=VIEWPORT)
+    await context.add_init_script(PROBE)
+    try:
+        page = await context.new_page()
+        await page.goto(url, wait_until="domcontentloaded")
+        await page.wait_for_function(CHART_DRAWN, timeout=120_000, polling=POLL_MS)
+        await page.close()
+        times = []
+        for _ in range(repeats):
+            page = await context.new_page()
+            t0 = time.perf_counter()
+            await page.goto(url, wait_until="domcontentloaded")
+            await page.wait_for_function(CHART_DRAWN, timeout=120_000, polling=POLL_MS)
+            await page.evaluate(PAINTED)
+            times.append(time.perf_counter() - t0)
+            await page.close()
+        return statistics.median(times)
+    finally:
+        await context.close()
+
+
+def load_rows(parts: list[dict], label: str) -> dict[str, float]:
+    """The medians of a new session's parts, in seconds since navigation start."""
+    rows = {}
+    for key, name in (("dcl", "page HTML + boot JS parsed (DOMContentLoaded)"), ("boot_js_mb", "boot JS (MB)"),
+                      ("ws_open", "websocket open"), ("ws_first", "first message from the server"),
+                      ("table", "first table on screen"), ("lazy_js_start", "lazy JS chunks requested"),
+                      ("lazy_js_end", "lazy JS chunks received (plotly's among them)"),
+                      ("lazy_js_mb", "lazy JS chunks (MB)"), ("chart", "first chart on screen")):
+        values = [p[key] for p in parts if p.get(key) is not None]
+        if values:
+            value = statistics.median(values)
+            rows[f"  {label}: {name}"] = value if key.endswith("_mb") else value / 1000
+    return rows
 
 
 async def switch_page(page, title: str, heading: str, needs: str | None, timeout_s: float = 120) -> float:
@@ -212,24 +319,46 @@ async def switch_page(page, title: str, heading: str, needs: str | None, timeout
     return time.perf_counter() - t0
 
 
-async def step(page, how: str, timeout_s: float = 60) -> float:
-    """One frame forward by ``how`` ("click" on ▶ or "key" ArrowRight) -> the next frame painted."""
+async def step(page, how: str, timeout_s: float = 60, parts: list | None = None) -> float:
+    """One frame forward by ``how`` ("click" on ▶ or "key" ArrowRight) -> the next frame painted.
+    ``parts`` gets (action -> server run starts, the server run, run start -> picture painted) in seconds."""
     k = await page.evaluate(SHOWN_FRAME)
     old = await page.evaluate(MAIN_IMAGE_SRC)
+    button = page.locator("button:visible").filter(has_text=re.compile(r"^\s*▶")).first
+    if parts is not None:
+        await button.hover()
+    t_mark = await page.evaluate("() => { window.__tl && (window.__tl.states = []); return performance.now(); }") \
+        if parts is not None else None
     t0 = time.perf_counter()
     if how == "click":
-        await page.locator("button:visible").filter(has_text=re.compile(r"^\s*▶")).first.click()
+        await button.click()
     else:
         await page.keyboard.press("ArrowRight")
     await page.wait_for_function(FRAME_SHOWN, arg=[k + 1, old], timeout=timeout_s * 1000, polling=POLL_MS)
     await page.evaluate(PAINTED)
-    return time.perf_counter() - t0
+    elapsed = time.perf_counter() - t0
+    if parts is not None:
+        await settle(page)
+        painted_at = t_mark + 1000 * elapsed
+        states = await page.evaluate("() => window.__tl ? window.__tl.states : []")
+        runs = [t for t, v in states if v == "running"]
+        ends = [t for t, v in states if v == "notRunning"]
+        if runs and ends:
+            parts.append(((runs[0] - t_mark) / 1000, (ends[-1] - runs[0]) / 1000, (painted_at - runs[0]) / 1000))
+    return elapsed
 
 
-async def steps(page, how: str, count: int) -> list[float]:
+async def browser_cpu(cdp) -> dict[str, float]:
+    """Chromium's main-thread time so far (s): all tasks, JavaScript, style + layout."""
+    got = {m["name"]: m["value"] for m in (await cdp.send("Performance.getMetrics"))["metrics"]}
+    return {"main thread busy": got.get("TaskDuration", 0.0), "JavaScript": got.get("ScriptDuration", 0.0),
+            "style + layout": got.get("RecalcStyleDuration", 0.0) + got.get("LayoutDuration", 0.0)}
+
+
+async def steps(page, how: str, count: int, parts: list | None = None) -> list[float]:
     times = []
     for _ in range(count):
-        times.append(await step(page, how))
+        times.append(await step(page, how, parts=parts))
         await settle(page)
     return times
 
@@ -314,7 +443,7 @@ async def measure(tree: Path, env: dict, run_dir: Path, quick: bool) -> dict[str
 
     repeats = 3 if quick else 5
     n_steps = 15 if quick else 40
-    rows: dict[str, float] = {}
+    rows: dict[str, float] = {"load average (1 min) at start": os.getloadavg()[0]}
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
@@ -323,8 +452,12 @@ async def measure(tree: Path, env: dict, run_dir: Path, quick: bool) -> dict[str
             base = server.url
             home = f"{base}/?seq={MOT_SEQ}&tracker={MOT_TRACKER}"
             rows["first chart, cold server (MOT17)"] = await first_chart(browser, home)
+            parts: list[dict] = []
             rows["first chart, new session (MOT17)"] = statistics.median(
-                [await first_chart(browser, home) for _ in range(repeats)])
+                [await first_chart(browser, home, parts) for _ in range(repeats)])
+            rows.update(load_rows(parts, "new session"))
+            rows["first chart, new tab of a browser that opened it before (MOT17)"] = await first_chart_same_browser(
+                browser, home, repeats)
             context, page = await new_page(browser)
             await page.goto(home)
             await settle(page)
@@ -342,21 +475,35 @@ async def measure(tree: Path, env: dict, run_dir: Path, quick: bool) -> dict[str
             for visit in ("first", "again"):
                 try:
                     rows[f"Metrics compared (MOT17, {visit})"] = await switch_page(
-                        page, "Metrics compared", "Metrics compared", '[data-testid="stPlotlyChart"] svg.main-svg',
-                        METRICS_TIMEOUT_S)
+                        page, "Metrics compared", "Metrics compared", METRICS_SHOWN, METRICS_TIMEOUT_S)
                 except PlaywrightTimeout:
                     rows[f"Metrics compared (MOT17, {visit})"] = float("inf")  # printed as "> timeout"
                     await page.goto(home)
                 await switch_page(page, "Overview", "Overview", None)
+            rows["Metrics compared (MOT17, another sequence)"] = await metrics_by_link(
+                browser, f"{base}/metrics?seq={OTHER_SEQ}&tracker={MOT_TRACKER}")
             await switch_page(page, "Frame inspector", "Frame inspector", '[data-testid="stImage"] img')
-            clicks = await steps(page, "click", n_steps)
+            step_parts: list[tuple] = []
+            cdp = await page.context.new_cdp_session(page)
+            await cdp.send("Performance.enable")
+            before, server_before = await browser_cpu(cdp), server.cpu_s()
+            clicks = await steps(page, "click", n_steps, step_parts)
+            after = await browser_cpu(cdp)
+            rows["  frame step: server CPU per step"] = (server.cpu_s() - server_before) / n_steps
+            for name in before:  # the browser's main thread, per step (settling included)
+                rows[f"  frame step: browser {name} per step"] = (after[name] - before[name]) / n_steps
             rows["frame step click median (MOT17-04)"] = statistics.median(clicks)
             rows["frame step click p95 (MOT17-04)"] = _pct(clicks, 95)
+            for i, name in enumerate(("click -> server run starts", "server run (fragment)",
+                                      "server run starts -> picture painted")):
+                if step_parts:
+                    rows[f"  frame step: {name}"] = statistics.median(p[i] for p in step_parts)
             if await has_key_shortcut(page):
                 keys = await steps(page, "key", n_steps)
                 rows["frame step key median (MOT17-04)"] = statistics.median(keys)
                 rows["frame step key p95 (MOT17-04)"] = _pct(keys, 95)
             rows["Play fps (MOT17-04)"] = await play_fps(page, 4 if quick else 8)
+            rows["Play: URL follows the frame"] = float(f"frame={await page.evaluate(SHOWN_FRAME)}" in page.url)
             await context.close()
             rows["copied link (MOT17 inspector)"] = statistics.median(
                 [await copied_link(browser, f"{base}/inspector?seq={MOT_SEQ}&tracker={MOT_TRACKER}&frame=500", 500)
@@ -364,6 +511,8 @@ async def measure(tree: Path, env: dict, run_dir: Path, quick: bool) -> dict[str
             rows["server peak MB (MOT17)"] = server.peak_mb()
         finally:
             server.stop()
+
+        rows.update(await from_folders(browser, tree, env))
 
         server = Server(tree, env)  # the bundled sample
         try:
@@ -385,17 +534,71 @@ async def measure(tree: Path, env: dict, run_dir: Path, quick: bool) -> dict[str
             server.stop()
         await browser.close()
     rows.update(report(tree, env, run_dir))
+    rows["load average (1 min) at end"] = os.getloadavg()[0]
+    return rows
+
+
+async def metrics_by_link(browser, url: str) -> float:
+    """A copied link to Metrics compared on a sequence not opened before -> its chart drawn."""
+    context, page = await new_page(browser)
+    t0 = time.perf_counter()
+    try:
+        await page.goto(url, wait_until="domcontentloaded")
+        await page.get_by_role("heading", name="Metrics compared").first.wait_for(timeout=METRICS_TIMEOUT_S * 1000)
+        await page.wait_for_selector(METRICS_SHOWN, timeout=METRICS_TIMEOUT_S * 1000)
+        await settle(page, METRICS_TIMEOUT_S)
+        return time.perf_counter() - t0
+    except PlaywrightTimeout:
+        return float("inf")
+    finally:
+        await context.close()
+
+
+async def from_folders(browser, tree: Path, env: dict) -> dict[str, float]:
+    """MOT17-train x every tracker opened from its folders: the first session on a new server with an
+    empty metrics cache (cold: the evaluation runs), another session on it, and a new server on the
+    same cache (warm)."""
+    rows = {}
+    cache = Path(tempfile.mkdtemp(prefix="bench-browser-cache-"))
+    env = dict(env, TRACKLENS_CACHE=str(cache))
+    folders = ("--gt-folder", str(SHARED / "gt" / "mot_challenge"), "--trackers-folder",
+               str(SHARED / "trackers" / "mot_challenge"), "--benchmark", "MOT17")
+    try:
+        for label in ("cold", "warm"):
+            server = Server(tree, env, *folders)
+            try:
+                home = f"{server.url}/?seq={MOT_SEQ}&tracker={MOT_TRACKER}"
+                parts: list[dict] = []
+                rows[f"first chart, folders {label} (MOT17)"] = await first_chart(browser, home, parts, 600)
+                rows.update(load_rows(parts, f"folders {label}"))
+                if label == "cold":
+                    rows["first chart, folders, new session on that server"] = await first_chart(browser, home)
+            finally:
+                server.stop()
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
     return rows
 
 
 def report(tree: Path, env: dict, run_dir: Path) -> dict[str, float]:
-    """``tracklens report`` on the saved run (what-if included): seconds and megabytes."""
-    out = Path(tempfile.mkdtemp(prefix="bench-report-")) / "report.html"
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "tracklens.dashboard.cli", "report", str(run_dir), "-o", str(out)],
-                   cwd=tree, env=env, check=True, capture_output=True, timeout=900)
-    rows = {"report MOT17 (s)": time.perf_counter() - t0, "report MOT17 (MB)": out.stat().st_size / 1e6}
-    shutil.rmtree(out.parent)
+    """``tracklens report`` on the saved run (what-if included): seconds and megabytes, and its parts:
+    the time without the what-if, and the bytes of plotly.js and of the thumbnails."""
+    rows = {}
+    for label, extra in (("", ()), (" --no-whatif", ("--no-whatif",))):
+        out = Path(tempfile.mkdtemp(prefix="bench-report-")) / "report.html"
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "tracklens.dashboard.cli", "report", str(run_dir), "-o", str(out), *extra],
+                       cwd=tree, env=env, check=True, capture_output=True, timeout=900)
+        rows[f"report MOT17{label} (s)"] = time.perf_counter() - t0
+        if not label:
+            text = out.read_text(encoding="utf-8")
+            rows["report MOT17 (MB)"] = out.stat().st_size / 1e6
+            thumbs = re.findall(r'src="(data:image/jpeg;base64,[^"]*)"', text)
+            rows["  report: thumbnails (MB)"] = sum(map(len, thumbs)) / 1e6
+            rows["  report: thumbnails (count)"] = len(thumbs)
+            scripts = re.findall(r"<script[^>]*>(.*?)</script>", text, flags=re.S)
+            rows["  report: largest script, plotly.js (MB)"] = max(map(len, scripts), default=0) / 1e6
+        shutil.rmtree(out.parent)
     return rows
 
 

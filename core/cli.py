@@ -43,6 +43,9 @@ def add_core_commands(sub) -> None:
                          "track length and frames since visible, and the causes of identity errors, as JSON "
                          "(docs/breakdowns.md; FN bursts at α 0.5)")
     ev.add_argument("--save", metavar="RUN_DIR", help="save metrics and all analysis tables for the dashboard")
+    ev.add_argument("--no-compared", action="store_true",
+                    help="with --save: leave out the Metrics compared tables (HOTA with the paper's matching, CA-HOTA, "
+                         "detection metrics; the slowest part of a save); the dashboard then computes them per sequence")
     ev.add_argument("--video-folder", help="videos named <seq>.mp4/.avi (recorded in the saved run)")
     ev.add_argument("--quiet", action="store_true", help="do not print the summary table")
     ev.add_argument("--format", choices=("mot", "kitti", "bdd100k"), default="mot",
@@ -192,7 +195,7 @@ def _eval(args: argparse.Namespace) -> int:
             from .workspace import Workspace  # the saved-run modules only for --save
             ws = Workspace.from_run(inputs, run)
             eval_extras.carry(ws.manifest, extras)
-            ws.save(args.save)
+            ws.save(args.save, workers=args.workers, compared=not args.no_compared)
         if args.json:
             write_text(args.json, eval_extras.json_text(
                 to_json(run.metrics) if not run.classes else to_json_nested(_nested(run)), extras))

@@ -10,6 +10,7 @@ Saved run layout (``tracklens eval ... --save RUN_DIR``), the same for every for
     RUN_DIR/<tracker>/<sequence>/*.parquet + analysis.json   (SequenceAnalysis tables; without classes)
     RUN_DIR/classes/<class>/<tracker>/<sequence>/...         (the same tables, one folder per class)
     RUN_DIR/class_combined.json           combined[tracker][cls_comb_cls_av | ... | super-category] (classes)
+    RUN_DIR/compared.json                 the Metrics compared tables (MOTChallenge without classes; ``compared``)
 
 A run with classes is shown one class at a time: ``Workspace.for_class`` gives that class's view
 (``metrics[tracker][sequence]`` and its tables), so every page, report and export reads one shape.
@@ -68,6 +69,7 @@ class Workspace:
     class_metrics: dict[str, dict[str, dict[str, dict]]] = field(default_factory=dict)  # [class][tracker][seq]
     combined: dict[str, dict[str, dict]] = field(default_factory=dict)  # [tracker][class combination]
     _views: dict[str, "Workspace"] = field(default_factory=dict)
+    compared: dict | None = None  # a saved run's Metrics compared tables (``compared.compute``), checked
 
     @property
     def inputs(self) -> RunInputs:
@@ -185,9 +187,12 @@ class Workspace:
         ws._views[classes[0]] = ws  # the first class's view is the workspace itself
         return ws
 
-    def save(self, run_dir: str) -> None:
-        """Write the run (every sequence x tracker (x class) analysis, computing the missing ones)
+    def save(self, run_dir: str, workers: int = 1, compared: bool = True) -> None:
+        """Write the run (every sequence x tracker (x class) analysis, computing the missing ones, and,
+        with ``compared``, the Metrics compared tables where they apply, ``workers`` sequences at a time)
         atomically: it replaces ``run_dir`` whole, manifest with checksums last (``saved_run.write_run``)."""
+        from . import compared as tables_compared
+
         def fill(folder: str) -> None:
             for view in self.class_views():
                 for tr in self.trackers:
@@ -195,6 +200,10 @@ class Workspace:
                         view.analysis(tr, meta.name).save(view._tables(folder, tr, meta.name))
             if self.classes:
                 write_json(os.path.join(folder, CLASS_COMBINED), _jsonable(self.combined))
+            if compared and tables_compared.applies(self.inputs):
+                tables = self.compared or tables_compared.compute(self.inputs, self.trackers,
+                                                                  [m.name for m in self.sequences], workers)
+                write_json(tables_compared.saved_path(folder), tables)
 
         metrics = self.metrics if not self.classes else {
             tr: {c: self.class_metrics[c][tr] for c in self.classes} for tr in self.trackers}
@@ -240,7 +249,23 @@ class Workspace:
             moved.append(seq)
         shown, notes = saved_run.confine_frames(moved, (run_dir, *frame_roots))
         manifest = {**manifest, "sequences": shown, "notes": [*(manifest.get("notes") or []), *notes]}
-        return cls._assemble(manifest, metrics, combined, root=run_dir)
+        ws = cls._assemble(manifest, metrics, combined, root=run_dir)
+        ws.compared = _load_compared(run_dir, files, manifest["trackers"], names)
+        return ws
+
+
+def _load_compared(run_dir: str, files: dict | None, trackers: list[str], sequences: list[str]) -> dict | None:
+    """The run's Metrics compared tables, checked; None when the run has none (saved before them, or
+    not MOTChallenge without classes)."""
+    from . import compared
+
+    path = compared.saved_path(run_dir)
+    if files is not None and compared.COMPARED not in files:
+        return None
+    if files is None and not os.path.lexists(path):
+        return None
+    saved_run.check_file(path, None if files is None else files[compared.COMPARED])
+    return compared.check(path, saved_run.read_json(path, "metrics compared"), trackers, sequences)
 
 
 def _load_analysis(root: str, folder: str, files: dict | None) -> SequenceAnalysis:

@@ -14,6 +14,7 @@ import streamlit as st
 from tracklens.run import RunInputs
 from tracklens.workspace import Workspace
 
+from .ahead import Ahead
 from .display import DrawList, frame_jpeg, index_frames
 from .frames import MAX_PIXELS, BlankFrames, FrameSource, open_frames
 
@@ -154,15 +155,9 @@ def frame_source(video: str | None, image_dir: str | None, width: int | None, he
 def mot_sequence(inputs: RunInputs, sequence: str, trackers: list[str], what: str):
     """One sequence of a MOTChallenge run read again from its inputs (``resolve_inputs``); raises
     ``InputError`` saying what is missing, or that ``what`` needs MOTChallenge files."""
-    from tracklens.errors import InputError
-    from tracklens.evaluate import load_sequence
-    from tracklens.run import resolve_inputs
+    from tracklens.compared import load_mot_sequence
 
-    if inputs.format != "mot":
-        raise InputError(inputs.gt_folder, f"{what} reads MOTChallenge files; this run is {inputs.format.upper()}.",
-                         "Use the Overview, Frame inspector, Tracks and Compare pages for this run.")
-    layout = resolve_inputs(inputs, trackers, saved=True)
-    return load_sequence(next(f for f in layout.sequences if f.name == sequence))
+    return load_mot_sequence(inputs, sequence, trackers, what)
 
 
 @st.cache_data(show_spinner="Re-evaluating with each kind of error fixed…", max_entries=32)
@@ -176,49 +171,34 @@ def what_if_table(inputs: RunInputs, tracker: str, sequence: str):
     return result.to_pandas() if hasattr(result, "to_pandas") else result
 
 
+def _worded(rows):
+    """The HOTA variants' rows with what they ignore (the dashboard's words)."""
+    from tracklens.compared import VARIANTS
+
+    from .views import TRACKING_NOTES
+
+    rows = rows.copy()
+    variant = rows["metric"].isin(VARIANTS)
+    rows.loc[variant, "ignores"] = rows.loc[variant, "metric"].map(TRACKING_NOTES)
+    return rows
+
+
 @st.cache_data(show_spinner="Scoring every tracker with every metric…", max_entries=16)
 def other_metrics(inputs: RunInputs, sequence: str, trackers: tuple[str, ...]):
     """The metrics a workspace does not hold already (HOTA variants, video-detection metrics): one row
     per (tracker, metric) on one sequence, with which way is better and what the metric ignores."""
-    import pandas as pd
-
-    from tracklens import detection_report
-    from tracklens.variants import evaluate_variants
-
-    from .views import TRACKING_NOTES
+    from tracklens.compared import metric_rows
 
     loaded = mot_sequence(inputs, sequence, list(trackers), "Metrics compared")
-    rows = []
-    for tracker in trackers:
-        tr = loaded.trackers[tracker]
-        variants = evaluate_variants(loaded.gt, tr, sequence, variants=("HOTA (paper)", "CA-HOTA"),
-                                     preprocess=inputs.preprocess and inputs.benchmark != "MOT15",
-                                     benchmark=inputs.benchmark)
-        classes_given = bool((tr.cls >= 0).any()) and inputs.benchmark != "MOT15"
-        for name in ("HOTA (paper)", "CA-HOTA"):
-            value = float(variants.loc[name, "score"])
-            if name == "CA-HOTA" and not classes_given:  # C(c) would be 0 or 1 by accident, not a probability
-                value = float("nan")
-            rows.append((tracker, name, value, "higher", TRACKING_NOTES[name]))
-        report = detection_report({sequence: loaded.gt}, {sequence: tr},
-                                  benchmark=inputs.benchmark if inputs.preprocess else None)
-        for _, r in report.iterrows():
-            rows.append((tracker, r["metric"], float(r["value"]), r["better"], r["ignores"]))
-    return pd.DataFrame(rows, columns=["tracker", "metric", "value", "better", "ignores"])
+    return _worded(metric_rows(inputs, loaded, sequence, trackers))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def ca_hota_curve(inputs: RunInputs, sequence: str, tracker: str):
     """CA-HOTA, ClaA and HOTA (paper matching, class-aware) against alpha for one sequence x tracker."""
-    from tracklens.metrics.hota_variants import ca_hota
-    from tracklens.variants import class_labels, prepare_multiclass
+    from tracklens.compared import ca_hota_table
 
-    loaded = mot_sequence(inputs, sequence, [tracker], "Metrics compared")
-    tr = loaded.trackers[tracker]
-    seq = prepare_multiclass(sequence, loaded.gt, tr)
-    table = ca_hota(seq, class_labels(seq, loaded.gt, tr)).to_pandas()
-    table = table[table.index != "mean"] if "mean" in table.index else table
-    return table.reset_index().assign(tracker=tracker)
+    return ca_hota_table(mot_sequence(inputs, sequence, [tracker], "Metrics compared"), sequence, tracker)
 
 
 @st.cache_data(show_spinner="Evaluating each class on its own…", max_entries=8)
@@ -226,29 +206,36 @@ def per_class_table(inputs: RunInputs, trackers: tuple[str, ...]):
     """HOTA / MOTA / IDF1 per ground-truth class (column 8) and both class combinations, per tracker;
     None when the ground truth has a single class, for MOT15 (whose column 8 is a world coordinate), and
     for a run evaluated per class already (its classes are in the sidebar)."""
-    import pandas as pd
+    from tracklens import compared
 
-    from tracklens.classes import CLASS_AVERAGED, DET_AVERAGED, classes_in, evaluate_classes
-    from tracklens.evaluate import COMBINED
-    from tracklens.run import resolve_inputs
+    return compared.per_class_table(inputs, trackers)
 
-    if inputs.format != "mot" or inputs.classes or inputs.benchmark.upper() == "MOT15":
-        return None
-    layout = resolve_inputs(inputs, list(trackers), saved=True)
-    classes = classes_in(layout)
-    if len(classes) < 2:
-        return None
-    run = evaluate_classes(layout, classes, threshold=inputs.threshold)
-    rows = []
-    for tracker in trackers:
-        named = {f"class {c}": run.metrics[tracker][str(c)][COMBINED] for c in classes}
-        named.update({"class-averaged": run.combined[tracker][CLASS_AVERAGED],
-                      "detection-averaged": run.combined[tracker][DET_AVERAGED]})
-        for label, m in named.items():
-            rows.append({"tracker": tracker, "class": label, "HOTA": float(m["HOTA"].mean()),
-                         "DetA": float(m["DetA"].mean()), "AssA": float(m["AssA"].mean()),
-                         "MOTA": float(m["MOTA"]), "IDF1": float(m["IDF1"]), "GT_Dets": int(m["GT_Dets"])})
-    return pd.DataFrame(rows)
+
+# A saved run holds these tables (computed once, at save time): read, never evaluated again.
+
+def compared_rows(ws: Workspace, sequence: str):
+    """``other_metrics`` of ``ws`` on ``sequence``: from the saved run when it has them."""
+    if ws.compared is None:
+        return other_metrics(ws.inputs, sequence, tuple(ws.trackers))
+    from tracklens.compared import frame_from_json
+    return _worded(frame_from_json(ws.compared["sequences"][sequence]["rows"]))
+
+
+def compared_curve(ws: Workspace, sequence: str, tracker: str):
+    """``ca_hota_curve`` of ``ws``: from the saved run when it has it."""
+    if ws.compared is None:
+        return ca_hota_curve(ws.inputs, sequence, tracker)
+    from tracklens.compared import frame_from_json
+    return frame_from_json(ws.compared["sequences"][sequence]["curves"][tracker])
+
+
+def compared_classes(ws: Workspace):
+    """``per_class_table`` of ``ws``: from the saved run when it has it."""
+    if ws.compared is None:
+        return per_class_table(ws.inputs, tuple(ws.trackers))
+    from tracklens.compared import frame_from_json
+    saved = ws.compared["per_class"]
+    return None if saved is None else frame_from_json(saved)
 
 
 LARGE_SEQUENCE_BOXES = 1_000_000  # gt + tracker boxes above which whole-sequence recomputation waits for a click
@@ -304,16 +291,30 @@ def frame_boxes(view: View, tracker: str, sequence: str, alpha_idx: int, frame: 
     return draw_list(view, tracker, sequence, alpha_idx, (frame - 1) // DRAW_CHUNK).frame(frame)
 
 
+DRAW_AHEAD = 3  # frames drawn in the background past the one shown (``ahead.Ahead``)
+_AHEAD = Ahead()
+
+
 @st.cache_resource(show_spinner=False, max_entries=256)
 def frame_picture(view: View, tracker: str, sequence: str, alpha_idx: int, frame: int, show: str,
                   highlight: tuple[str, int] | None) -> bytes:
-    """The annotated frame as the inspector shows it: JPEG at display size (``display.frame_jpeg``)."""
+    """The annotated frame as the inspector shows it: JPEG at display size (``display.frame_jpeg``);
+    the next ``DRAW_AHEAD`` frames are drawn in the background meanwhile."""
     from .views import ALPHA_CHOICES
 
     meta = view.workspace().sequence(sequence)
     frames = frame_source(meta.video, meta.image_dir, meta.width, meta.height, meta.num_frames)
-    boxes = frame_boxes(view, tracker, sequence, alpha_idx, frame)
-    return frame_jpeg(frames.frame(frame), boxes, show=show, highlight=highlight, alpha=ALPHA_CHOICES[alpha_idx])
+    alpha = ALPHA_CHOICES[alpha_idx]
+    key = (view, tracker, sequence, alpha_idx, show, highlight)
+    picture = _AHEAD.take((*key, frame))
+    if picture is None:
+        picture = frame_jpeg(frames.frame(frame), frame_boxes(view, tracker, sequence, alpha_idx, frame), show=show,
+                             highlight=highlight, alpha=alpha)
+    for k in range(frame + 1, min(frame + DRAW_AHEAD, meta.num_frames) + 1):
+        boxes = frame_boxes(view, tracker, sequence, alpha_idx, k)  # cached draw lists, read here (script thread)
+        _AHEAD.draw((*key, k), lambda k=k, boxes=boxes: frame_jpeg(frames.frame(k), boxes, show=show,
+                                                                   highlight=highlight, alpha=alpha))
+    return picture
 
 
 STRIP_LEGEND_PX = 40

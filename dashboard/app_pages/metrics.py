@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from tracklens.dashboard.figures import alpha_curves
-from tracklens.dashboard.loading import ca_hota_curve, confirm_long_run, other_metrics, per_class_table
+from tracklens.dashboard.loading import compared_classes, compared_curve, compared_rows, confirm_long_run
 from tracklens.dashboard.views import (METRIC_NAMES, NEEDS_CLASSES, metrics_view, ranking_disagreements, ranking_table,
                                        run_kind, tracking_rows)
 from tracklens.dashboard.metrics_names import named_disagreements, per_class_percent
@@ -24,11 +24,11 @@ if ws.inputs.format != "mot" or ws.classes:
             + run_kind(ws.inputs.format, ws.classes)
             + ". Its metrics per class and the class combinations are on the Overview page.")
     st.stop()
-if not confirm_long_run(ws, seq_name, list(ws.trackers), "every metric", f"metrics_go_{seq_name}"):
+if ws.compared is None and not confirm_long_run(ws, seq_name, list(ws.trackers), "every metric", f"metrics_go_{seq_name}"):
     st.stop()
 try:
     table = pd.concat([tracking_rows(ws.metrics, seq_name),
-                       other_metrics(ws.inputs, seq_name, tuple(ws.trackers))], ignore_index=True)
+                       compared_rows(ws, seq_name)], ignore_index=True)
 except Exception as exc:  # a saved run whose input files moved, or a format the metrics cannot read
     st.warning(f"These metrics need the original input files: {plain(exc)}")
     st.stop()
@@ -57,7 +57,7 @@ st.caption("CA-HOTA weights every match by the probability the tracker gave to t
 with_classes = [t for t in ws.trackers
                 if table.loc[(table["tracker"] == t) & (table["metric"] == "CA-HOTA"), "value"].notna().all()]
 if with_classes:
-    curves = pd.concat([ca_hota_curve(ws.inputs, seq_name, t) for t in with_classes], ignore_index=True)
+    curves = pd.concat([compared_curve(ws, seq_name, t) for t in with_classes], ignore_index=True)
     curves["alpha"] = curves["alpha"].astype(float)
     curves = curves.rename(columns={"HOTA": "HOTA (paper matching)"})
     st.plotly_chart(alpha_curves(curves, fields=("HOTA (paper matching)", "CA-HOTA", "ClaA"),
@@ -67,7 +67,7 @@ if missing:
     st.text(f"CA-HOTA {NEEDS_CLASSES}; not shown for: " + ", ".join(missing))
 
 st.subheader("Per class")
-classes = per_class_table(ws.inputs, tuple(ws.trackers))
+classes = compared_classes(ws)
 if classes is None:
     st.caption("The ground truth has a single class (after the consider flag): nothing to break down. With "
                "several classes in column 8, each is evaluated on its own and combined both ways TrackEval does "

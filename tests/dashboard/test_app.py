@@ -248,7 +248,8 @@ def test_saved_kitti_run_every_page_and_the_class_selector(kitti_run):
 
 def test_moved_run_what_if_and_metrics_compared(sample_dir, tmp_path):
     """A run moved with its data re-evaluates from the new place; moved without it, both pages name
-    what is missing instead of failing."""
+    what is missing instead of failing (saved without the Metrics compared tables, so that page needs
+    the inputs too; test_compared_saved.py opens a moved run that has them)."""
     import shutil
 
     from tracklens.dashboard.cli import main
@@ -258,7 +259,7 @@ def test_moved_run_what_if_and_metrics_compared(sample_dir, tmp_path):
     shutil.copytree(sample_dir, project / "data")
     assert main(["eval", "--gt-folder", str(project / "data" / "gt"), "--trackers-folder",
                  str(project / "data" / "trackers"), "--benchmark", "MOT15", "--save", str(project / "run"),
-                 "--quiet"]) == 0
+                 "--quiet", "--no-compared"]) == 0
     moved = tmp_path / "moved"
     shutil.move(str(project), str(moved))
 
