@@ -7,11 +7,14 @@ import argparse
 import json
 import os
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from .atomic import check_output_file, write_text
 from .errors import InputError, printable
 from .run import RunInputs
-from .rundiff import RunDiff, diff_runs
+
+if TYPE_CHECKING:  # the diff's modules load only for `tracklens diff`, not for every command's parser
+    from .rundiff import RunDiff
 
 TRACK_COLUMNS = ["sequence", "gt_id", "frames", "Δ CLEAR FN", "Δ IDSW", "Δ Frag", "Δ HOTA FN", "Δ HOTA assoc",
                  "Δ HOTA loss", "verdict"]
@@ -41,6 +44,8 @@ def add_diff_command(sub) -> None:
 
 
 def run_diff(args: argparse.Namespace) -> int:
+    from .rundiff import diff_runs
+
     if args.json:
         check_output_file(args.json, "--json")
     if len(args.runs) > 2:
@@ -66,6 +71,7 @@ def run_diff(args: argparse.Namespace) -> int:
 def _protocol_diff(args: argparse.Namespace) -> RunDiff:
     """One run's tracker under two protocols (``tracklens.protocols``)."""
     from .protocols import evaluate_protocol, protocol
+    from .rundiff import diff_runs
 
     names = [n.strip() for n in args.protocols.split(",")]
     if len(names) != 2 or len(args.runs) != 1:
