@@ -142,6 +142,8 @@ def _mots_challenge(gt_folder: str, trackers_folder: str | None, split: str, seq
     """MOTS Challenge: TrackEval's MOTChallenge layout with benchmark MOTS (GT/MOTS-<split>/<seq>/gt/gt.txt)."""
     from ..layout import resolve
 
+    if split == "training" and not os.path.isdir(os.path.join(gt_folder, "MOTS-training")):
+        split = "train"  # resolve_dataset's default is KITTI's name of the split
     layout = resolve(gt_folder, trackers_folder, "MOTS", split, seqmap, trackers)
     return Layout(layout.sequences, layout.trackers, "MOTS", format="mots", classes=_classes("mots", classes))
 
@@ -150,7 +152,11 @@ def _kitti_mots_sequences(gt_folder: str, split: str, seqmap: str | None) -> tup
     label_dir = os.path.join(gt_folder, "label_02")
     if not os.path.isdir(label_dir):
         label_dir = gt_folder
-    return label_dir, mots.read_mots_seqmap(seqmap or os.path.join(gt_folder, f"evaluate_mots.seqmap.{split}"))
+    if seqmap is None:
+        names = [f"evaluate_mots.seqmap.{s}" for s in dict.fromkeys([split, "training" if split == "train" else split])]
+        found = [os.path.join(gt_folder, n) for n in names if os.path.isfile(os.path.join(gt_folder, n))]
+        seqmap = found[0] if found else os.path.join(gt_folder, names[0])
+    return label_dir, mots.read_mots_seqmap(seqmap)
 
 
 def load_dataset_sequence(fmt: str, seq: SequenceFiles):

@@ -80,6 +80,28 @@ def read_mots_seqmap(path: str) -> dict[str, int]:
     return out
 
 
+def rle_pixels(counts: bytes) -> int | None:
+    """Pixels covered by the runs of a compressed RLE string (pycocotools' ``rleFrString`` decoding),
+    ``None`` when a run is cut short or negative: pycocotools would read such a string past its mask."""
+    runs: list[int] = []
+    k = more = x = 0
+    for byte in counts:
+        c = byte - 48
+        x |= (c & 0x1F) << (5 * k)
+        more = c & 0x20
+        k += 1
+        if not more:
+            if c & 0x10:
+                x |= -1 << (5 * k)
+            if len(runs) > 2:
+                x += runs[-2]
+            if x < 0:
+                return None
+            runs.append(x)
+            k = x = 0
+    return None if more else sum(runs)
+
+
 def read_mots_file(path: str, num_frames: int, *, is_gt: bool, zero_based: bool) -> MaskFile:
     """Read one MOTS text file (``zero_based`` for KITTI-MOTS). Raises ``InputError`` naming the line
     for any row TrackEval could not use, overlapping masks and duplicate ids in a frame."""
@@ -120,9 +142,11 @@ def read_mots_file(path: str, num_frames: int, *, is_gt: bool, zero_based: bool)
                              "Every mask of a sequence is the image size (img_height img_width): fix columns 4-5.",
                              line=ln)
         counts = cells[5].encode("ascii", errors="replace")
-        if not _RLE_CHARS.fullmatch(counts):
-            raise InputError(path, "column 6 is not a pycocotools RLE string (characters '0' to 'o' only).",
-                             "Write masks with pycocotools.mask.encode(...)['counts'].", line=ln)
+        total = rle_pixels(counts) if _RLE_CHARS.fullmatch(counts) else None
+        if total != h * w:
+            raise InputError(path, "column 6 is not a pycocotools RLE string of an "
+                             f"{h} x {w} mask" + ("." if total is None else f" (its runs cover {total} pixels)."),
+                             "Write masks with pycocotools.mask.encode(...)['counts'] at the image size.", line=ln)
         if not first <= frame < num_frames + first:
             if is_gt and cls == IGNORE_CLASS:
                 outside_ignore += 1

@@ -29,7 +29,7 @@ import trackeval  # noqa: E402
 from tracklens.errors import InputError  # noqa: E402
 from tracklens.evaluate import COMBINED, evaluate  # noqa: E402
 from tracklens.formats.layouts import resolve_dataset  # noqa: E402
-from tracklens.formats.mots import mask_pairs, read_mots_file  # noqa: E402
+from tracklens.formats.mots import mask_pairs, read_mots_file, rle_pixels  # noqa: E402
 
 SETTINGS = dict(deadline=None, derandomize=True, database=None, print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -201,20 +201,29 @@ def test_ignore_region_removes_unmatched_tracker_mask(tmp_path):
     ("1 1 2 6 7 0\n1 x 2 6 7 0\n", 2, "id 'x' is not a whole number"),
     ("1 -3 2 6 7 0\n", 1, "negative id -3"),
     ("1 1 2 6 7 0\n1 2 2 5 7 0\n", 2, "differs from the file's first mask"),
-    ("1 1 2 6 7 a b\n", None, None),  # 7 values: extra columns are not read (as TrackEval)
-    ("1 1 2 6 7 {}\n", 1, "not a pycocotools RLE string"),
+    ("1 1 2 6 7 {}\n", 1, "not a pycocotools RLE string of an 6 x 7 mask."),
+    ("1 1 2 6 7 a\n", 1, "not a pycocotools RLE string of an 6 x 7 mask."),  # a run cut short
+    ("1 1 2 6 7 41\n", 1, "(its runs cover 5 pixels)"),
     ("3 1 2 6 7 0\n", 1, "frame 3 is outside 1..2"),
 ])
 def test_reader_errors(tmp_path, text, line, message):
     path = tmp_path / "gt.txt"
-    path.write_text(text)
-    if message is None:
-        with pytest.raises(InputError, match="RLE"):  # 'a' is a valid RLE character, but the row's mask is not
-            raise InputError(str(path), "placeholder RLE", "")
-        return
+    path.write_text(text.replace(" 0\n", f" {rle(np.zeros((H, W), bool))}\n"))  # '0': an empty 6 x 7 mask
     with pytest.raises(InputError) as err:
         read_mots_file(str(path), 2, is_gt=True, zero_based=False)
     assert message in err.value.reason and err.value.line == line and err.value.fix
+
+
+def test_rle_pixels_and_extra_columns(tmp_path):
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        m = rng.random((H, W)) < rng.random()
+        assert rle_pixels(rle(m).encode()) == H * W
+    path = tmp_path / "t.txt"  # extra columns are not read (as TrackEval); blank lines are counted
+    path.write_text(f"2 3 2 {H} {W} {rle(np.eye(H, W, dtype=bool))} extra\n\n")
+    mf = read_mots_file(str(path), 2, is_gt=False, zero_based=False)
+    assert mf.dets.frame.tolist() == [2] and mf.dets.id.tolist() == [3] and mf.dets.box.tolist() == [[0, 0, 6, 6]]
+    assert [str(i) for i in mf.dets.ignored] == [f"{path}: ignored 1 row(s): blank lines"]
 
 
 def test_overlap_and_duplicate_ids_named_by_line(tmp_path):
