@@ -275,3 +275,18 @@ def test_cli_mots_formats(tmp_path, capsys):
     assert main(["eval", "--format", "mots", "--gt-folder", str(gt_m), "--trackers-folder", str(trs_m)]) == 2
     err = capsys.readouterr().err
     assert "gt.txt:1: frame 0 is outside 1..2" in err and "Fix:" in err
+
+
+def test_real_kitti_mots_seqmap_read_as_trackeval():
+    """The KITTI-MOTS validation seqmap of mots_tools (tests/data/kitti_mots/CREDITS.md): same
+    sequences and lengths (last frame + 1) as TrackEval's ``KittiMOTS._get_seq_info``."""
+    import types
+
+    from tracklens.formats.mots import read_mots_seqmap
+
+    path = Path(__file__).parents[1] / "data" / "kitti_mots" / "evaluate_mots.seqmap.val"
+    fake = types.SimpleNamespace(config={"SEQ_INFO": None, "SEQMAP_FILE": str(path), "SPLIT_TO_EVAL": "val"})
+    seqs, lengths = trackeval.datasets.KittiMOTS._get_seq_info(fake)
+    ours = read_mots_seqmap(str(path))
+    assert list(ours) == seqs and ours == lengths
+    assert ours["0002"] == 233 and len(ours) == 9
