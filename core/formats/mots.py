@@ -80,26 +80,47 @@ def read_mots_seqmap(path: str) -> dict[str, int]:
     return out
 
 
-def rle_pixels(counts: bytes) -> int | None:
-    """Pixels covered by the runs of a compressed RLE string (pycocotools' ``rleFrString`` decoding),
-    ``None`` when a run is cut short or negative: pycocotools would read such a string past its mask."""
-    runs: list[int] = []
-    k = more = x = 0
-    for byte in counts:
-        c = byte - 48
-        x |= (c & 0x1F) << (5 * k)
-        more = c & 0x20
-        k += 1
-        if not more:
-            if c & 0x10:
-                x |= -1 << (5 * k)
-            if len(runs) > 2:
-                x += runs[-2]
-            if x < 0:
-                return None
-            runs.append(x)
-            k = x = 0
-    return None if more else sum(runs)
+def rle_pixels(strings: list[bytes]) -> np.ndarray:
+    """Pixels covered by the runs of each compressed RLE string (pycocotools' ``rleFrString``
+    decoding, vectorised over all strings), -1 where a run is cut short or negative: pycocotools
+    would read such a string past its mask. Strings must hold only '0'..'o'."""
+    n = len(strings)
+    lengths = np.fromiter((len(x) for x in strings), np.int64, n)
+    out = np.full(n, -1, np.int64)
+    if n == 0 or lengths.sum() == 0:
+        out[lengths == 0] = 0
+        return out
+    c = np.frombuffer(b"".join(strings), np.uint8).astype(np.int64) - 48
+    last = np.cumsum(lengths) - 1
+    has = lengths > 0
+    end = (c & 0x20) == 0
+    cut = has.copy()
+    cut[has] = ~end[last[has]]  # the row's last run is unfinished: invalid, and the next row starts afresh
+    end[last[has]] = True
+    starts = np.r_[0, np.flatnonzero(end)[:-1] + 1]
+    run_of_char = np.cumsum(end) - end
+    k = np.arange(c.size) - starts[run_of_char]
+    x = np.add.reduceat((c & 0x1F) << (5 * k), starts)
+    size = np.diff(np.r_[starts, c.size])
+    ends = starts + size - 1
+    x = np.where(c[ends] & 0x10, x - (np.int64(1) << (5 * size)), x)
+    row_of_char = np.repeat(np.arange(n), lengths)
+    run_row = row_of_char[starts]
+    first_run = np.searchsorted(run_row, np.arange(n))
+    m = np.arange(x.size) - first_run[run_row]
+    chain = np.where(m == 0, 0, np.where(m % 2 == 1, 1, 2)) + 3 * run_row  # runs[m] += runs[m - 2] for m > 2
+    order = np.argsort(chain, kind="stable")
+    total = np.cumsum(x[order])
+    group_start = np.r_[True, chain[order][1:] != chain[order][:-1]]
+    base = np.maximum.accumulate(np.where(group_start, np.arange(x.size), 0))
+    runs = np.empty_like(x)
+    runs[order] = total - np.r_[0, total][base]
+    bad = np.zeros(n, bool)
+    bad[run_row[runs < 0]] = True
+    out[:] = np.bincount(run_row, weights=runs, minlength=n).astype(np.int64)
+    out[bad | cut] = -1
+    out[~has] = 0
+    return out
 
 
 def read_mots_file(path: str, num_frames: int, *, is_gt: bool, zero_based: bool) -> MaskFile:
@@ -142,11 +163,8 @@ def read_mots_file(path: str, num_frames: int, *, is_gt: bool, zero_based: bool)
                              "Every mask of a sequence is the image size (img_height img_width): fix columns 4-5.",
                              line=ln)
         counts = cells[5].encode("ascii", errors="replace")
-        total = rle_pixels(counts) if _RLE_CHARS.fullmatch(counts) else None
-        if total != h * w:
-            raise InputError(path, "column 6 is not a pycocotools RLE string of an "
-                             f"{h} x {w} mask" + ("." if total is None else f" (its runs cover {total} pixels)."),
-                             "Write masks with pycocotools.mask.encode(...)['counts'] at the image size.", line=ln)
+        if not _RLE_CHARS.fullmatch(counts):
+            raise _bad_rle(path, h, w, -1, ln)
         if not first <= frame < num_frames + first:
             if is_gt and cls == IGNORE_CLASS:
                 outside_ignore += 1
@@ -162,6 +180,12 @@ def read_mots_file(path: str, num_frames: int, *, is_gt: bool, zero_based: bool)
     frame = np.asarray(frames, np.int64)
     cls = np.asarray(classes, np.int64)
     line = np.asarray(lines, np.int64)
+    if size is not None:
+        pixels = rle_pixels([r["counts"] for r in rles])
+        wrong = pixels != size[0] * size[1]
+        if wrong.any():
+            i = int(np.argmax(wrong))
+            raise _bad_rle(path, size[0], size[1], int(pixels[i]), int(line[i]))
     ignored = []
     if blank:
         ignored.append(Ignored(path, blank, "blank lines"))
@@ -185,6 +209,12 @@ def read_mots_file(path: str, num_frames: int, *, is_gt: bool, zero_based: bool)
     out = MaskFile(dets, kept, ignore)
     _check_frames(out)
     return out
+
+
+def _bad_rle(path: str, h: int, w: int, pixels: int, line: int) -> InputError:
+    return InputError(path, f"column 6 is not a pycocotools RLE string of an {h} x {w} mask"
+                      + ("." if pixels < 0 else f" (its runs cover {pixels} pixels)."),
+                      "Write masks with pycocotools.mask.encode(...)['counts'] at the image size.", line=line)
 
 
 def _check_frames(mf: MaskFile) -> None:

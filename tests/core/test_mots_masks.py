@@ -218,9 +218,13 @@ def test_reader_errors(tmp_path, text, line, message):
 
 def test_rle_pixels_and_extra_columns(tmp_path):
     rng = np.random.default_rng(0)
-    for _ in range(50):
-        m = rng.random((H, W)) < rng.random()
-        assert rle_pixels(rle(m).encode()) == H * W
+    shapes = [(H, W), (1, 1), (40, 31), (375, 1242)]
+    masks = [rng.random(shapes[i % 4]) < rng.random() for i in range(60)]
+    strings = [rle(m).encode() for m in masks]
+    broken = [b"a", b"41", strings[2][:-1] + b"a", b""]
+    want = [m.size for m in masks] + [-1, 5, -1, 0]
+    assert rle_pixels(strings + broken).tolist() == want
+    assert rle_pixels(broken[::-1] + strings).tolist() == want[60:][::-1] + want[:60]
     path = tmp_path / "t.txt"  # extra columns are not read (as TrackEval); blank lines are counted
     path.write_text(f"2 3 2 {H} {W} {rle(np.eye(H, W, dtype=bool))} extra\n\n")
     mf = read_mots_file(str(path), 2, is_gt=False, zero_based=False)
