@@ -273,6 +273,10 @@ def test_cli_mots_formats(tmp_path, capsys):
         assert got[cls]["COMBINED"]["HOTA"] == pytest.approx(float(np.mean(ref["t"][COMBINED][cls]["HOTA"])), abs=1e-12)
         assert got[cls]["0002"]["IDSW"] == ref["t"]["0002"][cls]["IDSW"]
     assert ref["t"]["0002"]["pedestrian"]["IDSW"] > 0
+    # saving a run for the dashboard would explain boxes by box IoU: refused, with the reason
+    assert main(["eval", "--format", "kitti_mots", "--split", "val", "--gt-folder", str(gt), "--trackers-folder",
+                 str(trs), "--save", str(tmp_path / "run")]) == 2
+    assert "mask IoU the matching used" in capsys.readouterr().err and not (tmp_path / "run").exists()
     # MOTS Challenge: frames 1-based, a frame 0 row is refused with its line
     mots_seq = (2, seq[1], seq[2])
     gt_m, trs_m = write_mots(tmp_path / "m", {"MOTS20-05": mots_seq})
