@@ -6,7 +6,7 @@ preprocessing + metrics on the same folders. Every HOTA/CLEAR/Identity/Count fie
 
 The data covers what the preprocessing acts on: ground-truth ignore regions (class 10) that
 unmatched tracker masks fall into (IoA around 0.5), tracker masks of another class, matched and
-unmatched masks, ids switching between frames, empty frames and empty tracker files.
+unmatched masks, ids switching between frames, empty masks, empty frames and empty tracker files.
 """
 from __future__ import annotations
 
@@ -68,6 +68,8 @@ def mots_sequence(draw, zero_based: bool):
         cells = np.array(draw(st.lists(st.integers(0, 4), min_size=H * W // 4, max_size=H * W // 4)))
         g = np.kron(cells.reshape(H // 2, W // 2), np.ones((2, 2), np.int64))  # blocks: objects a few pixels big
         gt_rows += rows_of(g, frame, gt_id, gt_cls)
+        if draw(st.integers(0, 5)) == 0:  # an empty mask (zero area), which pycocotools gives IoU 0
+            gt_rows.append(f"{frame} 99 2 {H} {W} {rle(np.zeros((H, W), bool))}")
         for name in trackers:
             noise = np.array(draw(st.lists(st.integers(0, 4), min_size=H * W, max_size=H * W))).reshape(H, W)
             flip = np.array(draw(st.lists(st.integers(0, 3), min_size=H * W, max_size=H * W))).reshape(H, W) == 0
@@ -76,6 +78,8 @@ def mots_sequence(draw, zero_based: bool):
             ident = {lab: 20 + perm[lab - 1] for lab in range(1, 5)}
             cls = {lab: draw(st.sampled_from([1, 2, 2, 3])) for lab in range(1, 5)}
             trackers[name] += rows_of(tr, frame, ident, cls)
+            if draw(st.integers(0, 5)) == 0:
+                trackers[name].append(f"{frame} 98 2 {H} {W} {rle(np.zeros((H, W), bool))}")
     return length, "\n".join(gt_rows) + ("\n" if gt_rows else ""), {k: "\n".join(v) for k, v in trackers.items()}
 
 
