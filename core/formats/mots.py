@@ -150,7 +150,7 @@ def read_mots_file(path: str, num_frames: int, *, is_gt: bool, zero_based: bool)
             try:
                 nums.append(int(cell))
             except ValueError:
-                raise InputError(path, f"{name} {cell[:40]!r} is not a whole number.", _FORMAT_HINT, line=ln) from None
+                raise InputError(path, f"{name} {cell[:40]!r} is not an integer.", _FORMAT_HINT, line=ln) from None
         frame, tid, cls, h, w = nums
         if tid < 0:
             raise InputError(path, f"negative id {tid}.", "Ids are whole numbers >= 0: renumber the track.", line=ln)
@@ -203,9 +203,10 @@ def read_mots_file(path: str, num_frames: int, *, is_gt: bool, zero_based: bool)
     ignore = None
     if is_gt:
         ignore = [None] * num_frames
-        for f in np.unique(frame[region]):
-            rows = np.flatnonzero(region & (frame == f))
-            ignore[f - 1] = mask_utils.merge([rles[i] for i in rows], intersect=False)
+        rows = np.flatnonzero(region)
+        rows = rows[np.argsort(frame[rows], kind="stable")]
+        for group in np.split(rows, np.flatnonzero(np.diff(frame[rows])) + 1) if rows.size else ():
+            ignore[frame[group[0]] - 1] = mask_utils.merge([rles[i] for i in group], intersect=False)
     out = MaskFile(dets, kept, ignore)
     _check_frames(out)
     return out
@@ -325,7 +326,8 @@ def load_mots_sequence(fmt: str, seq) -> tuple[MaskFile, dict[str, MaskFile]]:
         size = gt.rles[0]["size"]
         for tr in trackers.values():
             if tr.rles and tr.rles[0]["size"] != size:
-                raise InputError(tr.dets.source, f"mask size {tr.rles[0]['size'][0]} x {tr.rles[0]['size'][1]} differs "
-                                 f"from the ground truth's ({size[0]} x {size[1]}).",
+                h, w = tr.rles[0]["size"]
+                raise InputError(tr.dets.source, f"mask size {h} x {w} differs from the ground truth's "
+                                 f"({size[0]} x {size[1]}).",
                                  "Write tracker masks at the image size of the ground truth.", line=int(tr.dets.line[0]))
     return gt, trackers

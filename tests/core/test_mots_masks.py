@@ -204,7 +204,7 @@ def test_ignore_region_removes_unmatched_tracker_mask(tmp_path):
 
 @pytest.mark.parametrize("text, line, message", [
     ("1 1 2 6 7\n", 1, "row has 5 values, 6 are needed"),
-    ("1 1 2 6 8 0\n1 x 2 6 8 0\n", 2, "id 'x' is not a whole number"),
+    ("1 1 2 6 8 0\n1 x 2 6 8 0\n", 2, "id 'x' is not an integer"),
     ("1 -3 2 6 8 0\n", 1, "negative id -3"),
     ("1 1 2 6 8 0\n1 2 2 5 7 0\n", 2, "differs from the file's first mask"),
     ("1 1 2 6 8 {}\n", 1, "not a pycocotools RLE string of an 6 x 8 mask."),
@@ -302,3 +302,24 @@ def test_real_kitti_mots_seqmap_read_as_trackeval():
     ours = read_mots_seqmap(str(path))
     assert list(ours) == seqs and ours == lengths
     assert ours["0002"] == 233 and len(ours) == 9
+
+
+def test_ignore_regions_merged_per_frame_and_tracker_size(tmp_path):
+    """Several class-10 rows of a frame make one region (TrackEval merges them); a tracker mask of
+    another image size is refused with its line."""
+    left, right = np.zeros((H, W), bool), np.zeros((H, W), bool)
+    left[:, :2] = True
+    right[:, 6:] = True
+    body = np.zeros((H, W), bool)
+    body[2:4, 3:5] = True
+    gt_text = (f"1 10000 10 {H} {W} {rle(left)}\n2 1 2 {H} {W} {rle(body)}\n2 10000 10 {H} {W} {rle(left)}\n"
+               f"1 10001 10 {H} {W} {rle(right)}\n")
+    (tmp_path / "gt.txt").write_text(gt_text)
+    gt = read_mots_file(str(tmp_path / "gt.txt"), 2, is_gt=True, zero_based=False)
+    assert mask_utils.area(gt.ignore[0]) == 2 * H * 2 and mask_utils.area(gt.ignore[1]) == 2 * H
+    assert gt.dets.line.tolist() == [2]
+    tr_text = f"1 5 2 {H} {W} {rle(left[:, :6][:, :6])}\n"
+    gt_dir, trs = write_mots(tmp_path / "d", {"MOTS20-09": (2, gt_text, {"A": tr_text.replace(f" {H} {W} ", " 6 6 ")})})
+    with pytest.raises(InputError, match=r"mask size 6 x 6 differs from the ground truth's \(6 x 8\)") as err:
+        evaluate(resolve_dataset("mots", str(gt_dir), str(trs)))
+    assert err.value.line == 1
