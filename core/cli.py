@@ -48,8 +48,9 @@ def add_core_commands(sub) -> None:
                          "detection metrics; the slowest part of a save); the dashboard then computes them per sequence")
     ev.add_argument("--video-folder", help="videos named <seq>.mp4/.avi (recorded in the saved run)")
     ev.add_argument("--quiet", action="store_true", help="do not print the summary table")
-    ev.add_argument("--format", choices=("mot", "kitti", "bdd100k"), default="mot",
-                    help="input format: MOTChallenge (default), KITTI tracking or BDD100K box tracking "
+    ev.add_argument("--format", choices=("mot", "kitti", "bdd100k", "mots", "kitti_mots"), default="mot",
+                    help="input format: MOTChallenge (default), KITTI tracking, BDD100K box tracking, MOTS "
+                         "Challenge or KITTI-MOTS masks "
                          "(layouts in docs/formats.md; --classes then takes class names)")
     ev.add_argument("--classes", nargs="+", metavar="CLASS",
                     help="multi-class data: evaluate each class id of column 8 on its own ('all' = every class "
@@ -100,6 +101,11 @@ def run_core_command(args: argparse.Namespace) -> int:
                 check_output_file(path, flag)
         if args.save:
             check_output_dir(args.save, "--save")
+        if args.format in ("mots", "kitti_mots") and (args.save or args.breakdowns):
+            raise InputError("--save" if args.save else "--breakdowns", "saved runs and breakdowns of mask formats are "
+                             "not supported yet: the dashboard's per-box explanations and the breakdowns use box "
+                             "overlaps, not the mask IoU the matching used.",
+                             "Leave out --save / --breakdowns: --json and --csv hold every metric.")
         return _eval(args)
     if args.command == "diff":
         from .diff_cli import run_diff

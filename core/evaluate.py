@@ -70,6 +70,9 @@ def _prepared(name: str, gt, tr, opts: RunOptions) -> dict[str | None, EvalSeque
     if opts.format == "kitti":
         from .preprocess_kitti import prepare_kitti
         return prepare_kitti(name, gt, tr, opts.classes)
+    if opts.format in ("mots", "kitti_mots"):
+        from .formats.mots import prepare_mots
+        return prepare_mots(name, gt, tr, opts.classes, opts.format)
     if opts.format == "bdd100k":
         from .formats.bdd100k import prepare_bdd
         return prepare_bdd(name, gt, tr, opts.classes)
@@ -187,7 +190,7 @@ def evaluate(layout: Layout, *, preprocess: bool = True, threshold: float = 0.5,
 def _class_combinations(layout: Layout, finals: dict[str, dict], ignore_empty: bool) -> dict[str, dict]:
     """Classes combined both ways (not for KITTI, as in TrackEval) and BDD100K's super-categories,
     each detection-averaged over its evaluated members."""
-    if layout.format == "kitti":
+    if layout.format in ("kitti", "mots", "kitti_mots"):
         return {}
     values = list(finals.values())
     out = {CLASS_AVERAGED: combine_classes(values, class_averaged=True, ignore_empty=ignore_empty),

@@ -428,13 +428,17 @@ def _track_card(t: WorstTrack, alpha: float, thumbs: list[tuple[Moment, str]]) -
             f'{f"<ul class=moments>{moments}</ul>" if moments else ""}</article>')
 
 
-_FORMAT_NAMES = {"mot": "MOTChallenge", "kitti": "KITTI tracking (2D boxes)", "bdd100k": "BDD100K box tracking"}
+_FORMAT_NAMES = {"mot": "MOTChallenge", "kitti": "KITTI tracking (2D boxes)", "bdd100k": "BDD100K box tracking",
+                 "mots": "MOTS Challenge (masks)", "kitti_mots": "KITTI-MOTS (masks)"}
 
 
 def _preprocessing(i) -> str:
     if i.format == "kitti":
         return ("TrackEval's KITTI preprocessing: per class, tracker boxes matched to distractor classes, occluded or "
                 "truncated ground truth, too small or inside DontCare regions are removed")
+    if i.format in ("mots", "kitti_mots"):
+        return ("TrackEval's MOTS preprocessing: per class, unmatched tracker masks more than half inside the "
+                "ground truth's ignore region (class 10) are removed; similarity is mask IoU")
     if i.format == "bdd100k":
         return ("TrackEval's BDD100K preprocessing: per class, tracker boxes matched to crowd or distractor-class "
                 "ground truth are removed")
