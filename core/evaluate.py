@@ -73,6 +73,9 @@ def _prepared(name: str, gt, tr, opts: RunOptions) -> dict[str | None, EvalSeque
     if opts.format == "bdd100k":
         from .formats.bdd100k import prepare_bdd
         return prepare_bdd(name, gt, tr, opts.classes)
+    if opts.format == "tao":
+        from .formats.tao import prepare_tao
+        return prepare_tao(name, gt, tr, opts.classes)
     if not opts.classes:
         return {None: prepare(name, gt, tr, benchmark=opts.benchmark, preprocess=opts.preprocess)}
     # --classes: each class id of column 8 on its own, no MOTChallenge preprocessing, ids never linked

@@ -31,12 +31,12 @@ from ..preprocess_kitti import KITTI_CLASSES
 from . import bdd100k
 from .kitti import BoxFile, read_kitti_file, read_seqmap
 
-FORMATS = ("mot", "kitti", "bdd100k")
+FORMATS = ("mot", "kitti", "bdd100k", "tao")
 SUFFIX = {"kitti": ".txt", "bdd100k": ".json"}
 
 
 def valid_classes(fmt: str) -> tuple[str, ...]:
-    return KITTI_CLASSES if fmt == "kitti" else bdd100k.CLASSES
+    return KITTI_CLASSES if fmt == "kitti" else bdd100k.CLASSES  # TAO's come from its file (formats/tao_layout.py)
 
 
 def resolve_dataset(fmt: str, gt_folder: str, trackers_folder: str | None, *, split: str = "training",
@@ -44,6 +44,9 @@ def resolve_dataset(fmt: str, gt_folder: str, trackers_folder: str | None, *, sp
                     classes: list[str] | None = None) -> Layout:
     """Find every sequence's ground truth and tracker files of a KITTI or BDD100K layout; raise
     ``InputError`` naming what is missing."""
+    if fmt == "tao":
+        from .tao_layout import resolve_tao
+        return resolve_tao(gt_folder, trackers_folder, trackers=trackers, classes=classes)
     if fmt not in SUFFIX:
         raise InputError("--format", f"unknown format {fmt!r}.", f"Use one of {', '.join(FORMATS)}.")
     if not os.path.isdir(gt_folder):
@@ -133,6 +136,9 @@ def _tracker_file(root: str, tracker: str, seq: str, suffix: str) -> str:
 
 def load_dataset_sequence(fmt: str, seq: SequenceFiles) -> tuple[BoxFile, dict[str, BoxFile]]:
     """Read one sequence's ground truth and tracker files (all with the same number of frames)."""
+    if fmt == "tao":
+        from .tao import load_tao_sequence
+        return load_tao_sequence(seq.gt, seq.name, seq.trackers)
     if fmt == "bdd100k":
         gt = bdd100k.read_bdd_file(seq.gt, is_gt=True)
         n = gt.dets.num_frames
