@@ -266,3 +266,39 @@ def test_unknown_class_lists_the_valid_ones(tmp_path):
         resolve_dataset("tao", str(g), None, classes=["car"])
     assert "car has no ground truth" in info.value.reason and "person" in info.value.fix
     assert read_tao_gt(str(g / "tao_val.json")).classes == ("person",)
+
+
+# ------------------------------------------------------------------------------------------------
+# Real sample: TAO annotations from open-mmlab/mmtracking (tests/data/tao_mmtracking/PROVENANCE.md)
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "tao_mmtracking" / "gt"
+
+
+def _sample_results() -> dict[str, list]:
+    anns = json.loads((SAMPLE / "ann.json").read_text())["annotations"]
+    exact = [{"image_id": a["image_id"], "category_id": a["category_id"], "track_id": a["track_id"],
+              "bbox": a["bbox"], "score": 0.9} for a in anns]
+    moved = []
+    for k, a in enumerate(anns):
+        x, y, w, h = a["bbox"]
+        moved.append({"image_id": a["image_id"], "video_id": a["video_id"], "category_id": a["category_id"],
+                      "track_id": a["track_id"] + 10 * a["image_id"], "bbox": [x + 0.15 * w, y, w, h],
+                      "score": 0.5 + 0.1 * k})
+    moved.append({"image_id": 1, "category_id": 805, "track_id": 77, "bbox": [500.0, 10.0, 60.0, 90.0], "score": 0.3})
+    return {"exact": exact, "moved": moved}
+
+
+def test_real_tao_sample_matches_trackeval(tmp_path):
+    gt_dir = tmp_path / "gt"
+    gt_dir.mkdir()
+    (gt_dir / "ann.json").write_bytes((SAMPLE / "ann.json").read_bytes())
+    trs = tmp_path / "trackers"
+    for name, anns in _sample_results().items():
+        (trs / name / "data").mkdir(parents=True)
+        (trs / name / "data" / "results.json").write_text(json.dumps(anns))
+    ref = trackeval_tao(gt_dir, trs)
+    assert assert_parity(gt_dir, trs, ref) == 2 * 4  # 2 trackers x (video, COMBINED, 2 class combinations)
+    seq = "train-YFCC100M-v_f69ebe5b731d3e87c1a3992ee39c3b7e"
+    assert ref["exact"][seq]["baby"]["HOTA(0)"] == 1.0
+    # 'baby' is not exhaustively labelled there: the unmatched false positive is removed, not counted
+    assert ref["moved"][seq]["baby"]["CLR_FP"] == 0 and ref["moved"][seq]["baby"]["IDSW"] == 1
