@@ -17,7 +17,7 @@ from .layout import Layout
 if TYPE_CHECKING:  # the analysis (and pandas) load only for runs that keep their matches
     from .analysis.record import SequenceAnalysis
 
-FORMATS = ("mot", "kitti", "bdd100k", "tao")
+FORMATS = ("mot", "kitti", "bdd100k", "tao", "imagenet_vid")
 PATH_FIELDS = ("gt_folder", "trackers_folder", "seqmap", "video_folder")
 
 
@@ -108,8 +108,8 @@ def resolve_inputs(inputs: RunInputs, trackers: list[str] | None = None, *, save
     chosen = list(trackers) if trackers else (list(inputs.trackers) if inputs.trackers else None)
     if inputs.link:
         from .linker import link_layout, unlinked_name
-        if inputs.format != "mot" or inputs.fixes:
-            raise InputError("--link", "--link works with --format mot and without --fix.",
+        if inputs.format not in ("mot", "imagenet_vid") or inputs.fixes:
+            raise InputError("--link", "--link works with --format mot or imagenet_vid, and without --fix.",
                              "Leave out --link, or --fix / --format.")
         unlinked = replace(inputs, link=None, trackers=tuple(unlinked_name(t) for t in inputs.trackers)
                            if inputs.trackers else None)

@@ -31,7 +31,7 @@ from ..preprocess_kitti import KITTI_CLASSES
 from . import bdd100k
 from .kitti import BoxFile, read_kitti_file, read_seqmap
 
-FORMATS = ("mot", "kitti", "bdd100k", "tao")
+FORMATS = ("mot", "kitti", "bdd100k", "tao", "imagenet_vid")
 SUFFIX = {"kitti": ".txt", "bdd100k": ".json"}
 
 
@@ -44,6 +44,9 @@ def resolve_dataset(fmt: str, gt_folder: str, trackers_folder: str | None, *, sp
                     classes: list[str] | None = None) -> Layout:
     """Find every sequence's ground truth and tracker files of a KITTI or BDD100K layout; raise
     ``InputError`` naming what is missing."""
+    if fmt == "imagenet_vid":
+        from .vid_dataset import resolve_vid
+        return resolve_vid(gt_folder, trackers_folder, trackers=trackers, classes=classes)
     if fmt == "tao":
         from .tao_layout import resolve_tao
         return resolve_tao(gt_folder, trackers_folder, trackers=trackers, classes=classes)
@@ -136,6 +139,9 @@ def _tracker_file(root: str, tracker: str, seq: str, suffix: str) -> str:
 
 def load_dataset_sequence(fmt: str, seq: SequenceFiles) -> tuple[BoxFile, dict[str, BoxFile]]:
     """Read one sequence's ground truth and tracker files (all with the same number of frames)."""
+    if fmt == "imagenet_vid":
+        from .vid_dataset import load_vid_sequence
+        return load_vid_sequence(seq)
     if fmt == "tao":
         from .tao import load_tao_sequence
         return load_tao_sequence(seq.gt, seq.name, seq.trackers)
