@@ -48,7 +48,7 @@ def resolve_tao(gt_folder: str, trackers_folder: str | None, *, trackers: list[s
             if not os.path.isdir(base):
                 raise InputError(base, f"tracker '{t}' not found.", "Check --trackers and --trackers-folder.")
             sub = os.path.join(base, "data")
-            tracker_files[t] = _one_json(sub if os.path.isdir(sub) else base, f"tracker '{t}''s folder")
+            tracker_files[t] = _one_json(sub if os.path.isdir(sub) else base, f"the folder of tracker '{t}'")
     sequences = tuple(SequenceFiles(name, gt_path, None, dict(tracker_files),
                                     num_frames=gt.lengths[gt.video_ids[name]]) for name in gt.video_names)
     return Layout(sequences, tuple(tracker_files), "TAO", format="tao", classes=chosen)

@@ -121,6 +121,9 @@ def test_link_iou_scores_and_labels_everywhere(tmp_path, capsys):
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["inputs"]["link"] == "iou"
     assert name in json.dumps(manifest["trackers"] if "trackers" in manifest else manifest)
+    report = tmp_path / "report.html"
+    assert main(["report", str(run_dir), "-o", str(report)]) == 0
+    assert name in report.read_text(encoding="utf-8")  # the report's tables and provenance name the linker
 
 
 def test_link_is_refused_where_it_does_not_apply(tmp_path):
