@@ -123,7 +123,9 @@ def test_link_iou_scores_and_labels_everywhere(tmp_path, capsys):
     assert name in json.dumps(manifest["trackers"] if "trackers" in manifest else manifest)
     report = tmp_path / "report.html"
     assert main(["report", str(run_dir), "-o", str(report)]) == 0
-    assert name in report.read_text(encoding="utf-8")  # the report's tables and provenance name the linker
+    html = report.read_text(encoding="utf-8")
+    assert name in html  # the report's tables name the linked tracker
+    assert "ids linked by tracklens (--link iou: frame-to-frame Hungarian" in html and "--link iou" in html
 
 
 def test_link_is_refused_where_it_does_not_apply(tmp_path):
