@@ -13,6 +13,7 @@ Default classes: those with ground truth in some snippet, in the devkit's order.
 from __future__ import annotations
 
 import os
+import re
 
 import numpy as np
 
@@ -92,11 +93,26 @@ def load_vid_sequence(seq: SequenceFiles) -> tuple[BoxFile, dict[str, BoxFile]]:
     trackers = {}
     for t, path in seq.trackers.items():
         dets = read_mot_file(path, gt.num_frames, is_gt=False, ids_optional=bool(seq.link))
+        _require_class_column(path)
         if seq.link:
             from ..linker import link_iou
             dets = link_iou(dets)
         trackers[t] = _boxfile(dets)
     return _boxfile(gt), trackers
+
+
+def _require_class_column(path: str) -> None:
+    """A result row without column 8 would silently be class 1 (airplane): refused."""
+    with open(path, "rb") as fh:
+        for k, raw in enumerate(fh, start=1):
+            values = [v for v in re.split(rb"[,\s]+", raw.strip()) if v]
+            if not values:
+                continue
+            if len(values) < 8:
+                raise InputError(path, f"the row has {len(values)} values; ImageNet VID results need the class "
+                                 "in column 8.", "Write frame, id, x, y, w, h, score, class (1..30: the VID class "
+                                 "index).", line=k)
+            return
 
 
 def prepare_vid(name: str, gt: BoxFile, tr: BoxFile, classes: tuple[str, ...]) -> dict[str, EvalSequence]:

@@ -186,6 +186,15 @@ def test_not_utf8_is_refused(tmp_path):
         read_vid_snippet(str(folder))
 
 
+def test_results_without_a_class_column_are_refused(tmp_path):
+    frames = [[(0, SYNSETS[6], (10.0, 10.0, 60.0, 60.0))]]
+    gt, trs = write_vid(tmp_path, {"snip": (frames, [])})
+    (trs / "T" / "data" / "snip.txt").write_text("\n1,3,10,10,50,50,0.9\n")
+    with pytest.raises(InputError) as info:
+        evaluate(resolve_dataset("imagenet_vid", str(gt), str(trs)))
+    assert info.value.line == 2 and "need the class in column 8" in info.value.reason and info.value.fix
+
+
 def test_layout_errors(tmp_path):
     with pytest.raises(InputError, match="no snippet folders"):
         resolve_dataset("imagenet_vid", str(tmp_path), None)
