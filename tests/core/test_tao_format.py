@@ -193,12 +193,15 @@ def test_cli_eval_tao(tmp_path, capsys):
     gt = _small_split()
     results = {"T": [{"image_id": 10, "category_id": 1, "track_id": 3, "bbox": [0.0, 0.0, 20.0, 40.0], "score": 1.0}]}
     g, t = write_split(tmp_path, gt, results)
-    out = tmp_path / "m.json"
+    out, run_dir, report = tmp_path / "m.json", tmp_path / "run", tmp_path / "r.html"
     assert main(["eval", "--format", "tao", "--gt-folder", str(g), "--trackers-folder", str(t),
-                 "--json", str(out), "--quiet"]) == 0
+                 "--json", str(out), "--save", str(run_dir), "--quiet"]) == 0
     data = json.loads(out.read_text())
     assert data["T"]["person"]["a-b"]["CLR_TP"] == 1
     assert data["T"]["person"]["a-b"]["CLR_FN"] == 1
+    assert main(["report", str(run_dir), "-o", str(report)]) == 0  # a saved TAO run opens like any other
+    html = report.read_text(encoding="utf-8")
+    assert "TAO (COCO-video JSON boxes)" in html and "TrackEval&#x27;s TAO preprocessing" in html
 
 
 # ------------------------------------------------------------------------------------------------
