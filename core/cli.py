@@ -45,9 +45,9 @@ def add_core_commands(sub) -> None:
     ev.add_argument("--save", metavar="RUN_DIR", help="save metrics and all analysis tables for the dashboard")
     ev.add_argument("--video-folder", help="videos named <seq>.mp4/.avi (recorded in the saved run)")
     ev.add_argument("--quiet", action="store_true", help="do not print the summary table")
-    ev.add_argument("--format", choices=("mot", "kitti", "bdd100k", "tao", "imagenet_vid"), default="mot",
+    ev.add_argument("--format", choices=("mot", "kitti", "bdd100k", "tao", "youtube_vis", "imagenet_vid"), default="mot",
                     help="input format: MOTChallenge (default), KITTI tracking, BDD100K box tracking, TAO "
-                         "(COCO-video JSON boxes) or ImageNet VID (XML ground truth) "
+                         "(COCO-video JSON boxes), YouTube-VIS/OVIS boxes or ImageNet VID (XML ground truth) "
                          "(layouts in docs/formats.md; --classes then takes class names)")
     ev.add_argument("--classes", nargs="+", metavar="CLASS",
                     help="multi-class data: evaluate each class id of column 8 on its own ('all' = every class "

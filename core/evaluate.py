@@ -80,6 +80,9 @@ def _prepared(name: str, gt, tr, opts: RunOptions) -> dict[str | None, EvalSeque
     if opts.format == "imagenet_vid":
         from .formats.vid_dataset import prepare_vid
         return prepare_vid(name, gt, tr, opts.classes)
+    if opts.format == "youtube_vis":
+        from .formats.youtube_vis import prepare_vis
+        return prepare_vis(name, gt, tr, opts.classes)
     if opts.format == "tao":
         from .formats.tao import prepare_tao
         return prepare_tao(name, gt, tr, opts.classes)

@@ -397,7 +397,8 @@ def _track_card(t: WorstTrack, alpha: float, thumbs: list[tuple[Moment, str]]) -
 
 
 _FORMAT_NAMES = {"mot": "MOTChallenge", "kitti": "KITTI tracking (2D boxes)", "bdd100k": "BDD100K box tracking",
-                 "tao": "TAO (COCO-video JSON boxes)", "imagenet_vid": "ImageNet VID (snippet XML)"}
+                 "tao": "TAO (COCO-video JSON boxes)", "youtube_vis": "YouTube-VIS / OVIS (boxes)",
+                 "imagenet_vid": "ImageNet VID (snippet XML)"}
 
 
 def _preprocessing(i) -> str:
@@ -411,8 +412,8 @@ def _preprocessing(i) -> str:
         return ("TrackEval's TAO preprocessing: per class, unmatched tracker boxes are removed in frames without "
                 "ground truth of the class (unless it is a negative category of the video) and for classes not "
                 "exhaustively labelled")
-    if i.format == "imagenet_vid":
-        return "none: each ImageNet VID class on its own"
+    if i.format in ("imagenet_vid", "youtube_vis"):
+        return "none: each class on its own (as TrackEval's YouTubeVIS; ImageNet VID has no preprocessing)"
     if i.classes:
         return "none: each class id of column 8 on its own (zero-marked ground truth is ignored)"
     if i.preprocess:

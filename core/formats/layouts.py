@@ -31,7 +31,7 @@ from ..preprocess_kitti import KITTI_CLASSES
 from . import bdd100k
 from .kitti import BoxFile, read_kitti_file, read_seqmap
 
-FORMATS = ("mot", "kitti", "bdd100k", "tao", "imagenet_vid")
+FORMATS = ("mot", "kitti", "bdd100k", "tao", "youtube_vis", "imagenet_vid")
 SUFFIX = {"kitti": ".txt", "bdd100k": ".json"}
 
 
@@ -47,9 +47,9 @@ def resolve_dataset(fmt: str, gt_folder: str, trackers_folder: str | None, *, sp
     if fmt == "imagenet_vid":
         from .vid_dataset import resolve_vid
         return resolve_vid(gt_folder, trackers_folder, trackers=trackers, classes=classes)
-    if fmt == "tao":
+    if fmt in ("tao", "youtube_vis"):
         from .tao_layout import resolve_tao
-        return resolve_tao(gt_folder, trackers_folder, trackers=trackers, classes=classes)
+        return resolve_tao(gt_folder, trackers_folder, trackers=trackers, classes=classes, fmt=fmt)
     if fmt not in SUFFIX:
         raise InputError("--format", f"unknown format {fmt!r}.", f"Use one of {', '.join(FORMATS)}.")
     if not os.path.isdir(gt_folder):
@@ -142,6 +142,9 @@ def load_dataset_sequence(fmt: str, seq: SequenceFiles) -> tuple[BoxFile, dict[s
     if fmt == "imagenet_vid":
         from .vid_dataset import load_vid_sequence
         return load_vid_sequence(seq)
+    if fmt == "youtube_vis":
+        from .youtube_vis import load_vis_sequence
+        return load_vis_sequence(seq.gt, seq.name, seq.trackers)
     if fmt == "tao":
         from .tao import load_tao_sequence
         return load_tao_sequence(seq.gt, seq.name, seq.trackers)

@@ -27,11 +27,16 @@ def _one_json(folder: str, what: str) -> str:
 
 
 def resolve_tao(gt_folder: str, trackers_folder: str | None, *, trackers: list[str] | None = None,
-                classes: list[str] | None = None) -> Layout:
+                classes: list[str] | None = None, fmt: str = "tao") -> Layout:
+    """``fmt`` ``tao`` or ``youtube_vis`` (the same layout, TrackEval's ``YouTubeVIS`` loading)."""
     if not os.path.isdir(gt_folder):
         raise InputError(gt_folder, "ground-truth folder not found.", "Pass --gt-folder with an existing folder.")
     gt_path = _one_json(gt_folder, "the ground-truth folder")
-    gt = read_tao_gt(gt_path)
+    if fmt == "youtube_vis":
+        from .youtube_vis import read_vis_gt
+        gt = read_vis_gt(gt_path)
+    else:
+        gt = read_tao_gt(gt_path)
     chosen = _classes(gt.classes, classes, gt_path)
     tracker_files: dict[str, str] = {}
     if trackers_folder is not None:
@@ -51,7 +56,7 @@ def resolve_tao(gt_folder: str, trackers_folder: str | None, *, trackers: list[s
             tracker_files[t] = _one_json(sub if os.path.isdir(sub) else base, f"the folder of tracker '{t}'")
     sequences = tuple(SequenceFiles(name, gt_path, None, dict(tracker_files),
                                     num_frames=gt.lengths[gt.video_ids[name]]) for name in gt.video_names)
-    return Layout(sequences, tuple(tracker_files), "TAO", format="tao", classes=chosen)
+    return Layout(sequences, tuple(tracker_files), fmt.upper(), format=fmt, classes=chosen)
 
 
 def _classes(valid: tuple[str, ...], classes: list[str] | None, gt_path: str) -> tuple[str, ...]:
