@@ -57,7 +57,11 @@ class SequenceInputs:
 def load_sequence(files: SequenceFiles) -> SequenceInputs:
     length = read_seqinfo(files.seqinfo).length
     gt = read_mot_file(files.gt, length, is_gt=True)
-    if files.fixes:  # explicit --fix corrections, recorded in the run's inputs
+    if files.link:  # detections without identities: ids linked by tracklens (--link)
+        from .linker import link_iou
+        trackers = {name: link_iou(read_mot_file(path, length, is_gt=False, ids_optional=True))
+                    for name, path in files.trackers.items()}
+    elif files.fixes:  # explicit --fix corrections, recorded in the run's inputs
         from .check.fixes import read_fixed
         trackers = {name: read_fixed(path, length, name, files.fixes) for name, path in files.trackers.items()}
     else:
@@ -76,6 +80,15 @@ def _prepared(name: str, gt, tr, opts: RunOptions) -> dict[str | None, EvalSeque
     if opts.format == "bdd100k":
         from .formats.bdd100k import prepare_bdd
         return prepare_bdd(name, gt, tr, opts.classes)
+    if opts.format == "imagenet_vid":
+        from .formats.vid_dataset import prepare_vid
+        return prepare_vid(name, gt, tr, opts.classes)
+    if opts.format == "youtube_vis":
+        from .formats.youtube_vis import prepare_vis
+        return prepare_vis(name, gt, tr, opts.classes)
+    if opts.format == "tao":
+        from .formats.tao import prepare_tao
+        return prepare_tao(name, gt, tr, opts.classes)
     if not opts.classes:
         return {None: prepare(name, gt, tr, benchmark=opts.benchmark, preprocess=opts.preprocess)}
     # --classes: each class id of column 8 on its own, no MOTChallenge preprocessing, ids never linked
@@ -96,6 +109,10 @@ def evaluate_files(files: SequenceFiles, opts: RunOptions) -> SequenceResult:
         gt, trackers = load_dataset_sequence(opts.format, files)
         gt_dets, tr_dets = gt.dets, {t: b.dets for t, b in trackers.items()}
     notes = [str(i) for d in (gt_dets, *tr_dets.values()) for i in d.ignored]
+    if files.link:
+        from .linker import LINK_LABEL, LINK_THRESHOLD
+        notes.append(f"{files.name}: {LINK_LABEL} (--link {files.link}: frame-to-frame Hungarian on IoU >= "
+                     f"{LINK_THRESHOLD}); the tracker files' own ids are not used")
     if opts.format == "kitti" and files.num_frames is None:
         notes.append(f"{files.gt}: no seqmap, sequence length {gt_dets.num_frames} taken from the files")
     result = SequenceResult(files.name, gt_dets.num_frames, {}, {}, notes)

@@ -29,16 +29,16 @@ from ..errors import InputError
 from ..layout import Layout, SequenceFiles
 from ..preprocess_kitti import KITTI_CLASSES
 from . import bdd100k, mots
-from .kitti import BoxFile, read_kitti_file, read_seqmap
+from .kitti import read_kitti_file, read_seqmap
 
-FORMATS = ("mot", "kitti", "bdd100k", "mots", "kitti_mots")
+FORMATS = ("mot", "kitti", "bdd100k", "mots", "kitti_mots", "tao", "youtube_vis", "imagenet_vid")
 SUFFIX = {"kitti": ".txt", "bdd100k": ".json", "kitti_mots": ".txt"}
 
 
 def valid_classes(fmt: str) -> tuple[str, ...]:
     if fmt in mots.CLASS_IDS:
         return tuple(mots.CLASS_IDS[fmt])
-    return KITTI_CLASSES if fmt == "kitti" else bdd100k.CLASSES
+    return KITTI_CLASSES if fmt == "kitti" else bdd100k.CLASSES  # TAO's come from its file (formats/tao_layout.py)
 
 
 def resolve_dataset(fmt: str, gt_folder: str, trackers_folder: str | None, *, split: str = "training",
@@ -48,6 +48,12 @@ def resolve_dataset(fmt: str, gt_folder: str, trackers_folder: str | None, *, sp
     ``InputError`` naming what is missing."""
     if fmt == "mots":
         return _mots_challenge(gt_folder, trackers_folder, split, seqmap, trackers, classes)
+    if fmt == "imagenet_vid":
+        from .vid_dataset import resolve_vid
+        return resolve_vid(gt_folder, trackers_folder, trackers=trackers, classes=classes)
+    if fmt in ("tao", "youtube_vis"):
+        from .tao_layout import resolve_tao
+        return resolve_tao(gt_folder, trackers_folder, trackers=trackers, classes=classes, fmt=fmt)
     if fmt not in SUFFIX:
         raise InputError("--format", f"unknown format {fmt!r}.", f"Use one of {', '.join(FORMATS)}.")
     if not os.path.isdir(gt_folder):
@@ -163,6 +169,15 @@ def load_dataset_sequence(fmt: str, seq: SequenceFiles):
     """Read one sequence's ground truth and tracker files (all with the same number of frames)."""
     if fmt in mots.CLASS_IDS:
         return mots.load_mots_sequence(fmt, seq)
+    if fmt == "imagenet_vid":
+        from .vid_dataset import load_vid_sequence
+        return load_vid_sequence(seq)
+    if fmt == "youtube_vis":
+        from .youtube_vis import load_vis_sequence
+        return load_vis_sequence(seq.gt, seq.name, seq.trackers)
+    if fmt == "tao":
+        from .tao import load_tao_sequence
+        return load_tao_sequence(seq.gt, seq.name, seq.trackers)
     if fmt == "bdd100k":
         gt = bdd100k.read_bdd_file(seq.gt, is_gt=True)
         n = gt.dets.num_frames
