@@ -48,12 +48,18 @@ def add_core_commands(sub) -> None:
                          "detection metrics; the slowest part of a save); the dashboard then computes them per sequence")
     ev.add_argument("--video-folder", help="videos named <seq>.mp4/.avi (recorded in the saved run)")
     ev.add_argument("--quiet", action="store_true", help="do not print the summary table")
-    ev.add_argument("--format", choices=("mot", "kitti", "bdd100k"), default="mot",
-                    help="input format: MOTChallenge (default), KITTI tracking or BDD100K box tracking "
+    ev.add_argument("--format", choices=("mot", "kitti", "bdd100k", "mots", "kitti_mots", "tao", "youtube_vis",
+                                         "imagenet_vid"), default="mot",
+                    help="input format: MOTChallenge (default), KITTI tracking, BDD100K box tracking, MOTS "
+                         "Challenge or KITTI-MOTS masks, TAO (COCO-video JSON boxes), YouTube-VIS/OVIS boxes or "
+                         "ImageNet VID (XML ground truth) "
                          "(layouts in docs/formats.md; --classes then takes class names)")
     ev.add_argument("--classes", nargs="+", metavar="CLASS",
                     help="multi-class data: evaluate each class id of column 8 on its own ('all' = every class "
                          "in the ground truth) and combine classes both ways (class- and detection-averaged)")
+    ev.add_argument("--link", choices=("iou",),
+                    help="detections without identities (ids -1): link them frame to frame (Hungarian on IoU >= 0.5, "
+                         "same class) and score the result, labelled 'ids linked by tracklens' (docs/formats.md)")
     ev.add_argument("--protocol", metavar="NAME", help="score under a named protocol: trackeval (default), "
                     "no-preproc, mot20, motmetrics (py-motmetrics 1.4.0's rules) or iou=T (tracklens.protocols)")
     eval_extras.add_arguments(ev)
@@ -100,6 +106,11 @@ def run_core_command(args: argparse.Namespace) -> int:
                 check_output_file(path, flag)
         if args.save:
             check_output_dir(args.save, "--save")
+        if args.format in ("mots", "kitti_mots") and (args.save or args.breakdowns):
+            raise InputError("--save" if args.save else "--breakdowns", "saved runs and breakdowns of mask formats are "
+                             "not supported yet: the dashboard's per-box explanations and the breakdowns use box "
+                             "overlaps, not the mask IoU the matching used.",
+                             "Leave out --save / --breakdowns: --json and --csv hold every metric.")
         return _eval(args)
     if args.command == "diff":
         from .diff_cli import run_diff
@@ -153,11 +164,13 @@ def _eval(args: argparse.Namespace) -> int:
                        tuple(args.trackers) if args.trackers else None,
                        tuple(args.classes) if args.classes else None, args.video_folder,
                        not args.no_preproc and not (args.format == "mot" and args.classes),  # --classes: none
-                       args.threshold, fixes_argument(args.fix)).absolute()
+                       args.threshold, fixes_argument(args.fix), link=args.link).absolute()
+    if args.link and args.protocol:
+        raise InputError("--link", "--link scores under TrackEval's rules only.", "Leave out --protocol or --link.")
     if args.strict and args.no_check:
         raise InputError("--strict", "--strict makes the input check's findings fatal, and --no-check skips the check.",
                          "Leave out one of them.")
-    check = args.format == "mot" and not args.no_check and not args.protocol  # a protocol reads its own way
+    check = args.format == "mot" and not args.no_check and not args.protocol and not args.link  # read their own way
     if args.protocol:  # the protocol's options replace --no-preproc / --threshold / --benchmark
         from .protocols import protocol_run
         if args.dask:

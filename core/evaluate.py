@@ -57,7 +57,11 @@ class SequenceInputs:
 def load_sequence(files: SequenceFiles) -> SequenceInputs:
     length = read_seqinfo(files.seqinfo).length
     gt = read_mot_file(files.gt, length, is_gt=True)
-    if files.fixes:  # explicit --fix corrections, recorded in the run's inputs
+    if files.link:  # detections without identities: ids linked by tracklens (--link)
+        from .linker import link_iou
+        trackers = {name: link_iou(read_mot_file(path, length, is_gt=False, ids_optional=True))
+                    for name, path in files.trackers.items()}
+    elif files.fixes:  # explicit --fix corrections, recorded in the run's inputs
         from .check.fixes import read_fixed
         trackers = {name: read_fixed(path, length, name, files.fixes) for name, path in files.trackers.items()}
     else:
@@ -70,9 +74,21 @@ def _prepared(name: str, gt, tr, opts: RunOptions) -> dict[str | None, EvalSeque
     if opts.format == "kitti":
         from .preprocess_kitti import prepare_kitti
         return prepare_kitti(name, gt, tr, opts.classes)
+    if opts.format in ("mots", "kitti_mots"):
+        from .formats.mots import prepare_mots
+        return prepare_mots(name, gt, tr, opts.classes, opts.format)
     if opts.format == "bdd100k":
         from .formats.bdd100k import prepare_bdd
         return prepare_bdd(name, gt, tr, opts.classes)
+    if opts.format == "imagenet_vid":
+        from .formats.vid_dataset import prepare_vid
+        return prepare_vid(name, gt, tr, opts.classes)
+    if opts.format == "youtube_vis":
+        from .formats.youtube_vis import prepare_vis
+        return prepare_vis(name, gt, tr, opts.classes)
+    if opts.format == "tao":
+        from .formats.tao import prepare_tao
+        return prepare_tao(name, gt, tr, opts.classes)
     if not opts.classes:
         return {None: prepare(name, gt, tr, benchmark=opts.benchmark, preprocess=opts.preprocess)}
     # --classes: each class id of column 8 on its own, no MOTChallenge preprocessing, ids never linked
@@ -93,6 +109,10 @@ def evaluate_files(files: SequenceFiles, opts: RunOptions) -> SequenceResult:
         gt, trackers = load_dataset_sequence(opts.format, files)
         gt_dets, tr_dets = gt.dets, {t: b.dets for t, b in trackers.items()}
     notes = [str(i) for d in (gt_dets, *tr_dets.values()) for i in d.ignored]
+    if files.link:
+        from .linker import LINK_LABEL, LINK_THRESHOLD
+        notes.append(f"{files.name}: {LINK_LABEL} (--link {files.link}: frame-to-frame Hungarian on IoU >= "
+                     f"{LINK_THRESHOLD}); the tracker files' own ids are not used")
     if opts.format == "kitti" and files.num_frames is None:
         notes.append(f"{files.gt}: no seqmap, sequence length {gt_dets.num_frames} taken from the files")
     result = SequenceResult(files.name, gt_dets.num_frames, {}, {}, notes)
@@ -187,7 +207,7 @@ def evaluate(layout: Layout, *, preprocess: bool = True, threshold: float = 0.5,
 def _class_combinations(layout: Layout, finals: dict[str, dict], ignore_empty: bool) -> dict[str, dict]:
     """Classes combined both ways (not for KITTI, as in TrackEval) and BDD100K's super-categories,
     each detection-averaged over its evaluated members."""
-    if layout.format == "kitti":
+    if layout.format in ("kitti", "mots", "kitti_mots"):
         return {}
     values = list(finals.values())
     out = {CLASS_AVERAGED: combine_classes(values, class_averaged=True, ignore_empty=ignore_empty),

@@ -33,6 +33,7 @@ class SequenceFiles:
     image_dir: str | None = None
     num_frames: int | None = None
     fixes: tuple = ()
+    link: str | None = None  # --link: the tracker files' ids are replaced by tracklens' linker (core/linker.py)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from .layout import Layout
 if TYPE_CHECKING:  # the analysis (and pandas) load only for runs that keep their matches
     from .analysis.record import SequenceAnalysis
 
-FORMATS = ("mot", "kitti", "bdd100k")
+FORMATS = ("mot", "kitti", "bdd100k", "mots", "kitti_mots", "tao", "youtube_vis", "imagenet_vid")
 PATH_FIELDS = ("gt_folder", "trackers_folder", "seqmap", "video_folder")
 
 
@@ -38,6 +38,7 @@ class RunInputs:
     preprocess: bool = True
     threshold: float = 0.5
     fixes: tuple[str, ...] = ()  # explicit --fix corrections of tracker rows (check/fixes.py), never implied
+    link: str | None = None  # --link: ids linked by tracklens (core/linker.py), never the files' own
 
     def absolute(self) -> "RunInputs":
         return replace(self, **{k: os.path.abspath(getattr(self, k)) for k in PATH_FIELDS if getattr(self, k)})
@@ -105,6 +106,15 @@ def resolve_inputs(inputs: RunInputs, trackers: list[str] | None = None, *, save
                          f"{', '.join(missing)}).",
                          "Put the data back there, or next to the run as it was when saved, and reopen.")
     chosen = list(trackers) if trackers else (list(inputs.trackers) if inputs.trackers else None)
+    if inputs.link:
+        from .linker import link_layout, unlinked_name
+        if inputs.format not in ("mot", "imagenet_vid") or inputs.fixes:
+            raise InputError("--link", "--link works with --format mot or imagenet_vid, and without --fix.",
+                             "Leave out --link, or --fix / --format.")
+        unlinked = replace(inputs, link=None, trackers=tuple(unlinked_name(t) for t in inputs.trackers)
+                           if inputs.trackers else None)
+        return link_layout(resolve_inputs(unlinked, [unlinked_name(t) for t in chosen] if chosen else None),
+                           inputs.link)
     if inputs.format == "mot":
         from .layout import classes_in, resolve
 

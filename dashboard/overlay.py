@@ -119,12 +119,14 @@ class _Box:
 
 def annotate(frame_rgb: np.ndarray, boxes: pd.DataFrame, *, show: str = "both",
              highlight: tuple[str, int] | None = None, label: bool = True,
-             alpha: float | None = None) -> np.ndarray:
+             alpha: float | None = None, masks: list | None = None) -> np.ndarray:
     """A copy of ``frame_rgb`` with ``boxes`` drawn by evaluation state.
 
     ``show`` keeps "gt", "tr" or "both" sides. ``highlight`` = (side, id) draws that box (and its
     partner) bright with a glow over dimmed everything else. ``label`` adds the id/IoU tags.
     ``alpha`` is the IoU threshold, printed on localisation misses ("IoU<0.50").
+    ``masks`` (row-aligned pycocotools RLEs, MOTS formats) are filled and outlined under the boxes
+    (``mask_overlay.draw_masks``).
     """
     if frame_rgb.ndim != 3 or frame_rgb.shape[2] != 3:
         raise ValueError(f"frame_rgb must be an H x W x 3 RGB image, got shape {frame_rgb.shape}")
@@ -140,6 +142,9 @@ def annotate(frame_rgb: np.ndarray, boxes: pd.DataFrame, *, show: str = "both",
     badges = _badges(rows, {b.key for b in drawn})
     emphasised = _emphasised(drawn, highlight)
     canvas = np.array(frame_rgb, dtype=np.uint8, copy=True)
+    if masks is not None:
+        from .mask_overlay import draw_masks
+        draw_masks(canvas, boxes, masks, show=show)
     layer = _Layer(style, badges, show, label, alpha)
     layer.draw(canvas, [b for b in drawn if b.key not in emphasised])
     if highlight is not None:
@@ -181,9 +186,14 @@ def _emphasised(drawn: list[_Box], highlight: tuple[str, int] | None) -> set[tup
 
 
 def _color(box: _Box) -> RGB:
-    if box.side == "gt":
-        return FN_COLOR if box.state == "FN" else GT_COLOR
-    return FP_COLOR if box.state == "FP" else id_color(box.id)
+    return state_color(box.side, box.state, box.id)
+
+
+def state_color(side: str, state: str, box_id: int) -> RGB:
+    """The colour of a box (and its mask) by side and evaluation state."""
+    if side == "gt":
+        return FN_COLOR if state == "FN" else GT_COLOR
+    return FP_COLOR if state == "FP" else id_color(box_id)
 
 
 def _badges(rows: list[_Box], drawn: set[tuple[str, int]]) -> dict[tuple[str, int], list[str]]:

@@ -428,16 +428,28 @@ def _track_card(t: WorstTrack, alpha: float, thumbs: list[tuple[Moment, str]]) -
             f'{f"<ul class=moments>{moments}</ul>" if moments else ""}</article>')
 
 
-_FORMAT_NAMES = {"mot": "MOTChallenge", "kitti": "KITTI tracking (2D boxes)", "bdd100k": "BDD100K box tracking"}
+_FORMAT_NAMES = {"mot": "MOTChallenge", "kitti": "KITTI tracking (2D boxes)", "bdd100k": "BDD100K box tracking",
+                 "mots": "MOTS Challenge (masks)", "kitti_mots": "KITTI-MOTS (masks)",
+                 "tao": "TAO (COCO-video JSON boxes)", "youtube_vis": "YouTube-VIS / OVIS (boxes)",
+                 "imagenet_vid": "ImageNet VID (snippet XML)"}
 
 
 def _preprocessing(i) -> str:
     if i.format == "kitti":
         return ("TrackEval's KITTI preprocessing: per class, tracker boxes matched to distractor classes, occluded or "
                 "truncated ground truth, too small or inside DontCare regions are removed")
+    if i.format in ("mots", "kitti_mots"):
+        return ("TrackEval's MOTS preprocessing: per class, unmatched tracker masks more than half inside the "
+                "ground truth's ignore region (class 10) are removed; similarity is mask IoU")
     if i.format == "bdd100k":
         return ("TrackEval's BDD100K preprocessing: per class, tracker boxes matched to crowd or distractor-class "
                 "ground truth are removed")
+    if i.format == "tao":
+        return ("TrackEval's TAO preprocessing: per class, unmatched tracker boxes are removed in frames without "
+                "ground truth of the class (unless it is a negative category of the video) and for classes not "
+                "exhaustively labelled")
+    if i.format in ("imagenet_vid", "youtube_vis"):
+        return "none: each class on its own (as TrackEval's YouTubeVIS; ImageNet VID has no preprocessing)"
     if i.classes:
         return "none: each class id of column 8 on its own (zero-marked ground truth is ignored)"
     if i.preprocess:
@@ -455,6 +467,8 @@ def _input_check(inputs) -> str:
 
     if inputs.format != "mot":
         return "not run (it reads MOTChallenge files)"
+    if getattr(inputs, "link", None):
+        return "not run (ids linked by tracklens: the tracker files carry no ids to check)"
     try:
         layout = resolve_inputs(inputs, saved=True)
         opts = RunOptions("mot", layout.classes, layout.benchmark, inputs.preprocess, inputs.threshold)
@@ -488,6 +502,9 @@ def _provenance(ws, alpha: float) -> str:
     if i.fixes:  # tracklens check's explicit corrections (docs/check.md)
         rows.append(("explicit fixes", ", ".join(f"--fix {f}" for f in i.fixes)
                      + ": applied to the tracker files before the evaluation"))
+    if getattr(i, "link", None):  # --link: detections without identities (docs/formats.md)
+        rows.append(("identities", f"ids linked by tracklens (--link {i.link}: frame-to-frame Hungarian on IoU >= "
+                                   "0.5, same class); the tracker files' own ids were not used"))
     if ws.classes:
         rows.append(("classes", f"{', '.join(ws.classes)}, each evaluated on its own; this report shows class "
                                 f"{ws.class_name} (tracklens report --class NAME for another)"))
@@ -504,6 +521,8 @@ def _provenance(ws, alpha: float) -> str:
     if i.threshold != 0.5:
         cmd.append(f"--threshold {i.threshold}")
     cmd += [f"--fix {f}" for f in i.fixes]
+    if getattr(i, "link", None):
+        cmd.append(f"--link {i.link}")
     kv = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
     seq_rows = []
     for s in ws.sequences:

@@ -28,15 +28,17 @@ import os
 from ..errors import InputError
 from ..layout import Layout, SequenceFiles
 from ..preprocess_kitti import KITTI_CLASSES
-from . import bdd100k
-from .kitti import BoxFile, read_kitti_file, read_seqmap
+from . import bdd100k, mots
+from .kitti import read_kitti_file, read_seqmap
 
-FORMATS = ("mot", "kitti", "bdd100k")
-SUFFIX = {"kitti": ".txt", "bdd100k": ".json"}
+FORMATS = ("mot", "kitti", "bdd100k", "mots", "kitti_mots", "tao", "youtube_vis", "imagenet_vid")
+SUFFIX = {"kitti": ".txt", "bdd100k": ".json", "kitti_mots": ".txt"}
 
 
 def valid_classes(fmt: str) -> tuple[str, ...]:
-    return KITTI_CLASSES if fmt == "kitti" else bdd100k.CLASSES
+    if fmt in mots.CLASS_IDS:
+        return tuple(mots.CLASS_IDS[fmt])
+    return KITTI_CLASSES if fmt == "kitti" else bdd100k.CLASSES  # TAO's come from its file (formats/tao_layout.py)
 
 
 def resolve_dataset(fmt: str, gt_folder: str, trackers_folder: str | None, *, split: str = "training",
@@ -44,6 +46,14 @@ def resolve_dataset(fmt: str, gt_folder: str, trackers_folder: str | None, *, sp
                     classes: list[str] | None = None) -> Layout:
     """Find every sequence's ground truth and tracker files of a KITTI or BDD100K layout; raise
     ``InputError`` naming what is missing."""
+    if fmt == "mots":
+        return _mots_challenge(gt_folder, trackers_folder, split, seqmap, trackers, classes)
+    if fmt == "imagenet_vid":
+        from .vid_dataset import resolve_vid
+        return resolve_vid(gt_folder, trackers_folder, trackers=trackers, classes=classes)
+    if fmt in ("tao", "youtube_vis"):
+        from .tao_layout import resolve_tao
+        return resolve_tao(gt_folder, trackers_folder, trackers=trackers, classes=classes, fmt=fmt)
     if fmt not in SUFFIX:
         raise InputError("--format", f"unknown format {fmt!r}.", f"Use one of {', '.join(FORMATS)}.")
     if not os.path.isdir(gt_folder):
@@ -51,6 +61,8 @@ def resolve_dataset(fmt: str, gt_folder: str, trackers_folder: str | None, *, sp
     chosen = _classes(fmt, classes)
     if fmt == "kitti":
         label_dir, lengths = _kitti_sequences(gt_folder, split, seqmap)
+    elif fmt == "kitti_mots":
+        label_dir, lengths = _kitti_mots_sequences(gt_folder, split, seqmap)
     else:
         label_dir = gt_folder
         lengths = {n: None for n in _files(gt_folder, ".json")}
@@ -131,8 +143,41 @@ def _tracker_file(root: str, tracker: str, seq: str, suffix: str) -> str:
                       "in the seqmap."))
 
 
-def load_dataset_sequence(fmt: str, seq: SequenceFiles) -> tuple[BoxFile, dict[str, BoxFile]]:
+def _mots_challenge(gt_folder: str, trackers_folder: str | None, split: str, seqmap: str | None,
+                    trackers: list[str] | None, classes: list[str] | None) -> Layout:
+    """MOTS Challenge: TrackEval's MOTChallenge layout with benchmark MOTS (GT/MOTS-<split>/<seq>/gt/gt.txt)."""
+    from ..layout import resolve
+
+    if split == "training" and not os.path.isdir(os.path.join(gt_folder, "MOTS-training")):
+        split = "train"  # resolve_dataset's default is KITTI's name of the split
+    layout = resolve(gt_folder, trackers_folder, "MOTS", split, seqmap, trackers)
+    return Layout(layout.sequences, layout.trackers, "MOTS", format="mots", classes=_classes("mots", classes))
+
+
+def _kitti_mots_sequences(gt_folder: str, split: str, seqmap: str | None) -> tuple[str, dict[str, int | None]]:
+    label_dir = os.path.join(gt_folder, "label_02")
+    if not os.path.isdir(label_dir):
+        label_dir = gt_folder
+    if seqmap is None:
+        names = [f"evaluate_mots.seqmap.{s}" for s in dict.fromkeys([split, "training" if split == "train" else split])]
+        found = [os.path.join(gt_folder, n) for n in names if os.path.isfile(os.path.join(gt_folder, n))]
+        seqmap = found[0] if found else os.path.join(gt_folder, names[0])
+    return label_dir, mots.read_mots_seqmap(seqmap)
+
+
+def load_dataset_sequence(fmt: str, seq: SequenceFiles):
     """Read one sequence's ground truth and tracker files (all with the same number of frames)."""
+    if fmt in mots.CLASS_IDS:
+        return mots.load_mots_sequence(fmt, seq)
+    if fmt == "imagenet_vid":
+        from .vid_dataset import load_vid_sequence
+        return load_vid_sequence(seq)
+    if fmt == "youtube_vis":
+        from .youtube_vis import load_vis_sequence
+        return load_vis_sequence(seq.gt, seq.name, seq.trackers)
+    if fmt == "tao":
+        from .tao import load_tao_sequence
+        return load_tao_sequence(seq.gt, seq.name, seq.trackers)
     if fmt == "bdd100k":
         gt = bdd100k.read_bdd_file(seq.gt, is_gt=True)
         n = gt.dets.num_frames

@@ -141,13 +141,15 @@ def _refuse_special(path: str) -> None:
         raise InputError(path, "this is not a regular file (a pipe, socket or device).", "Point to the file itself.")
 
 
-def read_mot_file(path: str, num_frames: int, *, is_gt: bool, max_bytes: int = MAX_FILE_BYTES) -> Detections:
+def read_mot_file(path: str, num_frames: int, *, is_gt: bool, max_bytes: int = MAX_FILE_BYTES,
+                  ids_optional: bool = False) -> Detections:
     """Read one MOTChallenge text file, validated against the sequence length.
 
     Raises ``InputError`` naming the line for: too few columns, non-numeric or non-finite values,
     fractional or negative ids, frames outside 1..num_frames, the same id twice in one frame.
     Blank lines are skipped and counted in ``Detections.ignored``. An empty file is a valid,
-    empty result. A file above ``max_bytes`` is refused before it is read.
+    empty result. A file above ``max_bytes`` is refused before it is read. ``ids_optional`` (detections
+    to be linked by ``--link``): column 2 is not read, each row gets its own placeholder id.
     """
     raw = _read_bytes(path, max_bytes)
     kind = _binary_kind(raw[:4096])
@@ -161,7 +163,7 @@ def read_mot_file(path: str, num_frames: int, *, is_gt: bool, max_bytes: int = M
     if table.shape[0] == 0:  # only blank or separator-only lines (',,,')
         empty = Detections.empty(num_frames, source=path)
         return Detections(**{**vars(empty), "ignored": ignored})
-    return _validated(path, table, num_frames, is_gt=is_gt, ignored=ignored, raw=raw)
+    return _validated(path, table, num_frames, is_gt=is_gt, ignored=ignored, raw=raw, ids_optional=ids_optional)
 
 
 def read_mot_rows(path: str, *, max_bytes: int = MAX_FILE_BYTES) -> np.ndarray:
@@ -417,7 +419,7 @@ def detections_from_rows(table: np.ndarray, num_frames: int, *, is_gt: bool, sou
 
 
 def _validated(path: str, table: np.ndarray, num_frames: int, *, is_gt: bool,
-               ignored: tuple[Ignored, ...], raw: bytes | None = b"") -> Detections:
+               ignored: tuple[Ignored, ...], raw: bytes | None = b"", ids_optional: bool = False) -> Detections:
     line = table[:, -1].astype(np.int64)
     data = table[:, :-1]
     if data.shape[1] < _MIN_COLUMNS:
@@ -456,6 +458,8 @@ def _validated(path: str, table: np.ndarray, num_frames: int, *, is_gt: bool,
                                      f"{int(line[int(np.argmax(flipped))])}); such a box overlaps nothing (IoU 0), "
                                      "as in TrackEval. Check that columns 5-6 are width and height."))
     frames, ids = core[:, 0], core[:, 1]
+    if ids_optional:  # replaced by the linker's ids
+        ids = np.arange(ids.size, dtype=np.float64)
     for name, col in (("frame", frames), ("id", ids)):
         frac = col != np.floor(col)
         if frac.any():
@@ -467,6 +471,11 @@ def _validated(path: str, table: np.ndarray, num_frames: int, *, is_gt: bool,
         i = int(np.argmax(too_big))
         raise InputError(path, f"id {ids[i]:.0f} is too large (ids of 2**53 or more are not exact in floating point "
                          "and would merge or wrap around).", "Renumber the ids with smaller integers.", line=int(line[i]))
+    if not is_gt and (ids == -1).all():
+        raise InputError(path, "every id is -1: these are detections without identities, and HOTA, CLEAR and "
+                         "Identity (CA-HOTA too) score tracks, so they need track ids.",
+                         "Pass --link iou to link them frame to frame (scored and labelled as 'ids linked by "
+                         "tracklens'; docs/formats.md), or write the tracker's own ids.", line=int(line[0]))
     if (ids < 0).any():
         i = int(np.argmax(ids < 0))
         raise InputError(path, f"negative id {int(ids[i])} (ids must be >= 0; TrackEval would silently merge it "
