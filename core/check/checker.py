@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import time
 
-import numpy as np
 
 from ..errors import InputError
 from ..formats.motchallenge import read_mot_rows, read_seqinfo
