@@ -41,6 +41,22 @@ def valid_classes(fmt: str) -> tuple[str, ...]:
     return KITTI_CLASSES if fmt == "kitti" else bdd100k.CLASSES  # TAO's come from its file (formats/tao_layout.py)
 
 
+def tracker_folders(trackers_folder: str | None, trackers, what: str) -> list[str]:
+    """The trackers to read: ``trackers`` when given, else every sub-folder of ``trackers_folder`` (none
+    without a folder); ``what`` names the files each sub-folder holds, for the error."""
+    if trackers_folder is None:
+        return []
+    if not os.path.isdir(trackers_folder):
+        raise InputError(trackers_folder, "trackers folder not found.",
+                         "Pass --trackers-folder with a folder holding one sub-folder per tracker.")
+    names = list(trackers) if trackers else sorted(
+        d for d in os.listdir(trackers_folder) if os.path.isdir(os.path.join(trackers_folder, d)))
+    if not names:
+        raise InputError(trackers_folder, "no tracker folders found.",
+                         f"Put each tracker's {what} in its own sub-folder (<tracker>/data/).")
+    return names
+
+
 def resolve_dataset(fmt: str, gt_folder: str, trackers_folder: str | None, *, split: str = "training",
                     seqmap: str | None = None, trackers: list[str] | None = None,
                     classes: list[str] | None = None) -> Layout:
@@ -70,16 +86,7 @@ def resolve_dataset(fmt: str, gt_folder: str, trackers_folder: str | None, *, sp
             raise InputError(gt_folder, "no <video>.json files found.",
                              "Put one BDD100K JSON file per video directly in the ground-truth folder.")
     names = sorted(lengths)
-    tracker_names: list[str] = []
-    if trackers_folder is not None:
-        if not os.path.isdir(trackers_folder):
-            raise InputError(trackers_folder, "trackers folder not found.",
-                             "Pass --trackers-folder with a folder holding one sub-folder per tracker.")
-        tracker_names = list(trackers) if trackers else sorted(
-            d for d in os.listdir(trackers_folder) if os.path.isdir(os.path.join(trackers_folder, d)))
-        if not tracker_names:
-            raise InputError(trackers_folder, "no tracker folders found.",
-                             f"Put each tracker's <seq>{SUFFIX[fmt]} files in its own sub-folder (<tracker>/data/).")
+    tracker_names = tracker_folders(trackers_folder, trackers, f"<seq>{SUFFIX[fmt]} files")
     sequences = []
     for name in names:
         gt = os.path.join(label_dir, name + SUFFIX[fmt])

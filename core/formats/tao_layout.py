@@ -14,6 +14,7 @@ import os
 
 from ..errors import InputError
 from ..layout import Layout, SequenceFiles
+from .layouts import tracker_folders
 from .tao import read_tao_gt
 
 
@@ -40,14 +41,7 @@ def resolve_tao(gt_folder: str, trackers_folder: str | None, *, trackers: list[s
     chosen = _classes(gt.classes, classes, gt_path)
     tracker_files: dict[str, str] = {}
     if trackers_folder is not None:
-        if not os.path.isdir(trackers_folder):
-            raise InputError(trackers_folder, "trackers folder not found.",
-                             "Pass --trackers-folder with a folder holding one sub-folder per tracker.")
-        names = list(trackers) if trackers else sorted(
-            d for d in os.listdir(trackers_folder) if os.path.isdir(os.path.join(trackers_folder, d)))
-        if not names:
-            raise InputError(trackers_folder, "no tracker folders found.",
-                             "Put each tracker's result JSON in its own sub-folder (<tracker>/data/results.json).")
+        names = tracker_folders(trackers_folder, trackers, "result JSON (data/results.json)")
         for t in names:
             base = os.path.join(trackers_folder, t)
             if not os.path.isdir(base):

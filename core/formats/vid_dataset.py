@@ -23,6 +23,7 @@ from ..prepare import EvalSequence, build
 from ..similarity import box_pairs
 from .imagenet_vid import CLASS_INDEX, CLASSES, read_vid_snippet, snippet_frames
 from .kitti import BoxFile
+from .layouts import tracker_folders
 from .motchallenge import read_mot_file
 
 
@@ -39,16 +40,7 @@ def resolve_vid(gt_folder: str, trackers_folder: str | None, *, trackers: list[s
     for s in snippets:
         present.update(read_vid_snippet(os.path.join(gt_folder, s)).cls.tolist())
     chosen = _classes(classes, present)
-    tracker_names: list[str] = []
-    if trackers_folder is not None:
-        if not os.path.isdir(trackers_folder):
-            raise InputError(trackers_folder, "trackers folder not found.",
-                             "Pass --trackers-folder with a folder holding one sub-folder per tracker.")
-        tracker_names = list(trackers) if trackers else sorted(
-            d for d in os.listdir(trackers_folder) if os.path.isdir(os.path.join(trackers_folder, d)))
-        if not tracker_names:
-            raise InputError(trackers_folder, "no tracker folders found.",
-                             "Put each tracker's <snippet>.txt files in its own sub-folder (<tracker>/data/).")
+    tracker_names = tracker_folders(trackers_folder, trackers, "<snippet>.txt files")
     sequences = []
     for s in snippets:
         files = {t: _tracker_file(trackers_folder, t, s) for t in tracker_names}

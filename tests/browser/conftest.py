@@ -27,6 +27,7 @@ Without chromium or the playwright package the tests skip locally and fail under
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -312,3 +313,18 @@ def open_app_fixture():
 @pytest.fixture(name="wait_idle")
 def wait_idle_fixture():
     return wait_idle
+
+
+def pets09_layout(shared_data: Path, root: Path) -> Path:
+    """PETS09-S2L1 from ../shared/data copied into ``root`` as a MOT15 layout, with its img1/ frames (the
+    first 100) and the trackers masa and masa-hung-kf."""
+    source = shared_data / "PETS09-S2L1"
+    seq = root / "gt" / "PETS09-S2L1"
+    (seq / "gt").mkdir(parents=True)
+    shutil.copy(source / "gt" / "gt.txt", seq / "gt" / "gt.txt")
+    shutil.copy(source / "seqinfo.ini", seq / "seqinfo.ini")
+    shutil.copytree(source / "img1", seq / "img1")
+    for tracker in ("masa", "masa-hung-kf"):
+        (root / "trackers" / tracker).mkdir(parents=True)
+        shutil.copy(source / "trackers" / f"{tracker}.txt", root / "trackers" / tracker / "PETS09-S2L1.txt")
+    return root

@@ -6,13 +6,12 @@ with screenshots (tests/screenshots/inspector_views_*.png)."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import expect
-from conftest import no_exception  # tests/browser/conftest.py
+from conftest import no_exception, pets09_layout  # tests/browser/conftest.py
 
 VIEWPORTS = {"1280x720": {"width": 1280, "height": 720}, "1440x900": {"width": 1440, "height": 900}}
 STADTMITTE = "?seq=TUD-Stadtmitte&tracker=motmetrics_test&alpha=0.5"
@@ -136,17 +135,7 @@ def mot17_url(app_server_factory, shared_data, tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def pets09_root(shared_data, tmp_path_factory) -> Path:
     """PETS09-S2L1 as a MOT15 layout with its img1/ frames (the first 100) and two trackers."""
-    source = shared_data / "PETS09-S2L1"
-    root = tmp_path_factory.mktemp("pets09_views")
-    seq = root / "gt" / "PETS09-S2L1"
-    (seq / "gt").mkdir(parents=True)
-    shutil.copy(source / "gt" / "gt.txt", seq / "gt" / "gt.txt")
-    shutil.copy(source / "seqinfo.ini", seq / "seqinfo.ini")
-    shutil.copytree(source / "img1", seq / "img1")
-    for tracker in ("masa", "masa-hung-kf"):
-        (root / "trackers" / tracker).mkdir(parents=True)
-        shutil.copy(source / "trackers" / f"{tracker}.txt", root / "trackers" / tracker / "PETS09-S2L1.txt")
-    return root
+    return pets09_layout(shared_data, tmp_path_factory.mktemp("pets09_views"))
 
 
 def pets09_url(app_server_factory, pets09_root) -> str:

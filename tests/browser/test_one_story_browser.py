@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from conftest import no_exception  # tests/browser/conftest.py
+from conftest import no_exception, pets09_layout  # tests/browser/conftest.py
 
 VIEWPORTS = {"1280x720": {"width": 1280, "height": 720}, "1440x900": {"width": 1440, "height": 900}}
 STADTMITTE_53 = "?seq=TUD-Stadtmitte&tracker=motmetrics_test&alpha=0.5&frame=53"
@@ -129,17 +129,7 @@ def test_mot17_inspector_on_a_blank_canvas(app_server_factory, shared_data, tmp_
 @pytest.fixture(scope="module")
 def pets09(shared_data, tmp_path_factory) -> Path:
     """PETS09-S2L1 as a MOT15 layout with its img1/ frames (the first 100) and two trackers."""
-    source = shared_data / "PETS09-S2L1"
-    root = tmp_path_factory.mktemp("pets09")
-    seq = root / "gt" / "PETS09-S2L1"
-    (seq / "gt").mkdir(parents=True)
-    shutil.copy(source / "gt" / "gt.txt", seq / "gt" / "gt.txt")
-    shutil.copy(source / "seqinfo.ini", seq / "seqinfo.ini")
-    shutil.copytree(source / "img1", seq / "img1")
-    for tracker in ("masa", "masa-hung-kf"):
-        (root / "trackers" / tracker).mkdir(parents=True)
-        shutil.copy(source / "trackers" / f"{tracker}.txt", root / "trackers" / tracker / "PETS09-S2L1.txt")
-    return root
+    return pets09_layout(shared_data, tmp_path_factory.mktemp("pets09"))
 
 
 @pytest.mark.shared
