@@ -8,7 +8,7 @@ import streamlit as st
 
 from tracklens.dashboard.diff_views import change_frames, event_view, summary_view, track_view
 from tracklens.dashboard.loading import View
-from tracklens.dashboard.text import inert, plain
+from tracklens.dashboard.text import plain
 from tracklens.errors import InputError
 from tracklens.analysis.diff import diff_sequence
 from tracklens.rundiff import RunDiff, alpha_index, diff_runs, gather
@@ -102,7 +102,7 @@ def render_protocols(tracker: str, sequence: str, alpha: float) -> None:
     try:
         d = protocol_diff(ws.inputs, tracker, sequence, first, second, alpha_index(alpha))
     except InputError as exc:  # e.g. MOT20's classes asked of MOT15 files, or the input files are gone
-        st.warning(f"Cannot score this run under both protocols: {inert(str(exc))}")
+        st.warning(f"Cannot score this run under both protocols: {plain(str(exc))}")
         return
     st.caption(f"Matchings: {d.matchings['CLEAR']} (FN, FP, IDSW, Frag) and {d.matchings['HOTA']} (FN, FP). "
                "Each change B − A is exactly the listed boxes and events added minus those removed. Command line: "

@@ -21,7 +21,7 @@ from tracklens.layout import Layout, resolve
 
 from . import uploads
 from .loading import SAMPLE, Source
-from .text import inert
+from .text import plain
 
 _ROOTS_FIX = "Type a folder inside one of them, or restart with 'tracklens dashboard --data-root FOLDER'."
 
@@ -169,7 +169,7 @@ def _on_open(roots: tuple[str, ...]) -> None:
                               ss.get("open_benchmark", "MOT17"), roots)
         load_workspace(source)  # evaluates now: bad data fails here, before anything is replaced
     except Exception as exc:  # noqa: BLE001 - whatever the data does, the app keeps the old workspace
-        ss[OPEN_ERROR] = f"**Could not open these folders; the data shown is unchanged.** {inert(describe(exc))}"
+        ss[OPEN_ERROR] = f"**Could not open these folders; the data shown is unchanged.** {plain(describe(exc))}"
         return
     _opened(source)
 
@@ -200,7 +200,7 @@ def _on_upload(roots: tuple[str, ...]) -> None:
         message = describe(exc)
         for path in {folder, os.path.realpath(folder)} if folder else ():  # the private path means nothing
             message = message.replace(path, "upload")
-        ss[OPEN_ERROR] = f"**Could not open the uploaded files; the data shown is unchanged.** {inert(message)}"
+        ss[OPEN_ERROR] = f"**Could not open the uploaded files; the data shown is unchanged.** {plain(message)}"
         return
     _opened(source, folder)
 

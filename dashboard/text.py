@@ -14,17 +14,6 @@ def plain(text: object) -> str:
     return _MARKDOWN.sub(r"\\\1", s)
 
 
-_ACTIVE = re.compile(r"([\\`\[\]<>$])")
-
-
-def inert(text: object) -> str:
-    """``text`` (an error message naming paths and names) with what could make Markdown fetch, link,
-    run HTML, format code or math escaped (``\\ ` [ ] < > $``), and control characters as ``?``;
-    paths and reasons otherwise read as they are."""
-    s = "".join(c if c.isprintable() else "?" for c in str(text))
-    return _ACTIVE.sub(r"\\\1", s)
-
-
 def chart_text(text: object) -> str:
     """``text`` (a tracker or sequence name) for a plotly label, legend, axis or hover: plotly draws a subset of
     HTML there (``<b>``, ``<a href>``, entities) and fills ``%{...}`` in hover templates, so ``& < >`` become

@@ -6,7 +6,7 @@ import streamlit as st
 
 from tracklens.dashboard.decide import carried_sweep, computed_sweep
 from tracklens.dashboard.sweep_figures import best_cutoff_table, flat_trackers, sweep_curves
-from tracklens.dashboard.text import inert, plain
+from tracklens.dashboard.text import plain
 from tracklens.errors import InputError
 from tracklens.sweep import DEFAULT_CUTOFFS, parse_cutoffs
 
@@ -27,7 +27,7 @@ else:
     try:
         cutoffs = parse_cutoffs(spec)
     except InputError as exc:
-        st.error(inert(str(exc)))
+        st.error(plain(str(exc)))
         st.stop()
     if st.session_state.get("sweep_cutoffs") != cutoffs:
         if not st.button(f"Run the sweep ({len(cutoffs)} cutoffs)", type="primary"):
@@ -39,7 +39,7 @@ else:
     try:
         doc = computed_sweep(ws.inputs, cutoffs, tuple(ws.trackers))
     except InputError as exc:
-        st.warning(f"The sweep needs the original input files: {inert(str(exc))}")
+        st.warning(f"The sweep needs the original input files: {plain(str(exc))}")
         st.stop()
 
 st.plotly_chart(sweep_curves(doc), width="stretch")
