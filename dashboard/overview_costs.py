@@ -47,6 +47,12 @@ def costs_section(ws, view: View, alpha: float) -> None:
     """One sentence per tracker, best combined HOTA first, with its links."""
     st.subheader("What costs each tracker most")
     tables, note = _whatif_tables(ws)
+    if tables is None and not st.session_state.get("whatif_all_allowed") and ws.inputs.format == "mot" \
+            and not ws.classes:  # large runs: the re-evaluation (minutes on MOT17-train) starts on request
+        st.button("Compute the what-if gains over all sequences", key="overview_whatif_go",
+                  icon=":material/play_arrow:", help="every tracker x sequence evaluated again once per kind of "
+                  "fix; done once, then shared with every session and the What-if page",
+                  on_click=lambda: st.session_state.__setitem__("whatif_all_allowed", True))
     a_idx = alpha_index(alpha)
     order = sorted(ws.trackers, key=lambda t: -float(np.mean(ws.metrics[t][COMBINED]["HOTA"])))
     for tracker in order:

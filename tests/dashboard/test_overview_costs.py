@@ -124,3 +124,18 @@ def test_scatter_labels_are_not_clipped_and_a_fourth_tracker_is_not_pareto_colou
     assert points.cliponaxis is False
     assert PARETO_COLOR not in points.marker.color
     assert next(t for t in fig.data if t.name == "Pareto front").line.color == PARETO_COLOR
+
+
+def test_a_large_run_computes_the_what_if_gains_from_the_overview_on_request(monkeypatch) -> None:
+    """On a run too large to re-evaluate without asking (MOT17-train), the sentence says the gains are not
+    computed yet and one button computes them; then the sentence names the largest gain."""
+    import tracklens.dashboard.overview_costs as overview_costs
+
+    monkeypatch.setattr(overview_costs, "run_is_small", lambda ws: False)
+    at = open_overview()
+    assert any("not computed yet" in m.value for m in at.markdown)
+    at.button(key="overview_whatif_go").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not any("not computed yet" in m.value for m in at.markdown)
+    assert any("points" in m.value and "what-if" in m.value.lower() for m in at.markdown), [m.value for m in at.markdown]
+    assert not [b for b in at.button if b.key == "overview_whatif_go"]
