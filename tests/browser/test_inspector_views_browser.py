@@ -155,6 +155,32 @@ def test_pets09_img1_fits(app_server_factory, pets09_root, browser_page, open_ap
     screenshot(page, f"inspector_views_layout_pets09_{size}")
 
 
+PETS09_PAGES = {  # url path -> (a heading the page draws, a text of its content)
+    "": ("Overview", "What costs each tracker most"), "tracks": ("Tracks ·", "By ground-truth track"),
+    "compare": ("Compare", "Run diff on PETS09-S2L1"), "whatif": ("What-if", "points of combined HOTA"),
+    "metrics": ("Metrics compared", "HOTA"), "breakdowns": ("Breakdowns", "masa-hung-kf"),
+    "sweep": ("Score sweep", "HOTA area"),
+}
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_pets09_every_page_opens_with_its_content(app_server_factory, pets09_root, browser_page, open_app, wait_idle,
+                                                  screenshot, size):
+    """Every page on PETS09-S2L1 (MOT15 rules, img1/ frames): drawn without an exception, with its content."""
+    url = pets09_url(app_server_factory, pets09_root)
+    page = browser_page
+    page.set_viewport_size(VIEWPORTS[size])
+    for path, (heading, text) in PETS09_PAGES.items():
+        open_app(page, f"{url}/{path}?seq=PETS09-S2L1&tracker=masa-hung-kf&tracker2=masa&alpha=0.5",
+                 timeout_ms=120_000)
+        wait_idle(page)
+        no_exception(page)
+        expect(page.get_by_role("heading", name=re.compile(re.escape(heading))).first).to_be_visible(timeout=60_000)
+        expect(page.get_by_text(text).first).to_be_attached(timeout=60_000)
+        screenshot(page, f"pages_pets09_{path or 'overview'}_{size}")
+
+
 # ------------------------------------------------------------------ item 2: readable crowded frames
 
 
