@@ -29,6 +29,7 @@ from ..errors import InputError
 from ..layout import Layout, SequenceFiles
 from ..preprocess_kitti import KITTI_CLASSES
 from . import bdd100k, mots
+from .folders import tracker_folders
 from .kitti import read_kitti_file, read_seqmap
 
 FORMATS = ("mot", "kitti", "bdd100k", "mots", "kitti_mots", "tao", "youtube_vis", "imagenet_vid")
@@ -39,22 +40,6 @@ def valid_classes(fmt: str) -> tuple[str, ...]:
     if fmt in mots.CLASS_IDS:
         return tuple(mots.CLASS_IDS[fmt])
     return KITTI_CLASSES if fmt == "kitti" else bdd100k.CLASSES  # TAO's come from its file (formats/tao_layout.py)
-
-
-def tracker_folders(trackers_folder: str | None, trackers, what: str) -> list[str]:
-    """The trackers to read: ``trackers`` when given, else every sub-folder of ``trackers_folder`` (none
-    without a folder); ``what`` names the files each sub-folder holds, for the error."""
-    if trackers_folder is None:
-        return []
-    if not os.path.isdir(trackers_folder):
-        raise InputError(trackers_folder, "trackers folder not found.",
-                         "Pass --trackers-folder with a folder holding one sub-folder per tracker.")
-    names = list(trackers) if trackers else sorted(
-        d for d in os.listdir(trackers_folder) if os.path.isdir(os.path.join(trackers_folder, d)))
-    if not names:
-        raise InputError(trackers_folder, "no tracker folders found.",
-                         f"Put each tracker's {what} in its own sub-folder (<tracker>/data/).")
-    return names
 
 
 def resolve_dataset(fmt: str, gt_folder: str, trackers_folder: str | None, *, split: str = "training",

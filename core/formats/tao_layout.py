@@ -14,7 +14,7 @@ import os
 
 from ..errors import InputError
 from ..layout import Layout, SequenceFiles
-from .layouts import tracker_folders
+from .folders import tracker_folders
 from .tao import read_tao_gt
 
 

@@ -23,7 +23,7 @@ from ..prepare import EvalSequence, build
 from ..similarity import box_pairs
 from .imagenet_vid import CLASS_INDEX, CLASSES, read_vid_snippet, snippet_frames
 from .kitti import BoxFile
-from .layouts import tracker_folders
+from .folders import tracker_folders
 from .motchallenge import read_mot_file
 
 
