@@ -107,17 +107,17 @@ def keep_widget_state() -> None:
 
 
 def sync_url() -> None:
-    """Write the current state into the URL's query string."""
+    """Write the current state into the URL's query string, in one message sent on every run.
+
+    Sent even when the server's copy already matches: a fragment run that a full rerun overtakes (Play
+    stopped mid-tick) has its messages dropped by the browser, so the server's copy of the URL can be
+    ahead of the browser's. The last run's message is the URL the page shows."""
     wanted = {k: st.session_state.get(k) for k in ("cls", "seq", "tracker", "tracker2", "alpha", "frame", "track")}
     if wanted["tracker2"] == wanted["tracker"]:
         wanted["tracker2"] = None
     for param, key in VIEW_PARAMS.items():
         value = st.session_state.get(key)
         wanted[param] = ("1" if value else "0") if isinstance(value, bool) else value
-    for key, value in wanted.items():
-        text = None if value is None else str(value)
-        if text is None:
-            if key in st.query_params:
-                del st.query_params[key]
-        elif st.query_params.get(key) != text:
-            st.query_params[key] = text
+    for key in [key for key, value in wanted.items() if value is None and key in st.query_params]:
+        del st.query_params[key]
+    st.query_params.update({key: str(value) for key, value in wanted.items() if value is not None})

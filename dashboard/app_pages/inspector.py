@@ -91,7 +91,9 @@ frames_of_kind = error_frames(analysis, kind, a_idx)
 # shared by every session (dashboard/loading.py).
 @st.fragment(run_every=1 / PLAY_FPS if playing else None)
 def frame_region() -> None:
-    if playing:
+    # The toggle's state, not this run's `playing`: a tick that reaches the server after Stop must not step
+    # the frame (its picture would never be drawn, and the URL would name a frame nobody saw).
+    if st.session_state.get("playing"):
         st.session_state["frame"] = st.session_state["frame"] % n + 1
     k = st.session_state["frame"]
     controls = st.columns([0.9, 0.9, 5, 1.9, 1.9])
