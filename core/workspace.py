@@ -33,7 +33,7 @@ from .analysis.record import SequenceAnalysis
 from .errors import InputError
 from .evaluate import COMBINED, analyse_one, evaluate
 from .formats.motchallenge import read_seqinfo
-from .jsonable import plain
+from .jsonable import plain_tree
 from .layout import Layout
 from .run import Run, RunInputs, RunOptions, relocate, resolve_inputs
 
@@ -156,8 +156,8 @@ class Workspace:
         if cache_file:
             try:
                 os.makedirs(os.path.dirname(cache_file), exist_ok=True)
-                write_json(cache_file, {"manifest": ws.manifest, "metrics": _jsonable(run.metrics),
-                                        "combined": _jsonable(run.combined)})
+                write_json(cache_file, {"manifest": ws.manifest, "metrics": plain_tree(run.metrics),
+                                        "combined": plain_tree(run.combined)})
             except OSError:
                 pass  # a read-only or full cache folder: the run is fine without it (the app says so once)
         return ws
@@ -199,7 +199,7 @@ class Workspace:
                     for meta in self.sequences:
                         view.analysis(tr, meta.name).save(view._tables(folder, tr, meta.name))
             if self.classes:
-                write_json(os.path.join(folder, CLASS_COMBINED), _jsonable(self.combined))
+                write_json(os.path.join(folder, CLASS_COMBINED), plain_tree(self.combined))
             if compared and tables_compared.applies(self.inputs):
                 tables = self.compared or tables_compared.compute(self.inputs, self.trackers,
                                                                   [m.name for m in self.sequences], workers)
@@ -209,7 +209,7 @@ class Workspace:
             tr: {c: self.class_metrics[c][tr] for c in self.classes} for tr in self.trackers}
         manifest = {k: v for k, v in self.manifest.items() if k != "files"}
         manifest["inputs"] = self.inputs.to_manifest(run_dir)
-        saved_run.write_run(run_dir, fill, manifest, _jsonable(metrics))
+        saved_run.write_run(run_dir, fill, manifest, plain_tree(metrics))
 
     @classmethod
     def load(cls, run_dir: str, frame_roots: tuple[str, ...] = ()) -> "Workspace":
@@ -334,8 +334,3 @@ def _manifest(layout: Layout, metas: list[SequenceMeta], inputs: dict, notes: li
         "inputs": inputs, "trackers": list(layout.trackers), "classes": list(layout.classes),
         "sequences": [vars(m) for m in metas], "notes": notes, "combined_key": COMBINED,
     }
-
-
-def _jsonable(tree: dict) -> dict:
-    """Nested metric dicts (any depth) with numpy values as plain JSON values."""
-    return {k: _jsonable(v) if isinstance(v, dict) else plain(v) for k, v in tree.items()}
