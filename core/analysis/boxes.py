@@ -3,7 +3,8 @@
 One row per ground-truth box and per tracker box (including the ones preprocessing set aside, with
 the reason), carrying its HOTA partner and how many alphas the pair survives (``level``), so the
 state at any alpha is ``TP if level > alpha_index else FN/FP`` without re-matching. CLEAR partner,
-identity events and the identity (IDF1) partner ride along.
+identity events and the identity (IDF1) partner ride along. KITTI ground truth's occlusion and truncation
+levels (``kitti_occluded``, ``kitti_truncated``, as written) too: NaN for tracker boxes and other formats.
 """
 from __future__ import annotations
 
@@ -22,18 +23,22 @@ IGNORED_REASONS = {
 }
 
 
-def box_table(ev: SequenceEvaluation, gt: Detections, tr: Detections, clear_matches: pd.DataFrame | None = None
-              ) -> pd.DataFrame:
-    """All boxes of both sides, frame-sorted, with their evaluation outcome (see module doc)."""
+def box_table(ev: SequenceEvaluation, gt: Detections, tr: Detections, clear_matches: pd.DataFrame | None = None,
+              gt_extras: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """All boxes of both sides, frame-sorted, with their evaluation outcome (see module doc). ``gt_extras``:
+    the KITTI reader's per-row ``truncated`` / ``occluded`` of ``gt`` (``BoxFile.extras``)."""
     d = ev.data
     p = d.pairs
     parts = []
-    for det, rows in ((gt, d.gt_rows), (tr, d.tr_rows)):
+    for det, rows, extras in ((gt, d.gt_rows, gt_extras or {}), (tr, d.tr_rows, {})):
         n = len(det)
         frame = pd.DataFrame({
             "frame": det.frame, "id": det.id, "x": det.box[:, 0], "y": det.box[:, 1],
             "w": det.box[:, 2], "h": det.box[:, 3], "conf": det.conf, "row": np.arange(n),
             "vis": det.vis.astype(np.float32),  # ground truth's visibility column (NaN when absent)
+            # KITTI ground truth's levels, exactly as written (float64: no rounding across a bin edge)
+            "kitti_occluded": extras.get("occluded", np.full(n, np.nan)).astype(np.float64),
+            "kitti_truncated": extras.get("truncated", np.full(n, np.nan)).astype(np.float64),
         })
         evaluated = np.zeros(n, bool)
         evaluated[rows] = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracklens.analysis.breakdown import frames_in_bin
+from tracklens.analysis.breakdown import frames_in_bin, shown_conditions
 from tracklens.analysis.conditions import CONDITIONS
 from tracklens.dashboard import state
 from tracklens.dashboard.breakdown_loading import binned_boxes, tracker_breakdown
@@ -16,7 +16,10 @@ ws = st.session_state["workspace"]
 view = st.session_state["view"]
 alpha = st.session_state["alpha"]
 st.title("Breakdowns by condition" + (f" · class {plain(ws.class_name)}" if ws.classes else ""))
-name = st.radio("Condition", list(CONDITIONS), format_func=lambda c: CONDITIONS[c].title, horizontal=True,
+shown = shown_conditions([tracker_breakdown(view, t) for t in ws.trackers])  # not those without values
+if st.session_state.get("bd_condition") not in shown:
+    st.session_state.pop("bd_condition", None)
+name = st.radio("Condition", shown, format_func=lambda c: CONDITIONS[c].title, horizontal=True,
                 key="bd_condition")
 cond = CONDITIONS[name]
 if cond.gt_only:
