@@ -52,7 +52,8 @@ if pick and pick[1] == name and pick[0] in ws.trackers:
     label = (*cond.bin_labels, "")[b]
     seq_name = st.selectbox("Sequence", [s.name for s in ws.sequences],
                             index=[s.name for s in ws.sequences].index(st.session_state["seq"]), key="bd_seq")
-    st.subheader(f"Frames of {cond.title.lower()} {label} · {plain(tracker)} · {plain(seq_name)}")
+    what = cond.title if cond.title[:2].isupper() else cond.title.lower()  # "KITTI occlusion" keeps its case
+    st.subheader(f"Frames of {what} {label} · {plain(tracker)} · {plain(seq_name)}")
     frames = frames_in_bin(binned_boxes(view, tracker, seq_name), name, b, alpha_index(alpha))
     st.caption(f"{len(frames):,} frames have boxes in this bin; FN/FP at α = {alpha:.2f} (HOTA), switches "
                "from CLEAR. Most errors first; select a row to open the frame in the inspector.")
