@@ -57,11 +57,11 @@ CONDITIONS = {c.name: c for c in (
               ("< 30", "30–100", "100–300", "≥ 300"), "n/a", False),
     Condition("since_visible", "Frames since last visible", "frames", (2, 6, 31),
               ("1", "2–5", "6–30", "> 30"), "not visible before", True),
-    Condition("kitti_occlusion", "KITTI occlusion", "KITTI occlusion level (column 5)", (1, 2, 3),
+    Condition("kitti_occlusion", "KITTI occlusion", "level in column 5", (1, 2, 3),
               ("0 fully visible", "1 partly occluded", "2 largely occluded", "3 unknown"),
               "no KITTI occlusion column", True),
     # right-closed at KITTI's difficulty limits (truncation <= 0.15 easy, <= 0.3 moderate, <= 0.5 hard)
-    Condition("kitti_truncation", "KITTI truncation", "KITTI truncation (column 4)", (0, 0.15, 0.3, 0.5),
+    Condition("kitti_truncation", "KITTI truncation", "value in column 4", (0, 0.15, 0.3, 0.5),
               ("0", "(0, 0.15]", "(0.15, 0.3]", "(0.3, 0.5]", "> 0.5"), "no KITTI truncation column", True,
               right_closed=True),
 )}
