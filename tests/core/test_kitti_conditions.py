@@ -31,7 +31,7 @@ from tracklens.formats.kitti import read_kitti_file
 from tracklens.formats.layouts import resolve_dataset
 from tracklens.layout import resolve
 from tracklens.workspace import Workspace
-from test_breakdowns import check_adds_up
+from test_breakdowns import check_adds_up, mot17_mpn  # noqa: F401 (a fixture)
 
 SETTINGS = dict(deadline=None, derandomize=True, database=None, print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -262,3 +262,16 @@ def test_mot_boxes_have_no_kitti_values(sample_dir) -> None:
             tables.append(breakdown_table(counts))
     shown = shown_conditions(tables)
     assert shown == ["height", "speed", "crowding", "track_length", "since_visible"]  # MOT15: no visibility either
+
+
+@pytest.mark.shared
+def test_mot17_has_no_kitti_values(mot17_mpn) -> None:
+    """MOT17: no KITTI value at any box, the counts add up, and only the six MOTChallenge conditions are shown."""
+    tables = []
+    for seq, an in mot17_mpn.analyses["MPNTrack"].items():
+        boxes = an.boxes
+        assert boxes["kitti_occluded"].isna().all() and boxes["kitti_truncated"].isna().all(), seq
+        counts = sequence_counts(boxes)
+        check_adds_up(counts, an.metrics, seq)
+        tables.append(breakdown_table(counts))
+    assert shown_conditions(tables) == ["visibility", "height", "speed", "crowding", "track_length", "since_visible"]
