@@ -4,7 +4,7 @@ One row per ground-truth box and per tracker box (including the ones preprocessi
 the reason), carrying its HOTA partner and how many alphas the pair survives (``level``), so the
 state at any alpha is ``TP if level > alpha_index else FN/FP`` without re-matching. CLEAR partner,
 identity events and the identity (IDF1) partner ride along. KITTI ground truth's occlusion and truncation
-levels (``kitti_occluded``, ``kitti_truncated``, as written) too: NaN for tracker boxes and other formats.
+levels (``kitti_occluded``, ``kitti_truncated``, as written) too, on KITTI runs only (NaN for tracker boxes).
 """
 from __future__ import annotations
 
@@ -36,10 +36,11 @@ def box_table(ev: SequenceEvaluation, gt: Detections, tr: Detections, clear_matc
             "frame": det.frame, "id": det.id, "x": det.box[:, 0], "y": det.box[:, 1],
             "w": det.box[:, 2], "h": det.box[:, 3], "conf": det.conf, "row": np.arange(n),
             "vis": det.vis.astype(np.float32),  # ground truth's visibility column (NaN when absent)
-            # KITTI ground truth's levels, exactly as written (float64: no rounding across a bin edge)
-            "kitti_occluded": extras.get("occluded", np.full(n, np.nan)).astype(np.float64),
-            "kitti_truncated": extras.get("truncated", np.full(n, np.nan)).astype(np.float64),
         })
+        if extras:  # KITTI ground truth's levels, exactly as written (float64: no rounding across a bin edge);
+            # other formats carry no such columns (16 bytes a box saved), read as NaN (conditions._kitti)
+            frame["kitti_occluded"] = extras["occluded"].astype(np.float64)
+            frame["kitti_truncated"] = extras["truncated"].astype(np.float64)
         evaluated = np.zeros(n, bool)
         evaluated[rows] = True
         frame["evaluated"] = evaluated
