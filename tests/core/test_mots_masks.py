@@ -21,6 +21,7 @@ import pytest
 from core_cases import field_mismatches
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mask_data import H, W, mots_sequence, rle, rows_of
 from pycocotools import mask as mask_utils
 from reference import install_numpy_shim
 
@@ -41,48 +42,6 @@ EVAL_CONFIG = {
     "DISPLAY_LESS_PROGRESS": True, "OUTPUT_SUMMARY": False, "OUTPUT_EMPTY_CLASSES": False,
     "OUTPUT_DETAILED": False, "PLOT_CURVES": False,
 }
-H, W = 6, 8
-
-
-def rle(mask: np.ndarray) -> str:
-    return mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))["counts"].decode("ascii")
-
-
-def rows_of(labels: np.ndarray, frame: int, ident: dict[int, int], cls: dict[int, int]) -> list[str]:
-    """One row per label > 0 of a frame's label map: its mask, id ``ident[label]``, class ``cls[label]``."""
-    return [f"{frame} {ident[lab]} {cls[lab]} {H} {W} {rle(labels == lab)}" for lab in np.unique(labels) if lab > 0]
-
-
-@st.composite
-def mots_sequence(draw, zero_based: bool):
-    """(length, gt text, {tracker: text}); ground-truth label 4 is the ignore region (class 10)."""
-    length = draw(st.integers(1, 4))
-    gt_cls = {1: draw(st.sampled_from([1, 2])), 2: draw(st.sampled_from([1, 2])), 3: 2, 4: 10}
-    gt_id = {1: 1, 2: 2, 3: 7, 4: 10000}
-    gt_rows: list[str] = []
-    trackers: dict[str, list[str]] = {"A": [], "B": []}
-    for t in range(length):
-        frame = t if zero_based else t + 1
-        if draw(st.booleans()) and length > 1:
-            continue  # an empty frame
-        cells = np.array(draw(st.lists(st.integers(0, 4), min_size=H * W // 4, max_size=H * W // 4)))
-        g = np.kron(cells.reshape(H // 2, W // 2), np.ones((2, 2), np.int64))  # blocks: objects a few pixels big
-        gt_rows += rows_of(g, frame, gt_id, gt_cls)
-        if draw(st.integers(0, 5)) == 0:  # an empty mask (zero area), which pycocotools gives IoU 0
-            gt_rows.append(f"{frame} 99 2 {H} {W} {rle(np.zeros((H, W), bool))}")
-        for name in trackers:
-            noise = np.array(draw(st.lists(st.integers(0, 4), min_size=H * W, max_size=H * W))).reshape(H, W)
-            flip = np.array(draw(st.lists(st.integers(0, 3), min_size=H * W, max_size=H * W))).reshape(H, W) == 0
-            tr = np.where(flip, noise, g)
-            perm = draw(st.permutations([1, 2, 3, 4]))
-            ident = {lab: 20 + perm[lab - 1] for lab in range(1, 5)}
-            cls = {lab: draw(st.sampled_from([1, 2, 2, 3])) for lab in range(1, 5)}
-            trackers[name] += rows_of(tr, frame, ident, cls)
-            if draw(st.integers(0, 5)) == 0:
-                trackers[name].append(f"{frame} 98 2 {H} {W} {rle(np.zeros((H, W), bool))}")
-    return length, "\n".join(gt_rows) + ("\n" if gt_rows else ""), {k: "\n".join(v) for k, v in trackers.items()}
-
-
 def write_mots(root: Path, seqs: dict, split: str = "train") -> tuple[Path, Path]:
     gt, trs = root / "gt", root / "trackers"
     base = gt / f"MOTS-{split}"
@@ -277,10 +236,15 @@ def test_cli_mots_formats(tmp_path, capsys):
         assert got[cls]["COMBINED"]["HOTA"] == pytest.approx(float(np.mean(ref["t"][COMBINED][cls]["HOTA"])), abs=1e-12)
         assert got[cls]["0002"]["IDSW"] == ref["t"]["0002"][cls]["IDSW"]
     assert ref["t"]["0002"]["pedestrian"]["IDSW"] > 0
-    # saving a run for the dashboard would explain boxes by box IoU: refused, with the reason
+    # a saved run (its explanations use mask IoU: tests/dashboard/test_mask_one_story.py); breakdowns
+    # (conditions from box overlaps) are refused with the reason
     assert main(["eval", "--format", "kitti_mots", "--split", "val", "--gt-folder", str(gt), "--trackers-folder",
-                 str(trs), "--save", str(tmp_path / "run")]) == 2
-    assert "mask IoU the matching used" in capsys.readouterr().err and not (tmp_path / "run").exists()
+                 str(trs), "--save", str(tmp_path / "run")]) == 0
+    assert (tmp_path / "run" / "manifest.json").is_file()
+    capsys.readouterr()
+    assert main(["eval", "--format", "kitti_mots", "--split", "val", "--gt-folder", str(gt), "--trackers-folder",
+                 str(trs), "--breakdowns", str(tmp_path / "b.csv")]) == 2
+    assert "mask IoU the matching used" in capsys.readouterr().err and not (tmp_path / "b.csv").exists()
     # MOTS Challenge: frames 1-based, a frame 0 row is refused with its line
     mots_seq = (2, seq[1], seq[2])
     gt_m, trs_m = write_mots(tmp_path / "m", {"MOTS20-05": mots_seq})

@@ -1,0 +1,146 @@
+"""A small MOTS Challenge dataset written to disk (TrackEval's ``MOTSChallenge`` layout), for saving,
+explaining and drawing mask runs: pedestrians as ellipses walking past each other (the nearer one
+hides part of the farther one, so mask IoU and the IoU of the masks' bounding boxes differ), an
+ignore region (class 10), a tracker that follows them with ragged masks and one that swaps two
+identities, misses a pedestrian for a while, adds false positives (one inside the ignore region) and
+gives one pedestrian a box-shaped mask (a high box IoU, a low mask IoU). ``mots_sequence``: generated
+MOTS text (tiny H x W masks from random label maps) for hypothesis."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from hypothesis import strategies as st
+from pycocotools import mask as mask_utils
+
+FRAMES = 16
+HEIGHT, WIDTH = 180, 320
+SEQUENCE = "MOTS20-90"
+TRACKERS = ("follower", "swapper")
+IGNORE = (slice(0, 40), slice(260, 320))  # rows, columns of the ground truth's ignore region
+H, W = 6, 8  # the generated cases' mask size
+
+
+def rle(mask: np.ndarray) -> str:
+    return mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))["counts"].decode("ascii")
+
+
+def rows_of(labels: np.ndarray, frame: int, ident: dict[int, int], cls: dict[int, int]) -> list[str]:
+    """One row per label > 0 of a frame's label map: its mask, id ``ident[label]``, class ``cls[label]``."""
+    return [f"{frame} {ident[lab]} {cls[lab]} {H} {W} {rle(labels == lab)}" for lab in np.unique(labels) if lab > 0]
+
+
+@st.composite
+def mots_sequence(draw, zero_based: bool):
+    """(length, gt text, {tracker: text}); ground-truth label 4 is the ignore region (class 10)."""
+    length = draw(st.integers(1, 4))
+    gt_cls = {1: draw(st.sampled_from([1, 2])), 2: draw(st.sampled_from([1, 2])), 3: 2, 4: 10}
+    gt_id = {1: 1, 2: 2, 3: 7, 4: 10000}
+    gt_rows: list[str] = []
+    trackers: dict[str, list[str]] = {"A": [], "B": []}
+    for t in range(length):
+        frame = t if zero_based else t + 1
+        if draw(st.booleans()) and length > 1:
+            continue  # an empty frame
+        cells = np.array(draw(st.lists(st.integers(0, 4), min_size=H * W // 4, max_size=H * W // 4)))
+        g = np.kron(cells.reshape(H // 2, W // 2), np.ones((2, 2), np.int64))  # blocks: objects a few pixels big
+        gt_rows += rows_of(g, frame, gt_id, gt_cls)
+        if draw(st.integers(0, 5)) == 0:  # an empty mask (zero area), which pycocotools gives IoU 0
+            gt_rows.append(f"{frame} 99 2 {H} {W} {rle(np.zeros((H, W), bool))}")
+        for name in trackers:
+            noise = np.array(draw(st.lists(st.integers(0, 4), min_size=H * W, max_size=H * W))).reshape(H, W)
+            flip = np.array(draw(st.lists(st.integers(0, 3), min_size=H * W, max_size=H * W))).reshape(H, W) == 0
+            tr = np.where(flip, noise, g)
+            perm = draw(st.permutations([1, 2, 3, 4]))
+            ident = {lab: 20 + perm[lab - 1] for lab in range(1, 5)}
+            cls = {lab: draw(st.sampled_from([1, 2, 2, 3])) for lab in range(1, 5)}
+            trackers[name] += rows_of(tr, frame, ident, cls)
+            if draw(st.integers(0, 5)) == 0:
+                trackers[name].append(f"{frame} 98 2 {H} {W} {rle(np.zeros((H, W), bool))}")
+    return length, "\n".join(gt_rows) + ("\n" if gt_rows else ""), {k: "\n".join(v) for k, v in trackers.items()}
+
+
+def _ellipse(cx: float, cy: float, rx: float, ry: float) -> np.ndarray:
+    yy, xx = np.mgrid[:HEIGHT, :WIDTH]
+    return ((xx - cx) / rx) ** 2 + ((yy - cy) / ry) ** 2 <= 1
+
+
+def _people(frame: int) -> list[tuple[int, np.ndarray]]:
+    """(gt id, mask) far to near: a later mask hides the pixels it shares with an earlier one."""
+    return [(1, _ellipse(40 + 14 * frame, 95, 16, 42)),
+            (2, _ellipse(250 - 12 * frame, 105, 18, 48)),
+            (3, _ellipse(150, 120 - frame, 14, 38))]
+
+
+def _label_map(objects: list[tuple[int, np.ndarray]]) -> np.ndarray:
+    labels = np.zeros((HEIGHT, WIDTH), np.int64)
+    for k, (_, mask) in enumerate(objects, start=1):
+        labels[mask] = k
+    return labels
+
+
+def _row(frame: int, ident: int, cls: int, mask: np.ndarray) -> str:
+    return f"{frame} {ident} {cls} {HEIGHT} {WIDTH} {rle(mask)}\n"
+
+
+def gt_text() -> str:
+    rows = []
+    for t in range(FRAMES):
+        people = _people(t)
+        labels = _label_map(people)
+        region = np.zeros((HEIGHT, WIDTH), bool)
+        region[IGNORE] = True
+        region &= labels == 0
+        rows += [_row(t + 1, 2000 + ident, 2, labels == k) for k, (ident, _) in enumerate(people, start=1)
+                 if (labels == k).any()]
+        rows.append(_row(t + 1, 10000, 10, region))
+    return "".join(rows)
+
+
+def tracker_text(name: str) -> str:
+    rng = np.random.default_rng(7 if name == "follower" else 11)
+    rows = []
+    for t in range(FRAMES):
+        people = _people(t)
+        objects = []
+        for ident, mask in people:
+            if name == "swapper" and ident == 3 and 5 <= t < 9:
+                continue  # missed for four frames
+            if name == "swapper" and ident == 3 and t >= 12:
+                ys, xs = np.nonzero(mask)
+                box = np.zeros_like(mask)
+                box[ys.min():ys.max() + 1, xs.min():xs.max() + 1] = True
+                mask = box  # the box, not the person
+            shifted = np.roll(mask, int(rng.integers(-3, 4)), axis=1)
+            ragged = shifted & (rng.random(mask.shape) > 0.08)
+            out = 40 + ident
+            if name == "swapper" and ident in (1, 2) and t >= FRAMES // 2:
+                out = 43 - ident  # the two walkers swap identities after they cross
+            objects.append((out, ragged))
+        if name == "swapper" and t % 4 == 1:
+            fp = np.zeros((HEIGHT, WIDTH), bool)
+            fp[150:175, 20:60] = True
+            objects.append((99, fp))
+            inside = np.zeros((HEIGHT, WIDTH), bool)
+            inside[5:30, 270:300] = True  # in the ignore region: removed by the preprocessing
+            objects.append((98, inside))
+        labels = _label_map(objects)
+        rows += [_row(t + 1, ident, 2, labels == k) for k, (ident, _) in enumerate(objects, start=1)
+                 if (labels == k).any()]
+    return "".join(rows)
+
+
+def write_mots_dataset(root: Path) -> tuple[Path, Path]:
+    """``root/gt`` (MOTS-train with a seqmap) and ``root/trackers/MOTS-train/<tracker>/data``."""
+    gt, trs = root / "gt", root / "trackers"
+    seq = gt / "MOTS-train" / SEQUENCE
+    (seq / "gt").mkdir(parents=True)
+    (gt / "seqmaps").mkdir(parents=True)
+    (gt / "seqmaps" / "MOTS-train.txt").write_text(f"name\n{SEQUENCE}\n")
+    (seq / "gt" / "gt.txt").write_text(gt_text())
+    (seq / "seqinfo.ini").write_text(f"[Sequence]\nname={SEQUENCE}\nseqLength={FRAMES}\nimWidth={WIDTH}\n"
+                                     f"imHeight={HEIGHT}\nframeRate=10\n")
+    for name in TRACKERS:
+        (trs / "MOTS-train" / name / "data").mkdir(parents=True)
+        (trs / "MOTS-train" / name / "data" / f"{SEQUENCE}.txt").write_text(tracker_text(name))
+    return gt, trs
