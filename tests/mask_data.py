@@ -130,17 +130,25 @@ def tracker_text(name: str) -> str:
     return "".join(rows)
 
 
+def write_mots(root: Path, seqs: dict, split: str = "train", size: tuple[int, int] | None = None) -> tuple[Path, Path]:
+    """TrackEval's MOTS Challenge layout of ``seqs`` ({name: (length, gt text, {tracker: text})}); ``size``
+    (height, width) goes into seqinfo.ini."""
+    gt, trs = root / "gt", root / "trackers"
+    base = gt / f"MOTS-{split}"
+    (gt / "seqmaps").mkdir(parents=True)
+    (gt / "seqmaps" / f"MOTS-{split}.txt").write_text("name\n" + "".join(f"{s}\n" for s in seqs))
+    for name, (length, gt_rows, trackers) in seqs.items():
+        (base / name / "gt").mkdir(parents=True)
+        (base / name / "gt" / "gt.txt").write_text(gt_rows)
+        extra = f"imWidth={size[1]}\nimHeight={size[0]}\n" if size else ""
+        (base / name / "seqinfo.ini").write_text(f"[Sequence]\nname={name}\nseqLength={length}\n{extra}")
+        for tr, text in trackers.items():
+            (trs / f"MOTS-{split}" / tr / "data").mkdir(parents=True, exist_ok=True)
+            (trs / f"MOTS-{split}" / tr / "data" / f"{name}.txt").write_text(text)
+    return gt, trs
+
+
 def write_mots_dataset(root: Path) -> tuple[Path, Path]:
     """``root/gt`` (MOTS-train with a seqmap) and ``root/trackers/MOTS-train/<tracker>/data``."""
-    gt, trs = root / "gt", root / "trackers"
-    seq = gt / "MOTS-train" / SEQUENCE
-    (seq / "gt").mkdir(parents=True)
-    (gt / "seqmaps").mkdir(parents=True)
-    (gt / "seqmaps" / "MOTS-train.txt").write_text(f"name\n{SEQUENCE}\n")
-    (seq / "gt" / "gt.txt").write_text(gt_text())
-    (seq / "seqinfo.ini").write_text(f"[Sequence]\nname={SEQUENCE}\nseqLength={FRAMES}\nimWidth={WIDTH}\n"
-                                     f"imHeight={HEIGHT}\nframeRate=10\n")
-    for name in TRACKERS:
-        (trs / "MOTS-train" / name / "data").mkdir(parents=True)
-        (trs / "MOTS-train" / name / "data" / f"{SEQUENCE}.txt").write_text(tracker_text(name))
-    return gt, trs
+    seq = (FRAMES, gt_text(), {name: tracker_text(name) for name in TRACKERS})
+    return write_mots(root, {SEQUENCE: seq}, size=(HEIGHT, WIDTH))

@@ -21,7 +21,7 @@ import pytest
 from core_cases import field_mismatches
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mask_data import H, W, mots_sequence, rle, rows_of
+from mask_data import H, W, mots_sequence, rle, rows_of, write_mots
 from pycocotools import mask as mask_utils
 from reference import install_numpy_shim
 
@@ -42,21 +42,6 @@ EVAL_CONFIG = {
     "DISPLAY_LESS_PROGRESS": True, "OUTPUT_SUMMARY": False, "OUTPUT_EMPTY_CLASSES": False,
     "OUTPUT_DETAILED": False, "PLOT_CURVES": False,
 }
-def write_mots(root: Path, seqs: dict, split: str = "train") -> tuple[Path, Path]:
-    gt, trs = root / "gt", root / "trackers"
-    base = gt / f"MOTS-{split}"
-    (gt / "seqmaps").mkdir(parents=True)
-    (gt / "seqmaps" / f"MOTS-{split}.txt").write_text("name\n" + "".join(f"{s}\n" for s in seqs))
-    for name, (length, gt_text, trackers) in seqs.items():
-        (base / name / "gt").mkdir(parents=True)
-        (base / name / "gt" / "gt.txt").write_text(gt_text)
-        (base / name / "seqinfo.ini").write_text(f"[Sequence]\nname={name}\nseqLength={length}\n")
-        for tr, text in trackers.items():
-            (trs / f"MOTS-{split}" / tr / "data").mkdir(parents=True, exist_ok=True)
-            (trs / f"MOTS-{split}" / tr / "data" / f"{name}.txt").write_text(text)
-    return gt, trs
-
-
 def write_kitti_mots(root: Path, seqs: dict, split: str = "val") -> tuple[Path, Path]:
     gt, trs = root / "gt", root / "trackers"
     (gt / "label_02").mkdir(parents=True)
