@@ -126,7 +126,8 @@ def evaluate_files(files: SequenceFiles, opts: RunOptions) -> SequenceResult:
             result.metrics[name][cls] = ev.metrics()
             if opts.keep:
                 from .analysis.record import analyse  # pandas and the analysis only when matches are kept
-                result.analyses[(name, cls)] = analyse(ev, gt_dets, tr_dets[name], name)
+                masks = (gt.rles, tr.rles) if opts.format in ("mots", "kitti_mots") else None
+                result.analyses[(name, cls)] = analyse(ev, gt_dets, tr_dets[name], name, masks)
     return result
 
 

@@ -19,6 +19,7 @@ RATE_COLUMNS = tuple(c for c in TABLE_COLUMNS if is_rate(c))
 COUNT_COLUMNS = tuple(c for c in TABLE_COLUMNS if is_count(c))
 TIMELINE_FRAMES = 3_000  # the track timelines of a longer sequence show a window of this many frames
 MAX_TIMELINE_FRAMES = 20_000  # the widest window a user may pick
+MASK_COLUMNS = ("mask", "mask_h", "mask_w")  # a mask run's boxes: the RLE string and its size
 
 
 def alpha_index(alpha: float) -> int:
@@ -35,11 +36,21 @@ def overlay_boxes(boxes: pd.DataFrame, alpha_idx: int, threshold: float = 0.5,
     facts = explain_columns(boxes, alpha_idx, alpha, threshold, identity_events)
     tp = facts["hota_state"] == "TP"
     reason = facts["hota_reason"]
-    return pd.DataFrame(facts | {
+    keep = boxes["evaluated"].to_numpy(bool)
+    masks = {c: boxes[c].to_numpy()[keep] for c in MASK_COLUMNS if c in boxes.columns}  # mask formats
+    return pd.DataFrame(facts | masks | {
         "state": facts["hota_state"], "partner": np.where(tp, facts["hota_partner"], -1),
         "iou": np.where(tp, facts["hota_iou"], np.nan), "loc_miss": np.isin(reason, ("paired_below", "below")),
         "note": tag_notes(facts, alpha),
     })
+
+
+def overlay_masks(rows: pd.DataFrame) -> list[dict] | None:
+    """The pycocotools RLEs of ``overlay_boxes`` rows of a mask run, row-aligned; None for boxes."""
+    if "mask" not in rows.columns:
+        return None
+    return [{"size": [int(h), int(w)], "counts": counts.encode("ascii")}
+            for counts, h, w in zip(rows["mask"], rows["mask_h"], rows["mask_w"])]
 
 
 KEY_COLUMNS = ("frame", "side", "id")

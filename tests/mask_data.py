@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from pycocotools import mask as mask_utils
 
 FRAMES = 16
-HEIGHT, WIDTH = 180, 320
+HEIGHT, WIDTH = 360, 640
 SEQUENCE = "MOTS20-90"
 TRACKERS = ("follower", "swapper")
-IGNORE = (slice(0, 40), slice(260, 320))  # rows, columns of the ground truth's ignore region
+IGNORE = (slice(0, 80), slice(520, 640))  # rows, columns of the ground truth's ignore region
 H, W = 6, 8  # the generated cases' mask size
 
 
@@ -67,9 +67,9 @@ def _ellipse(cx: float, cy: float, rx: float, ry: float) -> np.ndarray:
 
 def _people(frame: int) -> list[tuple[int, np.ndarray]]:
     """(gt id, mask) far to near: a later mask hides the pixels it shares with an earlier one."""
-    return [(1, _ellipse(40 + 14 * frame, 95, 16, 42)),
-            (2, _ellipse(250 - 12 * frame, 105, 18, 48)),
-            (3, _ellipse(150, 120 - frame, 14, 38))]
+    return [(1, _ellipse(80 + 28 * frame, 190, 32, 84)),
+            (2, _ellipse(500 - 24 * frame, 210, 36, 96)),
+            (3, _ellipse(300, 240 - 2 * frame, 28, 76))]
 
 
 def _label_map(objects: list[tuple[int, np.ndarray]]) -> np.ndarray:
@@ -111,7 +111,7 @@ def tracker_text(name: str) -> str:
                 box = np.zeros_like(mask)
                 box[ys.min():ys.max() + 1, xs.min():xs.max() + 1] = True
                 mask = box  # the box, not the person
-            shifted = np.roll(mask, int(rng.integers(-3, 4)), axis=1)
+            shifted = np.roll(mask, int(rng.integers(-6, 7)), axis=1)
             ragged = shifted & (rng.random(mask.shape) > 0.08)
             out = 40 + ident
             if name == "swapper" and ident in (1, 2) and t >= FRAMES // 2:
@@ -119,10 +119,10 @@ def tracker_text(name: str) -> str:
             objects.append((out, ragged))
         if name == "swapper" and t % 4 == 1:
             fp = np.zeros((HEIGHT, WIDTH), bool)
-            fp[150:175, 20:60] = True
+            fp[300:350, 40:120] = True
             objects.append((99, fp))
             inside = np.zeros((HEIGHT, WIDTH), bool)
-            inside[5:30, 270:300] = True  # in the ignore region: removed by the preprocessing
+            inside[10:60, 540:600] = True  # in the ignore region: removed by the preprocessing
             objects.append((98, inside))
         labels = _label_map(objects)
         rows += [_row(t + 1, ident, 2, labels == k) for k, (ident, _) in enumerate(objects, start=1)

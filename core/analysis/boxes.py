@@ -27,19 +27,25 @@ IGNORED_REASONS = {
 }
 
 
-def box_table(ev: SequenceEvaluation, gt: Detections, tr: Detections, clear_matches: pd.DataFrame | None = None
-              ) -> pd.DataFrame:
-    """All boxes of both sides, frame-sorted, with their evaluation outcome (see module doc)."""
+def box_table(ev: SequenceEvaluation, gt: Detections, tr: Detections, clear_matches: pd.DataFrame | None = None,
+              masks: tuple[list[dict], list[dict]] | None = None) -> pd.DataFrame:
+    """All boxes of both sides, frame-sorted, with their evaluation outcome (see module doc). ``masks``
+    (mask formats: the ground truth's and the tracker's pycocotools RLEs, row-aligned with ``gt`` / ``tr``)
+    adds ``mask`` (the RLE string), ``mask_h`` and ``mask_w``, for drawing."""
     d = ev.data
     p = d.pairs
     parts = []
-    for det, rows in ((gt, d.gt_rows), (tr, d.tr_rows)):
+    for k, (det, rows) in enumerate(((gt, d.gt_rows), (tr, d.tr_rows))):
         n = len(det)
         frame = pd.DataFrame({
             "frame": det.frame, "id": det.id, "x": det.box[:, 0], "y": det.box[:, 1],
             "w": det.box[:, 2], "h": det.box[:, 3], "conf": det.conf, "row": np.arange(n),
             "vis": det.vis.astype(np.float32),  # ground truth's visibility column (NaN when absent)
         })
+        if masks is not None:
+            frame["mask"] = [r["counts"].decode("ascii") for r in masks[k]]
+            frame["mask_h"] = np.array([r["size"][0] for r in masks[k]], np.int32)
+            frame["mask_w"] = np.array([r["size"][1] for r in masks[k]], np.int32)
         evaluated = np.zeros(n, bool)
         evaluated[rows] = True
         frame["evaluated"] = evaluated

@@ -120,11 +120,13 @@ class SequenceAnalysis:
         return cls(meta["sequence"], meta["tracker"], meta["num_frames"], metrics, **stored, **small)
 
 
-def analyse(ev: SequenceEvaluation, gt: Detections, tr: Detections, tracker: str) -> SequenceAnalysis:
-    """Build all tables from one evaluation pass (the same matches the metrics came from)."""
+def analyse(ev: SequenceEvaluation, gt: Detections, tr: Detections, tracker: str,
+            masks: tuple[list[dict], list[dict]] | None = None) -> SequenceAnalysis:
+    """Build all tables from one evaluation pass (the same matches the metrics came from); ``masks``: the
+    RLEs of a mask format (``box_table``)."""
     d = ev.data
     matches = clear_match_table(ev)
-    boxes, events = box_table(ev, gt, tr, matches), event_table(ev, matches)
+    boxes, events = box_table(ev, gt, tr, matches, masks), event_table(ev, matches)
     return SequenceAnalysis(
         sequence=d.name, tracker=tracker, num_frames=d.num_frames, metrics=ev.metrics(),
         stored_boxes=FrameTable(boxes, categories=_categories("boxes")),

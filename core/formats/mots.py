@@ -311,6 +311,17 @@ def prepare_mots(name: str, gt: MaskFile, tr: MaskFile, classes: tuple[str, ...]
     return out
 
 
+def mask_size(path: str) -> tuple[int | None, int | None]:
+    """(height, width) of the masks of an evaluated MOTS file (its first row's columns 4-5; a file
+    without rows gives (None, None)): the frame size where no seqinfo.ini gives it."""
+    with open(path, encoding="utf-8-sig", errors="replace") as fp:
+        for line in fp:
+            cells = line.split()
+            if len(cells) >= 6:
+                return int(cells[3]), int(cells[4])
+    return None, None
+
+
 def load_mots_sequence(fmt: str, seq) -> tuple[MaskFile, dict[str, MaskFile]]:
     """Ground truth and tracker masks of one sequence (``seq``: a ``layout.SequenceFiles``); every
     tracker mask must have the ground truth's image size."""

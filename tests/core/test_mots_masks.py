@@ -225,7 +225,9 @@ def test_cli_mots_formats(tmp_path, capsys):
     # (conditions from box overlaps) are refused with the reason
     assert main(["eval", "--format", "kitti_mots", "--split", "val", "--gt-folder", str(gt), "--trackers-folder",
                  str(trs), "--save", str(tmp_path / "run")]) == 0
-    assert (tmp_path / "run" / "manifest.json").is_file()
+    from tracklens.workspace import Workspace
+    meta = Workspace.load(str(tmp_path / "run")).sequences[0]
+    assert (meta.height, meta.width) == (H, W)  # no seqinfo.ini: the frame is the masks' size
     capsys.readouterr()
     assert main(["eval", "--format", "kitti_mots", "--split", "val", "--gt-folder", str(gt), "--trackers-folder",
                  str(trs), "--breakdowns", str(tmp_path / "b.csv")]) == 2
