@@ -21,7 +21,7 @@ import pytest
 from core_cases import field_mismatches
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mask_data import H, W, mots_sequence, rle, rows_of, write_mots
+from mask_data import H, W, mots_sequence, rle, rows_of, write_mots, write_mots_dataset
 from pycocotools import mask as mask_utils
 from reference import install_numpy_shim
 
@@ -108,6 +108,13 @@ def test_kitti_mots_matches_trackeval(seqs):
     with tempfile.TemporaryDirectory() as tmp:
         gt, trs = write_kitti_mots(Path(tmp), data)
         assert assert_parity("kitti_mots", gt, trs, "val") == 2 * 2 * (len(data) + 1)
+
+
+def test_walkers_sequence_matches_trackeval(tmp_path):
+    """``mask_data``'s sequence (the one the saved-run, one-story and browser tests use), 640 x 360
+    masks: every field equal to TrackEval's."""
+    gt, trs = write_mots_dataset(tmp_path)
+    assert assert_parity("mots", gt, trs, "train") == 2 * 2
 
 
 def test_mask_iou_is_trackevals(tmp_path):
