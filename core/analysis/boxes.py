@@ -80,9 +80,11 @@ def box_table(ev: SequenceEvaluation, gt: Detections, tr: Detections, clear_matc
 
     for df, rows, cols in (
         (gt_df, d.gt_rows, {"partner": gt_partner, "iou": gt_iou, "level": gt_level, "best": best_gt,
-                            "best_iou": best_gt_iou, "clear_partner": clear_gt_partner, "clear_iou": clear_gt_iou, "event": ev_gt, "idtp": id_gt}),
+                            "best_iou": best_gt_iou, "clear_partner": clear_gt_partner, "clear_iou": clear_gt_iou,
+                            "event": ev_gt, "idtp": id_gt}),
         (tr_df, d.tr_rows, {"partner": tr_partner, "iou": tr_iou, "level": tr_level, "best": best_tr,
-                            "best_iou": best_tr_iou, "clear_partner": clear_tr_partner, "clear_iou": clear_tr_iou, "event": ev_tr, "idtp": id_tr}),
+                            "best_iou": best_tr_iou, "clear_partner": clear_tr_partner, "clear_iou": clear_tr_iou,
+                            "event": ev_tr, "idtp": id_tr}),
     ):
         n = len(df)
         for name, values in cols.items():
