@@ -123,6 +123,14 @@ def rle_pixels(strings: list[bytes]) -> np.ndarray:
     return out
 
 
+def valid_rles(strings: list[bytes], height: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """Which RLE strings are pycocotools RLEs of exactly their height x width mask (alphabet and runs
+    checked as the reader checks them): only those are safe to decode (pycocotools writes every run)."""
+    ok = np.fromiter((_RLE_CHARS.fullmatch(s) is not None for s in strings), bool, len(strings))
+    pixels = rle_pixels([s if good else b"" for s, good in zip(strings, ok)])
+    return ok & (pixels == np.asarray(height, np.int64) * np.asarray(width, np.int64)) & (np.asarray(height) > 0)
+
+
 def read_mots_file(path: str, num_frames: int, *, is_gt: bool, zero_based: bool) -> MaskFile:
     """Read one MOTS text file (``zero_based`` for KITTI-MOTS). Raises ``InputError`` naming the line
     for any row TrackEval could not use, overlapping masks and duplicate ids in a frame."""

@@ -75,3 +75,22 @@ def test_box_runs_have_no_masks(sample_dir):
     ev = evaluate_sequence(prepare(files.name, inputs.gt, tr, benchmark="MOT15"), 0.5)
     boxes = analyse(ev, inputs.gt, tr, tracker).frame_boxes(1)
     assert len(boxes) and overlay_masks(overlay_boxes(boxes, 9)) is None
+
+
+def test_an_altered_mask_is_not_decoded(mask_run):
+    """A saved run's mask string that is not an RLE of its size (runs overrunning it, characters out of
+    pycocotools' alphabet, a wrong or huge size) is left undrawn; its box and the other masks are drawn."""
+    _, run = mask_run
+    an = Workspace.load(str(run)).for_class("pedestrian").analysis("swapper", SEQUENCE)
+    rows = overlay_boxes(an.frame_boxes(14), 9)
+    assert len(rows) >= 5
+    good = overlay_masks(rows)
+    altered = rows.copy()
+    altered.loc[0, "mask"] = altered.loc[0, "mask"] + "Y9"  # one more run: past the mask's end
+    altered.loc[1, "mask"] = "~~~"
+    altered.loc[2, "mask_h"] = int(altered.loc[2, "mask_h"]) + 1
+    altered.loc[3, "mask_h"], altered.loc[3, "mask_w"] = 100_000, 100_000
+    masks = overlay_masks(altered)
+    assert masks[:4] == [None] * 4 and masks[4:] == good[4:] and all(m is not None for m in good)
+    frame = np.full((int(rows["mask_h"].iat[0]), int(rows["mask_w"].iat[0]), 3), BLANK_GREY, np.uint8)
+    assert frame_jpeg(frame, altered, alpha=0.5)
