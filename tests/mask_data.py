@@ -148,6 +148,23 @@ def write_mots(root: Path, seqs: dict, split: str = "train", size: tuple[int, in
     return gt, trs
 
 
+def write_kitti_mots(root: Path, seqs: dict, split: str = "val") -> tuple[Path, Path]:
+    """TrackEval's KITTI-MOTS layout of ``seqs`` ({name: (length, gt text, {tracker: text})})."""
+    gt, trs = root / "gt", root / "trackers"
+    (gt / "label_02").mkdir(parents=True)
+    lines = []
+    for name, (length, gt_rows, trackers) in seqs.items():
+        (gt / "label_02" / f"{name}.txt").write_text(gt_rows)
+        lines.append(f"{name} empty 000000 {length - 1:06d}\n")
+        for tr, text in trackers.items():
+            (trs / tr / "data").mkdir(parents=True, exist_ok=True)
+            (trs / tr / "data" / f"{name}.txt").write_text(text)
+    # TrackEval sniffs the seqmap's dialect from what follows its first line (a one-line seqmap
+    # crashes it), so a first line with fewer than 4 values (skipped by both) leads
+    (gt / f"evaluate_mots.seqmap.{split}").write_text("KITTI-MOTS seqmap\n" + "".join(lines))
+    return gt, trs
+
+
 def write_mots_dataset(root: Path) -> tuple[Path, Path]:
     """``root/gt`` (MOTS-train with a seqmap) and ``root/trackers/MOTS-train/<tracker>/data``."""
     seq = (FRAMES, gt_text(), {name: tracker_text(name) for name in TRACKERS})

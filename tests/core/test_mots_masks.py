@@ -21,7 +21,7 @@ import pytest
 from core_cases import field_mismatches
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mask_data import H, W, mots_sequence, rle, rows_of, write_mots, write_mots_dataset
+from mask_data import H, W, mots_sequence, rle, rows_of, write_kitti_mots, write_mots, write_mots_dataset
 from pycocotools import mask as mask_utils
 from reference import install_numpy_shim
 
@@ -42,22 +42,6 @@ EVAL_CONFIG = {
     "DISPLAY_LESS_PROGRESS": True, "OUTPUT_SUMMARY": False, "OUTPUT_EMPTY_CLASSES": False,
     "OUTPUT_DETAILED": False, "PLOT_CURVES": False,
 }
-def write_kitti_mots(root: Path, seqs: dict, split: str = "val") -> tuple[Path, Path]:
-    gt, trs = root / "gt", root / "trackers"
-    (gt / "label_02").mkdir(parents=True)
-    lines = []
-    for name, (length, gt_text, trackers) in seqs.items():
-        (gt / "label_02" / f"{name}.txt").write_text(gt_text)
-        lines.append(f"{name} empty 000000 {length - 1:06d}\n")
-        for tr, text in trackers.items():
-            (trs / tr / "data").mkdir(parents=True, exist_ok=True)
-            (trs / tr / "data" / f"{name}.txt").write_text(text)
-    # TrackEval sniffs the seqmap's dialect from what follows its first line (a one-line seqmap
-    # crashes it), so a first line with fewer than 4 values (skipped by both) leads
-    (gt / f"evaluate_mots.seqmap.{split}").write_text("KITTI-MOTS seqmap\n" + "".join(lines))
-    return gt, trs
-
-
 def trackeval_run(fmt: str, gt: Path, trs: Path) -> dict:
     """``{tracker: {seq | COMBINED_SEQ: {class: {field: value}}}}`` from TrackEval's Evaluator."""
     metrics = [trackeval.metrics.HOTA(), trackeval.metrics.CLEAR({"THRESHOLD": 0.5, "PRINT_CONFIG": False}),

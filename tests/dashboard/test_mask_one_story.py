@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from mask_data import SEQUENCE, TRACKERS, mots_sequence, write_mots, write_mots_dataset
+from mask_data import SEQUENCE, TRACKERS, mots_sequence, write_kitti_mots, write_mots, write_mots_dataset
 from pycocotools import mask as mask_utils
 from strategies import box_ious
 from test_one_story import CI_SETTINGS, THRESHOLD, check_analysis, frame_truths
@@ -72,12 +72,25 @@ def test_every_box_of_a_saved_mask_run(tmp_path: Path) -> None:
     assert differs > 20
 
 
-@settings(max_examples=40, **CI_SETTINGS)
+@settings(max_examples=30, **CI_SETTINGS)
 @given(st.lists(mots_sequence(zero_based=False), min_size=1, max_size=2))
-def test_every_box_of_generated_mask_cases(seqs) -> None:
+def test_every_box_of_generated_mots_challenge_cases(seqs) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        gt_folder, trackers_folder = write_mots(Path(tmp), {f"MOTS20-{k + 1:02d}": s for k, s in enumerate(seqs)})
-        for sequence, tracker, cls, gt, tr, ev in evaluated("mots", gt_folder, trackers_folder, "train"):
-            an = analyse(ev, gt.dets, tr.dets, tracker)
-            check_analysis(an, frame_truths(gt.dets, tr.dets, ev, mask_ious(gt, tr)), f"{tracker}/{sequence}/{cls}",
-                           ALPHAS_CHECKED)
+        folders = write_mots(Path(tmp), {f"MOTS20-{k + 1:02d}": s for k, s in enumerate(seqs)})
+        check_generated("mots", *folders, "train")
+
+
+@settings(max_examples=30, **CI_SETTINGS)
+@given(st.lists(mots_sequence(zero_based=True), min_size=1, max_size=2))
+def test_every_box_of_generated_kitti_mots_cases(seqs) -> None:
+    """Cars and pedestrians, each class explained on its own (its masks only)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folders = write_kitti_mots(Path(tmp), {f"{k:04d}": s for k, s in enumerate(seqs)})
+        check_generated("kitti_mots", *folders, "val")
+
+
+def check_generated(fmt: str, gt_folder: Path, trackers_folder: Path, split: str) -> None:
+    for sequence, tracker, cls, gt, tr, ev in evaluated(fmt, gt_folder, trackers_folder, split):
+        an = analyse(ev, gt.dets, tr.dets, tracker, (gt.rles, tr.rles))
+        check_analysis(an, frame_truths(gt.dets, tr.dets, ev, mask_ious(gt, tr)), f"{tracker}/{sequence}/{cls}",
+                       ALPHAS_CHECKED)
