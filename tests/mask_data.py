@@ -169,3 +169,47 @@ def write_mots_dataset(root: Path) -> tuple[Path, Path]:
     """``root/gt`` (MOTS-train with a seqmap) and ``root/trackers/MOTS-train/<tracker>/data``."""
     seq = (FRAMES, gt_text(), {name: tracker_text(name) for name in TRACKERS})
     return write_mots(root, {SEQUENCE: seq}, size=(HEIGHT, WIDTH))
+
+
+REAL_GT = Path(__file__).parent / "data" / "mots20" / "MOTS20-09" / "gt.txt"  # real: see its README
+REAL_SEQUENCE, REAL_FRAMES, REAL_SIZE = "MOTS20-09", 2, (1080, 1920)
+
+
+def real_mots_trackers() -> dict[str, str]:
+    """Tracker files derived at run time from the real MOTS20-09 ground truth (not tracker output):
+    ``shifted`` moves every person 4 px per frame and frays the mask edges; ``swapped`` also swaps the
+    first two identities in frame 2, misses the third person there and adds a false positive."""
+    rows = [line.split() for line in REAL_GT.read_text().splitlines()]
+    out = {}
+    for name in ("shifted", "swapped"):
+        rng = np.random.default_rng(5)
+        lines = []
+        for frame in range(1, REAL_FRAMES + 1):
+            people = [(int(r[1]), mask_utils.decode({"size": list(REAL_SIZE), "counts": r[5].encode()}).astype(bool))
+                      for r in rows if int(r[0]) == frame and r[2] == "2"]
+            objects = []
+            for k, (ident, mask) in enumerate(people):
+                if name == "swapped" and frame == 2 and k == 2:
+                    continue
+                moved = np.roll(mask, 4 * frame, axis=1) & (rng.random(mask.shape) > 0.05)
+                out_id = 100 + k
+                if name == "swapped" and frame == 2 and k < 2:
+                    out_id = 101 - k
+                objects.append((out_id, moved))
+            if name == "swapped":
+                fp = np.zeros(REAL_SIZE, bool)
+                fp[900:1000, 100:160] = True
+                objects.append((199, fp))
+            labels = np.zeros(REAL_SIZE, np.int64)
+            for k, (_, mask) in enumerate(objects, start=1):
+                labels[mask] = k
+            lines += [f"{frame} {ident} 2 {REAL_SIZE[0]} {REAL_SIZE[1]} {rle(labels == k)}\n"
+                      for k, (ident, _) in enumerate(objects, start=1) if (labels == k).any()]
+        out[name] = "".join(lines)
+    return out
+
+
+def write_real_mots(root: Path) -> tuple[Path, Path]:
+    """The real MOTS20-09 ground truth (2 frames) with ``real_mots_trackers``, in TrackEval's layout."""
+    seq = (REAL_FRAMES, REAL_GT.read_text(), real_mots_trackers())
+    return write_mots(root, {REAL_SEQUENCE: seq}, size=REAL_SIZE)

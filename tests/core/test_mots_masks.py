@@ -21,7 +21,8 @@ import pytest
 from core_cases import field_mismatches
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mask_data import H, W, mots_sequence, rle, rows_of, write_kitti_mots, write_mots, write_mots_dataset
+from mask_data import (H, W, mots_sequence, rle, rows_of, write_kitti_mots, write_mots, write_mots_dataset,
+                       write_real_mots)
 from pycocotools import mask as mask_utils
 from reference import install_numpy_shim
 
@@ -265,3 +266,14 @@ def test_ignore_regions_merged_per_frame_and_tracker_size(tmp_path):
     with pytest.raises(InputError, match=r"mask size 6 x 6 differs from the ground truth's \(6 x 8\)") as err:
         evaluate(resolve_dataset("mots", str(gt_dir), str(trs)))
     assert err.value.line == 1
+
+
+def test_real_mots20_ground_truth_matches_trackeval(tmp_path):
+    """Real MOTS20-09 ground truth (tests/data/mots20, 2 frames at 1080 x 1920, with its ignore region)
+    against trackers derived from it: every field equal to TrackEval's."""
+    gt, trs = write_real_mots(tmp_path)
+    assert assert_parity("mots", gt, trs, "train") == 2 * 2
+    run = evaluate(resolve_dataset("mots", str(gt), str(trs)), preprocess=True)
+    m = run.metrics["swapped"]["pedestrian"]["MOTS20-09"]
+    assert m["IDSW"] > 0 and m["CLR_FP"] > 0 and m["CLR_FN"] > 0  # the derived errors are there
+    assert 0.5 < run.metrics["shifted"]["pedestrian"]["MOTS20-09"]["LocA(0)"] < 1  # frayed, shifted masks
