@@ -42,3 +42,4 @@ def test_saved_mask_run_every_page(mask_run):
         assert not at.exception and not at.error, (page, [e.message for e in at.exception], [e.value for e in at.error])
     at.switch_page("app_pages/inspector.py").run()
     assert at.title[0].value.replace("\\", "") == f"Frame inspector · {SEQUENCE} · swapper · class pedestrian"
+    assert any("Every IoU here is mask IoU" in c.value for c in at.caption)
