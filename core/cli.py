@@ -106,11 +106,10 @@ def run_core_command(args: argparse.Namespace) -> int:
                 check_output_file(path, flag)
         if args.save:
             check_output_dir(args.save, "--save")
-        if args.format in ("mots", "kitti_mots") and (args.save or args.breakdowns):
-            raise InputError("--save" if args.save else "--breakdowns", "saved runs and breakdowns of mask formats are "
-                             "not supported yet: the dashboard's per-box explanations and the breakdowns use box "
-                             "overlaps, not the mask IoU the matching used.",
-                             "Leave out --save / --breakdowns: --json and --csv hold every metric.")
+        if args.format in ("mots", "kitti_mots") and args.breakdowns:
+            raise InputError("--breakdowns", "breakdowns of mask formats are not supported yet: their conditions "
+                             "(occlusion, crowding) use box overlaps, not the mask IoU the matching used.",
+                             "Leave out --breakdowns: --json, --csv and --save hold every metric and box.")
         return _eval(args)
     if args.command == "diff":
         from .diff_cli import run_diff

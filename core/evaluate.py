@@ -126,8 +126,9 @@ def evaluate_files(files: SequenceFiles, opts: RunOptions) -> SequenceResult:
             result.metrics[name][cls] = ev.metrics()
             if opts.keep:
                 from .analysis.record import analyse  # pandas and the analysis only when matches are kept
+                masks = (gt.rles, tr.rles) if opts.format in ("mots", "kitti_mots") else None
                 result.analyses[(name, cls)] = analyse(ev, gt_dets, tr_dets[name], name,
-                                                       gt.extras if opts.format == "kitti" else None)
+                                                       gt.extras if opts.format == "kitti" else None, masks)
     return result
 
 

@@ -33,6 +33,7 @@ from .analysis.record import SequenceAnalysis
 from .errors import InputError
 from .evaluate import COMBINED, analyse_one, evaluate
 from .formats.motchallenge import read_seqinfo
+from .formats.mots import mask_size
 from .jsonable import plain_tree
 from .layout import Layout
 from .run import Run, RunInputs, RunOptions, relocate, resolve_inputs
@@ -308,13 +309,17 @@ def _cache_file(folder: str, layout: Layout, inputs: dict) -> str:
 
 def _sequence_metas(run: Run) -> list[SequenceMeta]:
     """Frames, size and footage per sequence: from seqinfo.ini for MOTChallenge; KITTI and BDD100K
-    give only the length (their boxes are drawn on a blank canvas)."""
+    give only the length (their boxes are drawn on a blank canvas), mask formats their masks' size."""
     out = []
+    masks = run.layout.format in ("mots", "kitti_mots")
     for f in run.layout.sequences:
         if f.seqinfo is None:
-            out.append(SequenceMeta(f.name, run.num_frames[f.name], None, None, None, None, None))
+            height, width = mask_size(f.gt) if masks else (None, None)
+            out.append(SequenceMeta(f.name, run.num_frames[f.name], width, height, None, None, None))
             continue
         info = read_seqinfo(f.seqinfo)
+        if masks and not (info.width and info.height):
+            info = replace(info, **dict(zip(("height", "width"), mask_size(f.gt))))
         out.append(SequenceMeta(f.name, info.length, info.width, info.height, info.fps,
                                 os.path.abspath(f.video) if f.video else None,
                                 os.path.abspath(f.image_dir) if f.image_dir else None))

@@ -165,7 +165,9 @@ def frame_region() -> None:
         st.markdown(legend_html(legend_items()), unsafe_allow_html=True)
     st.caption(f"Box states: HOTA's matching at α = {alpha:.2f}. Events: CLEAR's matching (IoU ≥ {threshold:.2f}). "
                "HOTA pairs boxes once for all α, weighing IoU by how well the whole tracks agree, then drops "
-               "pairs below α; CLEAR pairs only boxes with IoU ≥ its threshold, keeping last frame's pairs first.")
+               "pairs below α; CLEAR pairs only boxes with IoU ≥ its threshold, keeping last frame's pairs first."
+               + (" Every IoU here is mask IoU, as both matchings used it, not the drawn boxes' IoU."
+                  if "mask" in boxes.columns else ""))
     table = frame_table(boxes, association_scores(boxes, pair_table(analysis.pairs, a_idx)), alpha, threshold)
     picks = st.session_state.get("table_picks", 0)  # the same table from frame to frame: updated, not rebuilt
     picked = st.dataframe(table.drop(columns=list(KEY_COLUMNS)), hide_index=True, on_select="rerun",
