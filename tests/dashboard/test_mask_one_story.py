@@ -99,6 +99,6 @@ def test_every_box_of_generated_kitti_mots_cases(seqs) -> None:
 
 def check_generated(fmt: str, gt_folder: Path, trackers_folder: Path, split: str) -> None:
     for sequence, tracker, cls, gt, tr, ev in evaluated(fmt, gt_folder, trackers_folder, split):
-        an = analyse(ev, gt.dets, tr.dets, tracker, (gt.rles, tr.rles))
+        an = analyse(ev, gt.dets, tr.dets, tracker, masks=(gt.rles, tr.rles))
         check_analysis(an, frame_truths(gt.dets, tr.dets, ev, mask_ious(gt, tr)), f"{tracker}/{sequence}/{cls}",
                        ALPHAS_CHECKED)
