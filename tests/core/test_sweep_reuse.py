@@ -141,7 +141,7 @@ def test_unique_optimum_with_tracker_order_given_settles_the_same(seed: int) -> 
     base_pairs, base_settled = frames.unique_optimum(score, g, t)
     pairs, settled = frames.unique_optimum(score, g, t, by_tracker)
     assert np.array_equal(pairs, base_pairs) and np.array_equal(settled, base_settled)
-    positive = score > 0
-    sub = np.flatnonzero(positive)
-    assert np.array_equal(assignment.assign(g[sub], t[sub], score[sub], gt_off, tr_off, np.argsort(t[sub], kind="stable")),
-                          assignment.assign(g[sub], t[sub], score[sub], gt_off, tr_off))
+    sub = np.flatnonzero(score > 0)
+    g, t, score = g[sub], t[sub], score[sub]
+    assert np.array_equal(assignment.assign(g, t, score, gt_off, tr_off, np.argsort(t, kind="stable")),
+                          assignment.assign(g, t, score, gt_off, tr_off))
