@@ -2,9 +2,9 @@
 
 Taken only for files it reads exactly as TrackEval does (Python's ``float`` on each cell, which
 pyarrow's parser matches bit for bit: both round correctly) and with the careful reader's line numbers:
-plain numbers and empty cells, rows of one width, no blank line. Anything else (spaces after commas,
-'nan', a header, ragged rows, blank lines, a BOM...) returns None and goes to the careful reader, which
-explains a bad file with its line number. pyarrow is already a dependency (Parquet); its CSV reader
+plain numbers and empty cells, rows of one width, no blank line (a UTF-8 BOM and any line breaks are
+fine). Anything else (spaces after commas, 'nan', a header, ragged rows, blank lines...) returns None
+and goes to the careful reader, which explains a bad file with its line number. pyarrow is already a dependency (Parquet); its CSV reader
 loads in a fraction of pandas' import and parses about twice as fast.
 """
 from __future__ import annotations
