@@ -227,3 +227,42 @@ def test_classes_protocol_matches_trackeval_on_generated_cases(cases: list[Track
         ref = trackeval_folders(ref_gt, ref_trackers, "MOT17", "train", ["T"])
         assert_run_matches(ws_b.metrics["T"], ref["T"], name)
         check_run(diff_runs(ws_a, "T", ws_b, "T", 0.5), ws_a, "T", ws_b, "T")
+
+
+# ------------------------------------------------------------------------------------- the run's record
+
+
+@pytest.mark.shared
+def test_saved_classes_run_keeps_its_targets(mot17, tmp_path: Path) -> None:
+    """The targets are part of the run's inputs: saved in the manifest and read back, and a workspace of
+    those inputs, analysed when asked (the dashboard's way), has the saved run's boxes exactly."""
+    from dataclasses import replace
+
+    from tracklens.analysis.diff import diff_sequence
+    from tracklens.workspace import Workspace
+
+    gt, trackers, _ = mot17
+    seq = "MOT17-02-DPM"
+    seqmap = tmp_path / "one.txt"
+    seqmap.write_text(f"name\n{seq}\n")
+    run_dir = tmp_path / "run"
+    assert main(["eval", "--gt-folder", str(gt), "--trackers-folder", str(trackers), "--seqmap", str(seqmap),
+                 "--trackers", "BoTSORT", "--quiet", "--protocol", "classes=7,1", "--save", str(run_dir),
+                 "--no-compared"]) == 0
+    saved = Workspace.load(str(run_dir))
+    assert saved.inputs.targets == (1, 7)
+    lazy = Workspace.from_inputs(saved.inputs, analyse_now=False)
+    default = Workspace.from_inputs(replace(saved.inputs, targets=None), analyse_now=False)
+    assert_run_matches(lazy.metrics["BoTSORT"], saved.metrics["BoTSORT"], "read back")
+    assert lazy.metrics["BoTSORT"][seq]["CLR_FP"] != default.metrics["BoTSORT"][seq]["CLR_FP"]
+    same = diff_sequence(saved.analysis("BoTSORT", seq), lazy.analysis("BoTSORT", seq), 9)
+    assert (same.counts[["delta", "added", "removed"]] == 0).all().all() and same.gt_boxes.empty and same.tr_boxes.empty
+    other = diff_sequence(saved.analysis("BoTSORT", seq), default.analysis("BoTSORT", seq), 9)
+    assert not other.tr_boxes.empty
+
+
+def test_manifest_targets_are_checked() -> None:
+    record = RunInputs("g", "t", targets=(1, 7)).to_manifest()
+    assert record["targets"] == [1, 7] and RunInputs.from_manifest(record).targets == (1, 7)
+    with pytest.raises(InputError, match="inputs.targets must be a list of class ids"):
+        RunInputs.from_manifest({**record, "targets": ["1; rm"]})
