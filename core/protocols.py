@@ -114,7 +114,7 @@ def classes_protocol(name: str) -> Protocol:
         raise InputError("--protocol", f"{name!r} names no class.", fix)
     ids = set()
     for text in given:
-        cid = CLASS_IDS.get(text.lower()) or (int(text) if text.isdigit() else None)
+        cid = CLASS_IDS.get(text.lower()) or (int(text) if text.isascii() and text.isdigit() else None)
         if cid not in MOT_CLASS_NAMES:
             raise InputError("--protocol", f"{text!r} in {name!r} is not a MOTChallenge class.", fix)
         ids.add(cid)

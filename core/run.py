@@ -146,7 +146,7 @@ def resolve_inputs(inputs: RunInputs, trackers: list[str] | None = None, *, save
 def _class_ids(values) -> tuple[int, ...]:
     """A manifest's ``targets``: a list of class ids."""
     if not isinstance(values, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        raise InputError("manifest.json", f"inputs.targets must be a list of class ids, not {values!r}.",
+        raise InputError("manifest.json", f"inputs.targets must be a list of class ids, not {repr(values)[:60]}.",
                          "Save the run again with tracklens eval --save.")
     return tuple(values)
 

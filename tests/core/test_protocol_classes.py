@@ -82,7 +82,7 @@ def test_classes_protocol_parses_ids_and_names() -> None:
 
 @pytest.mark.parametrize("bad, what", [
     ("classes=", "names no class"), ("classes= , ", "names no class"), ("classes=1,99", "'99'"),
-    ("classes=0", "'0'"), ("classes=walker", "'walker'"), ("classes=1.5", "'1.5'"), ("classes=-1", "'-1'"),
+    ("classes=0", "'0'"), ("classes=walker", "'walker'"), ("classes=1.5", "'1.5'"), ("classes=-1", "'-1'"), ("classes=²", "'²'"),
 ])
 def test_bad_class_lists_are_explained(bad: str, what: str) -> None:
     with pytest.raises(InputError) as info:
