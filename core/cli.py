@@ -61,7 +61,8 @@ def add_core_commands(sub) -> None:
                     help="detections without identities (ids -1): link them frame to frame (Hungarian on IoU >= 0.5, "
                          "same class) and score the result, labelled 'ids linked by tracklens' (docs/formats.md)")
     ev.add_argument("--protocol", metavar="NAME", help="score under a named protocol: trackeval (default), "
-                    "no-preproc, mot20, motmetrics (py-motmetrics 1.4.0's rules) or iou=T (tracklens.protocols)")
+                    "no-preproc, mot20, motmetrics (py-motmetrics 1.4.0's rules), iou=T or classes=1,7 (those "
+                    "ground-truth classes as targets, ids or names; tracklens.protocols)")
     eval_extras.add_arguments(ev)
     add_check_arguments(ev)
     ev.add_argument("--no-check", action="store_true", help="skip the input check's summary (tracklens check)")

@@ -112,7 +112,7 @@ class Workspace:
     def _analyse(self, tracker: str, sequence: str) -> SequenceAnalysis:
         inputs = self.inputs
         opts = RunOptions(self.layout.format, self.layout.classes, self.layout.benchmark, inputs.preprocess,
-                          inputs.threshold)
+                          inputs.threshold, targets=inputs.targets or ())
         return analyse_one(self.layout, opts, tracker, sequence, self.class_name)
 
     def sequence(self, name: str) -> SequenceMeta:
@@ -152,7 +152,7 @@ class Workspace:
             except (OSError, ValueError, KeyError, TypeError, AttributeError):
                 pass  # a damaged cache entry is only a miss: evaluate again and rewrite it
         run = evaluate(layout, preprocess=inputs.preprocess, threshold=inputs.threshold, workers=workers,
-                       analyse_matches=analyse_now, progress=progress, dask=dask)
+                       analyse_matches=analyse_now, progress=progress, dask=dask, targets=inputs.targets or ())
         ws = cls.from_run(inputs, run)
         if cache_file:
             try:

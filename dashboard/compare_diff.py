@@ -85,7 +85,7 @@ def protocol_diff(inputs, tracker: str, sequence: str, first: str, second: str, 
 
 def render_protocols(tracker: str, sequence: str, alpha: float) -> None:
     """Protocols side by side: the sidebar's tracker scored under two rule sets, and what differs."""
-    from tracklens.protocols import PROTOCOLS
+    from tracklens.protocols import PRESETS, PROTOCOLS, protocol
 
     ws = st.session_state["workspace"]
     st.subheader(f"Protocols side by side: {plain(tracker)} on {plain(sequence)}")
@@ -93,12 +93,12 @@ def render_protocols(tracker: str, sequence: str, alpha: float) -> None:
         st.info("Protocols compare MOTChallenge single-class runs (this run is "
                 f"{'per class' if ws.classes else ws.inputs.format.upper()}).")
         return
-    names = list(PROTOCOLS)
+    names = [*PROTOCOLS, *PRESETS]
     cols = st.columns(2)
     first = cols[0].selectbox("Protocol A", names, index=names.index("trackeval"), key="protocol_a")
     second = cols[1].selectbox("Protocol B", names, index=names.index("motmetrics"), key="protocol_b")
-    cols[0].caption(PROTOCOLS[first].rule)
-    cols[1].caption(PROTOCOLS[second].rule)
+    cols[0].caption(protocol(first).rule)
+    cols[1].caption(protocol(second).rule)
     try:
         d = protocol_diff(ws.inputs, tracker, sequence, first, second, alpha_index(alpha))
     except InputError as exc:  # e.g. MOT20's classes asked of MOT15 files, or the input files are gone
