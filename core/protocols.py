@@ -52,9 +52,9 @@ class Protocol:
     targets: tuple[int, ...] | None = None  # ground-truth classes evaluated; None: pedestrian
 
     def inputs(self, inputs: RunInputs) -> RunInputs:
-        """``inputs`` with this protocol's options."""
+        """``inputs`` with this protocol's options and its name (recorded in a saved run's manifest)."""
         return replace(inputs, preprocess=self.preprocess, benchmark=self.benchmark or inputs.benchmark,
-                       threshold=self.threshold, targets=self.targets)
+                       threshold=self.threshold, targets=self.targets, protocol=self.name)
 
 
 PROTOCOLS = {
@@ -128,6 +128,39 @@ def classes_protocol(name: str) -> Protocol:
             "are evaluated and they are not distractors; only tracker boxes matched to the other distractor "
             f"classes ({', '.join(others) or 'none'}) are removed; CLEAR IoU ≥ 0.5")
     return Protocol("classes=" + ",".join(map(str, targets)), rule, targets=targets)
+
+
+def described(name: str) -> str:
+    """``name: its rule`` for a run's record (a name this version does not know: the name alone)."""
+    try:
+        return f"{name}: {protocol(name).rule}"
+    except InputError:
+        return name
+
+
+def reevaluation_refused(inputs: RunInputs) -> str | None:
+    """Why evaluating a run's files again with TrackEval's pipeline (what-if, score sweep, input check,
+    Metrics compared, a lazy analysis) would not reproduce its saved numbers; None when it would. The
+    options of ``trackeval``, ``no-preproc``, ``mot20`` and ``iou=T`` are in the inputs themselves;
+    py-motmetrics' matching and other target classes are not honoured by those paths."""
+    name = inputs.protocol
+    if name is not None:
+        try:
+            proto = protocol(name)
+        except InputError:
+            return (f"This run was scored under protocol {name!r}, which this version of tracklens does not know, "
+                    "so its files are not evaluated again here.")
+        if proto.matching != TRACKEVAL:
+            return (f"This run was scored under protocol {proto.name} (py-motmetrics 1.4.0's loading and CLEAR "
+                    "matching); evaluating its files again here would use TrackEval's rules instead, so this is "
+                    "not computed for it (its saved numbers and boxes are shown on the other pages).")
+    if inputs.targets:
+        named = name if name is not None else "classes=" + ",".join(map(str, inputs.targets))
+        return (f"This run was scored under protocol {named} (ground-truth classes "
+                f"{', '.join(map(str, inputs.targets))} as targets); evaluating its files again here would score "
+                "pedestrians only, so this is not computed for it (its saved numbers and boxes are shown on the "
+                "other pages).")
+    return None
 
 
 def check_targets(proto: Protocol, benchmark: str) -> None:

@@ -40,6 +40,7 @@ class RunInputs:
     fixes: tuple[str, ...] = ()  # explicit --fix corrections of tracker rows (check/fixes.py), never implied
     link: str | None = None  # --link: ids linked by tracklens (core/linker.py), never the files' own
     targets: tuple[int, ...] | None = None  # ground-truth classes evaluated (protocol classes=…); None: pedestrian
+    protocol: str | None = None  # the --protocol scored under (core/protocols.py); None: TrackEval's default rules
 
     def absolute(self) -> "RunInputs":
         return replace(self, **{k: os.path.abspath(getattr(self, k)) for k in PATH_FIELDS if getattr(self, k)})
@@ -61,7 +62,7 @@ class RunInputs:
     def from_manifest(cls, record: dict, run_dir: str | None = None) -> "RunInputs":
         """The inputs of a saved run now at ``run_dir``: each path relative to the run where that
         exists (run and data moved together), else as first given. Older manifests lack
-        format/trackers/classes and read as MOTChallenge."""
+        format/trackers/classes and read as MOTChallenge; those without ``protocol`` as TrackEval's rules."""
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in record.items() if k in known}
         for key in ("trackers", "classes"):
@@ -70,6 +71,10 @@ class RunInputs:
         values["fixes"] = tuple(str(v) for v in values.get("fixes") or ())
         if values.get("targets") is not None:
             values["targets"] = _class_ids(values["targets"])
+        if not isinstance(values.get("protocol"), (str, type(None))):
+            raise InputError("manifest.json", "inputs.protocol must be a protocol name, not "
+                             f"{repr(values['protocol'])[:60]}.",
+                             "Save the run again with tracklens eval --save.")
         relative = record.get("relative") or {}
         for key in PATH_FIELDS:
             values[key] = locate(values.get(key), relative.get(key), run_dir)

@@ -31,7 +31,7 @@ from . import saved_run
 from .atomic import write_json
 from .analysis.record import SequenceAnalysis
 from .errors import InputError
-from .evaluate import COMBINED, analyse_one, evaluate
+from .evaluate import COMBINED, analyse_one, evaluate, load_sequence
 from .formats.motchallenge import read_seqinfo
 from .formats.mots import mask_size
 from .jsonable import plain_tree
@@ -111,6 +111,13 @@ class Workspace:
 
     def _analyse(self, tracker: str, sequence: str) -> SequenceAnalysis:
         inputs = self.inputs
+        if inputs.protocol is not None:  # a protocol with its own matching: its boxes, as its saved numbers
+            from .protocols import MOTMETRICS, analyse_under, protocol
+            if protocol(inputs.protocol).matching == MOTMETRICS:
+                files = next(f for f in self.layout.sequences if f.name == sequence)
+                loaded = load_sequence(replace(files, trackers={tracker: files.trackers[tracker]}))
+                return analyse_under(inputs.protocol, sequence, loaded.gt, loaded.trackers[tracker], tracker,
+                                     self.layout.benchmark)
         opts = RunOptions(self.layout.format, self.layout.classes, self.layout.benchmark, inputs.preprocess,
                           inputs.threshold, targets=inputs.targets or ())
         return analyse_one(self.layout, opts, tracker, sequence, self.class_name)
