@@ -22,6 +22,7 @@ numbers that differ can be put side by side and their difference listed box by b
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -136,31 +137,6 @@ def described(name: str) -> str:
         return f"{name}: {protocol(name).rule}"
     except InputError:
         return name
-
-
-def reevaluation_refused(inputs: RunInputs) -> str | None:
-    """Why evaluating a run's files again with TrackEval's pipeline (what-if, score sweep, input check,
-    Metrics compared, a lazy analysis) would not reproduce its saved numbers; None when it would. The
-    options of ``trackeval``, ``no-preproc``, ``mot20`` and ``iou=T`` are in the inputs themselves;
-    py-motmetrics' matching and other target classes are not honoured by those paths."""
-    name = inputs.protocol
-    if name is not None:
-        try:
-            proto = protocol(name)
-        except InputError:
-            return (f"This run was scored under protocol {name!r}, which this version of tracklens does not know, "
-                    "so its files are not evaluated again here.")
-        if proto.matching != TRACKEVAL:
-            return (f"This run was scored under protocol {proto.name} (py-motmetrics 1.4.0's loading and CLEAR "
-                    "matching); evaluating its files again here would use TrackEval's rules instead, so this is "
-                    "not computed for it (its saved numbers and boxes are shown on the other pages).")
-    if inputs.targets:
-        named = name if name is not None else "classes=" + ",".join(map(str, inputs.targets))
-        return (f"This run was scored under protocol {named} (ground-truth classes "
-                f"{', '.join(map(str, inputs.targets))} as targets); evaluating its files again here would score "
-                "pedestrians only, so this is not computed for it (its saved numbers and boxes are shown on the "
-                "other pages).")
-    return None
 
 
 def check_targets(proto: Protocol, benchmark: str) -> None:
@@ -329,7 +305,15 @@ def _motmetrics_run(layout, threshold: float, analyse: bool, progress) -> Run:
     for t in layout.trackers:
         metrics[t][COMBINED] = combine(metrics[t][s] for s in order)
     options = RunOptions("mot", (), layout.benchmark, False, threshold, analyse)
-    return Run(layout, options, metrics, {}, analyses if analyse else None, notes, frames)
+    return Run(layout, options, metrics, {}, analyses if analyse else None, notes, frames,
+               analyser=partial(_motmetrics_analysis, layout))
+
+
+def _motmetrics_analysis(layout, tracker: str, sequence: str):
+    """One sequence x tracker of a motmetrics run analysed again (a workspace's lazy analysis)."""
+    files = next(f for f in layout.sequences if f.name == sequence)
+    loaded = load_sequence(replace(files, trackers={tracker: files.trackers[tracker]}))
+    return analyse_under(MOTMETRICS, sequence, loaded.gt, loaded.trackers[tracker], tracker, layout.benchmark)
 
 
 def evaluate_protocol(inputs: RunInputs, name: str):

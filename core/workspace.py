@@ -31,7 +31,7 @@ from . import saved_run
 from .atomic import write_json
 from .analysis.record import SequenceAnalysis
 from .errors import InputError
-from .evaluate import COMBINED, analyse_one, evaluate, load_sequence
+from .evaluate import COMBINED, analyse_one, evaluate
 from .formats.motchallenge import read_seqinfo
 from .formats.mots import mask_size
 from .jsonable import plain_tree
@@ -71,6 +71,7 @@ class Workspace:
     combined: dict[str, dict[str, dict]] = field(default_factory=dict)  # [tracker][class combination]
     _views: dict[str, "Workspace"] = field(default_factory=dict)
     compared: dict | None = None  # a saved run's Metrics compared tables (``compared.compute``), checked
+    analyser: Callable[[str, str], SequenceAnalysis] | None = None  # ``Run.analyser`` of an evaluated run
 
     @property
     def inputs(self) -> RunInputs:
@@ -110,14 +111,9 @@ class Workspace:
         return self._analyses[key]
 
     def _analyse(self, tracker: str, sequence: str) -> SequenceAnalysis:
+        if self.analyser is not None:  # scored by a protocol's own matching: its boxes, as its numbers
+            return self.analyser(tracker, sequence)
         inputs = self.inputs
-        if inputs.protocol is not None:  # a protocol with its own matching: its boxes, as its saved numbers
-            from .protocols import MOTMETRICS, analyse_under, protocol
-            if protocol(inputs.protocol).matching == MOTMETRICS:
-                files = next(f for f in self.layout.sequences if f.name == sequence)
-                loaded = load_sequence(replace(files, trackers={tracker: files.trackers[tracker]}))
-                return analyse_under(inputs.protocol, sequence, loaded.gt, loaded.trackers[tracker], tracker,
-                                     self.layout.benchmark)
         opts = RunOptions(self.layout.format, self.layout.classes, self.layout.benchmark, inputs.preprocess,
                           inputs.threshold, targets=inputs.targets or ())
         return analyse_one(self.layout, opts, tracker, sequence, self.class_name)
@@ -176,6 +172,7 @@ class Workspace:
         metas = _sequence_metas(run)
         manifest = _manifest(run.layout, metas, replace(inputs, classes=run.classes or None).to_manifest(), run.notes)
         ws = cls._assemble(manifest, run.metrics, run.combined, layout=run.layout)
+        ws.analyser = run.analyser
         for tr, kept in (run.analyses or {}).items():
             for c, seqs in (kept.items() if run.classes else [(None, kept)]):
                 (ws if c is None else ws.for_class(c))._analyses.update({(tr, s): an for s, an in seqs.items()})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tracklens.errors import InputError
-from tracklens.run import RunInputs, RunOptions, resolve_inputs
+from tracklens.run import RunInputs, RunOptions, reevaluation_refused, resolve_inputs
 
 from .text import plain
 
@@ -46,8 +46,6 @@ def banner_lines(findings: list[dict] | None, fixes: tuple[str, ...]) -> tuple[s
 def show_banner(inputs: RunInputs) -> None:
     """The banner itself (Overview); a run scored under rules the check's reading would not reproduce
     says so instead."""
-    from tracklens.protocols import reevaluation_refused
-
     refused = reevaluation_refused(inputs)
     if refused:
         st.info("Input check not run: " + plain(refused), icon=":material/rule:")

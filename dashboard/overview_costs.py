@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from tracklens.evaluate import COMBINED
-from tracklens.protocols import reevaluation_refused
+from tracklens.run import reevaluation_refused
 
 from .loading import View
 from .overview_story import Costs, costliest, largest_gain, sentence, worst_sequence

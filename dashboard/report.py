@@ -257,7 +257,7 @@ def whatif_tables(ws, workers: int = 1) -> tuple[pd.DataFrame | None, str]:
     if inputs.format != "mot" or inputs.classes:
         return None, ("the what-if fixes are defined for the MOTChallenge single-class evaluation; this run is "
                       f"{inputs.format.upper() if inputs.format != 'mot' else 'MOTChallenge --classes'}")
-    from tracklens.protocols import reevaluation_refused
+    from tracklens.run import reevaluation_refused
     if refused := reevaluation_refused(inputs):
         return None, refused
     missing = missing_inputs(inputs)
@@ -472,7 +472,7 @@ def _input_check(inputs) -> str:
         return "not run (it reads MOTChallenge files)"
     if getattr(inputs, "link", None):
         return "not run (ids linked by tracklens: the tracker files carry no ids to check)"
-    from tracklens.protocols import reevaluation_refused
+    from tracklens.run import reevaluation_refused
     if refused := reevaluation_refused(inputs):
         return f"not run ({refused})"
     try:
@@ -732,7 +732,7 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = True, max_tracks: int
     from .report_breakdowns import breakdown_section  # breakdowns by condition, causes of identity errors
     sections.append(_section(*breakdown_section(ws, alpha, figures.html, colors)))
     # What-if
-    from tracklens.protocols import reevaluation_refused
+    from tracklens.run import reevaluation_refused
     refused = reevaluation_refused(ws.inputs) if ws.inputs.format == "mot" and not ws.classes else None
     if refused:  # scored under rules the re-evaluation would not reproduce: no numbers from other rules
         body, lead = f'<p class="note">What-if gains are not shown: {_e(refused)}</p>', ""

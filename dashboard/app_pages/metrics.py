@@ -11,7 +11,7 @@ from tracklens.dashboard.views import (METRIC_NAMES, NEEDS_CLASSES, metrics_view
                                        run_kind, tracking_rows)
 from tracklens.dashboard.metrics_names import named_disagreements, per_class_percent
 from tracklens.dashboard.text import plain
-from tracklens.protocols import reevaluation_refused
+from tracklens.run import reevaluation_refused
 
 ws = st.session_state["workspace"]
 seq_name = st.session_state["seq"]

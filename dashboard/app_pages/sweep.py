@@ -8,7 +8,7 @@ from tracklens.dashboard.decide import carried_sweep, computed_sweep
 from tracklens.dashboard.sweep_figures import best_cutoff_table, flat_trackers, sweep_curves
 from tracklens.dashboard.text import plain
 from tracklens.errors import InputError
-from tracklens.protocols import reevaluation_refused
+from tracklens.run import reevaluation_refused
 from tracklens.sweep import DEFAULT_CUTOFFS, parse_cutoffs
 
 ws = st.session_state["workspace"]

@@ -9,7 +9,7 @@ from tracklens.dashboard.loading import confirm_long_run
 from tracklens.dashboard.text import plain
 from tracklens.dashboard.views import FIX_LABELS, overlap_sentence, run_kind, whatif_view
 from tracklens.dashboard.whatif_data import every_combined_what_if, gains_by_tracker, run_is_small, sequence_what_if
-from tracklens.protocols import reevaluation_refused
+from tracklens.run import reevaluation_refused
 
 ALL = "all"
 ws = st.session_state["workspace"]

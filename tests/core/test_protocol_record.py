@@ -13,8 +13,8 @@ import pytest
 from tracklens.dashboard.cli import main
 from tracklens.errors import InputError
 from tracklens.evaluate import COMBINED, load_sequence
-from tracklens.protocols import analyse_under, protocol_run, reevaluation_refused
-from tracklens.run import RunInputs
+from tracklens.protocols import PROTOCOLS, TRACKEVAL, analyse_under, protocol_run
+from tracklens.run import OWN_MATCHING, TRACKEVAL_RULES, RunInputs, reevaluation_refused
 from tracklens.workspace import Workspace
 
 
@@ -117,6 +117,8 @@ def test_protocols_in_the_inputs_are_not_refused(name: str, preprocess: bool, th
 
 
 def test_refusal_sentences() -> None:
+    assert OWN_MATCHING == {n for n, p in PROTOCOLS.items() if p.matching != TRACKEVAL}  # run.py's names agree
+    assert TRACKEVAL_RULES == {n for n, p in PROTOCOLS.items() if p.matching == TRACKEVAL}
     base = RunInputs("g", "t")
     assert reevaluation_refused(base) is None
     assert reevaluation_refused(RunInputs("g", "t", protocol="mot20", benchmark="MOT20")) is None
