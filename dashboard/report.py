@@ -699,7 +699,8 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = True, max_tracks: int
     sections.append(_section(
         "summary", "Summary" + (f" · class {ws.class_name}" if ws.classes else ""),
         body, class_lead + "All sequences combined. Rates are percentages and HOTA-family scores are means over the 19 α, "
-              "as TrackEval reports them; CLEAR and Identity use IoU ≥ 0.5. The best value per column is green "
+              f"as TrackEval reports them; CLEAR and Identity use IoU ≥ {ws.inputs.threshold:g}. The best value per "
+              "column is green "
               "(fewest for IDSW, Frag, ML, FP, FN)."))
     # Alpha curves
     sections.append(_section(

@@ -97,6 +97,7 @@ def test_protocols_in_the_inputs_keep_the_pages(name: str, sample_runs) -> None:
     html = build_report(Workspace.load(str(run_dir)), whatif=True, max_tracks=1)
     assert "What-if gains are not" not in html and 'class="metrics whatif"' in html
     assert "No score sweep" not in html and f"--protocol {name}" in html
+    assert f"CLEAR and Identity use IoU ≥ {Workspace.load(str(run_dir)).inputs.threshold:g}." in html
 
 
 # ------------------------------------------------------------------------------------------------ MOT17
