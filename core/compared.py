@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 import pandas as pd
 
 from .errors import InputError
-from .run import RunInputs, resolve_inputs
+from .run import RunInputs, reevaluation_refused, resolve_inputs
 
 COMPARED = "compared.json"
 VARIANTS = ("HOTA (paper)", "CA-HOTA")
@@ -22,8 +22,9 @@ _DTYPES = frozenset({"float64", "int64", "object", "bool", "str"})
 
 
 def applies(inputs: RunInputs) -> bool:
-    """Whether these metrics apply: MOTChallenge files evaluated without classes (nor other target classes)."""
-    return inputs.format == "mot" and not inputs.classes and not inputs.targets
+    """Whether these metrics apply: MOTChallenge files evaluated without classes, under rules their
+    re-evaluation reproduces (not other target classes, not py-motmetrics' matching)."""
+    return inputs.format == "mot" and not inputs.classes and reevaluation_refused(inputs) is None
 
 
 def load_mot_sequence(inputs: RunInputs, sequence: str, trackers: list[str], what: str):

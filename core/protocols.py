@@ -22,6 +22,7 @@ numbers that differ can be put side by side and their difference listed box by b
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -52,9 +53,9 @@ class Protocol:
     targets: tuple[int, ...] | None = None  # ground-truth classes evaluated; None: pedestrian
 
     def inputs(self, inputs: RunInputs) -> RunInputs:
-        """``inputs`` with this protocol's options."""
+        """``inputs`` with this protocol's options and its name (recorded in a saved run's manifest)."""
         return replace(inputs, preprocess=self.preprocess, benchmark=self.benchmark or inputs.benchmark,
-                       threshold=self.threshold, targets=self.targets)
+                       threshold=self.threshold, targets=self.targets, protocol=self.name)
 
 
 PROTOCOLS = {
@@ -128,6 +129,14 @@ def classes_protocol(name: str) -> Protocol:
             "are evaluated and they are not distractors; only tracker boxes matched to the other distractor "
             f"classes ({', '.join(others) or 'none'}) are removed; CLEAR IoU ≥ 0.5")
     return Protocol("classes=" + ",".join(map(str, targets)), rule, targets=targets)
+
+
+def described(name: str) -> str:
+    """``name: its rule`` for a run's record (a name this version does not know: the name alone)."""
+    try:
+        return f"{name}: {protocol(name).rule}"
+    except InputError:
+        return name
 
 
 def check_targets(proto: Protocol, benchmark: str) -> None:
@@ -296,7 +305,15 @@ def _motmetrics_run(layout, threshold: float, analyse: bool, progress) -> Run:
     for t in layout.trackers:
         metrics[t][COMBINED] = combine(metrics[t][s] for s in order)
     options = RunOptions("mot", (), layout.benchmark, False, threshold, analyse)
-    return Run(layout, options, metrics, {}, analyses if analyse else None, notes, frames)
+    return Run(layout, options, metrics, {}, analyses if analyse else None, notes, frames,
+               analyser=partial(_motmetrics_analysis, layout))
+
+
+def _motmetrics_analysis(layout, tracker: str, sequence: str):
+    """One sequence x tracker of a motmetrics run analysed again (a workspace's lazy analysis)."""
+    files = next(f for f in layout.sequences if f.name == sequence)
+    loaded = load_sequence(replace(files, trackers={tracker: files.trackers[tracker]}))
+    return analyse_under(MOTMETRICS, sequence, loaded.gt, loaded.trackers[tracker], tracker, layout.benchmark)
 
 
 def evaluate_protocol(inputs: RunInputs, name: str):

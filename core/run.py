@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from .errors import InputError
 from .layout import Layout
@@ -40,6 +40,7 @@ class RunInputs:
     fixes: tuple[str, ...] = ()  # explicit --fix corrections of tracker rows (check/fixes.py), never implied
     link: str | None = None  # --link: ids linked by tracklens (core/linker.py), never the files' own
     targets: tuple[int, ...] | None = None  # ground-truth classes evaluated (protocol classes=…); None: pedestrian
+    protocol: str | None = None  # the --protocol scored under (core/protocols.py); None: TrackEval's default rules
 
     def absolute(self) -> "RunInputs":
         return replace(self, **{k: os.path.abspath(getattr(self, k)) for k in PATH_FIELDS if getattr(self, k)})
@@ -61,7 +62,7 @@ class RunInputs:
     def from_manifest(cls, record: dict, run_dir: str | None = None) -> "RunInputs":
         """The inputs of a saved run now at ``run_dir``: each path relative to the run where that
         exists (run and data moved together), else as first given. Older manifests lack
-        format/trackers/classes and read as MOTChallenge."""
+        format/trackers/classes and read as MOTChallenge; those without ``protocol`` as TrackEval's rules."""
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in record.items() if k in known}
         for key in ("trackers", "classes"):
@@ -70,10 +71,40 @@ class RunInputs:
         values["fixes"] = tuple(str(v) for v in values.get("fixes") or ())
         if values.get("targets") is not None:
             values["targets"] = _class_ids(values["targets"])
+        if not isinstance(values.get("protocol"), (str, type(None))):
+            raise InputError("manifest.json", "inputs.protocol must be a protocol name, not "
+                             f"{repr(values['protocol'])[:60]}.",
+                             "Save the run again with tracklens eval --save.")
         relative = record.get("relative") or {}
         for key in PATH_FIELDS:
             values[key] = locate(values.get(key), relative.get(key), run_dir)
         return cls(**values)
+
+
+OWN_MATCHING = frozenset({"motmetrics"})  # protocols whose CLEAR matching is not TrackEval's (core/protocols.py)
+TRACKEVAL_RULES = frozenset({"trackeval", "no-preproc", "mot20"})  # protocols whose options all are in RunInputs
+
+
+def reevaluation_refused(inputs: RunInputs) -> str | None:
+    """Why evaluating a run's files again with TrackEval's pipeline (what-if, score sweep, input check,
+    Metrics compared) would not reproduce its saved numbers; None when it would. The options of
+    ``trackeval``, ``no-preproc``, ``mot20`` and ``iou=T`` are in the inputs themselves; py-motmetrics'
+    matching and other target classes (``classes=…``) are not honoured by those paths."""
+    name = inputs.protocol
+    if name in OWN_MATCHING:
+        return (f"This run was scored under protocol {name} (py-motmetrics 1.4.0's loading and CLEAR matching); "
+                "evaluating its files again here would use TrackEval's rules instead, so this is not computed for "
+                "it (its saved numbers and boxes are shown on the other pages).")
+    if name is not None and name not in TRACKEVAL_RULES and not name.startswith(("iou=", "classes=")):
+        return (f"This run was scored under protocol {name!r}, which this version of tracklens does not know, "
+                "so its files are not evaluated again here.")
+    if inputs.targets:
+        named = name or "classes=" + ",".join(map(str, inputs.targets))
+        return (f"This run was scored under protocol {named} (ground-truth classes "
+                f"{', '.join(map(str, inputs.targets))} as targets); evaluating its files again here would score "
+                "pedestrians only, so this is not computed for it (its saved numbers and boxes are shown on the "
+                "other pages).")
+    return None
 
 
 def locate(path: str | None, relative: str | None, run_dir: str | None) -> str | None:
@@ -202,6 +233,8 @@ class Run:
     notes: list[str]
     num_frames: dict[str, int]
     evidence: list = field(default_factory=list)  # what check's detectors saw, when asked (``RunOptions.check``)
+    analyser: Callable[[str, str], SequenceAnalysis] | None = None  # (tracker, sequence) analysed again by the
+    # rules this run was scored under, when not ``evaluate``'s (a protocol's own matching); None: ``analyse_one``
 
     @property
     def classes(self) -> tuple[str, ...]:

@@ -71,6 +71,7 @@ class Workspace:
     combined: dict[str, dict[str, dict]] = field(default_factory=dict)  # [tracker][class combination]
     _views: dict[str, "Workspace"] = field(default_factory=dict)
     compared: dict | None = None  # a saved run's Metrics compared tables (``compared.compute``), checked
+    analyser: Callable[[str, str], SequenceAnalysis] | None = None  # ``Run.analyser`` of an evaluated run
 
     @property
     def inputs(self) -> RunInputs:
@@ -110,6 +111,8 @@ class Workspace:
         return self._analyses[key]
 
     def _analyse(self, tracker: str, sequence: str) -> SequenceAnalysis:
+        if self.analyser is not None:  # scored by a protocol's own matching: its boxes, as its numbers
+            return self.analyser(tracker, sequence)
         inputs = self.inputs
         opts = RunOptions(self.layout.format, self.layout.classes, self.layout.benchmark, inputs.preprocess,
                           inputs.threshold, targets=inputs.targets or ())
@@ -169,6 +172,7 @@ class Workspace:
         metas = _sequence_metas(run)
         manifest = _manifest(run.layout, metas, replace(inputs, classes=run.classes or None).to_manifest(), run.notes)
         ws = cls._assemble(manifest, run.metrics, run.combined, layout=run.layout)
+        ws.analyser = run.analyser
         for tr, kept in (run.analyses or {}).items():
             for c, seqs in (kept.items() if run.classes else [(None, kept)]):
                 (ws if c is None else ws.for_class(c))._analyses.update({(tr, s): an for s, an in seqs.items()})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tracklens.errors import InputError
-from tracklens.run import RunInputs, RunOptions, resolve_inputs
+from tracklens.run import RunInputs, RunOptions, reevaluation_refused, resolve_inputs
 
 from .text import plain
 
@@ -44,8 +44,12 @@ def banner_lines(findings: list[dict] | None, fixes: tuple[str, ...]) -> tuple[s
 
 
 def show_banner(inputs: RunInputs) -> None:
-    """The banner itself (Overview)."""
-    warning, note = banner_lines(input_findings(inputs), tuple(inputs.fixes))
+    """The banner itself (Overview); a run scored under rules the check's reading would not reproduce
+    says so instead."""
+    refused = reevaluation_refused(inputs)
+    if refused:
+        st.info("Input check not run: " + plain(refused), icon=":material/rule:")
+    warning, note = banner_lines(None if refused else input_findings(inputs), tuple(inputs.fixes))
     if warning:
         st.warning(warning, icon=":material/rule:")
     if note:

@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 from tracklens.evaluate import COMBINED
+from tracklens.run import reevaluation_refused
 
 from .loading import View
 from .overview_story import Costs, costliest, largest_gain, sentence, worst_sequence
@@ -35,6 +36,8 @@ def _whatif_tables(ws):
     """Every tracker's combined what-if table, when it may be computed now; else (None, why not)."""
     if ws.inputs.format != "mot" or ws.classes:
         return None, "The what-if fixes are defined for MOTChallenge single-class runs only."
+    if reevaluation_refused(ws.inputs):
+        return None, "Its what-if gains are not computed for this run (see the note above)."
     if not (run_is_small(ws) or st.session_state.get("whatif_all_allowed")):
         return None, "Its what-if gains over all sequences are not computed yet (What-if page)."
     try:
@@ -46,9 +49,12 @@ def _whatif_tables(ws):
 def costs_section(ws, view: View, alpha: float) -> None:
     """One sentence per tracker, best combined HOTA first, with its links."""
     st.subheader("What costs each tracker most")
+    refused = reevaluation_refused(ws.inputs)
+    if refused:  # scored under rules the what-if re-evaluation would not reproduce
+        st.info(plain(refused))
     tables, note = _whatif_tables(ws)
     if tables is None and not st.session_state.get("whatif_all_allowed") and ws.inputs.format == "mot" \
-            and not ws.classes:  # large runs: the re-evaluation (minutes on MOT17-train) starts on request
+            and not ws.classes and not refused:  # large runs: the re-evaluation (minutes on MOT17-train) on request
         st.button("Compute the what-if gains over all sequences", key="overview_whatif_go",
                   icon=":material/play_arrow:", help="every tracker x sequence evaluated again once per kind of "
                   "fix; done once, then shared with every session and the What-if page",

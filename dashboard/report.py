@@ -257,6 +257,9 @@ def whatif_tables(ws, workers: int = 1) -> tuple[pd.DataFrame | None, str]:
     if inputs.format != "mot" or inputs.classes:
         return None, ("the what-if fixes are defined for the MOTChallenge single-class evaluation; this run is "
                       f"{inputs.format.upper() if inputs.format != 'mot' else 'MOTChallenge --classes'}")
+    from tracklens.run import reevaluation_refused
+    if refused := reevaluation_refused(inputs):
+        return None, refused
     missing = missing_inputs(inputs)
     if missing:
         return None, f"the original inputs are not reachable from here (missing: {', '.join(missing)})"
@@ -469,6 +472,9 @@ def _input_check(inputs) -> str:
         return "not run (it reads MOTChallenge files)"
     if getattr(inputs, "link", None):
         return "not run (ids linked by tracklens: the tracker files carry no ids to check)"
+    from tracklens.run import reevaluation_refused
+    if refused := reevaluation_refused(inputs):
+        return f"not run ({refused})"
     try:
         layout = resolve_inputs(inputs, saved=True)
         opts = RunOptions("mot", layout.classes, layout.benchmark, inputs.preprocess, inputs.threshold)
@@ -498,6 +504,9 @@ def _provenance(ws, alpha: float) -> str:
               f"frames and tracks in this report are shown at α = {alpha:.2f}"),
              ("CLEAR / Identity", f"similarity threshold {i.threshold} (IoU)"),
              ("combined", "all sequences combined as TrackEval combines them (sums of counts, not means)")]
+    if i.protocol:  # tracklens eval --protocol (core/protocols.py)
+        from tracklens.protocols import described
+        rows.append(("protocol", described(i.protocol)))
     rows.append(("input check", _input_check(i)))
     if i.fixes:  # tracklens check's explicit corrections (docs/check.md)
         rows.append(("explicit fixes", ", ".join(f"--fix {f}" for f in i.fixes)
@@ -516,9 +525,11 @@ def _provenance(ws, alpha: float) -> str:
         cmd.append(f"--seqmap {i.seqmap}")
     if i.classes:
         cmd.append(f"--classes {' '.join(i.classes)}")
-    if not i.preprocess and i.format == "mot" and not i.classes:
+    if i.protocol:  # its options replace --no-preproc / --threshold
+        cmd.append(f"--protocol {i.protocol}")
+    elif not i.preprocess and i.format == "mot" and not i.classes:
         cmd.append("--no-preproc")
-    if i.threshold != 0.5:
+    if i.threshold != 0.5 and not i.protocol:
         cmd.append(f"--threshold {i.threshold}")
     cmd += [f"--fix {f}" for f in i.fixes]
     if getattr(i, "link", None):
@@ -688,7 +699,8 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = True, max_tracks: int
     sections.append(_section(
         "summary", "Summary" + (f" · class {ws.class_name}" if ws.classes else ""),
         body, class_lead + "All sequences combined. Rates are percentages and HOTA-family scores are means over the 19 α, "
-              "as TrackEval reports them; CLEAR and Identity use IoU ≥ 0.5. The best value per column is green "
+              f"as TrackEval reports them; CLEAR and Identity use IoU ≥ {ws.inputs.threshold:g}. The best value per "
+              "column is green "
               "(fewest for IDSW, Frag, ML, FP, FN)."))
     # Alpha curves
     sections.append(_section(
@@ -721,7 +733,11 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = True, max_tracks: int
     from .report_breakdowns import breakdown_section  # breakdowns by condition, causes of identity errors
     sections.append(_section(*breakdown_section(ws, alpha, figures.html, colors)))
     # What-if
-    if whatif:
+    from tracklens.run import reevaluation_refused
+    refused = reevaluation_refused(ws.inputs) if ws.inputs.format == "mot" and not ws.classes else None
+    if refused:  # scored under rules the re-evaluation would not reproduce: no numbers from other rules
+        body, lead = f'<p class="note">What-if gains are not shown: {_e(refused)}</p>', ""
+    elif whatif:
         try:
             table, reason = whatif_tables(ws, workers)
         except Exception as exc:  # noqa: BLE001 - the report must still come out
@@ -750,6 +766,7 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = True, max_tracks: int
              ("benchmark" if ws.inputs.format == "mot" else "format", what),
              *((("class", f"{ws.class_name} of {len(ws.classes)}"),) if ws.classes else ()),
              ("preprocessing", "on" if ws.inputs.preprocess else "off"),
+             *((("protocol", ws.inputs.protocol),) if ws.inputs.protocol else ()),
              ("evaluated", str(m.get("created", "?")).replace("T", " ").replace("+00:00", " UTC")),
              ("tracklens", m.get("tracklens", "?"))]
     meta = "".join(f"<li>{_e(k)} <b>{_e(v)}</b></li>" for k, v in chips)

@@ -45,6 +45,10 @@ def _table(frame, digits: int = 1) -> str:
 
 
 def _sweep_section(ws, figure_html: Callable, section: Callable) -> str:
+    from tracklens.run import reevaluation_refused
+
+    if ws.inputs.format == "mot" and not ws.classes and (refused := reevaluation_refused(ws.inputs)):
+        return section("sweep", "Score sweep", f'<p class="note">No score sweep: {_e(refused)}</p>')
     doc, origin = _sweep_doc(ws)
     if doc is None:
         return section("sweep", "Score sweep", f'<p class="note">No score sweep: {_e(origin)}.</p>')

@@ -11,6 +11,7 @@ from tracklens.dashboard.views import (METRIC_NAMES, NEEDS_CLASSES, metrics_view
                                        run_kind, tracking_rows)
 from tracklens.dashboard.metrics_names import named_disagreements, per_class_percent
 from tracklens.dashboard.text import plain
+from tracklens.run import reevaluation_refused
 
 ws = st.session_state["workspace"]
 seq_name = st.session_state["seq"]
@@ -23,6 +24,9 @@ if ws.inputs.format != "mot" or ws.classes:
     st.info("These metrics read MOTChallenge files without classes; this run is "
             + run_kind(ws.inputs.format, ws.classes)
             + ". Its metrics per class and the class combinations are on the Overview page.")
+    st.stop()
+if refused := reevaluation_refused(ws.inputs):  # scored under rules the re-evaluation would not reproduce
+    st.info(plain(refused))
     st.stop()
 if ws.compared is None and not confirm_long_run(ws, seq_name, list(ws.trackers), "every metric", f"metrics_go_{seq_name}"):
     st.stop()

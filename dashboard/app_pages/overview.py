@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tracklens.evaluate import COMBINED
+from tracklens.protocols import described
 from tracklens.dashboard import state
 from tracklens.dashboard.figures import TRADEOFF_PLOTS, from_spec
 from tracklens.dashboard.input_check import show_banner
@@ -25,7 +26,9 @@ state.choice("overview_scope", SCOPES)
 scope = st.radio("Scope", SCOPES, horizontal=True, label_visibility="collapsed", key="overview_scope")
 seq = COMBINED if scope.startswith("All") else st.session_state["seq"]
 st.caption("Scores are percentages, means over the 19 α (as TrackEval reports them); counts are CLEAR/Identity "
-           f"at IoU 0.5. {'All sequences combined as TrackEval combines them.' if seq == COMBINED else seq}")
+           f"at IoU {ws.inputs.threshold:g}. "
+           f"{'All sequences combined as TrackEval combines them.' if seq == COMBINED else seq}"
+           + (f" Scored under protocol {plain(described(ws.inputs.protocol))}." if ws.inputs.protocol else ""))
 
 rate_config = {c: st.column_config.ProgressColumn(c, format="%.1f", min_value=0, max_value=100) for c in RATE_COLUMNS}
 summary = summary_table(ws.metrics, seq)

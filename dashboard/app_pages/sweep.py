@@ -8,6 +8,7 @@ from tracklens.dashboard.decide import carried_sweep, computed_sweep
 from tracklens.dashboard.sweep_figures import best_cutoff_table, flat_trackers, sweep_curves
 from tracklens.dashboard.text import plain
 from tracklens.errors import InputError
+from tracklens.run import reevaluation_refused
 from tracklens.sweep import DEFAULT_CUTOFFS, parse_cutoffs
 
 ws = st.session_state["workspace"]
@@ -18,6 +19,9 @@ st.caption("At each cutoff t, tracker boxes with confidence (column 7) below t a
            "The best cutoff is the best on these data: choosing it here tunes on what you report.")
 if ws.inputs.format != "mot" or ws.classes:
     st.info("The score sweep evaluates MOTChallenge files without classes; this run is not one.")
+    st.stop()
+if refused := reevaluation_refused(ws.inputs):  # scored under rules the sweep would not reproduce
+    st.info(plain(refused))
     st.stop()
 doc = carried_sweep(ws)
 if doc is not None:

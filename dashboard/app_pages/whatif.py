@@ -9,6 +9,7 @@ from tracklens.dashboard.loading import confirm_long_run
 from tracklens.dashboard.text import plain
 from tracklens.dashboard.views import FIX_LABELS, overlap_sentence, run_kind, whatif_view
 from tracklens.dashboard.whatif_data import every_combined_what_if, gains_by_tracker, run_is_small, sequence_what_if
+from tracklens.run import reevaluation_refused
 
 ALL = "all"
 ws = st.session_state["workspace"]
@@ -20,6 +21,9 @@ st.caption("Each row edits the tracker output to remove one kind of error (an or
 if ws.inputs.format != "mot" or ws.classes:
     st.info("The what-if fixes are defined for the MOTChallenge single-class evaluation (its preprocessing and "
             "matching); this run is " + run_kind(ws.inputs.format, ws.classes) + ".")
+    st.stop()
+if refused := reevaluation_refused(ws.inputs):  # scored under rules the re-evaluation would not reproduce
+    st.info(plain(refused))
     st.stop()
 scope = st.radio("Scope", [ALL, "sequence"], horizontal=True, key="whatif_scope", label_visibility="collapsed",
                  format_func=lambda s: f"All {len(ws.sequences)} sequences (combined)" if s == ALL else
