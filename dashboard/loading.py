@@ -160,17 +160,6 @@ def mot_sequence(inputs: RunInputs, sequence: str, trackers: list[str], what: st
     return load_mot_sequence(inputs, sequence, trackers, what)
 
 
-@st.cache_data(show_spinner="Re-evaluating with each kind of error fixed…", max_entries=32)
-def what_if_table(inputs: RunInputs, tracker: str, sequence: str):
-    """The what-if table of one sequence x tracker, from the original input files."""
-    from tracklens.analysis.whatif import what_if
-
-    loaded = mot_sequence(inputs, sequence, [tracker], "What-if")
-    result = what_if(loaded.gt, loaded.trackers[tracker], sequence, benchmark=inputs.benchmark,
-                     preprocess=inputs.preprocess)
-    return result.to_pandas() if hasattr(result, "to_pandas") else result
-
-
 def _worded(rows):
     """The HOTA variants' rows with what they ignore (the dashboard's words)."""
     from tracklens.compared import VARIANTS
