@@ -7,6 +7,7 @@ makes them, and the JPEG is ~10x smaller.
 """
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 import cv2
@@ -62,3 +63,9 @@ def frame_jpeg(frame_rgb: np.ndarray, boxes: pd.DataFrame, *, width: int = DISPL
     if not ok:
         raise ValueError("JPEG encoding failed")
     return encoded.tobytes()
+
+
+def data_url(jpeg: bytes) -> str:
+    """JPEG bytes as a ``data:`` URL: ``st.image`` sends it inside the element itself, so a step's picture
+    needs no second request from the browser (a media file URL is fetched after the element arrives)."""
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
