@@ -388,8 +388,8 @@ async def has_key_shortcut(page) -> bool:
     return True
 
 
-async def play_fps(page, seconds: float) -> float:
-    """Distinct frames painted per second while Play is on."""
+async def play_fps(page, seconds: float) -> tuple[float, int]:
+    """Distinct frames painted per second while Play is on, and how many."""
     await page.get_by_text("Play", exact=True).click()
     seen, t0 = set(), time.perf_counter()
     await page.wait_for_timeout(500)
@@ -400,7 +400,7 @@ async def play_fps(page, seconds: float) -> float:
     elapsed = time.perf_counter() - t0
     await page.get_by_text("Play", exact=True).click()
     await settle(page)
-    return (len(seen) - 1) / elapsed
+    return (len(seen) - 1) / elapsed, len(seen) - 1
 
 
 async def copied_link(browser, url: str, frame: int) -> float:
@@ -492,7 +492,12 @@ async def measure(tree: Path, env: dict, run_dir: Path, quick: bool, steps_only:
                 keys = await steps(page, "key", n_steps)
                 rows["frame step key median (MOT17-04)"] = statistics.median(keys)
                 rows["frame step key p95 (MOT17-04)"] = _pct(keys, 95)
-            rows["Play fps (MOT17-04)"] = await play_fps(page, 4 if quick else 8)
+            before, server_before = await browser_cpu(cdp), server.cpu_s()
+            rows["Play fps (MOT17-04)"], shown = await play_fps(page, 4 if quick else 8)
+            after = await browser_cpu(cdp)
+            rows["  Play: server CPU per frame shown"] = (server.cpu_s() - server_before) / max(shown, 1)
+            rows["  Play: browser main thread busy per frame shown"] = (
+                after["main thread busy"] - before["main thread busy"]) / max(shown, 1)
             rows["Play: URL follows the frame"] = float(f"frame={await page.evaluate(SHOWN_FRAME)}" in page.url)
             await context.close()
             if not steps_only:
