@@ -54,8 +54,6 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
 from eval_datasets import Dataset, build  # noqa: E402
 from tracklens.evaluate import evaluate  # noqa: E402

@@ -32,10 +32,6 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-for p in (str(REPO), str(HERE)):
-    if p not in sys.path:
-        sys.path.insert(0, p)
 
 from tracklens.evaluate import evaluate  # noqa: E402
 from tracklens.layout import resolve  # noqa: E402

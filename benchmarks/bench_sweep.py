@@ -1,10 +1,11 @@
 #!/usr/bin/env python
 """Cost of the score sweep and of the bootstrap on MOT17-train (issue 14).
 
-Sweep: ``sweep(layout, 0:0.95:0.05)`` (20 cutoffs, parsed once, similarities once, masked tracker
-rows per cutoff) against one ``evaluate(layout)`` and against 20 separate evaluations of the filtered
-files (estimated as 20 x one evaluation of the unfiltered files, an upper bound of the same order:
-filtered files hold fewer boxes). Per tracker (BoTSORT: the tracker whose scores vary) and for the
+Sweep: ``sweep(layout, 0:0.95:0.05)`` (20 cutoffs, parsed once, similarities once, each kept set
+reusing what it shares with the previous one: ``sweep_reuse.TrackerSweep``) against one
+``evaluate(layout)`` and against 20 separate evaluations of the filtered files (estimated as 20 x one
+evaluation of the unfiltered files, an upper bound of the same order: filtered files hold fewer
+boxes). Per tracker (BoTSORT: the tracker whose scores vary) and for the
 three trackers together. Bootstrap: ``bootstrap_run`` with 1,000 resamples over the 21 sequences of
 the 3 trackers (the evaluation itself excluded). Each time is the median of ``--repeats`` rounds,
 run round-robin so a busy machine slows them alike; the load average is printed beside them.

@@ -18,8 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # crowd_data, shared with the tests
 from bench_browser import (CHROMIUM, CHROMIUM_ARGS, MOT_SEQ, MOT_TRACKER, ROOT, Server, new_page,  # noqa: E402
                            revision_tree, saved_run, settle, switch_page)
 from crowd_data import SEQUENCE, TRACKER, write_crowd  # noqa: E402

@@ -23,8 +23,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
 from tracklens.evaluate import evaluate  # noqa: E402
 from tracklens.layout import resolve  # noqa: E402

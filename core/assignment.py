@@ -72,7 +72,8 @@ class ContestedFrames:
         deg_g = np.bincount(gt_rows, minlength=int(gt_offsets[-1]))
         deg_t = np.bincount(tr_rows, minlength=int(tr_offsets[-1]))
         self.uncontested = (deg_g[gt_rows] == 1) & (deg_t[tr_rows] == 1)
-        self.frames = np.unique(self.pair_frame[~self.uncontested])
+        # the contested frames, sorted (np.unique's answer, by a mask instead of a sort)
+        self.frames = np.flatnonzero(np.bincount(self.pair_frame[~self.uncontested], minlength=gt_offsets.size - 1))
         f = self.frames
         self.shape = np.stack([gt_offsets[f + 1] - gt_offsets[f], tr_offsets[f + 1] - tr_offsets[f]], axis=1)
         size = self.shape[:, 0] * self.shape[:, 1]
@@ -94,8 +95,8 @@ class ContestedFrames:
         cuts = np.searchsorted(self.start[:-1], np.arange(0, total, BLOCK_CHUNK), side="left")
         self.chunks = np.unique(np.concatenate([cuts, [0, f.size]]))
 
-    def unique_optimum(self, score: np.ndarray, gt_rows: np.ndarray, tr_rows: np.ndarray
-                       ) -> tuple[np.ndarray, np.ndarray]:
+    def unique_optimum(self, score: np.ndarray, gt_rows: np.ndarray, tr_rows: np.ndarray,
+                       by_tracker: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The contested frames SciPy's solver settles without a search, and its choice there: the
         candidates chosen (indices) and, per contested frame, whether it was settled.
 
@@ -105,14 +106,25 @@ class ContestedFrames:
         that partner at its exact cost (all column potentials are still 0; a box without candidates
         only ever takes or gives up a zero column, which leaves the potentials at 0) and keeps it:
         the answer is each row's best candidate, whatever the ties elsewhere in the matrix. Every
-        other frame goes to the solver (``settled`` False)."""
+        other frame goes to the solver (``settled`` False).
+
+        ``by_tracker``: the candidates in stable order of tracker row, when the caller has it (the
+        score sweep sorts once for all its kept sets) and the candidates are sorted by gt row; it
+        replaces the sort of the lines, with the same order."""
         members = self.members
         k = self.member_block
         by_gt = self.shape[k, 0] <= self.shape[k, 1]  # the side SciPy walks row by row
         n_gt = np.int64(max(int(gt_rows.max(initial=0)), int(tr_rows.max(initial=0))) + 1)
         line = np.where(by_gt, gt_rows[members], n_gt + tr_rows[members])
         partner = np.where(by_gt, tr_rows[members], n_gt + gt_rows[members])
-        order = np.argsort(line, kind="stable")  # each line's candidates together (gt lines are sorted already)
+        if by_tracker is None:
+            order = np.argsort(line, kind="stable")  # each line's candidates together (gt lines are sorted already)
+        else:  # gt lines first (members are in gt-row order), then tracker lines in ``by_tracker``'s order
+            at = np.full(gt_rows.size, -1, np.int64)
+            at[members] = np.arange(members.size)
+            tracker_lines = at[by_tracker]
+            tracker_lines = tracker_lines[tracker_lines >= 0]
+            order = np.concatenate([np.flatnonzero(by_gt), tracker_lines[~by_gt[tracker_lines]]])
         line_o, s_o = line[order], score[members[order]]
         head = np.ones(order.size, bool)
         head[1:] = line_o[1:] != line_o[:-1]
@@ -123,9 +135,8 @@ class ContestedFrames:
         best = order[at_top & ~np.repeat(tied, sizes)]
         settled = np.ones(self.frames.size, bool)
         settled[k[order[starts[tied]]]] = False
-        taken = np.sort(partner[best])  # a partner wanted by two lines of one frame (partners are frame-local)
-        clash = taken[1:][taken[1:] == taken[:-1]]
-        settled[k[best[np.isin(partner[best], clash)]]] = False
+        wanted = np.bincount(partner[best])  # a partner wanted by two lines of one frame (partners are frame-local)
+        settled[k[best[wanted[partner[best]] > 1]]] = False
         chosen = members[best[settled[k[best]]]]
         return chosen, settled
 
@@ -169,16 +180,17 @@ def solve_block(cost_block: np.ndarray, index_block: np.ndarray) -> np.ndarray:
 
 
 def assign(gt_rows: np.ndarray, tr_rows: np.ndarray, score: np.ndarray,
-           gt_offsets: np.ndarray, tr_offsets: np.ndarray) -> np.ndarray:
+           gt_offsets: np.ndarray, tr_offsets: np.ndarray, by_tracker: np.ndarray | None = None) -> np.ndarray:
     """Boolean mask over frame-sorted candidate pairs (all with positive score) chosen by a
-    per-frame maximum assignment, identical to TrackEval's dense Hungarian."""
+    per-frame maximum assignment, identical to TrackEval's dense Hungarian (``by_tracker``: see
+    ``ContestedFrames.unique_optimum``)."""
     if score.size == 0:
         return np.zeros(0, bool)
     frames = ContestedFrames(gt_rows, tr_rows, gt_offsets, tr_offsets)
     chosen = frames.uncontested.copy()
     if frames.frames.size:
         chosen[frames.members] = False
-        settled_pairs, settled = frames.unique_optimum(score, gt_rows, tr_rows)
+        settled_pairs, settled = frames.unique_optimum(score, gt_rows, tr_rows, by_tracker)
         chosen[settled_pairs] = True
         rest = frames.members[~settled[frames.member_block]]
         if rest.size:  # the frames left to the solver, on their own

@@ -61,7 +61,8 @@ def add_core_commands(sub) -> None:
                     help="detections without identities (ids -1): link them frame to frame (Hungarian on IoU >= 0.5, "
                          "same class) and score the result, labelled 'ids linked by tracklens' (docs/formats.md)")
     ev.add_argument("--protocol", metavar="NAME", help="score under a named protocol: trackeval (default), "
-                    "no-preproc, mot20, motmetrics (py-motmetrics 1.4.0's rules) or iou=T (tracklens.protocols)")
+                    "no-preproc, mot20, motmetrics (py-motmetrics 1.4.0's rules), iou=T or classes=1,7 (those "
+                    "ground-truth classes as targets, ids or names; tracklens.protocols)")
     eval_extras.add_arguments(ev)
     add_check_arguments(ev)
     ev.add_argument("--no-check", action="store_true", help="skip the input check's summary (tracklens check)")
@@ -106,11 +107,10 @@ def run_core_command(args: argparse.Namespace) -> int:
                 check_output_file(path, flag)
         if args.save:
             check_output_dir(args.save, "--save")
-        if args.format in ("mots", "kitti_mots") and (args.save or args.breakdowns):
-            raise InputError("--save" if args.save else "--breakdowns", "saved runs and breakdowns of mask formats are "
-                             "not supported yet: the dashboard's per-box explanations and the breakdowns use box "
-                             "overlaps, not the mask IoU the matching used.",
-                             "Leave out --save / --breakdowns: --json and --csv hold every metric.")
+        if args.format in ("mots", "kitti_mots") and args.breakdowns:
+            raise InputError("--breakdowns", "breakdowns of mask formats are not supported yet: their conditions "
+                             "(occlusion, crowding) use box overlaps, not the mask IoU the matching used.",
+                             "Leave out --breakdowns: --json, --csv and --save hold every metric and box.")
         return _eval(args)
     if args.command == "diff":
         from .diff_cli import run_diff

@@ -22,8 +22,8 @@ _DTYPES = frozenset({"float64", "int64", "object", "bool", "str"})
 
 
 def applies(inputs: RunInputs) -> bool:
-    """Whether these metrics apply: MOTChallenge files evaluated without classes."""
-    return inputs.format == "mot" and not inputs.classes
+    """Whether these metrics apply: MOTChallenge files evaluated without classes (nor other target classes)."""
+    return inputs.format == "mot" and not inputs.classes and not inputs.targets
 
 
 def load_mot_sequence(inputs: RunInputs, sequence: str, trackers: list[str], what: str):

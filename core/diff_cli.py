@@ -40,7 +40,8 @@ def add_diff_command(sub) -> None:
     p.add_argument("--json", metavar="FILE", help="write every change (RunDiff.to_dict()) here as JSON")
     p.add_argument("--protocols", metavar="A,B",
                    help="one run (a tracker folder, or a saved run whose inputs are reachable) scored under two "
-                        "protocols and compared: trackeval, no-preproc, mot20, motmetrics, iou=T")
+                        "protocols and compared: trackeval, no-preproc, mot20, motmetrics, iou=T, classes=1,7 "
+                        "(ground-truth classes as targets, ids or names)")
 
 
 def run_diff(args: argparse.Namespace) -> int:
@@ -70,10 +71,10 @@ def run_diff(args: argparse.Namespace) -> int:
 
 def _protocol_diff(args: argparse.Namespace) -> RunDiff:
     """One run's tracker under two protocols (``tracklens.protocols``)."""
-    from .protocols import evaluate_protocol, protocol
+    from .protocols import evaluate_protocol, protocol, split_protocols
     from .rundiff import diff_runs
 
-    names = [n.strip() for n in args.protocols.split(",")]
+    names = split_protocols(args.protocols)
     if len(names) != 2 or len(args.runs) != 1:
         raise InputError("--protocols", "compare one run under two protocols.",
                          "Give one RUN and --protocols A,B (e.g. trackeval,motmetrics).")

@@ -90,7 +90,7 @@ def _prepared(name: str, gt, tr, opts: RunOptions) -> dict[str | None, EvalSeque
         from .formats.tao import prepare_tao
         return prepare_tao(name, gt, tr, opts.classes)
     if not opts.classes:
-        return {None: prepare(name, gt, tr, benchmark=opts.benchmark, preprocess=opts.preprocess)}
+        return {None: prepare(name, gt, tr, benchmark=opts.benchmark, preprocess=opts.preprocess, targets=opts.targets)}
     # --classes: each class id of column 8 on its own, no MOTChallenge preprocessing, ids never linked
     pairs = box_pairs(gt.box, gt.offsets, tr.box, tr.offsets)
     consider = np.trunc(gt.conf) != 0
@@ -126,7 +126,9 @@ def evaluate_files(files: SequenceFiles, opts: RunOptions) -> SequenceResult:
             result.metrics[name][cls] = ev.metrics()
             if opts.keep:
                 from .analysis.record import analyse  # pandas and the analysis only when matches are kept
-                result.analyses[(name, cls)] = analyse(ev, gt_dets, tr_dets[name], name)
+                masks = (gt.rles, tr.rles) if opts.format in ("mots", "kitti_mots") else None
+                result.analyses[(name, cls)] = analyse(ev, gt_dets, tr_dets[name], name,
+                                                       gt.extras if opts.format == "kitti" else None, masks)
     return result
 
 
@@ -168,7 +170,8 @@ def run_tasks(worker: Callable, tasks: list[tuple], workers: int,
 
 def evaluate(layout: Layout, *, preprocess: bool = True, threshold: float = 0.5, workers: int = 1,
              analyse_matches: bool = False, progress: Callable[[int, int, str], None] | None = None,
-             dask: str | None = None, ignore_empty: bool = False, check: bool = False) -> Run:
+             dask: str | None = None, ignore_empty: bool = False, check: bool = False,
+             targets: tuple[int, ...] = ()) -> Run:
     """Evaluate every tracker of ``layout`` on every sequence (and class) and combine, as TrackEval.
 
     ``workers > 1`` spreads sequences over processes; results are identical (same code, and
@@ -176,9 +179,10 @@ def evaluate(layout: Layout, *, preprocess: bool = True, threshold: float = 0.5,
     ``tcp://host:8786``, or ``local`` for a LocalCluster). ``analyse_matches`` also builds each
     ``SequenceAnalysis`` from the same pass. With classes, each is combined over sequences and the
     classes are combined both ways (MOT ``--classes``, BDD100K; BDD100K also by super-category).
-    ``check`` also runs tracklens check's detectors on the loaded data (``Run.evidence``)."""
+    ``check`` also runs tracklens check's detectors on the loaded data (``Run.evidence``); ``targets``:
+    the MOTChallenge ground-truth classes evaluated (protocol ``classes=…``), pedestrian by default."""
     opts = RunOptions(layout.format, layout.classes, layout.benchmark, preprocess, threshold, analyse_matches,
-                      check)
+                      check, targets)
     done = run_tasks(evaluate_files, [(f, opts) for f in layout.sequences], workers, progress, dask)
     order = [f.name for f in layout.sequences]
     keys: list[str | None] = list(layout.classes) or [None]

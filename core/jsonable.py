@@ -12,3 +12,8 @@ def plain(value):
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+def plain_tree(tree: dict) -> dict:
+    """Nested dicts (any depth) with every numpy leaf as its plain JSON value (``plain``)."""
+    return {k: plain_tree(v) if isinstance(v, dict) else plain(v) for k, v in tree.items()}

@@ -25,12 +25,13 @@ MOT_CLASS_NAMES = {
 }
 
 
-def distractor_classes(benchmark: str) -> np.ndarray:
-    """Classes whose matched tracker boxes are removed (MOT20 adds non_mot_vehicle)."""
+def distractor_classes(benchmark: str, targets: tuple[int, ...] = ()) -> np.ndarray:
+    """Classes whose matched tracker boxes are removed (MOT20 adds non_mot_vehicle); a class evaluated
+    as a target (protocol ``classes=…``) is not one."""
     classes = [2, 7, 8, 12]
     if benchmark.upper() == "MOT20":
         classes.append(6)
-    return np.array(classes)
+    return np.array([c for c in classes if c not in targets], np.int64)
 
 
 @dataclass(frozen=True)
@@ -79,10 +80,13 @@ def removes_distractors(benchmark: str, preprocess: bool) -> bool:
 
 
 def prepare(name: str, gt: Detections, tr: Detections, *, benchmark: str = "MOT17",
-            preprocess: bool = True, pairs: Pairs | None = None, removed: np.ndarray | None = None) -> EvalSequence:
+            preprocess: bool = True, pairs: Pairs | None = None, removed: np.ndarray | None = None,
+            targets: tuple[int, ...] = ()) -> EvalSequence:
     """Apply the benchmark's preprocessing and build the metric-ready sequence. ``pairs``: the
     similarities of ``gt`` x ``tr`` when already known, and ``removed``: the tracker rows matched to
-    a distractor (``distractor_rows``) when already known (the score sweep reuses both)."""
+    a distractor (``distractor_rows``) when already known (the score sweep reuses both). ``targets``:
+    the ground-truth classes evaluated (protocol ``classes=…``; default pedestrian), none of them a
+    distractor."""
     _check_tracker_classes(tr)
     if pairs is None:
         pairs = box_pairs(gt.box, gt.offsets, tr.box, tr.offsets)
@@ -90,11 +94,11 @@ def prepare(name: str, gt: Detections, tr: Detections, *, benchmark: str = "MOT1
     if mot_classes:
         _check_gt_classes(gt)
         if removed is None:
-            removed = distractor_rows(gt, tr, pairs, benchmark)
+            removed = distractor_rows(gt, tr, pairs, benchmark, targets=targets)
     else:
         removed = np.zeros(0, np.int64)
     consider = np.trunc(gt.conf) != 0
-    keep_gt = consider & (gt.cls == PEDESTRIAN) if mot_classes else consider
+    keep_gt = consider & np.isin(gt.cls, targets or (PEDESTRIAN,)) if mot_classes else consider
     keep_tr = np.ones(len(tr), bool)
     keep_tr[removed] = False
     return build(name, gt, tr, pairs, keep_gt, keep_tr, removed)
@@ -123,11 +127,11 @@ def build(name: str, gt: Detections, tr: Detections, pairs: Pairs, keep_gt: np.n
 
 
 def distractor_rows(gt: Detections, tr: Detections, pairs: Pairs, benchmark: str,
-                    frames: np.ndarray | None = None) -> np.ndarray:
+                    frames: np.ndarray | None = None, targets: tuple[int, ...] = ()) -> np.ndarray:
     """Tracker rows (sorted) matched (IoU >= 0.5, Hungarian over all ground truth) to a distractor;
     with ``frames`` (one bool per frame) only in those frames. Each frame is matched on its own, so a
     frame's answer depends only on its boxes."""
-    return _distractor_matches(gt, tr, pairs, distractor_classes(benchmark), frames)
+    return _distractor_matches(gt, tr, pairs, distractor_classes(benchmark, targets), frames)
 
 
 def _distractor_matches(gt: Detections, tr: Detections, pairs: Pairs, distractors: np.ndarray,

@@ -13,6 +13,11 @@ numbers that differ can be put side by side and their difference listed box by b
   coordinates), then a minimum-distance assignment of the rest. A switch is counted as in TrackEval
   (the tracker id differs from the gt's last match). HOTA and Identity are TrackEval's on that data.
 - ``iou=T``: TrackEval's evaluation with CLEAR and Identity at IoU ≥ T.
+- ``classes=1,7`` (ids or names of the MOTChallenge class table): TrackEval's evaluation with the
+  ground-truth boxes of those classes (consider flag 1) as targets instead of pedestrians only; the
+  chosen classes are taken out of the distractor list, so a tracker box on, say, a static person is
+  scored instead of removed. TrackEval 1.3.0 gives the same on ground truth whose chosen classes are
+  rewritten to class 1 (and whose pedestrians, when not chosen, are marked consider 0).
 """
 from __future__ import annotations
 
@@ -26,7 +31,7 @@ from .errors import InputError
 from .evaluate import COMBINED, combine, evaluate, load_sequence
 from .metrics import clear, count, hota, identity
 from .metrics.clear import ClearMatches
-from .prepare import EvalSequence, build, prepare
+from .prepare import MOT_CLASS_NAMES, EvalSequence, build, distractor_classes, prepare
 from .run import Run, RunInputs, RunOptions, resolve_inputs
 from .sequence_eval import SequenceEvaluation, evaluate_sequence
 from .similarity import box_pairs
@@ -44,11 +49,12 @@ class Protocol:
     benchmark: str | None = None  # None: the run's benchmark
     threshold: float = 0.5
     matching: str = TRACKEVAL  # or MOTMETRICS
+    targets: tuple[int, ...] | None = None  # ground-truth classes evaluated; None: pedestrian
 
     def inputs(self, inputs: RunInputs) -> RunInputs:
         """``inputs`` with this protocol's options."""
         return replace(inputs, preprocess=self.preprocess, benchmark=self.benchmark or inputs.benchmark,
-                       threshold=self.threshold)
+                       threshold=self.threshold, targets=self.targets)
 
 
 PROTOCOLS = {
@@ -65,10 +71,17 @@ PROTOCOLS = {
 }
 
 
+PRESETS = ("classes=1,7",)  # parametrised protocols offered beside ``PROTOCOLS`` (the dashboard's choices)
+CLASS_IDS = {name: cid for cid, name in MOT_CLASS_NAMES.items()}
+
+
 def protocol(name: str) -> Protocol:
-    """A protocol by name (``PROTOCOLS``, or ``iou=T`` for TrackEval at another CLEAR threshold)."""
+    """A protocol by name (``PROTOCOLS``, ``iou=T`` for TrackEval at another CLEAR threshold, or
+    ``classes=A,B`` for TrackEval with other target classes)."""
     if name in PROTOCOLS:
         return PROTOCOLS[name]
+    if name.startswith("classes="):
+        return classes_protocol(name)
     if name.startswith("iou="):
         try:
             t = float(name[4:])
@@ -77,7 +90,52 @@ def protocol(name: str) -> Protocol:
         if 0 < t <= 1:
             return Protocol(name, f"TrackEval with CLEAR and Identity at IoU ≥ {t:g}", threshold=t)
     raise InputError("--protocol", f"unknown protocol {name!r}.",
-                     f"Use one of {', '.join(PROTOCOLS)}, or iou=T with 0 < T ≤ 1.")
+                     f"Use one of {', '.join(PROTOCOLS)}, iou=T with 0 < T ≤ 1, or classes=A,B (e.g. classes=1,7).")
+
+
+def split_protocols(text: str) -> list[str]:
+    """``--protocols A,B`` into names, a ``classes=…`` list keeping its commas (``trackeval,classes=1,7``)."""
+    names: list[str] = []
+    for token in (t.strip() for t in text.split(",")):
+        if names and names[-1].startswith("classes=") and "=" not in token and token not in PROTOCOLS:
+            names[-1] += "," + token
+        else:
+            names.append(token)
+    return names
+
+
+def classes_protocol(name: str) -> Protocol:
+    """``classes=1,7`` (or ``classes=pedestrian,static_person``): the named ground-truth classes as targets.
+    Its name lists the class ids in ascending order, whichever way they were given."""
+    table = ", ".join(f"{c} {n}" for c, n in MOT_CLASS_NAMES.items())
+    fix = f"Give MOTChallenge class ids or names separated by commas, e.g. classes=1,7 ({table})."
+    given = [t.strip() for t in name[len("classes="):].split(",") if t.strip()]
+    if not given:
+        raise InputError("--protocol", f"{name!r} names no class.", fix)
+    ids = set()
+    for text in given:
+        cid = CLASS_IDS.get(text.lower()) or (int(text) if text.isascii() and text.isdigit() else None)
+        if cid not in MOT_CLASS_NAMES:
+            raise InputError("--protocol", f"{text!r} in {name!r} is not a MOTChallenge class.", fix)
+        ids.add(cid)
+    targets = tuple(sorted(ids))
+    names = [f"{MOT_CLASS_NAMES[c]} ({c})" for c in targets]
+    named = " and ".join(filter(None, (", ".join(names[:-1]), names[-1])))
+    others = [f"{MOT_CLASS_NAMES[c]} ({c})" for c in distractor_classes("MOT17", targets)]
+    if 6 not in targets:
+        others.append("on MOT20 non_mot_vehicle (6)")
+    rule = (f"TrackEval 1.3.0 MOTChallenge with the targets {named}: their ground-truth boxes with consider flag 1 "
+            "are evaluated and they are not distractors; only tracker boxes matched to the other distractor "
+            f"classes ({', '.join(others) or 'none'}) are removed; CLEAR IoU ≥ 0.5")
+    return Protocol("classes=" + ",".join(map(str, targets)), rule, targets=targets)
+
+
+def check_targets(proto: Protocol, benchmark: str) -> None:
+    """A protocol with other target classes needs MOT16+ ground-truth classes (MOT15 has none)."""
+    if proto.targets and benchmark.upper() == "MOT15":
+        raise InputError("--protocol", f"protocol {proto.name!r} selects ground-truth classes, and MOT15 ground "
+                         "truth has none (column 8 is not a class there).",
+                         "Use it on MOT16/17/20 data, or pick another protocol.")
 
 
 def motmetrics_prepare(name: str, gt, tr, pairs) -> EvalSequence:
@@ -177,7 +235,9 @@ def evaluation_under(proto: Protocol, sequence: str, gt, tr, benchmark: str = "M
     if proto.matching == MOTMETRICS:
         seq = motmetrics_prepare(sequence, gt, tr, box_pairs(gt.box, gt.offsets, tr.box, tr.offsets))
         return evaluate_motmetrics(seq, gt.box, tr.box, threshold)
-    seq = prepare(sequence, gt, tr, benchmark=proto.benchmark or benchmark, preprocess=proto.preprocess)
+    check_targets(proto, proto.benchmark or benchmark)
+    seq = prepare(sequence, gt, tr, benchmark=proto.benchmark or benchmark, preprocess=proto.preprocess,
+                  targets=proto.targets or ())
     return evaluate_sequence(seq, threshold)
 
 
@@ -195,11 +255,15 @@ def protocol_run(inputs: RunInputs, name: str, *, analyse: bool = True, workers:
     proto = protocol(name)
     inputs = proto.inputs(inputs.absolute())
     if proto.matching == TRACKEVAL:
-        if inputs.format != "mot" and (proto.benchmark or not proto.preprocess):
+        if inputs.format != "mot" and (proto.benchmark or not proto.preprocess or proto.targets):
             raise InputError("--protocol", f"protocol {name!r} is for MOTChallenge data.", "Use trackeval or iou=T.")
+        if proto.targets and inputs.classes:
+            raise InputError("--protocol", f"protocol {proto.name!r} is for single-class MOTChallenge runs.",
+                             "Leave out --classes, or pick another protocol.")
+        check_targets(proto, inputs.benchmark)
         layout = resolve_inputs(inputs)
         run = evaluate(layout, preprocess=inputs.preprocess, threshold=inputs.threshold, workers=workers,
-                       analyse_matches=analyse, progress=progress)
+                       analyse_matches=analyse, progress=progress, targets=inputs.targets or ())
     else:
         if inputs.format != "mot" or inputs.classes:
             raise InputError("--protocol", "the motmetrics protocol is for single-class MOTChallenge data.",

@@ -39,6 +39,7 @@ class RunInputs:
     threshold: float = 0.5
     fixes: tuple[str, ...] = ()  # explicit --fix corrections of tracker rows (check/fixes.py), never implied
     link: str | None = None  # --link: ids linked by tracklens (core/linker.py), never the files' own
+    targets: tuple[int, ...] | None = None  # ground-truth classes evaluated (protocol classes=…); None: pedestrian
 
     def absolute(self) -> "RunInputs":
         return replace(self, **{k: os.path.abspath(getattr(self, k)) for k in PATH_FIELDS if getattr(self, k)})
@@ -47,7 +48,7 @@ class RunInputs:
         """The manifest's ``inputs`` record: absolute paths, plus (when saved to ``run_dir``) the
         same paths relative to it and where the run was saved."""
         out = {f.name: getattr(self.absolute(), f.name) for f in fields(self)}
-        for key in ("trackers", "classes"):
+        for key in ("trackers", "classes", "targets"):
             out[key] = list(out[key]) if out[key] is not None else None
         out["fixes"] = list(self.fixes)
         if run_dir is not None:
@@ -67,6 +68,8 @@ class RunInputs:
             if values.get(key) is not None:
                 values[key] = tuple(str(v) for v in values[key])
         values["fixes"] = tuple(str(v) for v in values.get("fixes") or ())
+        if values.get("targets") is not None:
+            values["targets"] = _class_ids(values["targets"])
         relative = record.get("relative") or {}
         for key in PATH_FIELDS:
             values[key] = locate(values.get(key), relative.get(key), run_dir)
@@ -140,6 +143,14 @@ def resolve_inputs(inputs: RunInputs, trackers: list[str] | None = None, *, save
                            classes=list(inputs.classes) if inputs.classes else None)
 
 
+def _class_ids(values) -> tuple[int, ...]:
+    """A manifest's ``targets``: a list of class ids."""
+    if not isinstance(values, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        raise InputError("manifest.json", f"inputs.targets must be a list of class ids, not {repr(values)[:60]}.",
+                         "Save the run again with tracklens eval --save.")
+    return tuple(values)
+
+
 def _class_id(text: str) -> int:
     try:
         return int(text)
@@ -158,6 +169,7 @@ class RunOptions:
     threshold: float = 0.5
     keep: bool = False  # also build each sequence x tracker x class SequenceAnalysis
     check: bool = False  # also run tracklens check's detectors on the loaded data (``SequenceResult.evidence``)
+    targets: tuple[int, ...] = ()  # MOTChallenge ground-truth classes evaluated (protocol classes=…); (): pedestrian
 
 
 @dataclass

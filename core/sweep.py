@@ -18,10 +18,7 @@ from .errors import InputError
 from .evaluate import COMBINED, combine, load_sequence, run_tasks
 from .fields import FIELDS, is_per_alpha
 from .layout import Layout, SequenceFiles
-from .detections import Detections
-from .prepare import distractor_rows, prepare, removes_distractors
-from .sequence_eval import evaluate_sequence
-from .similarity import Pairs, box_pairs
+from .sweep_reuse import TrackerSweep
 
 # The curves drawn and the fields whose best cutoff is reported first.
 CURVE_FIELDS = ("HOTA", "DetA", "AssA", "MOTA", "IDF1")
@@ -85,59 +82,23 @@ def summary_value(fields: dict, name: str) -> float:
 
 def sweep_files(files: SequenceFiles, cutoffs: tuple[float, ...], benchmark: str, preprocess: bool,
                 threshold: float) -> SweepSequence:
-    """One sequence, every tracker, every cutoff: parsed once, similarities once."""
+    """One sequence, every tracker, every cutoff: parsed once, similarities once, each kept set
+    evaluated reusing what it shares with the previous one (``sweep_reuse.TrackerSweep``)."""
     loaded = load_sequence(files)
-    gt = loaded.gt
     out = SweepSequence(files.name, {})
     for name, tr in loaded.trackers.items():
-        pairs = box_pairs(gt.box, gt.offsets, tr.box, tr.offsets)
+        tracker = TrackerSweep(files.name, loaded.gt, tr, benchmark, preprocess, threshold)
         kept_sorted = np.sort(tr.conf)
         by_count: dict[int, dict] = {}  # nested subsets: the same number kept means the same boxes
-        distractors = _Distractors(gt, tr, benchmark) if removes_distractors(benchmark, preprocess) else None
         points = []
         for cutoff in sorted(cutoffs):  # ascending: each kept set inside the previous one
             kept = int(kept_sorted.size - np.searchsorted(kept_sorted, cutoff, side="left"))
             if kept not in by_count:
-                rows = np.flatnonzero(tr.conf >= cutoff)
-                sub, sub_pairs = tr.take(rows), _restrict(pairs, rows, len(tr))
-                removed = distractors.update(rows, sub, sub_pairs) if distractors is not None else None
-                seq = prepare(files.name, gt, sub, benchmark=benchmark, preprocess=preprocess, pairs=sub_pairs,
-                              removed=removed)
-                by_count[kept] = evaluate_sequence(seq, threshold).metrics()
+                by_count[kept] = tracker.evaluate(np.flatnonzero(tr.conf >= cutoff))
             points.append(by_count[kept])
         order = np.argsort(np.argsort(cutoffs, kind="stable"), kind="stable")  # back to the caller's order
         out.metrics[name] = [points[k] for k in order]
     return out
-
-
-class _Distractors:
-    """The distractor matching of successive, nested kept sets, each frame matched again only when a
-    box of it has gone since the previous set (a frame is matched on its own: same boxes, same answer)."""
-
-    def __init__(self, gt: Detections, tr: Detections, benchmark: str):
-        self.gt, self.tr, self.benchmark = gt, tr, benchmark
-        self.rows: np.ndarray | None = None  # the previous kept rows
-        self.removed = np.zeros(0, np.int64)  # the previous answer, as rows of ``tr``
-
-    def update(self, rows: np.ndarray, sub: Detections, sub_pairs: Pairs) -> np.ndarray:
-        """The removed rows of ``sub`` (= ``tr`` rows ``rows``), as positions in ``sub``."""
-        changed = np.ones(self.gt.num_frames, bool)
-        if self.rows is not None:
-            changed[:] = False
-            gone = np.setdiff1d(self.rows, rows, assume_unique=True)
-            changed[self.tr.frame[gone] - 1] = True
-        fresh = rows[distractor_rows(self.gt, sub, sub_pairs, self.benchmark, frames=changed)]
-        kept = self.removed[~changed[self.tr.frame[self.removed] - 1]]
-        self.rows, self.removed = rows, np.union1d(kept, fresh)
-        return np.searchsorted(rows, self.removed)
-
-
-def _restrict(pairs: Pairs, rows: np.ndarray, num_rows: int) -> Pairs:
-    """The pairs whose tracker row is kept, renumbered to positions in ``rows`` (order unchanged)."""
-    pos = np.full(num_rows, -1, np.int64)
-    pos[rows] = np.arange(rows.size)
-    keep = pos[pairs.tr] >= 0
-    return Pairs(pairs.gt[keep], pos[pairs.tr[keep]], pairs.sim[keep])
 
 
 def sweep(layout: Layout, cutoffs: tuple[float, ...], *, preprocess: bool = True, threshold: float = 0.5,

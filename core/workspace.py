@@ -33,7 +33,8 @@ from .analysis.record import SequenceAnalysis
 from .errors import InputError
 from .evaluate import COMBINED, analyse_one, evaluate
 from .formats.motchallenge import read_seqinfo
-from .jsonable import plain
+from .formats.mots import mask_size
+from .jsonable import plain_tree
 from .layout import Layout
 from .run import Run, RunInputs, RunOptions, relocate, resolve_inputs
 
@@ -111,7 +112,7 @@ class Workspace:
     def _analyse(self, tracker: str, sequence: str) -> SequenceAnalysis:
         inputs = self.inputs
         opts = RunOptions(self.layout.format, self.layout.classes, self.layout.benchmark, inputs.preprocess,
-                          inputs.threshold)
+                          inputs.threshold, targets=inputs.targets or ())
         return analyse_one(self.layout, opts, tracker, sequence, self.class_name)
 
     def sequence(self, name: str) -> SequenceMeta:
@@ -151,13 +152,13 @@ class Workspace:
             except (OSError, ValueError, KeyError, TypeError, AttributeError):
                 pass  # a damaged cache entry is only a miss: evaluate again and rewrite it
         run = evaluate(layout, preprocess=inputs.preprocess, threshold=inputs.threshold, workers=workers,
-                       analyse_matches=analyse_now, progress=progress, dask=dask)
+                       analyse_matches=analyse_now, progress=progress, dask=dask, targets=inputs.targets or ())
         ws = cls.from_run(inputs, run)
         if cache_file:
             try:
                 os.makedirs(os.path.dirname(cache_file), exist_ok=True)
-                write_json(cache_file, {"manifest": ws.manifest, "metrics": _jsonable(run.metrics),
-                                        "combined": _jsonable(run.combined)})
+                write_json(cache_file, {"manifest": ws.manifest, "metrics": plain_tree(run.metrics),
+                                        "combined": plain_tree(run.combined)})
             except OSError:
                 pass  # a read-only or full cache folder: the run is fine without it (the app says so once)
         return ws
@@ -199,7 +200,7 @@ class Workspace:
                     for meta in self.sequences:
                         view.analysis(tr, meta.name).save(view._tables(folder, tr, meta.name))
             if self.classes:
-                write_json(os.path.join(folder, CLASS_COMBINED), _jsonable(self.combined))
+                write_json(os.path.join(folder, CLASS_COMBINED), plain_tree(self.combined))
             if compared and tables_compared.applies(self.inputs):
                 tables = self.compared or tables_compared.compute(self.inputs, self.trackers,
                                                                   [m.name for m in self.sequences], workers)
@@ -209,7 +210,7 @@ class Workspace:
             tr: {c: self.class_metrics[c][tr] for c in self.classes} for tr in self.trackers}
         manifest = {k: v for k, v in self.manifest.items() if k != "files"}
         manifest["inputs"] = self.inputs.to_manifest(run_dir)
-        saved_run.write_run(run_dir, fill, manifest, _jsonable(metrics))
+        saved_run.write_run(run_dir, fill, manifest, plain_tree(metrics))
 
     @classmethod
     def load(cls, run_dir: str, frame_roots: tuple[str, ...] = ()) -> "Workspace":
@@ -308,13 +309,17 @@ def _cache_file(folder: str, layout: Layout, inputs: dict) -> str:
 
 def _sequence_metas(run: Run) -> list[SequenceMeta]:
     """Frames, size and footage per sequence: from seqinfo.ini for MOTChallenge; KITTI and BDD100K
-    give only the length (their boxes are drawn on a blank canvas)."""
+    give only the length (their boxes are drawn on a blank canvas), mask formats their masks' size."""
     out = []
+    masks = run.layout.format in ("mots", "kitti_mots")
     for f in run.layout.sequences:
         if f.seqinfo is None:
-            out.append(SequenceMeta(f.name, run.num_frames[f.name], None, None, None, None, None))
+            height, width = mask_size(f.gt) if masks else (None, None)
+            out.append(SequenceMeta(f.name, run.num_frames[f.name], width, height, None, None, None))
             continue
         info = read_seqinfo(f.seqinfo)
+        if masks and not (info.width and info.height):
+            info = replace(info, **dict(zip(("height", "width"), mask_size(f.gt))))
         out.append(SequenceMeta(f.name, info.length, info.width, info.height, info.fps,
                                 os.path.abspath(f.video) if f.video else None,
                                 os.path.abspath(f.image_dir) if f.image_dir else None))
@@ -334,8 +339,3 @@ def _manifest(layout: Layout, metas: list[SequenceMeta], inputs: dict, notes: li
         "inputs": inputs, "trackers": list(layout.trackers), "classes": list(layout.classes),
         "sequences": [vars(m) for m in metas], "notes": notes, "combined_key": COMBINED,
     }
-
-
-def _jsonable(tree: dict) -> dict:
-    """Nested metric dicts (any depth) with numpy values as plain JSON values."""
-    return {k: _jsonable(v) if isinstance(v, dict) else plain(v) for k, v in tree.items()}

@@ -196,7 +196,8 @@ def serve(cmd: list[str]) -> int:
     import subprocess
     import tempfile
 
-    scratch = tempfile.mkdtemp(prefix="tracklens-serve-")
+    remove_stale_scratch(tempfile.gettempdir())
+    scratch = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
     env = {**os.environ, "TMPDIR": scratch}  # uploads go to tracklens-upload-* inside it
     proc = subprocess.Popen(cmd, env=env, preexec_fn=_die_with_parent)
 
@@ -218,6 +219,32 @@ def serve(cmd: list[str]) -> int:
             proc.kill()
             proc.wait()
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+SCRATCH_PREFIX = "tracklens-serve-"  # + the pid of the `tracklens dashboard` that owns it + a random tail
+
+
+def remove_stale_scratch(tmp: str) -> list[str]:
+    """Delete the scratch folders (and the uploads in them) of dashboards that died without cleaning up
+    (SIGKILL): ours by name and owner, whose owning process is gone. Returns the folders removed."""
+    import re
+    import shutil
+
+    removed = []
+    for entry in os.scandir(tmp):
+        match = re.fullmatch(re.escape(SCRATCH_PREFIX) + r"(\d+)-\w+", entry.name)
+        if not match or not entry.is_dir(follow_symlinks=False) or entry.stat(follow_symlinks=False).st_uid != os.getuid():
+            continue
+        try:
+            os.kill(int(match.group(1)), 0)
+            continue  # its dashboard still runs
+        except ProcessLookupError:
+            pass
+        except (PermissionError, OverflowError):
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed.append(entry.path)
+    return removed
 
 
 def _die_with_parent() -> None:

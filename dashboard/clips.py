@@ -3,8 +3,8 @@ its state at one alpha (the frame inspector's overlay), the chosen ground-truth 
 and a caption band burned in under each frame (sequence, tracker, frame, alpha, track, events).
 
 MP4 (and .mov/.m4v) are written with OpenCV's ``VideoWriter`` and the ``mp4v`` codec, .avi with
-MJPG; both always work with opencv-python-headless. GIF needs Pillow (a Streamlit dependency, so
-normally present) or imageio. ``mp4v`` plays in VLC, QuickTime, PowerPoint and most players, but
+MJPG; both always work with opencv-python-headless. GIF is written with Pillow (a declared
+dependency, which Streamlit needs too). ``mp4v`` plays in VLC, QuickTime, PowerPoint and most players, but
 not inside web browsers (they want H.264, which the OpenCV wheels do not ship); use GIF there.
 """
 from __future__ import annotations
@@ -174,7 +174,7 @@ def write_clip(ws, tracker: str, sequence: str, frames: range, path: str | os.Pa
                track: int | None = None, alpha: float = 0.5, fps: float | None = None, *,
                show: str = "both", max_width: int | None = None) -> Path:
     """Write frames ``frames`` (1-based, e.g. ``range(30, 61)``) of one sequence x tracker as an
-    annotated clip: MP4/MOV/M4V (mp4v) or AVI (MJPG) with OpenCV, or GIF (Pillow or imageio).
+    annotated clip: MP4/MOV/M4V (mp4v) or AVI (MJPG) with OpenCV, or GIF (Pillow).
     ``fps`` defaults to the sequence's frame rate. Returns the path written."""
     path = Path(path)
     suffix = path.suffix.lower()
@@ -221,23 +221,13 @@ def _write_video(images, path: Path, fps: float, codec: str) -> None:
 
 def _write_gif(images, path: Path, fps: float) -> None:
     duration = max(20, round(1000 / fps))  # ms per frame; browsers clamp below 20 ms
-    try:
-        from PIL import Image
-    except ImportError:
-        Image = None
-    if Image is not None:
-        # Fast octree palette per frame, no dithering: ~10 ms a frame (Pillow's default
-        # median cut takes ~0.5 s) and boxes and text keep clean edges.
-        frames = [Image.fromarray(rgb).quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-                  for rgb in images]
-        frames[0].save(path, save_all=True, append_images=frames[1:], duration=duration, loop=0)
-        return
-    try:
-        import imageio.v2 as imageio
-    except ImportError:
-        raise RuntimeError("writing a GIF needs Pillow or imageio: pip install pillow "
-                           "(or write the clip as .mp4)") from None
-    imageio.mimsave(path, list(images), duration=duration / 1000, loop=0)
+    from PIL import Image
+
+    # Fast octree palette per frame, no dithering: ~10 ms a frame (Pillow's default
+    # median cut takes ~0.5 s) and boxes and text keep clean edges.
+    frames = [Image.fromarray(rgb).quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+              for rgb in images]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=duration, loop=0)
 
 
 def clip_bytes(ws, tracker: str, sequence: str, frames: range, fmt: str = "mp4", **kwargs) -> bytes:

@@ -29,6 +29,18 @@ def _go_to(frame: int) -> None:
     st.session_state["frame"] = int(frame)
 
 
+def _frame_picker(frames, label: str, key: str) -> None:
+    """A changed frame to pick (with what changed there) and a button that shows it in the view above."""
+    if not len(frames):
+        return
+    labels = {int(f): f"frame {int(f)}: {c}" for f, c in zip(frames["frame"], frames["changes"])}
+    step = st.columns([4, 1])
+    chosen = step[0].selectbox(label, list(labels), format_func=labels.get, key=f"{key}_frame",
+                               label_visibility="collapsed")
+    step[1].button("Show frame", on_click=_go_to, args=(chosen,), key=f"{key}_go",
+                   help="show this frame in the side-by-side view above")
+
+
 def render_run_diff(tracker_a: str, tracker_b: str, sequence: str, alpha: float) -> None:
     """The section (placed by the Compare page)."""
     d = sequence_diff(st.session_state["view"], tracker_a, tracker_b, sequence, alpha_index(alpha))
@@ -43,13 +55,7 @@ def render_run_diff(tracker_a: str, tracker_b: str, sequence: str, alpha: float)
         col.metric(f"gt tracks {key}" if key != "same" else "gt tracks unchanged", v[key])
     frames = change_frames(d, sequence)
     st.markdown(f"**Frames with a change under {d.matchings['CLEAR']}**: {len(frames)}")
-    if len(frames):
-        labels = {int(f): f"frame {int(f)}: {c}" for f, c in zip(frames["frame"], frames["changes"])}
-        step = st.columns([4, 1])
-        chosen = step[0].selectbox("Change", list(labels), format_func=labels.get, key="diff_frame",
-                                   label_visibility="collapsed")
-        step[1].button("Show frame", on_click=_go_to, args=(chosen,), key="diff_go",
-                       help="show this frame in the side-by-side view above")
+    _frame_picker(frames, "Change", "diff")
     events = event_view(d, sequence).drop(columns="sequence")
     st.markdown(f"**Identity switches and fragmentations that appeared or vanished** ({d.matchings['CLEAR']}): "
                 f"{len(events)}")
@@ -85,7 +91,7 @@ def protocol_diff(inputs, tracker: str, sequence: str, first: str, second: str, 
 
 def render_protocols(tracker: str, sequence: str, alpha: float) -> None:
     """Protocols side by side: the sidebar's tracker scored under two rule sets, and what differs."""
-    from tracklens.protocols import PROTOCOLS
+    from tracklens.protocols import PRESETS, PROTOCOLS, protocol
 
     ws = st.session_state["workspace"]
     st.subheader(f"Protocols side by side: {plain(tracker)} on {plain(sequence)}")
@@ -93,12 +99,12 @@ def render_protocols(tracker: str, sequence: str, alpha: float) -> None:
         st.info("Protocols compare MOTChallenge single-class runs (this run is "
                 f"{'per class' if ws.classes else ws.inputs.format.upper()}).")
         return
-    names = list(PROTOCOLS)
+    names = [*PROTOCOLS, *PRESETS]
     cols = st.columns(2)
     first = cols[0].selectbox("Protocol A", names, index=names.index("trackeval"), key="protocol_a")
     second = cols[1].selectbox("Protocol B", names, index=names.index("motmetrics"), key="protocol_b")
-    cols[0].caption(PROTOCOLS[first].rule)
-    cols[1].caption(PROTOCOLS[second].rule)
+    cols[0].caption(protocol(first).rule)
+    cols[1].caption(protocol(second).rule)
     try:
         d = protocol_diff(ws.inputs, tracker, sequence, first, second, alpha_index(alpha))
     except InputError as exc:  # e.g. MOT20's classes asked of MOT15 files, or the input files are gone
@@ -110,13 +116,7 @@ def render_protocols(tracker: str, sequence: str, alpha: float) -> None:
     st.table(summary_view(d, sequence), hide_index=True)
     frames = change_frames(d, sequence)
     st.markdown(f"**Frames where the two protocols differ under {d.matchings['CLEAR']}**: {len(frames)}")
-    if len(frames):
-        labels = {int(f): f"frame {int(f)}: {c}" for f, c in zip(frames["frame"], frames["changes"])}
-        step = st.columns([4, 1])
-        chosen = step[0].selectbox("Protocol change", list(labels), format_func=labels.get, key="protocol_frame",
-                                   label_visibility="collapsed")
-        step[1].button("Show frame", on_click=_go_to, args=(chosen,), key="protocol_go",
-                       help="show this frame in the side-by-side view above")
+    _frame_picker(frames, "Protocol change", "protocol")
     events = event_view(d, sequence).drop(columns="sequence")
     if len(events):
         st.dataframe(events, hide_index=True, width="stretch", height=min(35 * (len(events) + 1) + 3, 300))

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .overlay import annotate
+from .views import overlay_masks
 
 DISPLAY_WIDTH = 1024  # pixels: the inspector's image column on a 1920-pixel-wide screen
 JPEG_QUALITY = 88
@@ -87,7 +88,7 @@ def frame_jpeg(frame_rgb: np.ndarray, boxes: pd.DataFrame, *, width: int = DISPL
                highlight: tuple[str, int] | None = None, alpha: float | None = None) -> bytes:
     """``overlay.annotate`` drawn at display size, as JPEG bytes."""
     small, boxes = scaled(frame_rgb, boxes, width)
-    image = annotate(small, boxes, show=show, highlight=highlight, alpha=alpha)
+    image = annotate(small, boxes, show=show, highlight=highlight, alpha=alpha, masks=overlay_masks(boxes))
     ok, encoded = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
     if not ok:
         raise ValueError("JPEG encoding failed")

@@ -6,8 +6,8 @@ from typing import Callable
 
 import plotly.graph_objects as go
 
+from tracklens.analysis.breakdown import shown_conditions
 from tracklens.analysis.causes import CAUSES, KINDS, cause_counts
-from tracklens.analysis.conditions import CONDITIONS
 from tracklens.breakdowns import baseline, combined_table, matching_names, tracker_causes
 
 from .breakdown_views import cause_summary, condition_comparison, headline_finding
@@ -25,7 +25,7 @@ def breakdown_section(ws, alpha: float, figure_html: Callable[[go.Figure, str], 
         counts[tracker] = cause_counts(tracker_causes(analyses, a_idx))
         base = base or baseline(analyses)  # ground truth only: the same through every tracker
     charts = "".join(figure_html(condition_comparison(tables, name, colors), f"breakdown-{name}")
-                     for name in CONDITIONS)
+                     for name in shown_conditions(list(tables.values())))
     summary = cause_summary(counts, base)
     head = "".join(f"<th>{html.escape(c)}</th>" for c in ("tracker", "kind", "events", *CAUSES.values(), "no evidence"))
     rows = []
@@ -46,8 +46,9 @@ def breakdown_section(ws, alpha: float, figure_html: Callable[[go.Figure, str], 
               "is at any ground-truth box (a cause matters where its share is well above that). The dashboard's "
               "Error patches page shows each "
               "one as a crop.</p>")
-    lead = ("HOTA per bin of each condition, all sequences pooled (for visibility and frames since visible, which "
-            "false positives do not have, OWTA = √(DetRe·AssA)). Ground-truth boxes count in their own bin, false "
+    lead = ("HOTA per bin of each condition, all sequences pooled (for visibility, frames since visible and KITTI's "
+            "occlusion and truncation, which false positives do not have, OWTA = √(DetRe·AssA); a condition without "
+            "a value at any box is left out). Ground-truth boxes count in their own bin, false "
             "positives in the bin of the tracker box's value; AssA of a bin averages HOTA's association score of its "
             "TPs. Bins and definitions: docs/breakdowns.md.")
     return "breakdowns", "Breakdowns and causes of identity errors", body, lead

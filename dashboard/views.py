@@ -19,6 +19,8 @@ RATE_COLUMNS = tuple(c for c in TABLE_COLUMNS if is_rate(c))
 COUNT_COLUMNS = tuple(c for c in TABLE_COLUMNS if is_count(c))
 TIMELINE_FRAMES = 3_000  # the track timelines of a longer sequence show a window of this many frames
 MAX_TIMELINE_FRAMES = 20_000  # the widest window a user may pick
+MASK_COLUMNS = ("mask", "mask_h", "mask_w")  # a mask run's boxes: the RLE string and its size
+MAX_MASK_PIXELS = 8192 * 8192  # the largest mask decoded for drawing (as frames.MAX_PIXELS)
 
 
 def alpha_index(alpha: float) -> int:
@@ -35,11 +37,28 @@ def overlay_boxes(boxes: pd.DataFrame, alpha_idx: int, threshold: float = 0.5,
     facts = explain_columns(boxes, alpha_idx, alpha, threshold, identity_events)
     tp = facts["hota_state"] == "TP"
     reason = facts["hota_reason"]
-    return pd.DataFrame(facts | {
+    keep = boxes["evaluated"].to_numpy(bool)
+    masks = {c: boxes[c].to_numpy()[keep] for c in MASK_COLUMNS if c in boxes.columns}  # mask formats
+    return pd.DataFrame(facts | masks | {
         "state": facts["hota_state"], "partner": np.where(tp, facts["hota_partner"], -1),
         "iou": np.where(tp, facts["hota_iou"], np.nan), "loc_miss": np.isin(reason, ("paired_below", "below")),
         "note": tag_notes(facts, alpha),
     })
+
+
+def overlay_masks(rows: pd.DataFrame, max_pixels: int = MAX_MASK_PIXELS) -> list[dict | None] | None:
+    """The pycocotools RLEs of ``overlay_boxes`` rows of a mask run, row-aligned; None for boxes. A mask
+    that is not a valid RLE of its size, or larger than ``max_pixels`` (an altered saved run), is None: its
+    box is drawn, the mask is not (pycocotools would write past a mask whose runs overrun it)."""
+    if "mask" not in rows.columns:
+        return None
+    from tracklens.formats.mots import valid_rles
+
+    counts = [str(c).encode("ascii", errors="replace") for c in rows["mask"]]
+    height, width = rows["mask_h"].to_numpy(np.int64), rows["mask_w"].to_numpy(np.int64)
+    ok = valid_rles(counts, height, width) & (width > 0) & (height * width <= max_pixels)
+    return [{"size": [int(h), int(w)], "counts": c} if good else None
+            for c, h, w, good in zip(counts, height, width, ok)]
 
 
 KEY_COLUMNS = ("frame", "side", "id")

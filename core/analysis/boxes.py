@@ -3,7 +3,13 @@
 One row per ground-truth box and per tracker box (including the ones preprocessing set aside, with
 the reason), carrying its HOTA partner and how many alphas the pair survives (``level``), so the
 state at any alpha is ``TP if level > alpha_index else FN/FP`` without re-matching. CLEAR partner,
-identity events and the identity (IDF1) partner ride along.
+identity events and the identity (IDF1) partner ride along. KITTI ground truth's occlusion and truncation
+levels (``kitti_occluded``, ``kitti_truncated``, as written) too, on KITTI runs only (NaN for tracker boxes).
+
+Every similarity in the table is the matching's own (its sparse pairs: box IoU, or mask IoU for the
+MOTS formats): ``iou`` of the HOTA pair, ``clear_iou`` of the CLEAR pair, and ``best`` / ``best_iou``
+(the other side's id overlapping the box most, ties to the lower id), so explanations never recompute
+an overlap from the boxes.
 """
 from __future__ import annotations
 
@@ -22,19 +28,31 @@ IGNORED_REASONS = {
 }
 
 
-def box_table(ev: SequenceEvaluation, gt: Detections, tr: Detections, clear_matches: pd.DataFrame | None = None
-              ) -> pd.DataFrame:
-    """All boxes of both sides, frame-sorted, with their evaluation outcome (see module doc)."""
+def box_table(ev: SequenceEvaluation, gt: Detections, tr: Detections, clear_matches: pd.DataFrame | None = None,
+              gt_extras: dict[str, np.ndarray] | None = None,
+              masks: tuple[list[dict], list[dict]] | None = None) -> pd.DataFrame:
+    """All boxes of both sides, frame-sorted, with their evaluation outcome (see module doc). ``gt_extras``:
+    the KITTI reader's per-row ``truncated`` / ``occluded`` of ``gt`` (``BoxFile.extras``). ``masks``
+    (mask formats: the ground truth's and the tracker's pycocotools RLEs, row-aligned with ``gt`` / ``tr``)
+    adds ``mask`` (the RLE string), ``mask_h`` and ``mask_w``, for drawing."""
     d = ev.data
     p = d.pairs
     parts = []
-    for det, rows in ((gt, d.gt_rows), (tr, d.tr_rows)):
+    for k, (det, rows, extras) in enumerate(((gt, d.gt_rows, gt_extras or {}), (tr, d.tr_rows, {}))):
         n = len(det)
         frame = pd.DataFrame({
             "frame": det.frame, "id": det.id, "x": det.box[:, 0], "y": det.box[:, 1],
             "w": det.box[:, 2], "h": det.box[:, 3], "conf": det.conf, "row": np.arange(n),
             "vis": det.vis.astype(np.float32),  # ground truth's visibility column (NaN when absent)
         })
+        if extras:  # KITTI ground truth's levels, exactly as written (float64: no rounding across a bin edge);
+            # other formats carry no such columns (16 bytes a box saved), read as NaN (conditions._kitti)
+            frame["kitti_occluded"] = extras["occluded"].astype(np.float64)
+            frame["kitti_truncated"] = extras["truncated"].astype(np.float64)
+        if masks is not None:
+            frame["mask"] = [r["counts"].decode("ascii") for r in masks[k]]
+            frame["mask_h"] = np.array([r["size"][0] for r in masks[k]], np.int32)
+            frame["mask_w"] = np.array([r["size"][1] for r in masks[k]], np.int32)
         evaluated = np.zeros(n, bool)
         evaluated[rows] = True
         frame["evaluated"] = evaluated
@@ -56,24 +74,29 @@ def box_table(ev: SequenceEvaluation, gt: Detections, tr: Detections, clear_matc
         tr_partner[tpos] = d.gt_ids[d.gt_idx[gpos]]
         gt_iou[gpos] = tr_iou[tpos] = p.sim[m]
         gt_level[gpos] = tr_level[tpos] = ev.hota_matches.levels
-    best_gt = np.zeros(n_gt_pos)
-    best_tr = np.zeros(n_tr_pos)
-    np.maximum.at(best_gt, p.gt, p.sim)
-    np.maximum.at(best_tr, p.tr, p.sim)
+    best_gt, best_gt_iou = _best_overlap(p.gt, d.tr_ids[d.tr_idx[p.tr]], p.sim, n_gt_pos)
+    best_tr, best_tr_iou = _best_overlap(p.tr, d.gt_ids[d.gt_idx[p.gt]], p.sim, n_tr_pos)
 
     ev_gt, ev_tr, clear_gt_partner, clear_tr_partner = clear_events(ev, clear_matches)
+    clear_gt_iou = np.full(n_gt_pos, np.nan)
+    clear_tr_iou = np.full(n_tr_pos, np.nan)
+    if ev.clear_matches is not None:
+        m = ev.clear_matches.pair_index
+        clear_gt_iou[p.gt[m]] = clear_tr_iou[p.tr[m]] = p.sim[m]
     id_gt, id_tr = _identity_hits(ev)
 
     for df, rows, cols in (
-        (gt_df, d.gt_rows, {"partner": gt_partner, "iou": gt_iou, "level": gt_level, "best_iou": best_gt,
-                            "clear_partner": clear_gt_partner, "event": ev_gt, "idtp": id_gt}),
-        (tr_df, d.tr_rows, {"partner": tr_partner, "iou": tr_iou, "level": tr_level, "best_iou": best_tr,
-                            "clear_partner": clear_tr_partner, "event": ev_tr, "idtp": id_tr}),
+        (gt_df, d.gt_rows, {"partner": gt_partner, "iou": gt_iou, "level": gt_level, "best": best_gt,
+                            "best_iou": best_gt_iou, "clear_partner": clear_gt_partner, "clear_iou": clear_gt_iou,
+                            "event": ev_gt, "idtp": id_gt}),
+        (tr_df, d.tr_rows, {"partner": tr_partner, "iou": tr_iou, "level": tr_level, "best": best_tr,
+                            "best_iou": best_tr_iou, "clear_partner": clear_tr_partner, "clear_iou": clear_tr_iou,
+                            "event": ev_tr, "idtp": id_tr}),
     ):
         n = len(df)
         for name, values in cols.items():
-            fill = {"partner": -1, "clear_partner": -1, "iou": np.nan, "level": 0, "best_iou": 0.0,
-                    "event": 0, "idtp": False}[name]
+            fill = {"partner": -1, "clear_partner": -1, "iou": np.nan, "level": 0, "best": -1, "best_iou": 0.0,
+                    "clear_iou": np.nan, "event": 0, "idtp": False}[name]
             full = np.full(n, fill, dtype=values.dtype)
             full[rows] = values
             df[name] = full
@@ -83,6 +106,19 @@ def box_table(ev: SequenceEvaluation, gt: Detections, tr: Detections, clear_matc
     out["event"] = pd.Categorical.from_codes(out["event"].to_numpy(), categories=BOX_EVENTS)
     order = np.argsort(out["frame"].to_numpy(), kind="stable")  # gt before tracker inside a frame
     return out.iloc[order].reset_index(drop=True)
+
+
+def _best_overlap(pos: np.ndarray, other_id: np.ndarray, sim: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per position of one side: the other side's id of its highest-similarity pair (ties: the lower id)
+    and that similarity; -1 / 0.0 without a pair."""
+    best = np.full(n, -1, np.int64)
+    best_sim = np.zeros(n)
+    if pos.size:
+        order = np.lexsort((other_id, -sim, pos))
+        first = order[np.r_[True, pos[order][1:] != pos[order][:-1]]]
+        best[pos[first]] = other_id[first]
+        best_sim[pos[first]] = sim[first]
+    return best, best_sim
 
 
 def states(boxes: pd.DataFrame, alpha_index: int) -> np.ndarray:

@@ -183,6 +183,23 @@ def breakdown_table(counts: dict[str, dict[str, np.ndarray]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def shown_conditions(tables: list[pd.DataFrame]) -> list[str]:
+    """The conditions worth a chart in ``breakdown_table`` rows (one table per tracker): every condition but
+    those whose ground-truth boxes all fall in the missing bin (KITTI occlusion on MOT17, visibility on KITTI
+    or MOT15), which would chart one bin of boxes without a value."""
+    out = []
+    for name, c in CONDITIONS.items():
+        valued = missing = 0
+        for t in tables:
+            part = t[(t["condition"] == name).to_numpy()]
+            gt, index = part["GT"].to_numpy(np.int64), part["bin_index"].to_numpy()
+            valued += int(gt[index < len(c.labels)].sum())
+            missing += int(gt[index == len(c.labels)].sum())
+        if valued or not missing:
+            out.append(name)
+    return out
+
+
 def to_jsonable(counts: dict[str, dict[str, np.ndarray]]) -> dict:
     """``out[condition]``: its definition, bins with counts and fields, and the unbinned false positives."""
     table = breakdown_table(counts)

@@ -1,5 +1,6 @@
-"""The conditions a box is seen under: visibility, height, speed, crowding, track length and frames since
-the object was last visible, per evaluated box of a sequence's box table, and the bins of each.
+"""The conditions a box is seen under: visibility, height, speed, crowding, track length, frames since
+the object was last visible and KITTI's occlusion and truncation levels, per evaluated box of a sequence's
+box table, and the bins of each.
 
 Shared by the breakdowns (``breakdown.py``) and the causes of identity errors (``causes.py``) so both
 speak of the same "occluded", "crowded" and "fast". Definitions and bins: docs/breakdowns.md.
@@ -19,8 +20,9 @@ VISIBLE = 0.5  # an object counts as visible in a frame when its visibility is a
 
 @dataclass(frozen=True)
 class Condition:
-    """One attribute of a box and its bins: ``edges`` split the values into right-open bins, a NaN value
-    goes to the ``missing`` bin. ``gt_only``: tracker boxes have no value (false positives cannot be binned)."""
+    """One attribute of a box and its bins: ``edges`` split the values into right-open bins (right-closed
+    with ``right_closed``), a NaN value goes to the ``missing`` bin. ``gt_only``: tracker boxes have no value
+    (false positives cannot be binned)."""
 
     name: str
     title: str
@@ -29,6 +31,7 @@ class Condition:
     labels: tuple[str, ...]
     missing: str
     gt_only: bool
+    right_closed: bool = False
 
     @property
     def bin_labels(self) -> tuple[str, ...]:
@@ -36,7 +39,7 @@ class Condition:
 
     def codes(self, values: np.ndarray) -> np.ndarray:
         """Bin number of each value (``len(labels)`` for NaN)."""
-        out = np.digitize(values, self.edges).astype(np.int64)
+        out = np.digitize(values, self.edges, right=self.right_closed).astype(np.int64)
         out[np.isnan(values)] = len(self.labels)
         return out
 
@@ -54,6 +57,13 @@ CONDITIONS = {c.name: c for c in (
               ("< 30", "30–100", "100–300", "≥ 300"), "n/a", False),
     Condition("since_visible", "Frames since last visible", "frames", (2, 6, 31),
               ("1", "2–5", "6–30", "> 30"), "not visible before", True),
+    Condition("kitti_occlusion", "KITTI occlusion", "level in column 5", (1, 2, 3),
+              ("0 fully visible", "1 partly occluded", "2 largely occluded", "3 unknown"),
+              "no KITTI occlusion column", True),
+    # right-closed at KITTI's difficulty limits (truncation <= 0.15 easy, <= 0.3 moderate, <= 0.5 hard)
+    Condition("kitti_truncation", "KITTI truncation", "value in column 4", (0, 0.15, 0.3, 0.5),
+              ("0", "(0, 0.15]", "(0.15, 0.3]", "(0.3, 0.5]", "> 0.5"), "no KITTI truncation column", True,
+              right_closed=True),
 )}
 COLUMNS = tuple(CONDITIONS)
 
@@ -83,8 +93,20 @@ def _side(b: pd.DataFrame, gt: bool) -> pd.DataFrame:
         "crowding": _crowding(b, frame),
         "track_length": pd.Series(ids).map(pd.Series(ids).value_counts()).to_numpy(float),
         "since_visible": _since_visible(order, same_prev, frame, vis) if gt else np.full(n, np.nan),
+        # KITTI levels as written; a negative value (DontCare's -1) counts as absent, like MOT15's visibility
+        "kitti_occlusion": _kitti(b, "kitti_occluded", gt, 4),
+        "kitti_truncation": _kitti(b, "kitti_truncated", gt, np.inf),
     }, index=b.index)
     return out
+
+
+def _kitti(b: pd.DataFrame, column: str, gt: bool, above: float) -> np.ndarray:
+    """A KITTI column of ground-truth boxes where ``0 <= value < above``, else NaN (tracker boxes, other
+    formats, runs saved before the column existed)."""
+    if not gt or column not in b.columns:
+        return np.full(len(b), np.nan)
+    v = b[column].to_numpy(float)
+    return np.where((v >= 0) & (v < above), v, np.nan)
 
 
 def _speed(order: np.ndarray, same_prev: np.ndarray, frame: np.ndarray, cx: np.ndarray, cy: np.ndarray,

@@ -9,6 +9,9 @@ Two matchings decide about every evaluated box and they can disagree:
   continuing the previous frame's pairs first; identity events (switch, transfer, fragmentation) are
   CLEAR's.
 
+Every IoU here is the similarity the matchings used, read from their pair records (the box table):
+box IoU, or mask IoU for mask formats (MOTS), never recomputed from the drawn boxes.
+
 ``explain`` gives, per evaluated box, each matching's state, partner and the reason of a miss, the best
 overlapping box of the other side, and who holds it. The reason is a fact, never a guess:
 
@@ -82,10 +85,7 @@ def explain_columns(boxes: pd.DataFrame, alpha_index: int, alpha: float, thresho
     is_gt = side == "gt"
     ids = col["id"].astype(np.int64)
     frame = col["frame"].astype(np.int64)
-    xywh = np.stack([col[c].astype(float) for c in ("x", "y", "w", "h")], axis=1) if n else np.zeros((0, 4))
-    rows, others, sims = _overlaps(xywh, is_gt, ids, frame)
-
-    best, best_iou = _best(rows, others, sims, n)
+    best, best_iou, clear_sim = _similarities(boxes, keep, col, is_gt, ids, frame)
     # the row of each box's best candidate (same frame, other side, that id)
     cand_row = _find([frame, is_gt.astype(np.int64), ids], np.arange(n),
                      [frame, (~is_gt).astype(np.int64), best], -1)
@@ -93,7 +93,7 @@ def explain_columns(boxes: pd.DataFrame, alpha_index: int, alpha: float, thresho
     hota_partner = col["partner"].astype(np.int64)
     hota_iou = np.where(hota_partner >= 0, col["iou"].astype(float), np.nan)
     clear_partner = col["clear_partner"].astype(np.int64)
-    clear_iou = np.where(clear_partner >= 0, _find([rows, others], sims, [np.arange(n), clear_partner], 0.0), np.nan)
+    clear_iou = np.where(clear_partner >= 0, clear_sim, np.nan)
 
     out = {"frame": frame, "side": side, "id": ids}
     tp_hota = col["level"] > alpha_index
@@ -142,6 +142,22 @@ def _find(keys: list[np.ndarray], values: np.ndarray, queries: list[np.ndarray],
     found = key_code[order][at] == query_code
     out[found] = values[order[at[found]]]
     return out
+
+
+def _similarities(boxes: pd.DataFrame, keep: np.ndarray, col: dict, is_gt: np.ndarray, ids: np.ndarray,
+                  frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each box's best overlap (id, similarity) and its CLEAR pair's similarity, as the matching recorded
+    them (the box table's ``best``, ``best_iou``, ``clear_iou``: mask IoU for masks). A box table saved
+    before those columns (box formats only) has them recomputed from the boxes, bit-identical."""
+    if "clear_iou" in boxes.columns:
+        return (boxes["best"].to_numpy(np.int64)[keep], boxes["best_iou"].to_numpy(float)[keep],
+                boxes["clear_iou"].to_numpy(float)[keep])
+    n = ids.size
+    xywh = np.stack([col[c].astype(float) for c in ("x", "y", "w", "h")], axis=1) if n else np.zeros((0, 4))
+    rows, others, sims = _overlaps(xywh, is_gt, ids, frame)
+    best, best_iou = _best(rows, others, sims, n)
+    clear_sim = _find([rows, others], sims, [np.arange(n), col["clear_partner"].astype(np.int64)], 0.0)
+    return best, best_iou, clear_sim
 
 
 def _overlaps(xywh: np.ndarray, is_gt: np.ndarray, ids: np.ndarray, frame: np.ndarray

@@ -120,11 +120,15 @@ class SequenceAnalysis:
         return cls(meta["sequence"], meta["tracker"], meta["num_frames"], metrics, **stored, **small)
 
 
-def analyse(ev: SequenceEvaluation, gt: Detections, tr: Detections, tracker: str) -> SequenceAnalysis:
-    """Build all tables from one evaluation pass (the same matches the metrics came from)."""
+def analyse(ev: SequenceEvaluation, gt: Detections, tr: Detections, tracker: str,
+            gt_extras: dict[str, np.ndarray] | None = None,
+            masks: tuple[list[dict], list[dict]] | None = None) -> SequenceAnalysis:
+    """Build all tables from one evaluation pass (the same matches the metrics came from). ``gt_extras``:
+    KITTI's per-row columns of ``gt`` (``BoxFile.extras``), carried into the box table; ``masks``: the
+    RLEs of a mask format (``box_table``)."""
     d = ev.data
     matches = clear_match_table(ev)
-    boxes, events = box_table(ev, gt, tr, matches), event_table(ev, matches)
+    boxes, events = box_table(ev, gt, tr, matches, gt_extras, masks), event_table(ev, matches)
     return SequenceAnalysis(
         sequence=d.name, tracker=tracker, num_frames=d.num_frames, metrics=ev.metrics(),
         stored_boxes=FrameTable(boxes, categories=_categories("boxes")),

@@ -74,41 +74,61 @@ def _seqs(names) -> str:
     return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
+@dataclass(frozen=True)
+class _Said:
+    """What a finding's sentence is made of: who, where, the first sequence's facts, and sums over all."""
+
+    who: str
+    where: str
+    items: list[Evidence]
+
+    @property
+    def first(self) -> dict:
+        return self.items[0].facts
+
+    def total(self, key: str) -> int:
+        return sum(int(e.facts.get(key, 0)) for e in self.items)
+
+
+def _fitted(c: _Said) -> str:
+    return "; ".join(f.describe().split(", for ")[0] for f in c.items[0].fixes)
+
+
+# One plain sentence per kind: who, what, how sure (the strongest figures), where.
+_SENTENCES = {
+    "zero-based": lambda c: (f"{c.who}: frames are counted from 0 ({c.total('rows_at_frame_0')} rows at frame 0, "
+                             f"first on line {c.first['first_line']} of {c.items[0].sequence}) {c.where}"),
+    "frames-outside": lambda c: (f"{c.who}: {c.total('rows')} rows have frames outside the sequence (first on line "
+                                 f"{c.first['first_line']}) {c.where}"),
+    "corners": lambda c: (f"{c.who}: columns 5-6 hold x2, y2 (corner format) where width, height are expected "
+                          f"({100 * c.first['share_w_gt_x_and_h_gt_y']:.0f}% of 'widths' exceed x; mean best IoU with "
+                          f"the ground truth {c.first['mean_best_iou']:.2f} as written, "
+                          f"{c.first['mean_best_iou_as_corners']:.2f} read as corners) {c.where}"),
+    "scale": lambda c: (f"{c.who}: boxes are off by a constant scale ({_fitted(c)} fits the ground truth; mean best "
+                        f"IoU {c.first['mean_best_iou']:.2f} as written, {c.first['mean_best_iou_fixed']:.2f} after) "
+                        f"{c.where}"),
+    "translation": lambda c: (f"{c.who}: boxes are off by a constant translation ({_fitted(c)} fits the ground truth; "
+                              f"mean best IoU {c.first['mean_best_iou']:.2f} as written, "
+                              f"{c.first['mean_best_iou_fixed']:.2f} after) {c.where}"),
+    "class-filter": lambda c: (f"{c.who}: the class filter (--classes {' '.join(c.first['classes_kept'])}) removes "
+                               f"{c.total('removed_rows')} of its rows ({100 * c.first['share']:.0f}% in "
+                               f"{c.items[0].sequence}); its column 8 holds "
+                               f"{', '.join(map(str, c.first['tracker_classes']))} {c.where}"),
+    "outside-image": lambda c: (f"{c.who}: {c.total('rows')} boxes lie entirely outside the {c.first['image']} image "
+                                f"(first on line {c.first['first_line']}) {c.where}"),
+    "duplicate-ids": lambda c: (f"{c.who}: {c.total('duplicates')} duplicate ids within a frame "
+                                f"(first: {c.first['first']}) {c.where}"),
+    "gt-filter": lambda c: (f"ground truth: {c.first['rule']} removes {c.total('removed_rows')} rows "
+                            f"({100 * c.first['share']:.0f}% in {c.items[0].sequence}) {c.where}"),
+    "gt-id-jump": lambda c: (f"ground truth: {c.total('jumps')} jumps of an id by more than 2 box heights between "
+                             f"consecutive frames, likely one id reused for two people (first: {c.first['first']}) "
+                             f"{c.where}"),
+}
+
+
 def _message(kind: str, tracker: str | None, items: list[Evidence]) -> str:
-    """One plain sentence: who, what, how sure (the strongest figures), where."""
-    f0 = items[0].facts
-    where = f"in {_seqs(e.sequence for e in items)}"
-    total = lambda key: sum(int(e.facts.get(key, 0)) for e in items)  # noqa: E731
-    who = _who(tracker)
-    if kind == "zero-based":
-        return (f"{who}: frames are counted from 0 ({total('rows_at_frame_0')} rows at frame 0, first on line "
-                f"{f0['first_line']} of {items[0].sequence}) {where}")
-    if kind == "frames-outside":
-        return f"{who}: {total('rows')} rows have frames outside the sequence (first on line {f0['first_line']}) {where}"
-    if kind == "corners":
-        return (f"{who}: columns 5-6 hold x2, y2 (corner format) where width, height are expected "
-                f"({100 * f0['share_w_gt_x_and_h_gt_y']:.0f}% of 'widths' exceed x; mean best IoU with the ground truth "
-                f"{f0['mean_best_iou']:.2f} as written, {f0['mean_best_iou_as_corners']:.2f} read as corners) {where}")
-    if kind in ("scale", "translation"):
-        fixes = "; ".join(f.describe().split(", for ")[0] for f in items[0].fixes)
-        return (f"{who}: boxes are off by a constant {kind} ({fixes} fits the ground truth; mean best IoU "
-                f"{f0['mean_best_iou']:.2f} as written, {f0['mean_best_iou_fixed']:.2f} after) {where}")
-    if kind == "class-filter":
-        return (f"{who}: the class filter (--classes {' '.join(f0['classes_kept'])}) removes "
-                f"{total('removed_rows')} of its rows ({100 * f0['share']:.0f}% in {items[0].sequence}); "
-                f"its column 8 holds {', '.join(map(str, f0['tracker_classes']))} {where}")
-    if kind == "outside-image":
-        return (f"{who}: {total('rows')} boxes lie entirely outside the {f0['image']} image (first on line "
-                f"{f0['first_line']}) {where}")
-    if kind == "duplicate-ids":
-        return f"{who}: {total('duplicates')} duplicate ids within a frame (first: {f0['first']}) {where}"
-    if kind == "gt-filter":
-        return (f"ground truth: {f0['rule']} removes {total('removed_rows')} rows "
-                f"({100 * f0['share']:.0f}% in {items[0].sequence}) {where}")
-    if kind == "gt-id-jump":
-        return (f"ground truth: {total('jumps')} jumps of an id by more than 2 box heights between consecutive "
-                f"frames, likely one id reused for two people (first: {f0['first']}) {where}")
-    raise ValueError(kind)
+    """The sentence of ``kind`` (``_SENTENCES``) for ``tracker``'s evidence."""
+    return _SENTENCES[kind](_Said(_who(tracker), f"in {_seqs(e.sequence for e in items)}", items))
 
 
 def findings_from(evidence: list[Evidence]) -> list[Finding]:

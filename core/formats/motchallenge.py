@@ -2,8 +2,8 @@
 
 Rows are ``frame, id, x, y, w, h[, conf/flag, class, visibility, ...]``; commas or whitespace,
 CRLF, a UTF-8 BOM, float-formatted frames and ids are all accepted. Small files of plain decimals
-are parsed here; the C parser of pandas does the bulk work on anything else; the slow path only runs
-to explain a bad file with its line number.
+are parsed here; pyarrow's CSV reader (``arrow_text``) does the bulk work on plain numbers; the C
+parser of pandas reads anything else; the slow path only runs to explain a bad file with its line number.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import numpy as np
 
 from ..detections import Detections, SequenceInfo
 from ..errors import Flagged, Ignored, InputError
+from .arrow_text import arrow_columns
 
 _MIN_COLUMNS = 6
 _MAX_ID = 2.0**53  # larger integers are not all exact in float64 (and 2**63 wraps in int64)
@@ -243,6 +244,8 @@ def _parse_table(path: str, raw: bytes) -> tuple[np.ndarray, int]:
     _check_shape(path, raw, sep)
     columns = _plain_columns(raw, sep) if _plain_pays(raw) else None
     if columns is None:
+        columns = arrow_columns(raw, comma=sep == ",")
+    if columns is None:
         columns = _pandas_columns(path, raw, sep)
     # Trailing separators leave an all-empty last column: drop it as TrackEval does.
     while len(columns) > _MIN_COLUMNS and np.isnan(columns[-1]).all():
@@ -259,14 +262,14 @@ def _parse_table(path: str, raw: bytes) -> tuple[np.ndarray, int]:
 
 
 _PLAIN_BYTES = {",": b"0123456789.-,\r\n", r"\s+": b"0123456789.- \t\r\n"}  # all a plain file may hold
-PLAIN_BUDGET = 512 * 1024  # bytes parsed here per process before the C parser's import pays for itself
+PLAIN_BUDGET = 512 * 1024  # bytes parsed here per process before pyarrow's CSV import pays for itself
 _plain_left = [PLAIN_BUDGET]
 
 
 def _plain_pays(raw: bytes) -> bool:
-    """Parse here rather than import pandas: while pandas is not loaded and this process has parsed
-    less than ``PLAIN_BUDGET`` bytes here (the C parser is faster per byte once imported)."""
-    if len(raw) > _plain_left[0] or "pandas" in sys.modules:
+    """Parse here rather than import pyarrow's CSV reader: while neither it nor pandas is loaded and
+    this process has parsed less than ``PLAIN_BUDGET`` bytes here (they are faster per byte once imported)."""
+    if len(raw) > _plain_left[0] or "pyarrow.csv" in sys.modules or "pandas" in sys.modules:
         return False
     _plain_left[0] -= len(raw)
     return True
@@ -303,7 +306,7 @@ def _plain_columns(raw: bytes, sep: str) -> list[np.ndarray] | None:
 
 def _pandas_columns(path: str, raw: bytes, sep: str) -> list[np.ndarray]:
     """Every column of the file as parsed by pandas' C parser (NaN-padded to the widest row)."""
-    import pandas as pd  # loaded only for files the plain reader leaves to it
+    import pandas as pd  # loaded only for files the plain reader and pyarrow leave to it
 
     options = dict(sep=sep, header=None, engine="c", skip_blank_lines=False, dtype=np.float64,
                    skipinitialspace=True, encoding="utf-8-sig")

@@ -123,6 +123,14 @@ def rle_pixels(strings: list[bytes]) -> np.ndarray:
     return out
 
 
+def valid_rles(strings: list[bytes], height: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """Which RLE strings are pycocotools RLEs of exactly their height x width mask (alphabet and runs
+    checked as the reader checks them): only those are safe to decode (pycocotools writes every run)."""
+    ok = np.fromiter((_RLE_CHARS.fullmatch(s) is not None for s in strings), bool, len(strings))
+    pixels = rle_pixels([s if good else b"" for s, good in zip(strings, ok)])
+    return ok & (pixels == np.asarray(height, np.int64) * np.asarray(width, np.int64)) & (np.asarray(height) > 0)
+
+
 def read_mots_file(path: str, num_frames: int, *, is_gt: bool, zero_based: bool) -> MaskFile:
     """Read one MOTS text file (``zero_based`` for KITTI-MOTS). Raises ``InputError`` naming the line
     for any row TrackEval could not use, overlapping masks and duplicate ids in a frame."""
@@ -309,6 +317,17 @@ def prepare_mots(name: str, gt: MaskFile, tr: MaskFile, classes: tuple[str, ...]
         check_unique_ids(seq, gt.dets, tr.dets, c)
         out[c] = seq
     return out
+
+
+def mask_size(path: str) -> tuple[int | None, int | None]:
+    """(height, width) of the masks of an evaluated MOTS file (its first row's columns 4-5; a file
+    without rows gives (None, None)): the frame size where no seqinfo.ini gives it."""
+    with open(path, encoding="utf-8-sig", errors="replace") as fp:
+        for line in fp:
+            cells = line.split()
+            if len(cells) >= 6:
+                return int(cells[3]), int(cells[4])
+    return None, None
 
 
 def load_mots_sequence(fmt: str, seq) -> tuple[MaskFile, dict[str, MaskFile]]:

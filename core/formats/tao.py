@@ -135,6 +135,18 @@ def _field(path: str, obj, key: str, where: str, hint: str):
     return obj[key]
 
 
+def _score(path: str, obj: dict, where: str, hint: str, fix: str) -> float:
+    """``obj['score']`` as a finite float, else an error naming the file, the entry and ``fix``."""
+    s = _field(path, obj, "score", where, hint)
+    try:
+        ok = not isinstance(s, bool) and isinstance(s, (int, float)) and math.isfinite(float(s))
+    except OverflowError:  # an integer of hundreds of digits
+        ok = False
+    if not ok:
+        raise InputError(path, f"{where}: score {json.dumps(s)[:40]} is not a finite number.", fix)
+    return float(s)
+
+
 def _list(path: str, data: dict, key: str, hint: str, required: bool = True) -> list:
     value = data.get(key)
     if value is None and not required:
@@ -251,13 +263,7 @@ def _annotation_rows(path: str, anns: list, image_video: dict, merge: dict, *, i
         if tid < 0:
             raise InputError(path, f"{where}: negative track_id {tid}.", "Renumber the tracks with ids >= 0.")
         cid = _int(path, _field(path, ann, "category_id", where, hint), where, "category_id")
-        score = 1.0
-        if not is_gt:
-            s = _field(path, ann, "score", where, hint)
-            if isinstance(s, bool) or not isinstance(s, (int, float)) or not math.isfinite(float(s)):
-                raise InputError(path, f"{where}: score {json.dumps(s)[:40]} is not a finite number.",
-                                 "Give every result a numeric 'score'.")
-            score = float(s)
+        score = 1.0 if is_gt else _score(path, ann, where, hint, "Give every result a numeric 'score'.")
         out["box"].append(_bbox(path, ann, where, hint))
         out["image"].append(img)
         out["video"].append(vid)

@@ -30,7 +30,7 @@ from ..errors import InputError
 from ..prepare import EvalSequence, build
 from ..similarity import box_pairs
 from .motchallenge import MAX_COORD
-from .tao import _field, _int, _list, _load_json, _stat_key
+from .tao import _field, _int, _list, _load_json, _score, _stat_key
 
 _GT_HINT = ("a YouTube-VIS ground-truth file is one JSON object with 'videos' (id, file_names), 'annotations' "
             "(id, video_id, category_id, bboxes: one [x, y, w, h] or null per frame) and 'categories' (id, name); "
@@ -125,13 +125,7 @@ def _per_video(path: str, tracks: list, lengths: dict, *, is_gt: bool) -> dict:
         tid = _int(path, _field(path, tr, "id", where, hint), where, "id") if is_gt else k
         if tid < 0:
             raise InputError(path, f"{where}: negative id {tid}.", "Renumber the annotations with ids >= 0.")
-        score = 1.0
-        if not is_gt:
-            s = _field(path, tr, "score", where, hint)
-            if isinstance(s, bool) or not isinstance(s, (int, float)) or not math.isfinite(float(s)):
-                raise InputError(path, f"{where}: score {json.dumps(s)[:40]} is not a finite number.",
-                                 "Give every track a numeric 'score'.")
-            score = float(s)
+        score = 1.0 if is_gt else _score(path, tr, where, hint, "Give every track a numeric 'score'.")
         boxes = _field(path, tr, "bboxes", where, hint)
         if not isinstance(boxes, list) or len(boxes) != lengths[vid]:
             got = f"{len(boxes)} entries" if isinstance(boxes, list) else json.dumps(boxes)[:40]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..assignment import assign
+from ..codes import unique_inverse
 from ..fields import names
 from ..prepare import EvalSequence
 from ..similarity import EPS
@@ -62,7 +63,7 @@ def match(seq: EvalSequence) -> HotaMatches:
     soft = np.where(denom > 0 + EPS, p.sim / np.where(denom > EPS, denom, 1.0), 0.0)
     g, t = seq.gt_idx[p.gt], seq.tr_idx[p.tr]
     code = g * seq.num_tr_ids + t
-    uniq, inv = np.unique(code, return_inverse=True)
+    uniq, inv = unique_inverse(code, seq.num_gt_ids * seq.num_tr_ids)
     potential = np.bincount(inv, weights=soft)
     ug, ut = uniq // seq.num_tr_ids, uniq % seq.num_tr_ids
     alignment = potential / (gt_count[ug] + tr_count[ut] - potential)
@@ -142,8 +143,8 @@ def fields_from_levels(seq: EvalSequence, pair_index: np.ndarray, levels: np.nda
     loc_sum = _loc_sums(seq.pairs.sim[pair_index], levels)
     p = seq.pairs
     code = seq.gt_idx[p.gt[pair_index]] * seq.num_tr_ids + seq.tr_idx[p.tr[pair_index]]
-    uniq, inv = np.unique(code, return_inverse=True)
-    hist = np.bincount(inv.ravel() * width + levels, minlength=uniq.size * width).reshape(uniq.size, width)
+    uniq, inv = unique_inverse(code, seq.num_gt_ids * seq.num_tr_ids)
+    hist = np.bincount(inv * width + levels, minlength=uniq.size * width).reshape(uniq.size, width)
     counts = _above(hist).astype(float)
     return _fields(seq, tp, loc_sum, uniq // seq.num_tr_ids, uniq % seq.num_tr_ids, counts)
 

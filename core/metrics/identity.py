@@ -34,12 +34,19 @@ def match(seq: EvalSequence, threshold: float = 0.5) -> IdentityMatches:
     sel = p.sim >= threshold
     g = seq.gt_idx[p.gt[sel]]
     t = seq.tr_idx[p.tr[sel]]
-    partner = np.full(seq.num_gt_ids, -1, np.int64)
-    overlap = np.zeros(seq.num_gt_ids, np.int64)
-    if g.size:
-        code = g * seq.num_tr_ids + t
-        uniq, counts = np.unique(code, return_counts=True)
-        ug, ut = uniq // seq.num_tr_ids, uniq % seq.num_tr_ids
+    code = g * seq.num_tr_ids + t
+    uniq, counts = np.unique(code, return_counts=True)
+    return match_id_pairs(seq.num_gt_ids, uniq // max(seq.num_tr_ids, 1), uniq % max(seq.num_tr_ids, 1), counts,
+                          threshold)
+
+
+def match_id_pairs(num_gt_ids: int, ug: np.ndarray, ut: np.ndarray, counts: np.ndarray,
+                   threshold: float) -> IdentityMatches:
+    """The assignment from each (gt index ``ug``, tracker index ``ut``) pair's frames with similarity
+    >= threshold (``counts``), id pairs sorted by gt index then tracker index."""
+    partner = np.full(num_gt_ids, -1, np.int64)
+    overlap = np.zeros(num_gt_ids, np.int64)
+    if counts.size:
         rows, row_of = np.unique(ug, return_inverse=True)
         cols, col_of = np.unique(ut, return_inverse=True)
         weight = np.zeros((rows.size, cols.size))

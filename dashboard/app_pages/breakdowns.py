@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracklens.analysis.breakdown import frames_in_bin
+from tracklens.analysis.breakdown import frames_in_bin, shown_conditions
 from tracklens.analysis.conditions import CONDITIONS
 from tracklens.dashboard import state
 from tracklens.dashboard.breakdown_loading import binned_boxes, tracker_breakdown
@@ -16,7 +16,10 @@ ws = st.session_state["workspace"]
 view = st.session_state["view"]
 alpha = st.session_state["alpha"]
 st.title("Breakdowns by condition" + (f" · class {plain(ws.class_name)}" if ws.classes else ""))
-name = st.radio("Condition", list(CONDITIONS), format_func=lambda c: CONDITIONS[c].title, horizontal=True,
+shown = shown_conditions([tracker_breakdown(view, t) for t in ws.trackers])  # not those without values
+if st.session_state.get("bd_condition") not in shown:
+    st.session_state.pop("bd_condition", None)
+name = st.radio("Condition", shown, format_func=lambda c: CONDITIONS[c].title, horizontal=True,
                 key="bd_condition")
 cond = CONDITIONS[name]
 if cond.gt_only:
@@ -49,7 +52,8 @@ if pick and pick[1] == name and pick[0] in ws.trackers:
     label = (*cond.bin_labels, "")[b]
     seq_name = st.selectbox("Sequence", [s.name for s in ws.sequences],
                             index=[s.name for s in ws.sequences].index(st.session_state["seq"]), key="bd_seq")
-    st.subheader(f"Frames of {cond.title.lower()} {label} · {plain(tracker)} · {plain(seq_name)}")
+    what = cond.title if cond.title[:2].isupper() else cond.title.lower()  # "KITTI occlusion" keeps its case
+    st.subheader(f"Frames of {what} {label} · {plain(tracker)} · {plain(seq_name)}")
     frames = frames_in_bin(binned_boxes(view, tracker, seq_name), name, b, alpha_index(alpha))
     st.caption(f"{len(frames):,} frames have boxes in this bin; FN/FP at α = {alpha:.2f} (HOTA), switches "
                "from CLEAR. Most errors first; select a row to open the frame in the inspector.")

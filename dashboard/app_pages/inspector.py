@@ -199,7 +199,9 @@ def frame_region() -> None:
         st.markdown(legend_html(legend_items()), unsafe_allow_html=True)
     st.caption(f"Box states: HOTA's matching at α = {alpha:.2f}. Events: CLEAR's matching (IoU ≥ {threshold:.2f}). "
                "HOTA pairs boxes once for all α, weighing IoU by how well the whole tracks agree, then drops "
-               "pairs below α; CLEAR pairs only boxes with IoU ≥ its threshold, keeping last frame's pairs first.")
+               "pairs below α; CLEAR pairs only boxes with IoU ≥ its threshold, keeping last frame's pairs first."
+               + (" Every IoU here is mask IoU, as both matchings used it, not the drawn boxes' IoU."
+                  if "mask" in boxes.columns else ""))
     if not live:
         box_table(boxes)
 

@@ -21,6 +21,8 @@ import pytest
 from core_cases import field_mismatches
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mask_data import (H, W, mots_sequence, rle, rows_of, write_kitti_mots, write_mots, write_mots_dataset,
+                       write_real_mots)
 from pycocotools import mask as mask_utils
 from reference import install_numpy_shim
 
@@ -41,79 +43,6 @@ EVAL_CONFIG = {
     "DISPLAY_LESS_PROGRESS": True, "OUTPUT_SUMMARY": False, "OUTPUT_EMPTY_CLASSES": False,
     "OUTPUT_DETAILED": False, "PLOT_CURVES": False,
 }
-H, W = 6, 8
-
-
-def rle(mask: np.ndarray) -> str:
-    return mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))["counts"].decode("ascii")
-
-
-def rows_of(labels: np.ndarray, frame: int, ident: dict[int, int], cls: dict[int, int]) -> list[str]:
-    """One row per label > 0 of a frame's label map: its mask, id ``ident[label]``, class ``cls[label]``."""
-    return [f"{frame} {ident[lab]} {cls[lab]} {H} {W} {rle(labels == lab)}" for lab in np.unique(labels) if lab > 0]
-
-
-@st.composite
-def mots_sequence(draw, zero_based: bool):
-    """(length, gt text, {tracker: text}); ground-truth label 4 is the ignore region (class 10)."""
-    length = draw(st.integers(1, 4))
-    gt_cls = {1: draw(st.sampled_from([1, 2])), 2: draw(st.sampled_from([1, 2])), 3: 2, 4: 10}
-    gt_id = {1: 1, 2: 2, 3: 7, 4: 10000}
-    gt_rows: list[str] = []
-    trackers: dict[str, list[str]] = {"A": [], "B": []}
-    for t in range(length):
-        frame = t if zero_based else t + 1
-        if draw(st.booleans()) and length > 1:
-            continue  # an empty frame
-        cells = np.array(draw(st.lists(st.integers(0, 4), min_size=H * W // 4, max_size=H * W // 4)))
-        g = np.kron(cells.reshape(H // 2, W // 2), np.ones((2, 2), np.int64))  # blocks: objects a few pixels big
-        gt_rows += rows_of(g, frame, gt_id, gt_cls)
-        if draw(st.integers(0, 5)) == 0:  # an empty mask (zero area), which pycocotools gives IoU 0
-            gt_rows.append(f"{frame} 99 2 {H} {W} {rle(np.zeros((H, W), bool))}")
-        for name in trackers:
-            noise = np.array(draw(st.lists(st.integers(0, 4), min_size=H * W, max_size=H * W))).reshape(H, W)
-            flip = np.array(draw(st.lists(st.integers(0, 3), min_size=H * W, max_size=H * W))).reshape(H, W) == 0
-            tr = np.where(flip, noise, g)
-            perm = draw(st.permutations([1, 2, 3, 4]))
-            ident = {lab: 20 + perm[lab - 1] for lab in range(1, 5)}
-            cls = {lab: draw(st.sampled_from([1, 2, 2, 3])) for lab in range(1, 5)}
-            trackers[name] += rows_of(tr, frame, ident, cls)
-            if draw(st.integers(0, 5)) == 0:
-                trackers[name].append(f"{frame} 98 2 {H} {W} {rle(np.zeros((H, W), bool))}")
-    return length, "\n".join(gt_rows) + ("\n" if gt_rows else ""), {k: "\n".join(v) for k, v in trackers.items()}
-
-
-def write_mots(root: Path, seqs: dict, split: str = "train") -> tuple[Path, Path]:
-    gt, trs = root / "gt", root / "trackers"
-    base = gt / f"MOTS-{split}"
-    (gt / "seqmaps").mkdir(parents=True)
-    (gt / "seqmaps" / f"MOTS-{split}.txt").write_text("name\n" + "".join(f"{s}\n" for s in seqs))
-    for name, (length, gt_text, trackers) in seqs.items():
-        (base / name / "gt").mkdir(parents=True)
-        (base / name / "gt" / "gt.txt").write_text(gt_text)
-        (base / name / "seqinfo.ini").write_text(f"[Sequence]\nname={name}\nseqLength={length}\n")
-        for tr, text in trackers.items():
-            (trs / f"MOTS-{split}" / tr / "data").mkdir(parents=True, exist_ok=True)
-            (trs / f"MOTS-{split}" / tr / "data" / f"{name}.txt").write_text(text)
-    return gt, trs
-
-
-def write_kitti_mots(root: Path, seqs: dict, split: str = "val") -> tuple[Path, Path]:
-    gt, trs = root / "gt", root / "trackers"
-    (gt / "label_02").mkdir(parents=True)
-    lines = []
-    for name, (length, gt_text, trackers) in seqs.items():
-        (gt / "label_02" / f"{name}.txt").write_text(gt_text)
-        lines.append(f"{name} empty 000000 {length - 1:06d}\n")
-        for tr, text in trackers.items():
-            (trs / tr / "data").mkdir(parents=True, exist_ok=True)
-            (trs / tr / "data" / f"{name}.txt").write_text(text)
-    # TrackEval sniffs the seqmap's dialect from what follows its first line (a one-line seqmap
-    # crashes it), so a first line with fewer than 4 values (skipped by both) leads
-    (gt / f"evaluate_mots.seqmap.{split}").write_text("KITTI-MOTS seqmap\n" + "".join(lines))
-    return gt, trs
-
-
 def trackeval_run(fmt: str, gt: Path, trs: Path) -> dict:
     """``{tracker: {seq | COMBINED_SEQ: {class: {field: value}}}}`` from TrackEval's Evaluator."""
     metrics = [trackeval.metrics.HOTA(), trackeval.metrics.CLEAR({"THRESHOLD": 0.5, "PRINT_CONFIG": False}),
@@ -164,6 +93,13 @@ def test_kitti_mots_matches_trackeval(seqs):
     with tempfile.TemporaryDirectory() as tmp:
         gt, trs = write_kitti_mots(Path(tmp), data)
         assert assert_parity("kitti_mots", gt, trs, "val") == 2 * 2 * (len(data) + 1)
+
+
+def test_walkers_sequence_matches_trackeval(tmp_path):
+    """``mask_data``'s sequence (the one the saved-run, one-story and browser tests use), 640 x 360
+    masks: every field equal to TrackEval's."""
+    gt, trs = write_mots_dataset(tmp_path)
+    assert assert_parity("mots", gt, trs, "train") == 2 * 2
 
 
 def test_mask_iou_is_trackevals(tmp_path):
@@ -277,10 +213,17 @@ def test_cli_mots_formats(tmp_path, capsys):
         assert got[cls]["COMBINED"]["HOTA"] == pytest.approx(float(np.mean(ref["t"][COMBINED][cls]["HOTA"])), abs=1e-12)
         assert got[cls]["0002"]["IDSW"] == ref["t"]["0002"][cls]["IDSW"]
     assert ref["t"]["0002"]["pedestrian"]["IDSW"] > 0
-    # saving a run for the dashboard would explain boxes by box IoU: refused, with the reason
+    # a saved run (its explanations use mask IoU: tests/dashboard/test_mask_one_story.py); breakdowns
+    # (conditions from box overlaps) are refused with the reason
     assert main(["eval", "--format", "kitti_mots", "--split", "val", "--gt-folder", str(gt), "--trackers-folder",
-                 str(trs), "--save", str(tmp_path / "run")]) == 2
-    assert "mask IoU the matching used" in capsys.readouterr().err and not (tmp_path / "run").exists()
+                 str(trs), "--save", str(tmp_path / "run")]) == 0
+    from tracklens.workspace import Workspace
+    meta = Workspace.load(str(tmp_path / "run")).sequences[0]
+    assert (meta.height, meta.width) == (H, W)  # no seqinfo.ini: the frame is the masks' size
+    capsys.readouterr()
+    assert main(["eval", "--format", "kitti_mots", "--split", "val", "--gt-folder", str(gt), "--trackers-folder",
+                 str(trs), "--breakdowns", str(tmp_path / "b.csv")]) == 2
+    assert "mask IoU the matching used" in capsys.readouterr().err and not (tmp_path / "b.csv").exists()
     # MOTS Challenge: frames 1-based, a frame 0 row is refused with its line
     mots_seq = (2, seq[1], seq[2])
     gt_m, trs_m = write_mots(tmp_path / "m", {"MOTS20-05": mots_seq})
@@ -323,3 +266,14 @@ def test_ignore_regions_merged_per_frame_and_tracker_size(tmp_path):
     with pytest.raises(InputError, match=r"mask size 6 x 6 differs from the ground truth's \(6 x 8\)") as err:
         evaluate(resolve_dataset("mots", str(gt_dir), str(trs)))
     assert err.value.line == 1
+
+
+def test_real_mots20_ground_truth_matches_trackeval(tmp_path):
+    """Real MOTS20-09 ground truth (tests/data/mots20, 2 frames at 1080 x 1920, with its ignore region)
+    against trackers derived from it: every field equal to TrackEval's."""
+    gt, trs = write_real_mots(tmp_path)
+    assert assert_parity("mots", gt, trs, "train") == 2 * 2
+    run = evaluate(resolve_dataset("mots", str(gt), str(trs)), preprocess=True)
+    m = run.metrics["swapped"]["pedestrian"]["MOTS20-09"]
+    assert m["IDSW"] > 0 and m["CLR_FP"] > 0 and m["CLR_FN"] > 0  # the derived errors are there
+    assert 0.5 < run.metrics["shifted"]["pedestrian"]["MOTS20-09"]["LocA(0)"] < 1  # frayed, shifted masks

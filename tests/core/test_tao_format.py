@@ -225,6 +225,7 @@ def _error(tmp_path, gt, results) -> InputError:
     (lambda gt, r: gt["images"][0].update(video_id=7), "tao_val.json", "image 1: video_id 7 is not a listed video"),
     (lambda gt, r: gt.pop("images"), "tao_val.json", "'images' is missing or not a list"),
     (lambda gt, r: r["T"][0].update(score=None), "results.json", "annotation 1: score null is not a finite number"),
+    (lambda gt, r: r["T"][0].update(score=10 ** 400), "results.json", "annotation 1: score 1000"),
     (lambda gt, r: r["T"][0].update(video_id=2), "results.json", "annotation 1: video_id 2 but image 10 belongs to video 1"),
     (lambda gt, r: r["T"][0].update(track_id=-1), "results.json", "annotation 1: negative track_id -1"),
 ])

@@ -162,6 +162,8 @@ def test_youtube_vis_boxes_match_trackeval(split):
     (lambda gt, r: gt["annotations"][0].update(video_id=5), "annotation 1: video_id 5 is not a video"),
     (lambda gt, r: gt["videos"][0].update(file_names=[]), "video 1: file_names is not a non-empty list"),
     (lambda gt, r: r["T"][0].pop("score"), "track 1 has no 'score'"),
+    (lambda gt, r: r["T"][0].update(score=10 ** 400), "track 1: score 1000"),
+    (lambda gt, r: r["T"][0].update(score="high"), "track 1: score \"high\" is not a finite number"),
     (lambda gt, r: r["T"][0].update(bboxes=[[0, 0, float("inf"), 1]]), "track 1, frame 1: box"),
 ])
 def test_bad_input_names_file_place_and_fix(tmp_path, mutate, what):

@@ -49,7 +49,9 @@ class Truth:
     transfer_from: dict  # tracker id -> previous gt id, for CLEAR transfers in this frame
 
 
-def frame_truths(gt: Detections, tr: Detections, ev) -> dict[int, Truth]:
+def frame_truths(gt: Detections, tr: Detections, ev, similarity=None) -> dict[int, Truth]:
+    """``similarity(gt_rows, tr_rows)``: the matrix the matching used (default TrackEval's box IoU)."""
+    similarity = similarity or (lambda g, t: box_ious(gt.box[g], tr.box[t]))
     d = ev.data
     p = d.pairs
     truths = {}
@@ -69,7 +71,7 @@ def frame_truths(gt: Detections, tr: Detections, ev) -> dict[int, Truth]:
         tpos = np.arange(d.tr_offsets[k - 1], d.tr_offsets[k])
         gt_ids = d.gt_ids[d.gt_idx[gpos]]
         tr_ids = d.tr_ids[d.tr_idx[tpos]]
-        iou = box_ious(gt.box[d.gt_rows[gpos]], tr.box[d.tr_rows[tpos]])
+        iou = similarity(d.gt_rows[gpos], d.tr_rows[tpos])
         found = {}
         for name, (pg, pt) in pair_sets.items():
             sel = np.flatnonzero((pg >= gpos[0]) & (pg <= gpos[-1])) if gpos.size else np.zeros(0, int)
@@ -192,8 +194,11 @@ def check_sequence(gt: Detections, tr: Detections, tracker: str, name_: str, alp
                    benchmark: str = "MOT17") -> int:
     """Evaluate, analyse, and check every box of every frame at each alpha; returns boxes checked."""
     ev = evaluate_sequence(prepare(name_, gt, tr, benchmark=benchmark), THRESHOLD)
-    an = analyse(ev, gt, tr, tracker)
-    truths = frame_truths(gt, tr, ev)
+    return check_analysis(analyse(ev, gt, tr, tracker), frame_truths(gt, tr, ev), f"{tracker}/{name_}", alphas)
+
+
+def check_analysis(an, truths: dict[int, Truth], where: str, alphas=SOME_ALPHAS) -> int:
+    """Every box of every frame of an analysis against its first-principles ``truths``, at each alpha."""
     checked = 0
     boxes = an.boxes
     events = an.identity_events
@@ -209,7 +214,7 @@ def check_sequence(gt: Detections, tr: Detections, tracker: str, name_: str, alp
         for k, truth in truths.items():
             lo, hi = row_starts[k - 1], row_starts[k]
             boxes_, differ = check_frame(truth, records[lo:hi], shown[table_starts[k - 1]:table_starts[k]], tags[lo:hi],
-                                         a, f"{tracker}/{name_} frame {k}")
+                                         a, f"{where} frame {k}")
             checked += boxes_
             differing += differ
         # one sentence per box the matchings disagree on, each naming both

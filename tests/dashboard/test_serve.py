@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 import http.client
+import os
 import signal
 import socket
 import subprocess
@@ -216,3 +217,31 @@ def test_server_dies_with_a_killed_cli() -> None:
     while Path(f"/proc/{server}").exists() and "zombie" not in Path(f"/proc/{server}/status").read_text():
         assert time.monotonic() < deadline, "the server outlived its killed parent"
         time.sleep(0.2)
+
+
+def test_scratch_of_a_killed_dashboard_is_removed_at_the_next_start(tmp_path) -> None:
+    """SIGKILL leaves the CLI no chance to delete its scratch folder: the next `tracklens dashboard`
+    deletes the folders whose owning process is gone, and only those."""
+    from tracklens.dashboard.cli import SCRATCH_PREFIX, remove_stale_scratch
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    dead = tmp_path / f"{SCRATCH_PREFIX}{gone.pid}-abc123"
+    (dead / "tracklens-upload-x").mkdir(parents=True)
+    (dead / "tracklens-upload-x" / "gt.txt").write_text("1,1,1,1,1,1\n")
+    alive = tmp_path / f"{SCRATCH_PREFIX}{os.getpid()}-def456"
+    alive.mkdir()
+    other = tmp_path / f"someone-else-{gone.pid}"
+    other.mkdir()
+    assert remove_stale_scratch(str(tmp_path)) == [str(dead)]
+    assert not dead.exists() and alive.is_dir() and other.is_dir()
+
+
+def test_killed_cli_scratch_is_named_by_its_pid() -> None:
+    proc, _ = _start_dashboard()
+    try:
+        scratch = _scratch_of(_server_child(proc))
+        assert scratch.name.startswith(f"tracklens-serve-{proc.pid}-")
+    finally:
+        proc.kill()
+        proc.wait()
