@@ -16,7 +16,7 @@ the DOM, loaded and painted (two animation frames after it is). Rows:
 and the server's peak resident memory. ``--rev REV`` runs the same measurements on another git
 revision (checked out in a temporary ``git worktree``) and prints both side by side with ratios.
 
-Usage: python benchmarks/bench_browser.py [--quick] [--rev REV] [--run-dir DIR] [--json OUT]
+Usage: python benchmarks/bench_browser.py [--quick] [--steps-only] [--rev REV] [--run-dir DIR] [--json OUT]
 """
 from __future__ import annotations
 
@@ -93,12 +93,17 @@ PAINTED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFr
 # table and the first chart are on screen (checked every animation frame), and each change of the
 # script state (running / notRunning), all in ms since navigation start.
 PROBE = """(() => {
-  const tl = window.__tl = {wsOpen: null, wsFirst: null, firstTable: null, firstChart: null, states: []};
+  const tl = window.__tl = {wsOpen: null, wsFirst: null, firstTable: null, firstChart: null, states: [], msgs: []};
   const Native = window.WebSocket;
   function Probed(...args) {
     const ws = new Native(...args);
     ws.addEventListener('open', () => { if (tl.wsOpen === null) tl.wsOpen = performance.now(); });
-    ws.addEventListener('message', () => { if (tl.wsFirst === null) tl.wsFirst = performance.now(); });
+    ws.addEventListener('message', (e) => {
+      const now = performance.now();
+      if (tl.wsFirst === null) tl.wsFirst = now;
+      tl.msgs.push([now, e.data.byteLength || e.data.size || e.data.length || 0]);
+      if (tl.msgs.length > 500) tl.msgs.splice(0, 250);
+    });
     return ws;
   }
   Probed.prototype = Native.prototype;
@@ -321,13 +326,16 @@ async def switch_page(page, title: str, heading: str, needs: str | None, timeout
 
 async def step(page, how: str, timeout_s: float = 60, parts: list | None = None) -> float:
     """One frame forward by ``how`` ("click" on ▶ or "key" ArrowRight) -> the next frame painted.
-    ``parts`` gets (action -> server run starts, the server run, run start -> picture painted) in seconds."""
+    ``parts`` gets (action -> server run starts, the server run, run start -> picture painted, action -> first
+    websocket message, first -> last message before the picture, last message -> picture painted) in seconds,
+    and the count and kilobytes of the step's messages."""
     k = await page.evaluate(SHOWN_FRAME)
     old = await page.evaluate(MAIN_IMAGE_SRC)
     button = page.locator("button:visible").filter(has_text=re.compile(r"^\s*▶")).first
     if parts is not None:
         await button.hover()
-    t_mark = await page.evaluate("() => { window.__tl && (window.__tl.states = []); return performance.now(); }") \
+    t_mark = await page.evaluate(
+        "() => { if (window.__tl) { window.__tl.states = []; window.__tl.msgs = []; } return performance.now(); }") \
         if parts is not None else None
     t0 = time.perf_counter()
     if how == "click":
@@ -341,10 +349,14 @@ async def step(page, how: str, timeout_s: float = 60, parts: list | None = None)
         await settle(page)
         painted_at = t_mark + 1000 * elapsed
         states = await page.evaluate("() => window.__tl ? window.__tl.states : []")
+        msgs = await page.evaluate("() => window.__tl ? window.__tl.msgs : []")
         runs = [t for t, v in states if v == "running"]
         ends = [t for t, v in states if v == "notRunning"]
-        if runs and ends:
-            parts.append(((runs[0] - t_mark) / 1000, (ends[-1] - runs[0]) / 1000, (painted_at - runs[0]) / 1000))
+        before_paint = [t for t, _ in msgs if t <= painted_at]
+        if runs and ends and before_paint:
+            parts.append(((runs[0] - t_mark) / 1000, (ends[-1] - runs[0]) / 1000, (painted_at - runs[0]) / 1000,
+                          (before_paint[0] - t_mark) / 1000, (before_paint[-1] - before_paint[0]) / 1000,
+                          (painted_at - before_paint[-1]) / 1000, len(msgs), sum(b for _, b in msgs) / 1000))
     return elapsed
 
 
@@ -376,8 +388,8 @@ async def has_key_shortcut(page) -> bool:
     return True
 
 
-async def play_fps(page, seconds: float) -> float:
-    """Distinct frames painted per second while Play is on."""
+async def play_fps(page, seconds: float) -> tuple[float, int]:
+    """Distinct frames painted per second while Play is on, and how many."""
     await page.get_by_text("Play", exact=True).click()
     seen, t0 = set(), time.perf_counter()
     await page.wait_for_timeout(500)
@@ -388,7 +400,7 @@ async def play_fps(page, seconds: float) -> float:
     elapsed = time.perf_counter() - t0
     await page.get_by_text("Play", exact=True).click()
     await settle(page)
-    return (len(seen) - 1) / elapsed
+    return (len(seen) - 1) / elapsed, len(seen) - 1
 
 
 async def copied_link(browser, url: str, frame: int) -> float:
@@ -438,7 +450,8 @@ def _pct(values: list[float], q: float) -> float:
 # --------------------------------------------------------------------------- one revision
 
 
-async def measure(tree: Path, env: dict, run_dir: Path, quick: bool) -> dict[str, float]:
+async def measure(tree: Path, env: dict, run_dir: Path, quick: bool, steps_only: bool = False) -> dict[str, float]:
+    """Every row; ``steps_only``: the frame step, Play and 10 sessions rows alone."""
     from playwright.async_api import async_playwright
 
     repeats = 3 if quick else 5
@@ -451,38 +464,12 @@ async def measure(tree: Path, env: dict, run_dir: Path, quick: bool) -> dict[str
         try:
             base = server.url
             home = f"{base}/?seq={MOT_SEQ}&tracker={MOT_TRACKER}"
-            rows["first chart, cold server (MOT17)"] = await first_chart(browser, home)
-            parts: list[dict] = []
-            rows["first chart, new session (MOT17)"] = statistics.median(
-                [await first_chart(browser, home, parts) for _ in range(repeats)])
-            rows.update(load_rows(parts, "new session"))
-            rows["first chart, new tab of a browser that opened it before (MOT17)"] = await first_chart_same_browser(
-                browser, home, repeats)
-            context, page = await new_page(browser)
-            await page.goto(home)
-            await settle(page)
-            tracks = []
-            for _ in range(repeats + 1):  # the first visit reads the sequence's tables: kept apart
-                tracks.append(await switch_page(page, "Tracks", "Tracks", '[data-testid="stPlotlyChart"] svg.main-svg'))
-                await switch_page(page, "Overview", "Overview", None)
-            rows["Tracks on MOT17-04, first visit"] = tracks[0]
-            rows["Tracks on MOT17-04"] = statistics.median(tracks[1:])
-            switches = []
-            for _ in range(repeats):
-                switches.append(await switch_page(page, "Overview", "Overview", '[data-testid="stPlotlyChart"]'))
-                switches.append(await switch_page(page, "Compare", "Compare", None))
-            rows["page switch (MOT17)"] = statistics.median(switches)
-            for visit in ("first", "again"):
-                try:
-                    rows[f"Metrics compared (MOT17, {visit})"] = await switch_page(
-                        page, "Metrics compared", "Metrics compared", METRICS_SHOWN, METRICS_TIMEOUT_S)
-                except PlaywrightTimeout:
-                    rows[f"Metrics compared (MOT17, {visit})"] = float("inf")  # printed as "> timeout"
-                    await page.goto(home)
-                await switch_page(page, "Overview", "Overview", None)
-            rows["Metrics compared (MOT17, another sequence)"] = await metrics_by_link(
-                browser, f"{base}/metrics?seq={OTHER_SEQ}&tracker={MOT_TRACKER}")
-            await switch_page(page, "Frame inspector", "Frame inspector", '[data-testid="stImage"] img')
+            if steps_only:
+                context, page = await new_page(browser)
+                await page.goto(f"{base}/inspector?seq={MOT_SEQ}&tracker={MOT_TRACKER}")
+                await settle(page)
+            else:
+                context, page = await first_rows(browser, base, home, repeats, rows)
             step_parts: list[tuple] = []
             cdp = await page.context.new_cdp_session(page)
             await cdp.send("Performance.enable")
@@ -495,24 +482,34 @@ async def measure(tree: Path, env: dict, run_dir: Path, quick: bool) -> dict[str
             rows["frame step click median (MOT17-04)"] = statistics.median(clicks)
             rows["frame step click p95 (MOT17-04)"] = _pct(clicks, 95)
             for i, name in enumerate(("click -> server run starts", "server run (fragment)",
-                                      "server run starts -> picture painted")):
+                                      "server run starts -> picture painted", "click -> first message",
+                                      "first -> last message before the picture (server streaming)",
+                                      "last message -> picture painted (browser render)",
+                                      "messages per step (count)", "messages per step (kB)")):
                 if step_parts:
                     rows[f"  frame step: {name}"] = statistics.median(p[i] for p in step_parts)
             if await has_key_shortcut(page):
                 keys = await steps(page, "key", n_steps)
                 rows["frame step key median (MOT17-04)"] = statistics.median(keys)
                 rows["frame step key p95 (MOT17-04)"] = _pct(keys, 95)
-            rows["Play fps (MOT17-04)"] = await play_fps(page, 4 if quick else 8)
+            before, server_before = await browser_cpu(cdp), server.cpu_s()
+            rows["Play fps (MOT17-04)"], shown = await play_fps(page, 4 if quick else 8)
+            after = await browser_cpu(cdp)
+            rows["  Play: server CPU per frame shown"] = (server.cpu_s() - server_before) / max(shown, 1)
+            rows["  Play: browser main thread busy per frame shown"] = (
+                after["main thread busy"] - before["main thread busy"]) / max(shown, 1)
             rows["Play: URL follows the frame"] = float(f"frame={await page.evaluate(SHOWN_FRAME)}" in page.url)
             await context.close()
-            rows["copied link (MOT17 inspector)"] = statistics.median(
-                [await copied_link(browser, f"{base}/inspector?seq={MOT_SEQ}&tracker={MOT_TRACKER}&frame=500", 500)
-                 for _ in range(repeats)])
+            if not steps_only:
+                rows["copied link (MOT17 inspector)"] = statistics.median(
+                    [await copied_link(browser, f"{base}/inspector?seq={MOT_SEQ}&tracker={MOT_TRACKER}&frame=500", 500)
+                     for _ in range(repeats)])
             rows["server peak MB (MOT17)"] = server.peak_mb()
         finally:
             server.stop()
 
-        rows.update(await from_folders(browser, tree, env))
+        if not steps_only:
+            rows.update(await from_folders(browser, tree, env))
 
         server = Server(tree, env)  # the bundled sample
         try:
@@ -523,19 +520,58 @@ async def measure(tree: Path, env: dict, run_dir: Path, quick: bool) -> dict[str
             sample = await steps(page, "click", n_steps)
             rows["frame step click median (sample)"] = statistics.median(sample)
             await context.close()
-            for count in (10, 25):
+            for count in (10,) if steps_only else (10, 25):
                 got = await sessions(browser, url, count, 15 if quick else 40)
                 rows[f"{count} sessions p50 step"] = got["p50"]
                 rows[f"{count} sessions p95 step"] = got["p95"]
                 rows[f"{count} sessions steps"] = got["steps"]
                 rows[f"{count} sessions errors"] = got["errors"]
-            rows["server peak MB (sample, 25 sessions)"] = server.peak_mb()
+            rows[f"server peak MB (sample, {count} sessions)"] = server.peak_mb()
         finally:
             server.stop()
         await browser.close()
-    rows.update(report(tree, env, run_dir))
+    if not steps_only:
+        rows.update(report(tree, env, run_dir))
     rows["load average (1 min) at end"] = os.getloadavg()[0]
     return rows
+
+
+async def first_rows(browser, base: str, home: str, repeats: int, rows: dict):
+    """The rows before the inspector's (new sessions, page switches, Tracks, Metrics compared); returns the
+    context and page, left on the inspector."""
+    rows["first chart, cold server (MOT17)"] = await first_chart(browser, home)
+    parts: list[dict] = []
+    rows["first chart, new session (MOT17)"] = statistics.median(
+        [await first_chart(browser, home, parts) for _ in range(repeats)])
+    rows.update(load_rows(parts, "new session"))
+    rows["first chart, new tab of a browser that opened it before (MOT17)"] = await first_chart_same_browser(
+        browser, home, repeats)
+    context, page = await new_page(browser)
+    await page.goto(home)
+    await settle(page)
+    tracks = []
+    for _ in range(repeats + 1):  # the first visit reads the sequence's tables: kept apart
+        tracks.append(await switch_page(page, "Tracks", "Tracks", '[data-testid="stPlotlyChart"] svg.main-svg'))
+        await switch_page(page, "Overview", "Overview", None)
+    rows["Tracks on MOT17-04, first visit"] = tracks[0]
+    rows["Tracks on MOT17-04"] = statistics.median(tracks[1:])
+    switches = []
+    for _ in range(repeats):
+        switches.append(await switch_page(page, "Overview", "Overview", '[data-testid="stPlotlyChart"]'))
+        switches.append(await switch_page(page, "Compare", "Compare", None))
+    rows["page switch (MOT17)"] = statistics.median(switches)
+    for visit in ("first", "again"):
+        try:
+            rows[f"Metrics compared (MOT17, {visit})"] = await switch_page(
+                page, "Metrics compared", "Metrics compared", METRICS_SHOWN, METRICS_TIMEOUT_S)
+        except PlaywrightTimeout:
+            rows[f"Metrics compared (MOT17, {visit})"] = float("inf")  # printed as "> timeout"
+            await page.goto(home)
+        await switch_page(page, "Overview", "Overview", None)
+    rows["Metrics compared (MOT17, another sequence)"] = await metrics_by_link(
+        browser, f"{base}/metrics?seq={OTHER_SEQ}&tracker={MOT_TRACKER}")
+    await switch_page(page, "Frame inspector", "Frame inspector", '[data-testid="stImage"] img')
+    return context, page
 
 
 async def metrics_by_link(browser, url: str) -> float:
@@ -638,6 +674,8 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repeats and shorter loads (about 4 min)")
     parser.add_argument("--rev", help="also measure this git revision (e.g. HEAD~1) and compare")
     parser.add_argument("--rev-only", action="store_true", help="measure --rev alone (not this checkout)")
+    parser.add_argument("--steps-only", action="store_true",
+                        help="only the frame step, Play and 10 sessions rows (about 3 min a revision)")
     parser.add_argument("--run-dir", help="a saved MOT17-train run (default: saved once into the temp folder)")
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args()
@@ -650,11 +688,11 @@ def main() -> int:
         results = {}
         if args.rev:
             tree, env = revision_tree(args.rev, scratch)
-            results[args.rev] = asyncio.run(measure(tree, env, run_dir, args.quick))
+            results[args.rev] = asyncio.run(measure(tree, env, run_dir, args.quick, args.steps_only))
         if args.rev_only:
             print(table(results[args.rev], None, None))
         else:
-            results["current"] = asyncio.run(measure(ROOT, dict(os.environ), run_dir, args.quick))
+            results["current"] = asyncio.run(measure(ROOT, dict(os.environ), run_dir, args.quick, args.steps_only))
             print(table(results["current"], results.get(args.rev), args.rev))
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=1))

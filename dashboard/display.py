@@ -7,6 +7,10 @@ makes them, and the JPEG is ~10x smaller.
 """
 from __future__ import annotations
 
+import base64
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import cv2
@@ -50,8 +54,34 @@ def scaled(frame_rgb: np.ndarray, boxes: pd.DataFrame, width: int) -> tuple[np.n
     if full <= width:
         return frame_rgb, boxes
     s = width / full
-    small = cv2.resize(frame_rgb, (width, max(1, round(height * s))), interpolation=cv2.INTER_AREA)
+    small = resized(frame_rgb, (width, max(1, round(height * s))))
     return small, boxes.assign(x=boxes["x"] * s, y=boxes["y"] * s, w=boxes["w"] * s, h=boxes["h"] * s)
+
+
+RESIZED_KEEP = 4  # read-only frames whose display-size copy is remembered
+_resized: OrderedDict[tuple[int, tuple[int, int]], tuple[weakref.ref, np.ndarray]] = OrderedDict()
+_resized_lock = threading.Lock()
+
+
+def resized(frame_rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``frame_rgb`` resized to ``size`` (w, h), read-only. A read-only frame's copy is remembered for the
+    last few frames: a sequence without footage draws every frame on one blank canvas, resized once
+    instead of at every step (the resize was most of a picture's drawing time)."""
+    if frame_rgb.flags.writeable:
+        return cv2.resize(frame_rgb, size, interpolation=cv2.INTER_AREA)
+    key = (id(frame_rgb), size)
+    with _resized_lock:
+        kept = _resized.get(key)
+        if kept is not None and kept[0]() is frame_rgb:  # the same array, not another at a reused address
+            _resized.move_to_end(key)
+            return kept[1]
+    small = cv2.resize(frame_rgb, size, interpolation=cv2.INTER_AREA)
+    small.flags.writeable = False
+    with _resized_lock:
+        _resized[key] = (weakref.ref(frame_rgb), small)
+        while len(_resized) > RESIZED_KEEP:
+            _resized.popitem(last=False)
+    return small
 
 
 def frame_jpeg(frame_rgb: np.ndarray, boxes: pd.DataFrame, *, width: int = DISPLAY_WIDTH, show: str = "both",
@@ -63,3 +93,9 @@ def frame_jpeg(frame_rgb: np.ndarray, boxes: pd.DataFrame, *, width: int = DISPL
     if not ok:
         raise ValueError("JPEG encoding failed")
     return encoded.tobytes()
+
+
+def data_url(jpeg: bytes) -> str:
+    """JPEG bytes as a ``data:`` URL: ``st.image`` sends it inside the element itself, so a step's picture
+    needs no second request from the browser (a media file URL is fetched after the element arrives)."""
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")

@@ -8,6 +8,7 @@ from tracklens.analysis.timeline import ERROR_KINDS, error_frames
 from tracklens.analysis.tracks import pair_table
 from tracklens.dashboard import state
 from tracklens.dashboard.crop_views import TRAIL_FRAMES, crop_jpeg, filmstrip_jpeg, zoom_spec
+from tracklens.dashboard.display import data_url
 from tracklens.dashboard.figures import frame_marker_html, from_spec, timeline_point
 from tracklens.dashboard.loading import error_strip_spec, frame_boxes, frame_picture, frame_source
 from tracklens.dashboard.overlay import legend_items
@@ -30,6 +31,9 @@ FRAME_CSS = """<style>
 .st-key-frame_area img {max-height: calc(100vh - 290px); width: auto !important; max-width: 100%;
                         margin: 0 auto; display: block;}
 </style>"""
+COUNTS_HTML = ("<div style='display:flex;gap:1.5rem;font-size:1.5rem;line-height:1.3;margin-bottom:0.3rem'>"
+               "<span><small>TP</small> {TP}</span><span><small>FN</small> {FN}</span><span><small>FP</small> {FP}</span>"
+               "</div>")  # one element for the three counts (three st.metric in columns were seven)
 FRAME_TABLE_COLUMNS = {
     "box": st.column_config.TextColumn(width=52),
     "state": st.column_config.TextColumn(width=46),
@@ -86,6 +90,51 @@ playing = options[3].toggle("Play", key="playing", help=f"advance {PLAY_FPS} fra
 frames_of_kind = error_frames(analysis, kind, a_idx)
 
 
+def frame_details(k: int, boxes, track: int | None) -> bool:
+    """Beside the picture, when paused: the frame's counts, identity events, where the matchings disagree,
+    the filmstrip toggle (returned) and the selected track."""
+    st.markdown(COUNTS_HTML.format(**frame_counts(boxes)), unsafe_allow_html=True)
+    this = analysis.frame_identity_events(k)
+    if len(this):
+        st.markdown("**Identity events (CLEAR)**")
+        for line in event_lines(this, boxes, alpha, threshold):
+            st.text(line)
+    differ = disagreements(boxes, alpha, threshold)
+    if differ:
+        with st.expander(f"HOTA at α and CLEAR disagree on {len(differ)} box(es)", expanded=not len(this)):
+            for line in differ:
+                st.text(line)
+    film = st.toggle(f"Filmstrip k−{FILMSTRIP_HALF}…k+{FILMSTRIP_HALF}", key="filmstrip",
+                     help="the frames around this one, cropped to the selected track or this frame's events")
+    picked_text = st.session_state.pop("picked_text", None)
+    if picked_text:
+        st.text(picked_text)
+    if track is not None:
+        st.caption(f"Selected ground-truth track: {track}")
+        st.page_link("app_pages/tracks.py", label="Why does this track score what it scores? →")
+    return film
+
+
+def box_table(boxes) -> None:
+    """The frame's boxes as a table; picking a row selects its ground-truth track (and crops to it)."""
+    table = frame_table(boxes, association_scores(boxes, pair_table(analysis.pairs, a_idx)), alpha, threshold)
+    picks = st.session_state.get("table_picks", 0)  # the same table from frame to frame: updated, not rebuilt
+    picked = st.dataframe(table.drop(columns=list(KEY_COLUMNS)), hide_index=True, on_select="rerun",
+                          selection_mode="single-row", key=f"frame_table_{picks}", height=300, width="stretch",
+                          column_config=FRAME_TABLE_COLUMNS)
+    rows = picked.selection.rows if picked else []
+    if rows:
+        row = table.iloc[rows[0]]
+        st.session_state["picked_text"] = selected_box_text(boxes, row["side"], int(row["id"]), alpha, threshold)
+        gt_id = selected_gt(boxes, row["side"], int(row["id"]))
+        st.session_state["table_picks"] = picks + 1  # a fresh table: a pick is acted on once, never on another frame
+        if gt_id >= 0:
+            st.session_state["track"] = gt_id
+            if st.session_state.get("frame_view") in (None, "whole"):
+                st.session_state["_crop_frame"] = True  # one click: the frame crops to the picked box's track
+        st.rerun()
+
+
 # A step, a slider move, a strip click or a Play tick reruns this fragment only: the sidebar, the page
 # and the clip export stay as they are, and the frame's picture, boxes and strip come from caches
 # shared by every session (dashboard/loading.py).
@@ -93,7 +142,8 @@ frames_of_kind = error_frames(analysis, kind, a_idx)
 def frame_region() -> None:
     # The toggle's state, not this run's `playing`: a tick that reaches the server after Stop must not step
     # the frame (its picture would never be drawn, and the URL would name a frame nobody saw).
-    if st.session_state.get("playing"):
+    live = bool(st.session_state.get("playing"))
+    if live:
         st.session_state["frame"] = st.session_state["frame"] % n + 1
     k = st.session_state["frame"]
     controls = st.columns([0.9, 0.9, 5, 1.9, 1.9])
@@ -117,40 +167,24 @@ def frame_region() -> None:
     cropped = crop_jpeg(view, tracker, seq_name, a_idx, k, show, track, zoom) if zoom in CROPS else None
     with left.container(key="frame_area"):  # FRAME_CSS keeps it within the window's height
         if cropped is not None:
-            st.image(cropped, caption=f"{caption} · cropped to {crop_subject(track, highlight)}", width="stretch")
+            st.image(data_url(cropped), caption=f"{caption} · cropped to {crop_subject(track, highlight)}", width="stretch")
         elif zoom == "zoom":
             st.plotly_chart(from_spec(zoom_spec(view, tracker, seq_name, a_idx, k, show, highlight, threshold)),
                             key="zoom_frame", width="stretch", config={"scrollZoom": True, "displaylogo": False})
             st.caption(f"{caption} · wheel to zoom, drag to pan, double-click to see it whole; hover a box for its record")
         else:
-            st.image(frame_picture(view, tracker, seq_name, a_idx, k, show, highlight), caption=caption,
+            st.image(data_url(frame_picture(view, tracker, seq_name, a_idx, k, show, highlight)), caption=caption,
                      width="stretch")
     if zoom in CROPS and cropped is None:
         left.caption("Nothing to crop to on this frame: pick a box in the frame table, or step to an identity event.")
-    with right:
-        counts = frame_counts(boxes)
-        m = st.columns(3)
-        m[0].metric("TP", counts["TP"])
-        m[1].metric("FN", counts["FN"])
-        m[2].metric("FP", counts["FP"])
-        this = analysis.frame_identity_events(k)
-        if len(this):
-            st.markdown("**Identity events (CLEAR)**")
-            for line in event_lines(this, boxes, alpha, threshold):
-                st.text(line)
-        differ = disagreements(boxes, alpha, threshold)
-        if differ:
-            with st.expander(f"HOTA at α and CLEAR disagree on {len(differ)} box(es)", expanded=not len(this)):
-                for line in differ:
-                    st.text(line)
-        film = st.toggle(f"Filmstrip k−{FILMSTRIP_HALF}…k+{FILMSTRIP_HALF}", key="filmstrip",
-                         help="the frames around this one, cropped to the selected track or this frame's events")
-        picked_text = st.session_state.pop("picked_text", None)
-        if picked_text:
-            st.text(picked_text)
-        if track is not None:
-            st.caption(f"Selected ground-truth track: {track}")
-            st.page_link("app_pages/tracks.py", label="Why does this track score what it scores? →")
+    if live:  # a Play tick draws the picture, the slider, the strip and its marker only: ~10 elements, not ~35
+        right.caption("Playing: this frame's counts, identity events and box table are shown when paused.")
+        if "filmstrip" in st.session_state:  # its toggle is not drawn: keep the choice for the pause
+            st.session_state["filmstrip"] = st.session_state["filmstrip"]
+        film = False
+    else:
+        with right:
+            film = frame_details(k, boxes, track)
     if film:
         sheet = filmstrip_jpeg(view, tracker, seq_name, a_idx, k, show, track, FILMSTRIP_HALF)
         if sheet is None:
@@ -168,22 +202,8 @@ def frame_region() -> None:
                "pairs below α; CLEAR pairs only boxes with IoU ≥ its threshold, keeping last frame's pairs first."
                + (" Every IoU here is mask IoU, as both matchings used it, not the drawn boxes' IoU."
                   if "mask" in boxes.columns else ""))
-    table = frame_table(boxes, association_scores(boxes, pair_table(analysis.pairs, a_idx)), alpha, threshold)
-    picks = st.session_state.get("table_picks", 0)  # the same table from frame to frame: updated, not rebuilt
-    picked = st.dataframe(table.drop(columns=list(KEY_COLUMNS)), hide_index=True, on_select="rerun",
-                          selection_mode="single-row", key=f"frame_table_{picks}", height=300, width="stretch",
-                          column_config=FRAME_TABLE_COLUMNS)
-    rows = picked.selection.rows if picked else []
-    if rows:
-        row = table.iloc[rows[0]]
-        st.session_state["picked_text"] = selected_box_text(boxes, row["side"], int(row["id"]), alpha, threshold)
-        gt_id = selected_gt(boxes, row["side"], int(row["id"]))
-        st.session_state["table_picks"] = picks + 1  # a fresh table: a pick is acted on once, never on another frame
-        if gt_id >= 0:
-            st.session_state["track"] = gt_id
-            if st.session_state.get("frame_view") in (None, "whole"):
-                st.session_state["_crop_frame"] = True  # one click: the frame crops to the picked box's track
-        st.rerun()
+    if not live:
+        box_table(boxes)
 
     st.caption(f"{frames_of_kind.size} frames with: {ERROR_KINDS[kind]}. Click the strip to go to a frame.")
     clicks = st.session_state.get("strip_clicks", 0)

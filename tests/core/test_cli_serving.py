@@ -20,7 +20,7 @@ def options(cmd: list[str]) -> dict[str, str]:
     """Streamlit's ``--name value`` options (before the ``--`` that starts the app's arguments)."""
     head = cmd[: cmd.index("--")]
     return {head[i]: head[i + 1] for i in range(len(head)) if head[i].startswith("--server.")
-            or head[i].startswith("--browser.") or head[i].startswith("--client.")}
+            or head[i].startswith("--browser.") or head[i].startswith("--client.") or head[i].startswith("--runner.")}
 
 
 def app_args(cmd: list[str]) -> list[str]:
@@ -38,6 +38,7 @@ def test_default_binds_localhost_with_xsrf_on_and_uploads_capped() -> None:
     assert opts["--server.headless"] == "true" and opts["--browser.gatherUsageStats"] == "false"
     assert opts["--server.port"] == "8501"
     assert opts["--client.toolbarMode"] == "viewer"  # no Deploy button, no developer menu
+    assert opts["--runner.postScriptGC"] == "false"  # no full collection after every frame step / Play tick
 
 
 def test_every_option_is_a_real_streamlit_option() -> None:
