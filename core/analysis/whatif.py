@@ -4,7 +4,9 @@ Every fix is a counterfactual *edit of the tracker output*, decided from the bas
 followed by a full re-evaluation of the edited output with the very same pipeline (``prepare`` +
 the HOTA metric that ``evaluate_sequence`` runs). So every fixed score is the real HOTA of a real
 tracker output, with TrackEval's preprocessing, matching and association rules, and never the
-result of editing the formula. The precise definitions are in ``docs/whatif.md``; in short, with
+result of editing the formula. Only the IoUs are not computed again: every edited box is an unedited
+tracker box or a copy of a ground-truth box, so its IoUs are taken from gt x tracker or gt x gt
+(``_edited_pairs``; bit-identical to computing them, tested against plain re-evaluations). The precise definitions are in ``docs/whatif.md``; in short, with
 "labelled" meaning "a true positive of the baseline HOTA matching at the lowest alpha (0.05)":
 
 * ``fix_localisation``: every labelled tracker box is replaced by its ground-truth box.
