@@ -48,14 +48,15 @@ def metric_rows(inputs: RunInputs, loaded, sequence: str, trackers: tuple[str, .
     rows = []
     for tracker in trackers:
         tr = loaded.trackers[tracker]
-        variants = evaluate_variants(loaded.gt, tr, sequence, variants=VARIANTS,
+        classes_given = bool((tr.cls >= 0).any()) and inputs.benchmark != "MOT15"
+        # Without classes CA-HOTA is not a number (C(c) would be 0 or 1 by accident, not a probability):
+        # its classification-aware matching is not run at all.
+        wanted = VARIANTS if classes_given else tuple(v for v in VARIANTS if v != "CA-HOTA")
+        variants = evaluate_variants(loaded.gt, tr, sequence, variants=wanted,
                                      preprocess=inputs.preprocess and inputs.benchmark != "MOT15",
                                      benchmark=inputs.benchmark)
-        classes_given = bool((tr.cls >= 0).any()) and inputs.benchmark != "MOT15"
         for name in VARIANTS:
-            value = float(variants.loc[name, "score"])
-            if name == "CA-HOTA" and not classes_given:  # C(c) would be 0 or 1 by accident, not a probability
-                value = float("nan")
+            value = float(variants.loc[name, "score"]) if name in wanted else float("nan")
             rows.append((tracker, name, value, "higher", None))
         report = detection_report({sequence: loaded.gt}, {sequence: tr},
                                   benchmark=inputs.benchmark if inputs.preprocess else None)

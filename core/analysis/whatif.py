@@ -4,7 +4,9 @@ Every fix is a counterfactual *edit of the tracker output*, decided from the bas
 followed by a full re-evaluation of the edited output with the very same pipeline (``prepare`` +
 the HOTA metric that ``evaluate_sequence`` runs). So every fixed score is the real HOTA of a real
 tracker output, with TrackEval's preprocessing, matching and association rules, and never the
-result of editing the formula. The precise definitions are in ``docs/whatif.md``; in short, with
+result of editing the formula. Only the IoUs are not computed again: every edited box is an unedited
+tracker box or a copy of a ground-truth box, so its IoUs are taken from gt x tracker or gt x gt
+(``_edited_pairs``; bit-identical to computing them, tested against plain re-evaluations). The precise definitions are in ``docs/whatif.md``; in short, with
 "labelled" meaning "a true positive of the baseline HOTA matching at the lowest alpha (0.05)":
 
 * ``fix_localisation``: every labelled tracker box is replaced by its ground-truth box.
@@ -33,6 +35,7 @@ import pandas as pd
 from ..detections import Detections
 from ..metrics import hota
 from ..prepare import EvalSequence, prepare
+from ..similarity import Pairs, box_pairs
 
 BASELINE = "baseline"
 FIXES = ("fix_localisation", "fix_false_negatives", "fix_false_positives", "fix_splits", "fix_merges", "fix_all")
@@ -103,8 +106,9 @@ def what_if_result(gt: Detections, tr: Detections, name: str, benchmark: str = "
     base = _baseline(gt, tr, name, benchmark, preprocess)
     rows = [_score_row(BASELINE, base.result, None, 0)]
     for fix in FIXES:
-        state = _apply(fix, base)
-        res, _, _ = _hota(name, gt, state.detections(tr), benchmark, preprocess)
+        state = _apply(fix, base).in_file_order()
+        pairs, removed = _edited_pairs(state, base)
+        res, _, _ = _hota(name, gt, state.detections(tr), benchmark, preprocess, pairs, removed)
         rows.append(_score_row(fix, res, rows[0].HOTA, state.edits))
     return WhatIf(name, tuple(rows))
 
@@ -130,19 +134,31 @@ class _Baseline:
     frozen: np.ndarray  # per tracker row: removed by preprocessing (never edited)
     gt_eval: np.ndarray  # evaluated gt rows (kept by preprocessing)
     first_fresh: int  # first id above every tracker id
+    pairs: Pairs  # IoUs of gt x the unedited tracker rows
+    removed: np.ndarray  # tracker rows preprocessing removed
+    cache: dict = field(default_factory=dict, compare=False)
+
+    def gt_self_pairs(self) -> Pairs:
+        """IoUs of gt x gt (the IoUs of a tracker box copied from a gt box), computed once."""
+        if "gt" not in self.cache:
+            self.cache["gt"] = box_pairs(self.gt.box, self.gt.offsets, self.gt.box, self.gt.offsets)
+        return self.cache["gt"]
 
 
 def _hota(name: str, gt: Detections, tr: Detections, benchmark: str, preprocess: bool,
+          pairs: Pairs | None = None, removed: np.ndarray | None = None,
           ) -> tuple[dict, hota.HotaMatches | None, EvalSequence]:
     """The HOTA part of ``evaluate_sequence`` (same ``prepare``, same ``hota.evaluate``), without
-    the CLEAR and Identity passes the what-if does not need."""
-    seq = prepare(name, gt, tr, benchmark=benchmark, preprocess=preprocess)
+    the CLEAR and Identity passes the what-if does not need; ``pairs``/``removed`` as ``prepare``
+    takes them when already known."""
+    seq = prepare(name, gt, tr, benchmark=benchmark, preprocess=preprocess, pairs=pairs, removed=removed)
     res, matches = hota.evaluate(seq)
     return res, matches, seq
 
 
 def _baseline(gt: Detections, tr: Detections, name: str, benchmark: str, preprocess: bool) -> _Baseline:
-    res, matches, seq = _hota(name, gt, tr, benchmark, preprocess)
+    pairs = box_pairs(gt.box, gt.offsets, tr.box, tr.offsets)
+    res, matches, seq = _hota(name, gt, tr, benchmark, preprocess, pairs)
     label = np.full(len(tr), -1, np.int64)
     if matches is not None:
         tp = matches.pair_index[matches.levels >= 1]
@@ -150,7 +166,42 @@ def _baseline(gt: Detections, tr: Detections, name: str, benchmark: str, preproc
     frozen = np.zeros(len(tr), bool)
     frozen[seq.removed_tr_rows] = True
     first_fresh = int(tr.id.max()) + 1 if len(tr) else 1  # ids are >= 0 (the reader rejects negatives)
-    return _Baseline(gt, tr, res, label, frozen, seq.gt_rows, first_fresh)
+    return _Baseline(gt, tr, res, label, frozen, seq.gt_rows, first_fresh, pairs, seq.removed_tr_rows)
+
+
+def _edited_pairs(s: "_State", base: _Baseline) -> tuple[Pairs | None, np.ndarray | None]:
+    """The IoU pairs of an edited output (``s`` in file order) without computing an IoU again, and its
+    distractor-matched rows when its boxes are the unedited ones (only ids changed). Every edited box
+    is an unedited tracker box or a copy of a ground-truth box, so its IoUs are those of the unedited
+    row or those of that ground-truth box against the ground truth (``box_pairs(gt, gt)``, same
+    arithmetic with the same operand order), put in ``box_pairs``' order. ``(None, None)`` (compute
+    both afresh) if a box is neither."""
+    tr, gt = base.tracker, base.gt
+    n = s.order.size
+    original = s.order < len(tr)
+    from_tr = original.copy()
+    from_tr[original] = (s.box[original] == tr.box[s.order[original]]).all(axis=1)
+    copied = np.flatnonzero(~from_tr)
+    if copied.size and ((s.label[copied] < 0).any() or np.unique(s.label[copied]).size < copied.size
+                        or not (s.box[copied] == gt.box[s.label[copied]]).all()):
+        return None, None
+    if n == len(tr) and not copied.size and (s.order == np.arange(n)).all():
+        return base.pairs, base.removed  # ids only: the same boxes in the same rows
+    row_of = np.full(len(tr), -1, np.int64)
+    row_of[s.order[from_tr]] = np.flatnonzero(from_tr)
+    keep = row_of[base.pairs.tr] >= 0
+    g, t, sim = [base.pairs.gt[keep]], [row_of[base.pairs.tr[keep]]], [base.pairs.sim[keep]]
+    if copied.size:
+        same = base.gt_self_pairs()
+        copy_of = np.full(len(gt), -1, np.int64)
+        copy_of[s.label[copied]] = copied
+        hit = copy_of[same.tr] >= 0
+        g.append(same.gt[hit])
+        t.append(copy_of[same.tr[hit]])
+        sim.append(same.sim[hit])
+    g, t, sim = np.concatenate(g), np.concatenate(t), np.concatenate(sim)
+    order = np.argsort(g * np.int64(max(n, 1)) + t, kind="stable")
+    return Pairs(g[order], t[order], sim[order]), None
 
 
 def _score_row(fix: str, res: dict, baseline_hota: float | None, edits: int) -> FixScore:
@@ -193,9 +244,12 @@ class _State:
         cols = {c: getattr(self, c)[rows] for c in _ROW_COLUMNS}
         return replace(self, **cols)
 
+    def in_file_order(self) -> "_State":
+        """The rows as ``detections`` writes them: by frame, file order inside a frame (added rows last)."""
+        return self.take(np.lexsort((self.order, self.frame)))
+
     def detections(self, tr: Detections) -> Detections:
-        rows = np.lexsort((self.order, self.frame))
-        s = self.take(rows)
+        s = self.in_file_order()
         return Detections(frame=s.frame, id=s.id, box=s.box, conf=s.conf, cls=s.cls, vis=s.vis, line=s.line,
                           num_frames=tr.num_frames, source=tr.source, ignored=tr.ignored)
 

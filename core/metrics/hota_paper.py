@@ -232,19 +232,15 @@ def _enumerated_assignment(valid: np.ndarray, tiers: list[np.ndarray], tol: floa
     return np.flatnonzero(used), best[used]
 
 
-def _star_choice(tiers: list[np.ndarray], tol: float) -> int:
-    """Lexicographic best candidate when all candidates share one box (at most one can be chosen)."""
-    cand = np.ones(tiers[0].size, bool)
-    for t in tiers[:-1]:
-        best = t[cand].max()
-        cand &= t >= best - tol
-    return int(np.argmax(np.where(cand, tiers[-1], -np.inf)))
-
-
 def lexicographic_matching(gt_rows: np.ndarray, tr_rows: np.ndarray, tiers: list[np.ndarray],
                            tol: float = TIER_TOL) -> np.ndarray:
     """Boolean mask over candidate pairs (gt position, tracker position; all valid) chosen by the
-    lexicographic maximum over ``tiers`` (per-candidate weights), solved per connected component."""
+    lexicographic maximum over ``tiers`` (per-candidate weights), solved per connected component.
+
+    A frame holds thousands of small components, so they are solved in batches, never one Python
+    call each: stars (one box against several) all at once, small blocks enumerated together per
+    shape (``_enumerated_batch``); only blocks too large to enumerate go one by one to the dual solver.
+    Each component gets exactly the answer ``lexicographic_assignment`` gives it alone (tested)."""
     chosen = np.zeros(gt_rows.size, bool)
     if gt_rows.size == 0:
         return chosen
@@ -259,27 +255,103 @@ def lexicographic_matching(gt_rows: np.ndarray, tr_rows: np.ndarray, tiers: list
     tu, ti = np.unique(tr_rows[rest], return_inverse=True)
     n = gu.size + tu.size
     graph = coo_matrix((np.ones(rest.size), (gi, gu.size + ti)), shape=(n, n))
-    _, label = connected_components(graph, directed=False)
+    count, label = connected_components(graph, directed=False)
     comp = label[gi]
-    order = np.argsort(comp, kind="stable")
-    bounds = np.flatnonzero(np.diff(comp[order])) + 1
-    for edges in np.split(order, bounds):
-        if np.all(gi[edges] == gi[edges[0]]) or np.all(ti[edges] == ti[edges[0]]):
-            chosen[rest[edges[_star_choice([t[rest[edges]] for t in tiers], tol)]]] = True
+    local_row, rows_of = _local_index(comp, gi, count)
+    local_col, cols_of = _local_index(comp, ti, count)
+    star = (rows_of == 1) | (cols_of == 1)
+    order = np.argsort(comp, kind="stable")  # edges grouped by component, candidate order inside
+    bounds = np.searchsorted(comp[order], np.arange(count + 1))
+    edges = order[star[comp[order]]]
+    chosen[rest[edges[_star_choices(comp[edges], [t[rest[edges]] for t in tiers], tol)]]] = True
+    blocks = np.flatnonzero(~star)
+    shape = rows_of[blocks] * (int(cols_of.max()) + 1) + cols_of[blocks]
+    for code in np.unique(shape):
+        group = blocks[shape == code]
+        r, c = int(rows_of[group[0]]), int(cols_of[group[0]])
+        if r * c <= ENUMERATE_MAX_CELLS and _all_matchings(r, c) is not None:
+            e = order[np.isin(comp[order], group)]
+            picked = _enumerated_batch(np.searchsorted(group, comp[e]), local_row[e], local_col[e], r, c,
+                                       group.size, [t[rest[e]] for t in tiers], tol)
+            chosen[rest[e[picked]]] = True
             continue
-        r_u, r_i = np.unique(gi[edges], return_inverse=True)
-        c_u, c_i = np.unique(ti[edges], return_inverse=True)
-        valid = np.zeros((r_u.size, c_u.size), bool)
-        valid[r_i, c_i] = True
-        index = np.full(valid.shape, -1, np.int64)
-        index[r_i, c_i] = rest[edges]
-        blocks = []
-        for t in tiers:
-            block = np.zeros(valid.shape)
-            block[r_i, c_i] = t[rest[edges]]
-            blocks.append(block)
-        rr, cc = lexicographic_assignment(valid, blocks, tol)
-        chosen[index[rr, cc]] = True
+        for k in group:  # too large to enumerate: one by one
+            e = order[bounds[k]:bounds[k + 1]]
+            valid = np.zeros((r, c), bool)
+            valid[local_row[e], local_col[e]] = True
+            index = np.full(valid.shape, -1, np.int64)
+            index[local_row[e], local_col[e]] = rest[e]
+            weights = []
+            for t in tiers:
+                w = np.zeros(valid.shape)
+                w[local_row[e], local_col[e]] = t[rest[e]]
+                weights.append(w)
+            rr, cc = lexicographic_assignment(valid, weights, tol)
+            chosen[index[rr, cc]] = True
+    return chosen
+
+
+def _local_index(comp: np.ndarray, node: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each edge's node as a rank among the distinct nodes of its component (ascending), and the number
+    of distinct nodes per component."""
+    code = comp.astype(np.int64) * (int(node.max()) + 1) + node
+    uniq, inv = np.unique(code, return_inverse=True)
+    owner = uniq // (int(node.max()) + 1)
+    first = np.searchsorted(owner, np.arange(count))
+    return inv.ravel() - first[comp], np.bincount(owner, minlength=count)
+
+
+def _star_choices(comp: np.ndarray, tiers: list[np.ndarray], tol: float) -> np.ndarray:
+    """The lexicographic best candidate of every star (candidates that share one box, so at most one can
+    be chosen): ``comp`` (grouped) names each candidate's star; returns the position of each choice (on a
+    tie of the last tier, the first candidate)."""
+    if comp.size == 0:
+        return np.zeros(0, np.int64)
+    start = np.flatnonzero(np.r_[True, comp[1:] != comp[:-1]])
+    seg = np.cumsum(np.r_[False, comp[1:] != comp[:-1]])
+    cand = np.ones(comp.size, bool)
+    for t in tiers[:-1]:
+        best = np.maximum.reduceat(np.where(cand, t, -np.inf), start)
+        cand &= t >= best[seg] - tol
+    last = np.where(cand, tiers[-1], -np.inf)
+    hit = np.flatnonzero(last == np.maximum.reduceat(last, start)[seg])
+    return hit[np.r_[True, seg[hit][1:] != seg[hit][:-1]]]
+
+
+ENUMERATE_BATCH_CELLS = 1 << 21  # (blocks x matchings x rows) values per step of ``_enumerated_batch``
+
+
+def _enumerated_batch(block: np.ndarray, row: np.ndarray, col: np.ndarray, r: int, c: int, count: int,
+                      tiers: list[np.ndarray], tol: float) -> np.ndarray:
+    """``_enumerated_assignment`` of ``count`` blocks of one shape r x c at once: edge k is entry
+    (``row[k]``, ``col[k]``) of block ``block[k]`` with tier weights ``tiers[.][k]``. Returns a mask of
+    the chosen edges. Same arithmetic as the one-block solver: the same sums over the same rows."""
+    matchings = _all_matchings(r, c)
+    rows = np.arange(r)[None, :]
+    chosen = np.zeros(block.size, bool)
+    step = max(1, ENUMERATE_BATCH_CELLS // (matchings.size or 1))
+    for lo in range(0, count, step):
+        hi = min(count, lo + step)
+        mine = np.flatnonzero((block >= lo) & (block < hi))
+        b = block[mine] - lo
+        valid = np.zeros((hi - lo, r, c + 1), bool)
+        valid[:, :, c] = True
+        valid[b, row[mine], col[mine]] = True
+        index = np.full((hi - lo, r, c + 1), -1, np.int64)
+        index[b, row[mine], col[mine]] = mine
+        keep = valid[:, rows, matchings].all(axis=2)
+        pick = np.zeros(hi - lo, np.int64)
+        for k, t in enumerate(tiers):
+            w = np.zeros((hi - lo, r, c + 1))
+            w[b, row[mine], col[mine]] = t[mine]
+            total = np.ascontiguousarray(w[:, rows, matchings]).sum(axis=2)
+            if k < len(tiers) - 1:
+                best = np.where(keep, total, -np.inf).max(axis=1)
+                keep &= total >= best[:, None] - tol
+            else:
+                pick = np.argmax(np.where(keep, total, -np.inf), axis=1)
+        picked = index[np.arange(hi - lo)[:, None], rows, matchings[pick]]
+        chosen[picked[picked >= 0]] = True
     return chosen
 
 
