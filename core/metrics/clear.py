@@ -3,7 +3,8 @@
 The per-frame Hungarian prefers continuing the previous frame's pairs (+1000) and then maximises
 summed IoU over pairs with IoU >= threshold. The state only matters in frames where some box has
 two candidates; elsewhere every candidate pair is matched whatever the state, which lets the loop
-visit contested frames alone. ``ClearMatches`` keeps the matched pairs and their switch flags.
+visit contested frames alone (``clear_frames``: and of those, only the few whose answer is not
+provable from a guess made for all frames at once). ``ClearMatches`` keeps the matched pairs and their switch flags.
 """
 from __future__ import annotations
 
@@ -11,15 +12,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..assignment import ContestedFrames, frame_of_rows, solve_block
+from ..assignment import ContestedFrames, frame_of_rows
 from ..fields import names
 from ..prepare import EvalSequence
 from ..similarity import EPS
+from .clear_frames import BONUS, clear_choice, continued_pair  # noqa: F401 (BONUS: read as clear.BONUS)
 
 INT_FIELDS = names("CLEAR", kinds=("count",))
 FLOAT_FIELDS = names("CLEAR", kinds=("rate", "value"))
 SUMMED_FIELDS = INT_FIELDS + ("MOTP_sum",)
-BONUS = 1000
 
 
 @dataclass(frozen=True)
@@ -33,32 +34,25 @@ class ClearMatches:
     threshold: float
 
 
-def match(seq: EvalSequence, threshold: float = 0.5) -> ClearMatches:
+def match(seq: EvalSequence, threshold: float = 0.5, shortcut: bool = True) -> ClearMatches:
+    """``shortcut`` False solves every contested frame (``clear_choice``; the tests' reference path)."""
     p = seq.pairs
     cand = np.flatnonzero(p.sim >= threshold - EPS)
     g_rows, t_rows, sim = p.gt[cand], p.tr[cand], p.sim[cand]
     frames = ContestedFrames(g_rows, t_rows, seq.gt_offsets, seq.tr_offsets)
-    chosen = frames.uncontested.copy()
     processed = np.flatnonzero((np.diff(seq.gt_offsets) > 0) & (np.diff(seq.tr_offsets) > 0))
+    chosen = frames.uncontested
     if frames.frames.size:
         # A contested frame's scores need the pairs matched in the previous processed frame.
-        prev_of = np.full(seq.num_frames, -1, np.int64)
-        prev_of[processed[1:]] = processed[:-1]
-        chosen[frames.members] = False
-        gt_id, tr_id = seq.gt_idx[g_rows], seq.tr_idx[t_rows]
-        matched_tr = np.full(seq.num_gt_ids, -1, np.int64)
-        prev_lo = np.searchsorted(frames.pair_frame, prev_of[frames.frames])
-        prev_hi = np.where(prev_of[frames.frames] >= 0,
-                           np.searchsorted(frames.pair_frame, prev_of[frames.frames] + 1), prev_lo)
-        for (_, score, idx), lo, hi in zip(frames.iter_blocks(sim), prev_lo.tolist(), prev_hi.tolist()):
-            prev = np.flatnonzero(chosen[lo:hi]) + lo
-            matched_tr[gt_id[prev]] = tr_id[prev]
-            member = idx >= 0
-            members = idx[member]
-            cost = -score
-            cost[member] -= BONUS * (matched_tr[gt_id[members]] == tr_id[members])
-            matched_tr[gt_id[prev]] = -1
-            chosen[solve_block(cost, idx)] = True
+        step = np.full(seq.num_frames, -1, np.int64)
+        step[processed] = np.arange(processed.size)
+        pred = continued_pair(seq.gt_idx[g_rows], seq.tr_idx[t_rows], step[frames.pair_frame])
+        block_of = np.full(seq.num_frames, -1, np.int64)
+        block_of[frames.frames] = np.arange(frames.frames.size)
+        prev_step = step[frames.frames] - 1
+        prev_block = np.where(prev_step >= 0, block_of[processed[np.maximum(prev_step, 0)]], -1)
+        chosen = clear_choice(frames, g_rows, t_rows, (seq.gt_offsets, seq.tr_offsets), sim, pred, prev_block,
+                              shortcut)
     return _flag_events(seq, cand[chosen], processed, threshold)
 
 
