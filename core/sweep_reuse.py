@@ -154,12 +154,7 @@ class TrackerSweep:
             return hota.empty_result(seq.num_gt_dets, seq.num_tr_dets)
         p = seq.pairs
         id_pair = self.id_pair[on]
-        gt_count = np.bincount(seq.gt_idx, minlength=seq.num_gt_ids).astype(float)
-        tr_count = np.bincount(seq.tr_idx, minlength=seq.num_tr_ids).astype(float)
-        row_sum = np.bincount(p.gt, weights=p.sim, minlength=seq.num_gt_dets)
-        col_sum = np.bincount(p.tr, weights=p.sim, minlength=seq.num_tr_dets)
-        denom = col_sum[p.tr] + row_sum[p.gt] - p.sim
-        soft = np.where(denom > 0 + EPS, p.sim / np.where(denom > EPS, denom, 1.0), 0.0)
+        gt_count, tr_count, soft = hota.alignment_terms(seq)
         potential = np.bincount(id_pair, weights=soft, minlength=self.id_pair_gt.size)[id_pair]
         score = potential / (gt_count[seq.gt_idx[p.gt]] + tr_count[seq.tr_idx[p.tr]] - potential) * p.sim
         cand = np.flatnonzero(score > 0)

@@ -90,8 +90,10 @@ class _Said:
         return sum(int(e.facts.get(key, 0)) for e in self.items)
 
 
-def _fitted(c: _Said) -> str:
-    return "; ".join(f.describe().split(", for ")[0] for f in c.items[0].fixes)
+def _off_by(kind: str, c: _Said) -> str:
+    fitted = "; ".join(f.describe().split(", for ")[0] for f in c.items[0].fixes)
+    return (f"{c.who}: boxes are off by a constant {kind} ({fitted} fits the ground truth; mean best IoU "
+            f"{c.first['mean_best_iou']:.2f} as written, {c.first['mean_best_iou_fixed']:.2f} after) {c.where}")
 
 
 # One plain sentence per kind: who, what, how sure (the strongest figures), where.
@@ -104,12 +106,8 @@ _SENTENCES = {
                           f"({100 * c.first['share_w_gt_x_and_h_gt_y']:.0f}% of 'widths' exceed x; mean best IoU with "
                           f"the ground truth {c.first['mean_best_iou']:.2f} as written, "
                           f"{c.first['mean_best_iou_as_corners']:.2f} read as corners) {c.where}"),
-    "scale": lambda c: (f"{c.who}: boxes are off by a constant scale ({_fitted(c)} fits the ground truth; mean best "
-                        f"IoU {c.first['mean_best_iou']:.2f} as written, {c.first['mean_best_iou_fixed']:.2f} after) "
-                        f"{c.where}"),
-    "translation": lambda c: (f"{c.who}: boxes are off by a constant translation ({_fitted(c)} fits the ground truth; "
-                              f"mean best IoU {c.first['mean_best_iou']:.2f} as written, "
-                              f"{c.first['mean_best_iou_fixed']:.2f} after) {c.where}"),
+    "scale": lambda c: _off_by("scale", c),
+    "translation": lambda c: _off_by("translation", c),
     "class-filter": lambda c: (f"{c.who}: the class filter (--classes {' '.join(c.first['classes_kept'])}) removes "
                                f"{c.total('removed_rows')} of its rows ({100 * c.first['share']:.0f}% in "
                                f"{c.items[0].sequence}); its column 8 holds "

@@ -52,8 +52,9 @@ def empty_result(num_gt_dets: int, num_tr_dets: int) -> dict:
     return res
 
 
-def match(seq: EvalSequence) -> HotaMatches:
-    """The shared matching: soft global alignment, then a per-frame Hungarian on alignment x IoU."""
+def alignment_terms(seq: EvalSequence) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """TrackEval's ingredients of the global alignment: boxes per gt id, boxes per tracker id, and each
+    pair's soft match (its IoU over its row's and column's IoU sums, less itself)."""
     p = seq.pairs
     gt_count = np.bincount(seq.gt_idx, minlength=seq.num_gt_ids).astype(float)
     tr_count = np.bincount(seq.tr_idx, minlength=seq.num_tr_ids).astype(float)
@@ -61,6 +62,13 @@ def match(seq: EvalSequence) -> HotaMatches:
     col_sum = np.bincount(p.tr, weights=p.sim, minlength=seq.num_tr_dets)
     denom = col_sum[p.tr] + row_sum[p.gt] - p.sim
     soft = np.where(denom > 0 + EPS, p.sim / np.where(denom > EPS, denom, 1.0), 0.0)
+    return gt_count, tr_count, soft
+
+
+def match(seq: EvalSequence) -> HotaMatches:
+    """The shared matching: soft global alignment, then a per-frame Hungarian on alignment x IoU."""
+    p = seq.pairs
+    gt_count, tr_count, soft = alignment_terms(seq)
     g, t = seq.gt_idx[p.gt], seq.tr_idx[p.tr]
     code = g * seq.num_tr_ids + t
     uniq, inv = unique_inverse(code, seq.num_gt_ids * seq.num_tr_ids)

@@ -28,7 +28,7 @@ def test_sample_breakdown_chart_and_a_bins_frames(app_server, browser_page, open
     open_app(page, f"{app_server}/breakdowns{CAMPUS}")
     no_exception(page)
     expect(page.get_by_role("heading", name="Breakdowns by condition")).to_be_visible()
-    page.get_by_text("Box height").click()
+    page.get_by_test_id("stRadioGroup").get_by_text("Box height", exact=True).click()
     wait_idle(page)
     charts = page.locator(".js-plotly-plot")
     expect(charts).to_have_count(2)  # one per tracker

@@ -4,6 +4,7 @@ from it) in a real browser: the frame inspector draws each mask
 blank; screenshots at 1280x720 and 1440x900 (tests/screenshots/masks_*.png)."""
 from __future__ import annotations
 
+import base64
 import cv2
 import numpy as np
 import pytest
@@ -40,7 +41,11 @@ def picture(page) -> np.ndarray:
     """The inspector's frame as the browser received it (RGB)."""
     image = page.locator(".st-key-frame_area img").first
     expect(image).to_be_visible()
-    body = page.request.get(image.get_attribute("src")).body()
+    src = image.get_attribute("src")
+    if src.startswith("data:"):  # the inspector sends its picture inside the element (display.data_url)
+        body = base64.b64decode(src.split(",", 1)[1])
+    else:
+        body = page.request.get(src).body()
     return cv2.cvtColor(cv2.imdecode(np.frombuffer(body, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
 
 
