@@ -851,6 +851,9 @@ def _build_report(ws, alpha: float, reevaluation, *, whatif: bool, max_tracks: i
 def _worst_tracks_html(ws, alpha: float, max_tracks: int, colors: dict[str, str]) -> str:
     parts = []
     sources: dict[str, FrameSource] = {}
+    for tracker in ws.trackers:  # the breakdowns read every whole box table anyway: read each once now,
+        for meta in ws.sequences:  # so the windows of frames below are slices in memory, not row groups
+            ws.analysis(tracker, meta.name).boxes
     try:
         for tracker in ws.trackers:
             tracks = worst_tracks(ws, tracker, alpha, max_tracks)
