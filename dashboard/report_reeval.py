@@ -67,6 +67,7 @@ class Reevaluation:
         self._sweep_reason: str | None = None  # why no sweep is computed here
         self._whatif_reason: str | None = None
         self._parts: dict[str, Future | _Part] = {}
+        self._tasks: dict[str, tuple] = {}  # run here, when first asked for (one worker)
         self._pool: ProcessPoolExecutor | None = None
         inputs = ws.inputs
         self.wants_sweep = (sweep and inputs.format == "mot" and not ws.classes
@@ -97,10 +98,10 @@ class Reevaluation:
             self._pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks), os.cpu_count() or 1))
             self._parts = {t[0].name: self._pool.submit(reevaluate_sequence, *t) for t in tasks}
         else:
-            self._tasks = {t[0].name: t for t in tasks}  # run here, when first asked for
+            self._tasks = {t[0].name: t for t in tasks}
 
     def _done(self) -> dict[str, _Part]:
-        if not self._parts and getattr(self, "_tasks", None):
+        if not self._parts and self._tasks:
             self._parts = {name: reevaluate_sequence(*t) for name, t in self._tasks.items()}
         out = {name: p.result() if isinstance(p, Future) else p for name, p in self._parts.items()}
         self._parts = out
