@@ -84,7 +84,14 @@ def sweep_files(files: SequenceFiles, cutoffs: tuple[float, ...], benchmark: str
                 threshold: float) -> SweepSequence:
     """One sequence, every tracker, every cutoff: parsed once, similarities once, each kept set
     evaluated reusing what it shares with the previous one (``sweep_reuse.TrackerSweep``)."""
-    loaded = load_sequence(files)
+    return sweep_loaded(load_sequence(files), cutoffs, benchmark, preprocess, threshold)
+
+
+def sweep_loaded(loaded, cutoffs: tuple[float, ...], benchmark: str, preprocess: bool,
+                 threshold: float) -> SweepSequence:
+    """``sweep_files`` of a sequence already read (``evaluate.load_sequence``), e.g. shared with the
+    report's what-if."""
+    files = loaded.files
     out = SweepSequence(files.name, {})
     for name, tr in loaded.trackers.items():
         tracker = TrackerSweep(files.name, loaded.gt, tr, benchmark, preprocess, threshold)
@@ -110,9 +117,14 @@ def sweep(layout: Layout, cutoffs: tuple[float, ...], *, preprocess: bool = True
                          "Leave out --classes / --format, or leave out --score-thresholds.")
     tasks = [(f, tuple(cutoffs), layout.benchmark, preprocess, threshold) for f in layout.sequences]
     done = run_tasks(sweep_files, tasks, workers, progress)
-    order = tuple(f.name for f in layout.sequences)
+    return gather_sweep(tuple(f.name for f in layout.sequences), layout.trackers, cutoffs, done)
+
+
+def gather_sweep(order: tuple[str, ...], trackers, cutoffs: tuple[float, ...],
+                 done: dict[str, SweepSequence]) -> Sweep:
+    """One ``Sweep`` from every sequence's ``SweepSequence``, combined in ``order`` as ``evaluate`` does."""
     metrics = {}
-    for tr in layout.trackers:
+    for tr in trackers:
         points = []
         for k in range(len(cutoffs)):
             point = {s: done[s].metrics[tr][k] for s in order}

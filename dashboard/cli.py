@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--alpha", type=float, default=0.5, help="α at which tracks and frames are shown (default 0.5)")
     rp.add_argument("--max-tracks", type=int, default=6, help="worst tracks per tracker (default 6)")
     rp.add_argument("--no-whatif", action="store_true", help="skip the what-if re-evaluations")
-    rp.add_argument("--workers", type=int, default=1, help="processes re-evaluating the what-if fixes")
+    rp.add_argument("--workers", type=int, default=1, help="processes re-evaluating the input files (what-if fixes, score sweep), beside the "
+                         "report's other sections")
     rp.add_argument("--class", dest="cls", metavar="CLASS",
                     help="the class shown (a run with classes; default the first)")
     rp.add_argument("--data-root", action="append", metavar="DIR",

@@ -234,31 +234,33 @@ class _WhatIfResult:
 
 def _whatif_sequence(files, trackers: list[str], benchmark: str, preprocess: bool) -> _WhatIfResult:
     """Worker: the what-if tables of every tracker on one sequence (ground truth read once)."""
-    from tracklens.analysis.whatif import what_if
     from tracklens.evaluate import load_sequence
 
-    loaded = load_sequence(files)
+    return _WhatIfResult(files.name, whatif_loaded(load_sequence(files), trackers, benchmark, preprocess))
+
+
+def whatif_loaded(loaded, trackers: list[str], benchmark: str, preprocess: bool) -> list[pd.DataFrame]:
+    """The what-if tables of every tracker on one sequence already read (``evaluate.load_sequence``)."""
+    from tracklens.analysis.whatif import what_if
+
+    name = loaded.files.name
     tables = []
     for tracker in trackers:
-        table = what_if(loaded.gt, loaded.trackers[tracker], files.name, benchmark=benchmark, preprocess=preprocess)
-        table.insert(0, "sequence", files.name)
+        table = what_if(loaded.gt, loaded.trackers[tracker], name, benchmark=benchmark, preprocess=preprocess)
+        table.insert(0, "sequence", name)
         table.insert(0, "tracker", tracker)
         tables.append(table)
-    return _WhatIfResult(files.name, tables)
+    return tables
 
 
-def whatif_tables(ws, workers: int = 1) -> tuple[pd.DataFrame | None, str]:
-    """Every tracker x sequence what-if table (long form: tracker, sequence, fix, HOTA, ...,
-    delta_HOTA), re-evaluated from the run's inputs (``ws.inputs``, sequences in ``workers``
-    processes); ``None`` and the reason when they cannot be reached."""
-    from tracklens.evaluate import run_tasks
-    from tracklens.run import missing_inputs, resolve_inputs
+def whatif_inputs(ws):
+    """(layout, the run's sequences found in it) for the what-if re-evaluation, or (None, why not)."""
+    from tracklens.run import missing_inputs, reevaluation_refused, resolve_inputs
 
     inputs = ws.inputs
     if inputs.format != "mot" or inputs.classes:
         return None, ("the what-if fixes are defined for the MOTChallenge single-class evaluation; this run is "
                       f"{inputs.format.upper() if inputs.format != 'mot' else 'MOTChallenge --classes'}")
-    from tracklens.run import reevaluation_refused
     if refused := reevaluation_refused(inputs):
         return None, refused
     missing = missing_inputs(inputs)
@@ -269,12 +271,30 @@ def whatif_tables(ws, workers: int = 1) -> tuple[pd.DataFrame | None, str]:
     except Exception as exc:  # noqa: BLE001 - moved or changed inputs: say why, keep the report
         return None, f"the original inputs could not be opened ({exc})"
     wanted = [m.name for m in ws.sequences]
-    tasks = [(f, list(ws.trackers), inputs.benchmark, inputs.preprocess) for f in layout.sequences if f.name in wanted]
-    if not tasks:
+    found = [f.name for f in layout.sequences if f.name in wanted]
+    if not found:
         return None, "none of the run's sequences were found in the original inputs"
+    return layout, found
+
+
+def whatif_tables(ws, workers: int = 1) -> tuple[pd.DataFrame | None, str]:
+    """Every tracker x sequence what-if table (long form: tracker, sequence, fix, HOTA, ...,
+    delta_HOTA), re-evaluated from the run's inputs (``ws.inputs``, sequences in ``workers``
+    processes); ``None`` and the reason when they cannot be reached."""
+    from tracklens.evaluate import run_tasks
+
+    layout, found = whatif_inputs(ws)
+    if layout is None:
+        return None, found
+    inputs = ws.inputs
+    tasks = [(f, list(ws.trackers), inputs.benchmark, inputs.preprocess) for f in layout.sequences if f.name in found]
     done = run_tasks(_whatif_sequence, tasks, workers, None)
-    rows = [t for name in wanted if name in done for t in done[name].tables]
-    return pd.concat(rows, ignore_index=True), ""
+    return whatif_combined(ws, {name: done[name].tables for name in done}), ""
+
+
+def whatif_combined(ws, done: dict[str, list[pd.DataFrame]]) -> pd.DataFrame:
+    """The long what-if table from each sequence's tables, in the run's sequence order."""
+    return pd.concat([t for m in ws.sequences if m.name in done for t in done[m.name]], ignore_index=True)
 
 
 def whatif_figure(table: pd.DataFrame) -> go.Figure:
@@ -696,8 +716,18 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = True, max_tracks: int
 
     ``alpha`` is the IoU threshold at which tracks and frames are shown (the tables are means over
     the 19 alphas); ``whatif=False`` skips the what-if re-evaluations; ``max_tracks`` worst tracks
-    per tracker (plus up to two with the most switches); ``workers`` processes for the what-if."""
+    per tracker (plus up to two with the most switches); ``workers`` processes for the re-evaluations
+    (score sweep, what-if: ``report_reeval``), running while the other sections are built when above 1."""
     alpha = float(ALPHAS[alpha_index(alpha)])
+    from .report_reeval import Reevaluation  # sweep and what-if: started first, in the background with workers > 1
+    reevaluation = Reevaluation(ws, whatif=whatif, sweep=True, workers=workers)
+    try:
+        return _build_report(ws, alpha, reevaluation, whatif=whatif, max_tracks=max_tracks, title=title)
+    finally:
+        reevaluation.close()
+
+
+def _build_report(ws, alpha: float, reevaluation, *, whatif: bool, max_tracks: int, title: str | None) -> str:
     figures = _Figures()
     colors = tracker_colors(ws.trackers)
     summary = summary_table(ws.metrics, COMBINED).sort_values("HOTA", ascending=False).reset_index(drop=True)
@@ -760,7 +790,7 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = True, max_tracks: int
         body, lead = f'<p class="note">What-if gains are not shown: {_e(refused)}</p>', ""
     elif whatif:
         try:
-            table, reason = whatif_tables(ws, workers)
+            table, reason = reevaluation.whatif()
         except Exception as exc:  # noqa: BLE001 - the report must still come out
             table, reason = None, f"the re-evaluation failed ({type(exc).__name__}: {exc})"
         if table is not None:
@@ -777,7 +807,7 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = True, max_tracks: int
         body = '<p class="note">What-if gains were not computed for this report (--no-whatif).</p>'
         lead = ""
     sections.append(_section("whatif", "What-if gains", body, lead))
-    sections += decide_sections(ws, figures.html, _section)
+    sections += decide_sections(ws, figures.html, _section, reevaluation)
     sections.append(diff_section(ws, alpha))  # Run diff (report_diff.py)
     # Provenance
     sections.append(_section("provenance", "How these numbers were made", _provenance(ws, alpha)))
@@ -821,6 +851,9 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = True, max_tracks: int
 def _worst_tracks_html(ws, alpha: float, max_tracks: int, colors: dict[str, str]) -> str:
     parts = []
     sources: dict[str, FrameSource] = {}
+    for tracker in ws.trackers:  # the breakdowns read every whole box table anyway: read each once now,
+        for meta in ws.sequences:  # so the windows of frames below are slices in memory, not row groups
+            ws.analysis(tracker, meta.name).boxes
     try:
         for tracker in ws.trackers:
             tracks = worst_tracks(ws, tracker, alpha, max_tracks)

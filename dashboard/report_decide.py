@@ -19,13 +19,16 @@ def _e(value) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _sweep_doc(ws) -> tuple[dict | None, str]:
-    """(curves document, where it comes from) or (None, why not)."""
+def _sweep_doc(ws, reevaluation=None) -> tuple[dict | None, str]:
+    """(curves document, where it comes from) or (None, why not); ``reevaluation``: the report's
+    ``report_reeval.Reevaluation``, which computes it beside the what-if."""
     if ws.inputs.format != "mot" or ws.classes:
         return None, "the score sweep evaluates MOTChallenge files without classes"
     carried = ws.manifest.get("score_sweep")
     if carried is not None:
         return check_curves_document(carried, "manifest.json", list(ws.trackers)), "carried by the saved run"
+    if reevaluation is not None and reevaluation.wants_sweep:
+        return reevaluation.sweep()
     try:
         from tracklens.run import resolve_inputs
 
@@ -44,12 +47,12 @@ def _table(frame, digits: int = 1) -> str:
     return f'<div class="table-wrap"><table class="metrics"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
-def _sweep_section(ws, figure_html: Callable, section: Callable) -> str:
+def _sweep_section(ws, figure_html: Callable, section: Callable, reevaluation=None) -> str:
     from tracklens.run import reevaluation_refused
 
     if ws.inputs.format == "mot" and not ws.classes and (refused := reevaluation_refused(ws.inputs)):
         return section("sweep", "Score sweep", f'<p class="note">No score sweep: {_e(refused)}</p>')
-    doc, origin = _sweep_doc(ws)
+    doc, origin = _sweep_doc(ws, reevaluation)
     if doc is None:
         return section("sweep", "Score sweep", f'<p class="note">No score sweep: {_e(origin)}.</p>')
     best = best_cutoff_table(doc)
@@ -93,7 +96,7 @@ def _uncertainty_section(ws, section: Callable) -> str:
     return section("uncertainty", "Uncertainty", body, lead)
 
 
-def decide_sections(ws, figure_html: Callable, section: Callable) -> list[str]:
+def decide_sections(ws, figure_html: Callable, section: Callable, reevaluation=None) -> list[str]:
     """The two sections as HTML (``figure_html(fig, name)`` and ``section(anchor, title, body, lead)``
-    are the report's own)."""
-    return [_sweep_section(ws, figure_html, section), _uncertainty_section(ws, section)]
+    are the report's own; ``reevaluation``: the report's ``report_reeval.Reevaluation``)."""
+    return [_sweep_section(ws, figure_html, section, reevaluation), _uncertainty_section(ws, section)]

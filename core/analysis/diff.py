@@ -138,23 +138,55 @@ def _tracker_side(boxes: pd.DataFrame) -> pd.DataFrame:
     """Tracker boxes keyed by frame, exact box and rank among equal boxes of that frame."""
     tr = boxes[(boxes["side"] == TRACKER).to_numpy()].sort_values(["frame", "row"], kind="stable")
     tr = tr.reset_index(drop=True)
-    return tr.assign(rank=tr.groupby(BOX_COLUMNS, sort=False).cumcount())
+    return tr.assign(rank=_rank_among_equal([tr[c].to_numpy() for c in BOX_COLUMNS]))
+
+
+def _key_order(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows in lexicographic order of ``columns`` (ties kept in row order), and where each run of equal
+    keys starts in that order (NaN equal to NaN, as a merge or a groupby matches them)."""
+    order = np.lexsort(columns[::-1])  # stable: equal keys stay in row order
+    starts = np.zeros(order.size, bool)
+    starts[:1] = True
+    for c in columns:
+        v = c[order]
+        differ = v[1:] != v[:-1]
+        if v.dtype.kind == "f":
+            differ &= ~(np.isnan(v[1:]) & np.isnan(v[:-1]))
+        starts[1:] |= differ
+    return order, starts
+
+
+def _rank_among_equal(columns: list[np.ndarray]) -> np.ndarray:
+    """Per row, how many earlier rows have the same key (a groupby's cumcount)."""
+    order, starts = _key_order(columns)
+    position = np.arange(order.size)
+    rank = np.empty(order.size, np.int64)
+    rank[order] = position - np.maximum.accumulate(np.where(starts, position, 0))
+    return rank
 
 
 def _tr_changes(tr_a: pd.DataFrame, tr_b: pd.DataFrame, alpha_index: int | None) -> pd.DataFrame:
+    """FPs fixed or introduced: both runs' tracker boxes joined on (frame, box, rank), a key each side has
+    at most once, in key order (what an outer merge gives)."""
     key = [*BOX_COLUMNS, "rank"]
-    left = tr_a[key].assign(state_a=_state(tr_a, alpha_index), tr_id_a=tr_a["id"].to_numpy())
-    right = tr_b[key].assign(state_b=_state(tr_b, alpha_index), tr_id_b=tr_b["id"].to_numpy())
-    both = left.merge(right, on=key, how="outer", sort=False)
-    sa = both["state_a"].fillna(ABSENT).to_numpy()
-    sb = both["state_b"].fillna(ABSENT).to_numpy()
+    na = len(tr_a)
+    columns = [np.concatenate([tr_a[c].to_numpy(), tr_b[c].to_numpy()]) for c in key]
+    order, starts = _key_order(columns)
+    group = np.cumsum(starts) - 1
+    ia = np.full(int(starts.sum()), -1)
+    ib = np.full(ia.size, -1)
+    from_a = order < na
+    ia[group[from_a]] = order[from_a]
+    ib[group[~from_a]] = order[~from_a] - na
+    sa = np.append(_state(tr_a, alpha_index), ABSENT)[ia].astype(object)  # index -1: the one it lacks
+    sb = np.append(_state(tr_b, alpha_index), ABSENT)[ib].astype(object)
     fixed, introduced = (sa == "FP") & (sb != "FP"), (sb == "FP") & (sa != "FP")
     pick = fixed | introduced
-    out = both[pick].drop(columns="rank").assign(
-        change=np.where(fixed, "FP fixed", "FP introduced")[pick], state_a=sa[pick], state_b=sb[pick],
-        tr_id_a=both["tr_id_a"].fillna(-1).astype(np.int64)[pick],
-        tr_id_b=both["tr_id_b"].fillna(-1).astype(np.int64)[pick])
-    out = out[["frame", "x", "y", "w", "h", "change", "state_a", "state_b", "tr_id_a", "tr_id_b"]]
+    first = order[starts][pick]
+    out = pd.DataFrame({c: columns[k][first] for k, c in enumerate(BOX_COLUMNS)})
+    out = out.assign(change=np.where(fixed, "FP fixed", "FP introduced")[pick], state_a=sa[pick], state_b=sb[pick],
+                     tr_id_a=np.append(tr_a["id"].to_numpy(np.int64), -1)[ia][pick],
+                     tr_id_b=np.append(tr_b["id"].to_numpy(np.int64), -1)[ib][pick])
     return out.sort_values(["frame", "x", "y"], kind="stable").reset_index(drop=True)
 
 
