@@ -32,6 +32,7 @@ import numpy as np
 from .assignment import ContestedFrames, assign, solve_block
 from .detections import Detections, frame_offsets
 from .metrics import clear, count, hota, identity
+from .metrics.clear_frames import frame_matrix
 from .prepare import (PEDESTRIAN, EvalSequence, _check_gt_classes, _check_tracker_classes, distractor_rows,
                       removes_distractors)
 from .similarity import EPS, Pairs, box_pairs
@@ -251,18 +252,13 @@ class TrackerSweep:
             p_f = int(prev_of[f])
             lo, hi = (cand_at[p_f], cand_at[p_f + 1]) if p_f >= 0 else (0, 0)
             prev = np.flatnonzero(chosen[lo:hi]) + lo
-            rows, cols = frames.shape[b].tolist()
-            flat = frames.flat[member_at[b]:member_at[b + 1]] - frames.start[b]
-            score = np.zeros(rows * cols)  # TrackEval's dense matrix, as clear.match lays it out
-            score[flat] = sim[members]
-            cost = -score
             matched_tr[gt_id[prev]] = tr_id[prev]
-            cost[flat] -= clear.BONUS * (matched_tr[gt_id[members]] == tr_id[members])
+            member_cost = -sim[members] - clear.BONUS * (matched_tr[gt_id[members]] == tr_id[members])
             matched_tr[gt_id[prev]] = -1
-            index = np.full(rows * cols, -1, np.int64)
-            index[flat] = members
+            # TrackEval's dense matrix, as clear.match lays it out
+            cost, index = frame_matrix(frames, b, member_at[b], member_at[b + 1], member_cost, members)
             chosen[members] = False
-            chosen[solve_block(cost.reshape(rows, cols), index.reshape(rows, cols))] = True
+            chosen[solve_block(cost, index)] = True
             c0, c1 = cand_at[f], cand_at[f + 1]
             before = np.flatnonzero(state.chosen[pair_at[f]:pair_at[f + 1]]) + pair_at[f]
             if not np.array_equal(cand_global[c0:c1][chosen[c0:c1]], before):

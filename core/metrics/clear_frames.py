@@ -89,7 +89,7 @@ def clear_choice(frames: ContestedFrames, g_rows: np.ndarray, t_rows: np.ndarray
         lo, hi = bounds[k], bounds[k + 1]
         mem = members[lo:hi]
         bonus = has_pred[lo:hi] & chosen[m_pred_safe[lo:hi]]
-        cost, index = _frame_matrix(frames, k, lo, hi, -np.where(bonus, sim[mem] + BONUS, sim[mem]), mem)
+        cost, index = frame_matrix(frames, k, lo, hi, -np.where(bonus, sim[mem] + BONUS, sim[mem]), mem)
         chosen[mem] = False
         chosen[solve_block(cost, index)] = True
         if k + 1 < n_blocks and prev_block[k + 1] == k and not np.array_equal(guess[mem], chosen[mem]):
@@ -97,7 +97,7 @@ def clear_choice(frames: ContestedFrames, g_rows: np.ndarray, t_rows: np.ndarray
     return chosen
 
 
-def _frame_matrix(frames: ContestedFrames, k: int, lo: int, hi: int, cost: np.ndarray,
+def frame_matrix(frames: ContestedFrames, k: int, lo: int, hi: int, cost: np.ndarray,
                   mem: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Contested frame ``k``'s dense cost matrix (zeros off the candidates) and candidate-index map."""
     rows, cols = frames.shape[k].tolist()
