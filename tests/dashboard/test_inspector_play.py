@@ -3,21 +3,16 @@ strip only, saying the rest comes back when paused; pausing brings the counts, e
 back, and the filmstrip choice made before Play is kept."""
 from __future__ import annotations
 
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+from apptest_pages import open_page
+
 
 
 def open_inspector(**params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in {"seq": "TUD-Stadtmitte", "tracker": "motmetrics_test", "alpha": "0.5", **params}.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("app_pages/inspector.py").run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_page("inspector", timeout=120,
+                     **{"seq": "TUD-Stadtmitte", "tracker": "motmetrics_test", "alpha": "0.5", **params})
 
 
 def captions(at: AppTest) -> str:

@@ -3,15 +3,15 @@ conditions there, visibility (KITTI has no such column) is not; a bin's frames a
 MOTChallenge sample the KITTI conditions are not offered."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_pages import open_page
+
 from tracklens.analysis.breakdown import box_bins, frames_in_bin
 from tracklens.workspace import Workspace
 
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
 
 @pytest.fixture(scope="module")
@@ -32,17 +32,10 @@ def kitti_levels_run(tmp_path_factory) -> str:
 def open_breakdowns(run_dir: str | None) -> AppTest:
     from tracklens.dashboard.loading import Source
 
-    at = AppTest.from_file(APP, default_timeout=180)
     if run_dir:
-        at.session_state["_opened_source"] = Source(run_dir=run_dir)
-        params = {"cls": "car", "seq": "0000", "tracker": "tracker_b"}
+        at = open_page("breakdowns", source=Source(run_dir=run_dir), cls="car", seq="0000", tracker="tracker_b")
     else:
-        params = {"seq": "TUD-Campus", "tracker": "motmetrics_test"}
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("app_pages/breakdowns.py").run()
-    assert not at.exception, [e.message for e in at.exception]
+        at = open_page("breakdowns", seq="TUD-Campus", tracker="motmetrics_test")
     assert not at.error, [e.value for e in at.error]
     return at
 

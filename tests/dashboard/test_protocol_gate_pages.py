@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_pages import open_page
+
 from tracklens.dashboard.cli import main
 from tracklens.dashboard.loading import Source
 from tracklens.dashboard.report import build_report
@@ -18,7 +20,6 @@ from tracklens.run import reevaluation_refused
 from tracklens.workspace import Workspace
 from reference import make_trackeval_layout
 
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 MOT17_SEQ = "MOT17-09-DPM"
 GATED = ("whatif", "sweep", "metrics")
 
@@ -30,14 +31,7 @@ def save(run_dir: Path, gt: Path, trackers: Path, benchmark: str, name: str, *ex
 
 
 def open_run(run_dir: Path, page: str, seq: str, tracker: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.session_state["_opened_source"] = Source(run_dir=str(run_dir))
-    for key, value in {"seq": seq, "tracker": tracker, "frame": "1"}.items():
-        at.query_params[key] = value
-    at.run()
-    if page != "overview":
-        at.switch_page(f"app_pages/{page}.py").run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = open_page(page, source=Source(run_dir=str(run_dir)), timeout=300, seq=seq, tracker=tracker, frame="1")
     assert not at.error, [e.value for e in at.error]
     return at
 
