@@ -8,6 +8,7 @@ parser of pandas reads anything else; the slow path only runs to explain a bad f
 from __future__ import annotations
 
 import configparser
+import dataclasses
 import io
 import os
 import re
@@ -159,12 +160,18 @@ def read_mot_file(path: str, num_frames: int, *, is_gt: bool, max_bytes: int = M
     if not raw or raw.isspace():  # = not raw.strip(), without copying the whole file
         return Detections.empty(num_frames, source=path)
 
-    table, blank_lines = _parse_once(path, raw)
+    key = (raw, num_frames, is_gt, ids_optional)
+    last = _last_read.get(is_gt)
+    if last is not None and last[0] == key:  # compares lengths first: a different file costs nothing
+        return _own_copy(last[1], path)
+    table, blank_lines = _parse_table(path, raw)
     ignored = (Ignored(path, blank_lines, "blank lines"),) if blank_lines else ()
     if table.shape[0] == 0:  # only blank or separator-only lines (',,,')
         empty = Detections.empty(num_frames, source=path)
         return Detections(**{**vars(empty), "ignored": ignored})
-    return _validated(path, table, num_frames, is_gt=is_gt, ignored=ignored, raw=raw, ids_optional=ids_optional)
+    out = _validated(path, table, num_frames, is_gt=is_gt, ignored=ignored, raw=raw, ids_optional=ids_optional)
+    _last_read[is_gt] = (key, _own_copy(out, path))
+    return out
 
 
 def read_mot_rows(path: str, *, max_bytes: int = MAX_FILE_BYTES) -> np.ndarray:
@@ -180,18 +187,22 @@ def read_mot_rows(path: str, *, max_bytes: int = MAX_FILE_BYTES) -> np.ndarray:
     return _parse_table(path, raw)[0]
 
 
-_last_parse: list = [None]  # (bytes, table, blank lines) of the last file parsed
+# The last file read of each side (ground truth, tracker): its (bytes, length, is_gt, ids_optional) and
+# its Detections. MOT17 ships one ground truth three times (one copy per public detector), read in turn
+# with each detector's tracker file: each copy after the first is neither parsed nor validated again.
+_last_read: dict[bool, tuple] = {}
 
 
-def _parse_once(path: str, raw: bytes) -> tuple[np.ndarray, int]:
-    """``_parse_table``, reusing the last file's table when this file has the same bytes: MOT17 ships
-    one ground truth three times (one copy per public detector), and its sequences come in order."""
-    last = _last_parse[0]
-    if last is not None and last[0] == raw:
-        return last[1].copy(order="K"), last[2]
-    table, blank_lines = _parse_table(path, raw)
-    _last_parse[0] = (raw, table.copy(order="K"), blank_lines)
-    return table, blank_lines
+def forget_reads() -> None:
+    """Forget the last files read (the next read of the same bytes parses them again)."""
+    _last_read.clear()
+
+
+def _own_copy(d: Detections, path: str) -> Detections:
+    """``d`` with arrays of its own, read from ``path`` (its source and notes name it)."""
+    return Detections(frame=d.frame.copy(), id=d.id.copy(), box=d.box.copy(), conf=d.conf.copy(), cls=d.cls.copy(),
+                      vis=d.vis.copy(), line=d.line.copy(), num_frames=d.num_frames, source=path,
+                      ignored=tuple(dataclasses.replace(i, path=path) for i in d.ignored))
 
 
 def _read_bytes(path: str, max_bytes: int) -> bytes:
