@@ -159,13 +159,50 @@ def run_tasks(worker: Callable, tasks: list[tuple], workers: int,
     elif workers > 1 and len(tasks) > 1:
         from concurrent.futures import ProcessPoolExecutor  # multiprocessing loads only when used
 
-        with ProcessPoolExecutor(max_workers=min(workers, len(tasks), os.cpu_count() or 1)) as pool:
-            for k, fut in enumerate([pool.submit(worker, *t) for t in tasks]):
-                record(k, fut.result())
+        units = pool_units(tasks)
+        with ProcessPoolExecutor(max_workers=min(workers, len(units), os.cpu_count() or 1)) as pool:
+            k = 0
+            for fut in [pool.submit(_run_unit, worker, unit) for unit in units]:
+                for out in fut.result():
+                    record(k, out)
+                    k += 1
     else:
         for k, t in enumerate(tasks):
             record(k, worker(*t))
     return done
+
+
+def pool_units(tasks: list[tuple]) -> list[list[tuple]]:
+    """The tasks as the units handed to pool workers: sequences whose ground-truth files have one size
+    together (MOT17's three copies of each ground truth: a worker reads it once and the reader reuses
+    it), the largest inputs first, so the last unit a worker starts is a small one."""
+    units: dict = {}
+    for t in tasks:
+        units.setdefault(_ground_truth_size(t[0]) or ("alone", len(units)), []).append(t)
+    return sorted(units.values(), key=lambda unit: -sum(_input_bytes(t[0]) for t in unit))
+
+
+def _ground_truth_size(files) -> int | None:
+    try:
+        return os.path.getsize(files.gt) if isinstance(files, SequenceFiles) and os.path.isfile(files.gt) else None
+    except OSError:
+        return None
+
+
+def _input_bytes(files) -> int:
+    if not isinstance(files, SequenceFiles):
+        return 0
+    total = 0
+    for path in (files.gt, *files.trackers.values()):
+        try:
+            total += os.path.getsize(path) if os.path.isfile(path) else 0
+        except OSError:
+            pass
+    return total
+
+
+def _run_unit(worker: Callable, unit: list[tuple]) -> list:
+    return [worker(*t) for t in unit]
 
 
 def evaluate(layout: Layout, *, preprocess: bool = True, threshold: float = 0.5, workers: int = 1,
