@@ -9,7 +9,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from .detections import Detections
+from .detections import Detections, SequenceInfo
 from .formats.motchallenge import read_mot_file, read_seqinfo
 from .layout import Layout, SequenceFiles
 from .metrics import clear, count, hota, identity
@@ -52,10 +52,12 @@ class SequenceInputs:
     files: SequenceFiles
     gt: Detections
     trackers: dict[str, Detections]
+    info: SequenceInfo | None = None  # its seqinfo.ini, read once for every use
 
 
 def load_sequence(files: SequenceFiles) -> SequenceInputs:
-    length = read_seqinfo(files.seqinfo).length
+    info = read_seqinfo(files.seqinfo)
+    length = info.length
     gt = read_mot_file(files.gt, length, is_gt=True)
     if files.link:  # detections without identities: ids linked by tracklens (--link)
         from .linker import link_iou
@@ -66,7 +68,7 @@ def load_sequence(files: SequenceFiles) -> SequenceInputs:
         trackers = {name: read_fixed(path, length, name, files.fixes) for name, path in files.trackers.items()}
     else:
         trackers = {name: read_mot_file(path, length, is_gt=False) for name, path in files.trackers.items()}
-    return SequenceInputs(files, gt, trackers)
+    return SequenceInputs(files, gt, trackers, info)
 
 
 def _prepared(name: str, gt, tr, opts: RunOptions) -> dict[str | None, EvalSequence]:
@@ -100,9 +102,10 @@ def _prepared(name: str, gt, tr, opts: RunOptions) -> dict[str | None, EvalSeque
 
 def evaluate_files(files: SequenceFiles, opts: RunOptions) -> SequenceResult:
     """The worker of every route: one sequence, every tracker and class (ground truth read once)."""
+    info = None
     if opts.format == "mot":
         loaded = load_sequence(files)
-        gt, trackers = loaded.gt, loaded.trackers
+        gt, trackers, info = loaded.gt, loaded.trackers, loaded.info
         gt_dets, tr_dets = gt, trackers
     else:
         from .formats.layouts import load_dataset_sequence
@@ -118,7 +121,7 @@ def evaluate_files(files: SequenceFiles, opts: RunOptions) -> SequenceResult:
     result = SequenceResult(files.name, gt_dets.num_frames, {}, {}, notes)
     if opts.check and opts.format == "mot":  # tracklens check's summary, on the data already loaded
         from .check.evidence import loaded_evidence
-        result.evidence = loaded_evidence(files, gt, trackers, opts)
+        result.evidence = loaded_evidence(files, gt, trackers, opts, info)
     for name, tr in trackers.items():
         result.metrics[name] = {}
         for cls, seq in _prepared(files.name, gt, tr, opts).items():

@@ -505,9 +505,13 @@ def _validated(path: str, table: np.ndarray, num_frames: int, *, is_gt: bool,
     order = slice(None) if np.all(frames[1:] >= frames[:-1]) else np.argsort(frames, kind="stable")
     frame_i = frames[order].astype(np.int64)
     id_i = ids[order].astype(np.int64)
-    by_id = np.lexsort((id_i, frame_i))  # frame, then id (no key arithmetic: it could overflow)
-    same = (frame_i[by_id][1:] == frame_i[by_id][:-1]) & (id_i[by_id][1:] == id_i[by_id][:-1])
-    dup = np.flatnonzero(same)
+    # Rows in (frame, id) order already (most files): no id twice in a frame, without a sort.
+    ascending = (frame_i[1:] > frame_i[:-1]) | ((frame_i[1:] == frame_i[:-1]) & (id_i[1:] > id_i[:-1]))
+    dup = np.zeros(0, np.int64)
+    if not ascending.all():
+        by_id = np.lexsort((id_i, frame_i))  # frame, then id (no key arithmetic: it could overflow)
+        same = (frame_i[by_id][1:] == frame_i[by_id][:-1]) & (id_i[by_id][1:] == id_i[by_id][:-1])
+        dup = np.flatnonzero(same)
     if dup.size:
         first = by_id[dup[0]]
         hit = (frame_i == frame_i[first]) & (id_i == id_i[first])
