@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .assignment import assign
+from .assignment import assign, frame_of_rows
 from .detections import Detections, frame_offsets
 from .errors import InputError
 from .similarity import EPS, Pairs, box_pairs
@@ -139,10 +139,17 @@ def _distractor_matches(gt: Detections, tr: Detections, pairs: Pairs, distractor
     cand = pairs.sim >= 0.5 - EPS
     if frames is not None:
         cand &= frames[gt.frame[pairs.gt] - 1]
-    g, t, s = pairs.gt[cand], pairs.tr[cand], pairs.sim[cand]
+    g = pairs.gt[cand]
+    distractor = np.isin(gt.cls[g], distractors)
+    # Only a frame with a distractor candidate can lose a tracker box, and each frame is matched on its
+    # own: the other frames are left out.
+    frame = frame_of_rows(gt.offsets, g)
+    involved = np.zeros(gt.num_frames, bool)
+    involved[frame[distractor]] = True
+    keep = involved[frame]
+    g, t, s, distractor = g[keep], pairs.tr[cand][keep], pairs.sim[cand][keep], distractor[keep]
     chosen = assign(g, t, s, gt.offsets, tr.offsets)
-    hit = chosen & np.isin(gt.cls[g], distractors)
-    return np.sort(t[hit])
+    return np.sort(t[chosen & distractor])
 
 
 def _check_tracker_classes(tr: Detections) -> None:
