@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .assignment import assign, frame_of_rows
+from .codes import unique_inverse
 from .detections import Detections, frame_offsets
 from .errors import InputError
 from .similarity import EPS, Pairs, box_pairs
@@ -115,8 +116,8 @@ def build(name: str, gt: Detections, tr: Detections, pairs: Pairs, keep_gt: np.n
     tr_pos[tr_rows] = np.arange(tr_rows.size)
     both = (gt_pos[pairs.gt] >= 0) & (tr_pos[pairs.tr] >= 0)
     kept_pairs = Pairs(gt_pos[pairs.gt[both]], tr_pos[pairs.tr[both]], pairs.sim[both])
-    gt_ids, gt_idx = np.unique(gt.id[gt_rows], return_inverse=True)
-    tr_ids, tr_idx = np.unique(tr.id[tr_rows], return_inverse=True)
+    gt_ids, gt_idx = _ids_and_index(gt.id[gt_rows])
+    tr_ids, tr_idx = _ids_and_index(tr.id[tr_rows])
     return EvalSequence(
         name=name, num_frames=gt.num_frames, gt_rows=gt_rows, tr_rows=tr_rows,
         gt_offsets=frame_offsets(gt.frame[gt_rows], gt.num_frames),
@@ -124,6 +125,13 @@ def build(name: str, gt: Detections, tr: Detections, pairs: Pairs, keep_gt: np.n
         gt_idx=gt_idx.astype(np.int64).ravel(), tr_idx=tr_idx.astype(np.int64).ravel(),
         gt_ids=gt_ids, tr_ids=tr_ids, pairs=kept_pairs, removed_tr_rows=removed_tr_rows,
     )
+
+
+def _ids_and_index(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(ids, return_inverse=True)``, through a table over the id range when it is small."""
+    if ids.size and ids.dtype.kind in "iu" and int(ids.min()) >= 0:
+        return unique_inverse(ids, int(ids.max()) + 1)
+    return np.unique(ids, return_inverse=True)
 
 
 def distractor_rows(gt: Detections, tr: Detections, pairs: Pairs, benchmark: str,
