@@ -160,9 +160,9 @@ def read_mot_file(path: str, num_frames: int, *, is_gt: bool, max_bytes: int = M
     if not raw or raw.isspace():  # = not raw.strip(), without copying the whole file
         return Detections.empty(num_frames, source=path)
 
-    key = (raw, num_frames, is_gt, ids_optional)
-    last = _last_read.get(is_gt)
-    if last is not None and last[0] == key:  # compares lengths first: a different file costs nothing
+    key = (raw, num_frames, ids_optional)
+    last = _last_gt[0]
+    if is_gt and last is not None and last[0] == key:  # compares lengths first: another file costs nothing
         return _own_copy(last[1], path)
     table, blank_lines = _parse_table(path, raw)
     ignored = (Ignored(path, blank_lines, "blank lines"),) if blank_lines else ()
@@ -170,7 +170,8 @@ def read_mot_file(path: str, num_frames: int, *, is_gt: bool, max_bytes: int = M
         empty = Detections.empty(num_frames, source=path)
         return Detections(**{**vars(empty), "ignored": ignored})
     out = _validated(path, table, num_frames, is_gt=is_gt, ignored=ignored, raw=raw, ids_optional=ids_optional)
-    _last_read[is_gt] = (key, _own_copy(out, path))
+    if is_gt:
+        _last_gt[0] = (key, _own_copy(out, path))
     return out
 
 
@@ -187,15 +188,15 @@ def read_mot_rows(path: str, *, max_bytes: int = MAX_FILE_BYTES) -> np.ndarray:
     return _parse_table(path, raw)[0]
 
 
-# The last file read of each side (ground truth, tracker): its (bytes, length, is_gt, ids_optional) and
-# its Detections. MOT17 ships one ground truth three times (one copy per public detector), read in turn
-# with each detector's tracker file: each copy after the first is neither parsed nor validated again.
-_last_read: dict[bool, tuple] = {}
+# The last ground-truth file read: its (bytes, length, ids_optional) and its Detections. MOT17 ships one
+# ground truth three times (one copy per public detector), read in turn with each detector's tracker
+# file: each copy after the first is neither parsed nor validated again.
+_last_gt: list = [None]
 
 
 def forget_reads() -> None:
-    """Forget the last files read (the next read of the same bytes parses them again)."""
-    _last_read.clear()
+    """Forget the last ground truth read (the next read of the same bytes parses them again)."""
+    _last_gt[0] = None
 
 
 def _own_copy(d: Detections, path: str) -> Detections:

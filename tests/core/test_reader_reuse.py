@@ -40,8 +40,8 @@ def test_same_bytes_checked_against_each_length(tmp_path) -> None:
 
 def test_ground_truth_reused_between_tracker_files(tmp_path, monkeypatch) -> None:
     """MOT17's order: each copy of the ground truth is read after another detector's tracker file; it is
-    parsed once all the same, and each side keeps its own rules (a tracker file is never answered from
-    the ground truth's read)."""
+    parsed once all the same, and a tracker file is never answered from the ground truth's read (nor
+    kept: tracker files are not copies of each other)."""
     from tracklens.formats import motchallenge as mc
 
     rows = "1,1,10,20,30,40,1\n2,1,12,20,30,40,-1\n"  # 7 columns: the class defaults by side
@@ -57,7 +57,7 @@ def test_ground_truth_reused_between_tracker_files(tmp_path, monkeypatch) -> Non
     tr_a = read_mot_file(str(paths["tr_a"]), 3, is_gt=False)
     gt_b = read_mot_file(str(paths["gt_b"]), 3, is_gt=True)
     tr_b = read_mot_file(str(paths["tr_b"]), 3, is_gt=False)
-    assert parsed == [str(paths["gt_a"]), str(paths["tr_a"])]
+    assert parsed == [str(paths["gt_a"]), str(paths["tr_a"]), str(paths["tr_b"])]
     assert gt_a.cls.tolist() == gt_b.cls.tolist() == [-1, -1] and tr_a.cls.tolist() == tr_b.cls.tolist() == [1, 1]
     assert gt_b.source == str(paths["gt_b"]) and tr_b.source == str(paths["tr_b"])
     assert gt_b.box is not gt_a.box and np.array_equal(gt_b.box, gt_a.box)
@@ -71,8 +71,8 @@ def test_reused_notes_name_their_own_file(tmp_path) -> None:
     a.write_text(rows)
     b.write_text(rows)
     mc.forget_reads()
-    first = read_mot_file(str(a), 2, is_gt=False)
-    second = read_mot_file(str(b), 2, is_gt=False)
+    first = read_mot_file(str(a), 2, is_gt=True)
+    second = read_mot_file(str(b), 2, is_gt=True)
     assert [(type(i), i.path, i.count) for i in first.ignored] == [(type(first.ignored[0]), str(a), 1)]
     assert [(type(i), i.path, i.count, i.reason) for i in second.ignored] == \
         [(type(i), str(b), i.count, i.reason) for i in first.ignored]
