@@ -9,7 +9,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from .detections import Detections
+from .detections import Detections, SequenceInfo
 from .formats.motchallenge import read_mot_file, read_seqinfo
 from .layout import Layout, SequenceFiles
 from .metrics import clear, count, hota, identity
@@ -52,10 +52,12 @@ class SequenceInputs:
     files: SequenceFiles
     gt: Detections
     trackers: dict[str, Detections]
+    info: SequenceInfo | None = None  # its seqinfo.ini, read once for every use
 
 
 def load_sequence(files: SequenceFiles) -> SequenceInputs:
-    length = read_seqinfo(files.seqinfo).length
+    info = read_seqinfo(files.seqinfo)
+    length = info.length
     gt = read_mot_file(files.gt, length, is_gt=True)
     if files.link:  # detections without identities: ids linked by tracklens (--link)
         from .linker import link_iou
@@ -66,7 +68,7 @@ def load_sequence(files: SequenceFiles) -> SequenceInputs:
         trackers = {name: read_fixed(path, length, name, files.fixes) for name, path in files.trackers.items()}
     else:
         trackers = {name: read_mot_file(path, length, is_gt=False) for name, path in files.trackers.items()}
-    return SequenceInputs(files, gt, trackers)
+    return SequenceInputs(files, gt, trackers, info)
 
 
 def _prepared(name: str, gt, tr, opts: RunOptions) -> dict[str | None, EvalSequence]:
@@ -100,9 +102,10 @@ def _prepared(name: str, gt, tr, opts: RunOptions) -> dict[str | None, EvalSeque
 
 def evaluate_files(files: SequenceFiles, opts: RunOptions) -> SequenceResult:
     """The worker of every route: one sequence, every tracker and class (ground truth read once)."""
+    info = None
     if opts.format == "mot":
         loaded = load_sequence(files)
-        gt, trackers = loaded.gt, loaded.trackers
+        gt, trackers, info = loaded.gt, loaded.trackers, loaded.info
         gt_dets, tr_dets = gt, trackers
     else:
         from .formats.layouts import load_dataset_sequence
@@ -118,7 +121,7 @@ def evaluate_files(files: SequenceFiles, opts: RunOptions) -> SequenceResult:
     result = SequenceResult(files.name, gt_dets.num_frames, {}, {}, notes)
     if opts.check and opts.format == "mot":  # tracklens check's summary, on the data already loaded
         from .check.evidence import loaded_evidence
-        result.evidence = loaded_evidence(files, gt, trackers, opts)
+        result.evidence = loaded_evidence(files, gt, trackers, opts, info)
     for name, tr in trackers.items():
         result.metrics[name] = {}
         for cls, seq in _prepared(files.name, gt, tr, opts).items():
@@ -159,13 +162,50 @@ def run_tasks(worker: Callable, tasks: list[tuple], workers: int,
     elif workers > 1 and len(tasks) > 1:
         from concurrent.futures import ProcessPoolExecutor  # multiprocessing loads only when used
 
-        with ProcessPoolExecutor(max_workers=min(workers, len(tasks), os.cpu_count() or 1)) as pool:
-            for k, fut in enumerate([pool.submit(worker, *t) for t in tasks]):
-                record(k, fut.result())
+        units = pool_units(tasks)
+        with ProcessPoolExecutor(max_workers=min(workers, len(units), os.cpu_count() or 1)) as pool:
+            k = 0
+            for fut in [pool.submit(_run_unit, worker, unit) for unit in units]:
+                for out in fut.result():
+                    record(k, out)
+                    k += 1
     else:
         for k, t in enumerate(tasks):
             record(k, worker(*t))
     return done
+
+
+def pool_units(tasks: list[tuple]) -> list[list[tuple]]:
+    """The tasks as the units handed to pool workers: sequences whose ground-truth files have one size
+    together (MOT17's three copies of each ground truth: a worker reads it once and the reader reuses
+    it), the largest inputs first, so the last unit a worker starts is a small one."""
+    units: dict = {}
+    for t in tasks:
+        units.setdefault(_ground_truth_size(t[0]) or ("alone", len(units)), []).append(t)
+    return sorted(units.values(), key=lambda unit: -sum(_input_bytes(t[0]) for t in unit))
+
+
+def _ground_truth_size(files) -> int | None:
+    try:
+        return os.path.getsize(files.gt) if isinstance(files, SequenceFiles) and os.path.isfile(files.gt) else None
+    except OSError:
+        return None
+
+
+def _input_bytes(files) -> int:
+    if not isinstance(files, SequenceFiles):
+        return 0
+    total = 0
+    for path in (files.gt, *files.trackers.values()):
+        try:
+            total += os.path.getsize(path) if os.path.isfile(path) else 0
+        except OSError:
+            pass
+    return total
+
+
+def _run_unit(worker: Callable, unit: list[tuple]) -> list:
+    return [worker(*t) for t in unit]
 
 
 def evaluate(layout: Layout, *, preprocess: bool = True, threshold: float = 0.5, workers: int = 1,

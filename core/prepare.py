@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .assignment import assign
+from .assignment import assign, frame_of_rows
+from .codes import unique_inverse
 from .detections import Detections, frame_offsets
 from .errors import InputError
 from .similarity import EPS, Pairs, box_pairs
@@ -115,8 +116,8 @@ def build(name: str, gt: Detections, tr: Detections, pairs: Pairs, keep_gt: np.n
     tr_pos[tr_rows] = np.arange(tr_rows.size)
     both = (gt_pos[pairs.gt] >= 0) & (tr_pos[pairs.tr] >= 0)
     kept_pairs = Pairs(gt_pos[pairs.gt[both]], tr_pos[pairs.tr[both]], pairs.sim[both])
-    gt_ids, gt_idx = np.unique(gt.id[gt_rows], return_inverse=True)
-    tr_ids, tr_idx = np.unique(tr.id[tr_rows], return_inverse=True)
+    gt_ids, gt_idx = _ids_and_index(gt.id[gt_rows])
+    tr_ids, tr_idx = _ids_and_index(tr.id[tr_rows])
     return EvalSequence(
         name=name, num_frames=gt.num_frames, gt_rows=gt_rows, tr_rows=tr_rows,
         gt_offsets=frame_offsets(gt.frame[gt_rows], gt.num_frames),
@@ -124,6 +125,13 @@ def build(name: str, gt: Detections, tr: Detections, pairs: Pairs, keep_gt: np.n
         gt_idx=gt_idx.astype(np.int64).ravel(), tr_idx=tr_idx.astype(np.int64).ravel(),
         gt_ids=gt_ids, tr_ids=tr_ids, pairs=kept_pairs, removed_tr_rows=removed_tr_rows,
     )
+
+
+def _ids_and_index(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(ids, return_inverse=True)``, through a table over the id range when it is small."""
+    if ids.size and ids.dtype.kind in "iu" and int(ids.min()) >= 0:
+        return unique_inverse(ids, int(ids.max()) + 1)
+    return np.unique(ids, return_inverse=True)
 
 
 def distractor_rows(gt: Detections, tr: Detections, pairs: Pairs, benchmark: str,
@@ -139,10 +147,17 @@ def _distractor_matches(gt: Detections, tr: Detections, pairs: Pairs, distractor
     cand = pairs.sim >= 0.5 - EPS
     if frames is not None:
         cand &= frames[gt.frame[pairs.gt] - 1]
-    g, t, s = pairs.gt[cand], pairs.tr[cand], pairs.sim[cand]
+    g = pairs.gt[cand]
+    distractor = np.isin(gt.cls[g], distractors)
+    # Only a frame with a distractor candidate can lose a tracker box, and each frame is matched on its
+    # own: the other frames are left out.
+    frame = frame_of_rows(gt.offsets, g)
+    involved = np.zeros(gt.num_frames, bool)
+    involved[frame[distractor]] = True
+    keep = involved[frame]
+    g, t, s, distractor = g[keep], pairs.tr[cand][keep], pairs.sim[cand][keep], distractor[keep]
     chosen = assign(g, t, s, gt.offsets, tr.offsets)
-    hit = chosen & np.isin(gt.cls[g], distractors)
-    return np.sort(t[hit])
+    return np.sort(t[chosen & distractor])
 
 
 def _check_tracker_classes(tr: Detections) -> None:

@@ -130,16 +130,27 @@ def box_pairs(gt_box: np.ndarray, gt_offsets: np.ndarray, tr_box: np.ndarray, tr
 
 def _box_pairs(gt_box: np.ndarray, gt_offsets: np.ndarray, tr_box: np.ndarray,
                tr_offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    g, t = _overlap_candidates(gt_box, gt_offsets, tr_box, tr_offsets)
-    # Both extents must overlap for a positive IoU: a cheap test on the candidates before the exact IoU.
-    ix = (np.minimum(gt_box[:, 0][g] + gt_box[:, 2][g], tr_box[:, 0][t] + tr_box[:, 2][t])
-          - np.maximum(gt_box[:, 0][g], tr_box[:, 0][t]))
-    iy = (np.minimum(gt_box[:, 1][g] + gt_box[:, 3][g], tr_box[:, 1][t] + tr_box[:, 3][t])
-          - np.maximum(gt_box[:, 1][g], tr_box[:, 1][t]))
-    meet = (ix > 0) & (iy > 0)
-    g, t = g[meet], t[meet]
-    sim = box_iou(gt_box[g], tr_box[t])
-    keep = sim > 0
+    # Candidates searched from the ground-truth side: they come sorted by gt row, so the final sort
+    # by (gt row, tracker row) only reorders within each gt row.
+    t, g = _overlap_candidates(tr_box, tr_offsets, gt_box, gt_offsets)
+    # TrackEval's arithmetic, each step on the same operands: corners x0 + w, y0 + h and areas
+    # (x1 - x0) * (y1 - y0) per box, the intersection per pair.
+    gx0, gy0 = gt_box[:, 0], gt_box[:, 1]
+    gx1, gy1 = gx0 + gt_box[:, 2], gy0 + gt_box[:, 3]
+    tx0, ty0 = tr_box[:, 0], tr_box[:, 1]
+    tx1, ty1 = tx0 + tr_box[:, 2], ty0 + tr_box[:, 3]
+    ix = np.minimum(gx1[g], tx1[t]) - np.maximum(gx0[g], tx0[t])
+    meet = ix > 0
+    g, t, ix = g[meet], t[meet], ix[meet]
+    iy = np.minimum(gy1[g], ty1[t]) - np.maximum(gy0[g], ty0[t])
+    meet = iy > 0  # both extents overlap: the only pairs whose intersection can be positive
+    g, t, inter = g[meet], t[meet], ix[meet] * iy[meet]
+    area_g = ((gx1 - gx0) * (gy1 - gy0))[g]
+    area_t = ((tx1 - tx0) * (ty1 - ty0))[t]
+    union = area_g + area_t - inter
+    keep = (area_g > EPS) & (area_t > EPS) & (union > EPS)
+    g, t, sim = g[keep], t[keep], inter[keep] / union[keep]
+    keep = sim > 0  # an intersection that underflowed
     g, t, sim = g[keep], t[keep], sim[keep]
     order = np.argsort(g * np.int64(max(tr_box.shape[0], 1)) + t, kind="stable")
     return g[order], t[order], sim[order]

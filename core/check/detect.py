@@ -14,7 +14,7 @@ from fractions import Fraction
 import numpy as np
 
 from .fixes import Fix
-from .rows import Sample, best_iou, overlap
+from .rows import Sample, best_iou, overlap, shifted_sums
 
 MAX_OFFSET = 5  # frame shifts tried by tracklens check: -5..5
 EVAL_MAX_OFFSET = 2  # ...and by eval's summary (-2..2: cheaper; a larger offset is seen by tracklens check)
@@ -69,8 +69,9 @@ def frame_range(seq: str, tracker: str, tr, length: int) -> list[Evidence]:
 def shift_curve(gt, tr, sample: Sample, max_offset: int, at_zero: float | None = None) -> dict[int, float]:
     """Summed best IoU of the tracker's boxes at every frame shift in -max_offset..max_offset
     (``at_zero``: the unshifted value, when already known)."""
-    return {s: at_zero if s == 0 and at_zero is not None else overlap(gt, tr, sample, s).iou_sum
-            for s in range(-max_offset, max_offset + 1)}
+    shifts = [s for s in range(-max_offset, max_offset + 1) if s != 0 or at_zero is None]
+    sums = dict(zip(shifts, shifted_sums(gt, tr, sample, shifts)))
+    return {s: sums[s] if s in sums else at_zero for s in range(-max_offset, max_offset + 1)}
 
 
 def offset_from_curve(curve: dict[int, float]) -> tuple[int, float] | None:

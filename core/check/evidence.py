@@ -72,8 +72,9 @@ def corrected_boxes(rows, fixes) -> np.ndarray:
     return apply_fixes(table, fixes)[:, 2:6]
 
 
-def loaded_evidence(files: SequenceFiles, gt, trackers: dict, opts: RunOptions) -> list[Evidence]:
-    """``sequence_evidence`` on what ``eval`` loaded (validated ``Detections``), for its summary."""
-    info = read_seqinfo(files.seqinfo)
+def loaded_evidence(files: SequenceFiles, gt, trackers: dict, opts: RunOptions, info=None) -> list[Evidence]:
+    """``sequence_evidence`` on what ``eval`` loaded (validated ``Detections``), for its summary
+    (``info``: the sequence's ``SequenceInfo`` when already read)."""
+    info = read_seqinfo(files.seqinfo) if info is None else info
     return sequence_evidence(files.name, gt, trackers, opts, info.length, info.width, info.height,
                              detect.EVAL_MAX_OFFSET, detect.EVAL_SAMPLE_FRAMES, validated=True)

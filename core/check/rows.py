@@ -110,3 +110,27 @@ def best_iou(gt: Rows, tr: Rows, sample: Sample, shift: int = 0) -> tuple[np.nda
 def overlap(gt: Rows, tr: Rows, sample: Sample, shift: int = 0) -> Overlap:
     _, best, _ = best_iou(gt, tr, sample, shift)
     return Overlap(int(best.size), float(best.sum()))
+
+
+def shifted_sums(gt: Rows, tr: Rows, sample: Sample, shifts: list[int]) -> list[float]:
+    """``overlap(gt, tr, sample, s).iou_sum`` for each shift s, from one ``box_pairs`` call: the k-th
+    sampled frame under shift number i becomes frame i * (sampled frames) + k of its own, so each
+    tracker box meets the same ground truth as in ``best_iou``; the best IoUs are summed in the same
+    order, so every sum is bit-identical."""
+    sel = [np.flatnonzero(_lookup(sample.in_sample, tr.frame + s)) for s in shifts]
+    sizes = [rows.size for rows in sel]
+    if not sample.gt_rows.size or not sum(sizes):
+        return [0.0] * len(shifts)
+    rank = np.cumsum(sample.in_sample)  # frame -> its number among the sampled frames (1-based)
+    per = sample.frames.size
+    gt_k = rank[gt.frame[sample.gt_rows]]
+    gt_virtual = np.concatenate([gt_k + i * per for i in range(len(shifts))])
+    tr_rows = np.concatenate(sel)
+    tr_virtual = np.concatenate([rank[tr.frame[rows] + s] + i * per for i, (s, rows) in enumerate(zip(shifts, sel))])
+    n_frames = len(shifts) * per
+    pairs = box_pairs(np.tile(gt.box[sample.gt_rows], (len(shifts), 1)), frame_offsets(gt_virtual, n_frames),
+                      tr.box[tr_rows], frame_offsets(tr_virtual, n_frames))
+    best = np.zeros(tr_rows.size)
+    np.maximum.at(best, pairs.tr, pairs.sim)
+    ends = np.cumsum(sizes).tolist()
+    return [float(best[end - size:end].sum()) for size, end in zip(sizes, ends)]

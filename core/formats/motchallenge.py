@@ -8,6 +8,7 @@ parser of pandas reads anything else; the slow path only runs to explain a bad f
 from __future__ import annotations
 
 import configparser
+import dataclasses
 import io
 import os
 import re
@@ -159,12 +160,19 @@ def read_mot_file(path: str, num_frames: int, *, is_gt: bool, max_bytes: int = M
     if not raw or raw.isspace():  # = not raw.strip(), without copying the whole file
         return Detections.empty(num_frames, source=path)
 
-    table, blank_lines = _parse_once(path, raw)
+    key = (raw, num_frames, ids_optional)
+    last = _last_gt[0]
+    if is_gt and last is not None and last[0] == key:  # compares lengths first: another file costs nothing
+        return _own_copy(last[1], path)
+    table, blank_lines = _parse_table(path, raw)
     ignored = (Ignored(path, blank_lines, "blank lines"),) if blank_lines else ()
     if table.shape[0] == 0:  # only blank or separator-only lines (',,,')
         empty = Detections.empty(num_frames, source=path)
         return Detections(**{**vars(empty), "ignored": ignored})
-    return _validated(path, table, num_frames, is_gt=is_gt, ignored=ignored, raw=raw, ids_optional=ids_optional)
+    out = _validated(path, table, num_frames, is_gt=is_gt, ignored=ignored, raw=raw, ids_optional=ids_optional)
+    if is_gt:
+        _last_gt[0] = (key, _own_copy(out, path))
+    return out
 
 
 def read_mot_rows(path: str, *, max_bytes: int = MAX_FILE_BYTES) -> np.ndarray:
@@ -180,18 +188,22 @@ def read_mot_rows(path: str, *, max_bytes: int = MAX_FILE_BYTES) -> np.ndarray:
     return _parse_table(path, raw)[0]
 
 
-_last_parse: list = [None]  # (bytes, table, blank lines) of the last file parsed
+# The last ground-truth file read: its (bytes, length, ids_optional) and its Detections. MOT17 ships one
+# ground truth three times (one copy per public detector), read in turn with each detector's tracker
+# file: each copy after the first is neither parsed nor validated again.
+_last_gt: list = [None]
 
 
-def _parse_once(path: str, raw: bytes) -> tuple[np.ndarray, int]:
-    """``_parse_table``, reusing the last file's table when this file has the same bytes: MOT17 ships
-    one ground truth three times (one copy per public detector), and its sequences come in order."""
-    last = _last_parse[0]
-    if last is not None and last[0] == raw:
-        return last[1].copy(order="K"), last[2]
-    table, blank_lines = _parse_table(path, raw)
-    _last_parse[0] = (raw, table.copy(order="K"), blank_lines)
-    return table, blank_lines
+def forget_reads() -> None:
+    """Forget the last ground truth read (the next read of the same bytes parses them again)."""
+    _last_gt[0] = None
+
+
+def _own_copy(d: Detections, path: str) -> Detections:
+    """``d`` with arrays of its own, read from ``path`` (its source and notes name it)."""
+    return Detections(frame=d.frame.copy(), id=d.id.copy(), box=d.box.copy(), conf=d.conf.copy(), cls=d.cls.copy(),
+                      vis=d.vis.copy(), line=d.line.copy(), num_frames=d.num_frames, source=path,
+                      ignored=tuple(dataclasses.replace(i, path=path) for i in d.ignored))
 
 
 def _read_bytes(path: str, max_bytes: int) -> bytes:
@@ -335,21 +347,24 @@ def _pandas_columns(path: str, raw: bytes, sep: str) -> list[np.ndarray]:
 _LONG_LINE = re.compile(rb"^[^\r\n]{%d}" % (MAX_LINE_BYTES + 1), re.M)  # anchored: linear in the file
 
 
-def _longest_gap(raw: bytes) -> int:
-    """Bytes of the longest run between two newlines (an upper bound of the longest line): one numpy
-    pass, where the regex alone walks every line in Python's engine (a third of a second on MOT17)."""
-    if len(raw) <= MAX_LINE_BYTES:
-        return len(raw)
-    breaks = np.flatnonzero(np.frombuffer(raw, np.uint8) == 10)
-    if breaks.size == 0:
-        return len(raw)
-    return int(max(breaks[0], len(raw) - 1 - breaks[-1], np.diff(breaks).max(initial=0)))
+def _may_have_long_line(raw: bytes) -> bool:
+    """False when every run of bytes without a newline is at most ``MAX_LINE_BYTES`` long (then no line
+    is longer); True when one may be (the regex then finds it). A hop per ``MAX_LINE_BYTES`` to the last
+    newline in reach: a few hundred searches for a MOT17 file, where the regex alone walks every line in
+    Python's engine (a third of a second on MOT17)."""
+    at, end = 0, len(raw)
+    while end - at > MAX_LINE_BYTES:
+        last = raw.rfind(b"\n", at, at + MAX_LINE_BYTES + 1)
+        if last < 0:
+            return True
+        at = last + 1
+    return False
 
 
 def _check_shape(path: str, raw: bytes, sep: str) -> None:
     """Before pandas sizes a table: no line above ``MAX_LINE_BYTES``, no first row above
     ``MAX_COLUMNS`` values (a 2 MB line of commas would otherwise become a million columns)."""
-    long = _LONG_LINE.search(raw) if _longest_gap(raw) > MAX_LINE_BYTES else None
+    long = _LONG_LINE.search(raw) if _may_have_long_line(raw) else None
     if long:
         raise InputError(path, f"this line is longer than {MAX_LINE_BYTES // 1024} KiB (a MOTChallenge row is under "
                          "100 bytes; a binary file, or rows without line breaks?).", _FORMAT_HINT,
@@ -494,9 +509,13 @@ def _validated(path: str, table: np.ndarray, num_frames: int, *, is_gt: bool,
     order = slice(None) if np.all(frames[1:] >= frames[:-1]) else np.argsort(frames, kind="stable")
     frame_i = frames[order].astype(np.int64)
     id_i = ids[order].astype(np.int64)
-    by_id = np.lexsort((id_i, frame_i))  # frame, then id (no key arithmetic: it could overflow)
-    same = (frame_i[by_id][1:] == frame_i[by_id][:-1]) & (id_i[by_id][1:] == id_i[by_id][:-1])
-    dup = np.flatnonzero(same)
+    # Rows in (frame, id) order already (most files): no id twice in a frame, without a sort.
+    ascending = (frame_i[1:] > frame_i[:-1]) | ((frame_i[1:] == frame_i[:-1]) & (id_i[1:] > id_i[:-1]))
+    dup = np.zeros(0, np.int64)
+    if not ascending.all():
+        by_id = np.lexsort((id_i, frame_i))  # frame, then id (no key arithmetic: it could overflow)
+        same = (frame_i[by_id][1:] == frame_i[by_id][:-1]) & (id_i[by_id][1:] == id_i[by_id][:-1])
+        dup = np.flatnonzero(same)
     if dup.size:
         first = by_id[dup[0]]
         hit = (frame_i == frame_i[first]) & (id_i == id_i[first])

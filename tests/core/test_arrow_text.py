@@ -86,12 +86,12 @@ def test_same_detections_or_same_error_as_the_careful_reader(tmp_path: Path, mon
     path = tmp_path / "seq.txt"
     path.write_bytes(raw)
     monkeypatch.setattr(mc, "_plain_pays", lambda raw: False)
-    mc._last_parse[0] = None
+    mc.forget_reads()
     fast = read_or_error(str(path), is_gt)
-    mc._last_parse[0] = None
+    mc.forget_reads()
     monkeypatch.setattr(mc, "arrow_columns", lambda raw, comma: None)
     careful = read_or_error(str(path), is_gt)
-    mc._last_parse[0] = None
+    mc.forget_reads()
     if fast[0] == "ok" and careful[0] == "ok" and fast != careful:
         # Bits may differ only where pandas' parser does not round correctly: then TrackEval's
         # float() decides, and the fast table must be the one that agrees with it.
@@ -184,7 +184,7 @@ def big_file(rows: int, bad: dict[int, str] | None = None) -> bytes:
 def test_errors_in_large_files_name_the_line(tmp_path: Path, bad: dict, line: int | None, reason: str | None) -> None:
     path = tmp_path / "MOT17-02.txt"
     path.write_bytes(big_file(40_000, bad))
-    mc._last_parse[0] = None
+    mc.forget_reads()
     if reason is None:
         d = mc.read_mot_file(str(path), 1000, is_gt=False)
         assert len(d) == 40_000
@@ -199,7 +199,7 @@ def test_blank_lines_in_a_large_file_are_counted_and_lines_stay_numbered(tmp_pat
     raw = big_file(40_000).replace(b"\n", b"\n\n", 1)  # a blank line 2: every later row is one line down
     path = tmp_path / "blank.txt"
     path.write_bytes(raw)
-    mc._last_parse[0] = None
+    mc.forget_reads()
     d = mc.read_mot_file(str(path), 1000, is_gt=False)
     assert len(d) == 40_000 and d.line[0] == 1 and d.line[1] == 3 and d.line[-1] == 40_001
     assert [i.count for i in d.ignored] == [1]

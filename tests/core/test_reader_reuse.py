@@ -36,3 +36,43 @@ def test_same_bytes_checked_against_each_length(tmp_path) -> None:
     with pytest.raises(InputError) as err:
         read_mot_file(str(b), 1, is_gt=True)  # frame 2 is outside this sequence
     assert err.value.path == str(b) and err.value.line == 3
+
+
+def test_ground_truth_reused_between_tracker_files(tmp_path, monkeypatch) -> None:
+    """MOT17's order: each copy of the ground truth is read after another detector's tracker file; it is
+    parsed once all the same, and a tracker file is never answered from the ground truth's read (nor
+    kept: tracker files are not copies of each other)."""
+    from tracklens.formats import motchallenge as mc
+
+    rows = "1,1,10,20,30,40,1\n2,1,12,20,30,40,-1\n"  # 7 columns: the class defaults by side
+    paths = {}
+    for name in ("gt_a", "gt_b", "tr_a", "tr_b"):
+        paths[name] = tmp_path / f"{name}.txt"
+        paths[name].write_text(rows)
+    parsed = []
+    parse = mc._parse_table
+    monkeypatch.setattr(mc, "_parse_table", lambda path, raw: parsed.append(path) or parse(path, raw))
+    mc.forget_reads()
+    gt_a = read_mot_file(str(paths["gt_a"]), 3, is_gt=True)
+    tr_a = read_mot_file(str(paths["tr_a"]), 3, is_gt=False)
+    gt_b = read_mot_file(str(paths["gt_b"]), 3, is_gt=True)
+    tr_b = read_mot_file(str(paths["tr_b"]), 3, is_gt=False)
+    assert parsed == [str(paths["gt_a"]), str(paths["tr_a"]), str(paths["tr_b"])]
+    assert gt_a.cls.tolist() == gt_b.cls.tolist() == [-1, -1] and tr_a.cls.tolist() == tr_b.cls.tolist() == [1, 1]
+    assert gt_b.source == str(paths["gt_b"]) and tr_b.source == str(paths["tr_b"])
+    assert gt_b.box is not gt_a.box and np.array_equal(gt_b.box, gt_a.box)
+
+
+def test_reused_notes_name_their_own_file(tmp_path) -> None:
+    from tracklens.formats import motchallenge as mc
+
+    rows = "1,1,10,20,-30,40,1\n2,1,12,20,30,40,1\n"  # a negative width: kept and flagged
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(rows)
+    b.write_text(rows)
+    mc.forget_reads()
+    first = read_mot_file(str(a), 2, is_gt=True)
+    second = read_mot_file(str(b), 2, is_gt=True)
+    assert [(type(i), i.path, i.count) for i in first.ignored] == [(type(first.ignored[0]), str(a), 1)]
+    assert [(type(i), i.path, i.count, i.reason) for i in second.ignored] == \
+        [(type(i), str(b), i.count, i.reason) for i in first.ignored]
