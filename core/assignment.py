@@ -173,6 +173,49 @@ class ContestedFrames:
             yield from zip(range(k0, k1), self.blocks(buf, k0, k1), self.blocks(index, k0, k1))
 
 
+    def solve(self, score: np.ndarray, blocks: np.ndarray) -> np.ndarray:
+        """Candidate indices chosen by the Hungarian minimising ``-score`` on each contested frame
+        ``frames[k]``, ``k`` in ``blocks`` (sorted): the same dense matrices as ``iter_blocks(score,
+        negate=True)`` gives, laid out a chunk at a time, one solver call per frame and the answers
+        mapped back to candidates once per chunk (not per frame)."""
+        blocks = np.asarray(blocks, np.int64)
+        if not blocks.size:
+            return np.zeros(0, np.int64)
+        slot = np.full(self.frames.size, -1, np.int64)  # contested frame -> its place among ``blocks``
+        slot[blocks] = np.arange(blocks.size)
+        m = np.flatnonzero(slot[self.member_block] >= 0)
+        members, s = self.members[m], slot[self.member_block[m]]
+        sizes = self.start[blocks + 1] - self.start[blocks]
+        start = np.zeros(blocks.size + 1, np.int64)
+        np.cumsum(sizes, out=start[1:])
+        pos = start[s] + self.flat[m] - self.start[blocks[s]]  # flat position among the chosen frames' blocks
+        cuts = np.unique(np.concatenate([np.searchsorted(start[:-1], np.arange(0, int(start[-1]), BLOCK_CHUNK)),
+                                         [0, blocks.size]])).tolist()
+        shape = self.shape[blocks].tolist()
+        out = []
+        for j0, j1 in zip(cuts[:-1], cuts[1:]):
+            base, end = int(start[j0]), int(start[j1])
+            p0, p1 = np.searchsorted(s, [j0, j1]).tolist()
+            buf = np.zeros(end - base)
+            buf[pos[p0:p1] - base] = score[members[p0:p1]]
+            buf = -buf  # as iter_blocks(negate=True): the zeros off the candidates are -0.0 there too
+            rows, cols, firsts, widths = [], [], [], []
+            for a, (r, c) in zip(start[j0:j1].tolist(), shape[j0:j1]):
+                r_ind, c_ind = linear_sum_assignment(buf[a - base:a - base + r * c].reshape(r, c))
+                rows.append(r_ind)
+                cols.append(c_ind)
+                firsts.append(a - base)
+                widths.append(c)
+            counts = [x.size for x in rows]
+            flat = (np.repeat(firsts, counts) + np.concatenate(rows) * np.repeat(widths, counts)
+                    + np.concatenate(cols))
+            index = np.full(end - base, -1, np.int64)
+            index[pos[p0:p1] - base] = members[p0:p1]
+            picked = index[flat]
+            out.append(picked[picked >= 0])
+        return np.concatenate(out)
+
+
 def solve_block(cost_block: np.ndarray, index_block: np.ndarray) -> np.ndarray:
     """Candidate indices chosen by the Hungarian minimising the block's cost (negated score)."""
     chosen = index_block[linear_sum_assignment(cost_block)]
@@ -192,9 +235,5 @@ def assign(gt_rows: np.ndarray, tr_rows: np.ndarray, score: np.ndarray,
         chosen[frames.members] = False
         settled_pairs, settled = frames.unique_optimum(score, gt_rows, tr_rows, by_tracker)
         chosen[settled_pairs] = True
-        rest = frames.members[~settled[frames.member_block]]
-        if rest.size:  # the frames left to the solver, on their own
-            left = ContestedFrames(gt_rows[rest], tr_rows[rest], gt_offsets, tr_offsets)
-            for _, cost, idx in left.iter_blocks(score[rest], negate=True):
-                chosen[rest[solve_block(cost, idx)]] = True
+        chosen[frames.solve(score, np.flatnonzero(~settled))] = True  # the frames left to the solver
     return chosen
