@@ -207,8 +207,9 @@ class TrackerSweep:
 
     def _clear_chosen(self, seq: EvalSequence, cand: np.ndarray, cand_global: np.ndarray, state: _ClearState,
                       kept: np.ndarray, prev_of: np.ndarray, processed: np.ndarray) -> np.ndarray:
-        """CLEAR's chosen candidates (mask over ``cand``): ``clear.match``'s loop, visiting only the
-        contested frames whose matrix can differ from the previous kept set's."""
+        """CLEAR's chosen candidates (mask over ``cand``): ``clear.match``'s answer, the contested frames
+        whose matrix can differ from the previous kept set's guessed at once (``_guess``), and only
+        the frames whose guess is not provably right solved one by one, in frame order."""
         p = seq.pairs
         g_rows, t_rows, sim = p.gt[cand], p.tr[cand], p.sim[cand]
         frames = ContestedFrames(g_rows, t_rows, seq.gt_offsets, seq.tr_offsets)
@@ -220,30 +221,81 @@ class TrackerSweep:
         contested = np.zeros(seq.num_frames, bool)
         contested[frames.frames] = True
         # changed[f]: the pairs matched in frame f differ from the previous kept set's. Known now for
-        # frames without a contested pair (their matches are their uncontested candidates), and found
-        # in the loop below for each contested frame solved again (the others keep their answer).
+        # frames without a contested pair (their matches are their uncontested candidates).
         now = np.zeros(self.pairs.sim.size, bool)
         now[cand_global[frames.uncontested]] = True
         changed = np.zeros(seq.num_frames, bool)
         changed[self.pair_frame[now != state.chosen]] = True
         changed &= ~contested
         # A contested frame's matrix is set by its boxes and by the pairs matched in its previous
-        # processed frame: solved again when it lost a box, its previous processed frame is another
-        # one, or that frame's matches changed.
+        # processed frame: dirty when it lost a box, its previous processed frame is another one, or
+        # that frame's matches changed. Every other contested frame starts from its previous answer.
         prev_changed = (prev_of >= 0) & changed[prev_of]
         dirty = contested & (lost_box | (prev_of != state.prev_of) | prev_changed)
-        # every contested frame starts from its previous answer; the dirty ones are solved below
         chosen[frames.members] = state.chosen[cand_global[frames.members]]
+        gt_id, tr_id = seq.gt_idx[g_rows], seq.tr_idx[t_rows]
+        # The dirty frames guessed on the bonus read off ``before`` (their previous frames' answers
+        # at the previous kept set). A frame's answer is final when its input is: a dirty frame's
+        # bonus was read off ``before``, a clean frame's matrix is the previous kept set's, so a frame
+        # is solved again when its previous processed frame's answer differs from that input.
+        before = chosen.copy()
+        self._guess(seq, frames, np.flatnonzero(dirty[frames.frames]), chosen, gt_id, tr_id, g_rows, t_rows, sim,
+                    prev_of)
+        moved = np.zeros(seq.num_frames, bool)  # the answer differs from ``before``
+        moved[frames.pair_frame[chosen != before]] = True
+        now[cand_global[chosen]] = True
+        changed[self.pair_frame[now != state.chosen]] = True  # differs from the previous kept set's
+        prev = prev_of[frames.frames]
+        safe = np.maximum(prev, 0)
+        stale = (prev >= 0) & np.where(dirty[frames.frames], moved[safe], changed[safe])
+        return self._walk(seq, frames, chosen, frames.frames[stale].tolist(), gt_id, tr_id, sim, prev_of, processed)
+
+    @staticmethod
+    def _guess(seq: EvalSequence, frames: ContestedFrames, blocks: np.ndarray, chosen: np.ndarray, gt_id: np.ndarray,
+               tr_id: np.ndarray, g_rows: np.ndarray, t_rows: np.ndarray, sim: np.ndarray, prev_of: np.ndarray) -> None:
+        """Contested frames ``frames.frames[blocks]`` answered in ``chosen``, all at once, on the bonus
+        read off ``chosen`` as it is: SciPy's answer by ``unique_optimum`` where it settles the frame,
+        the solver's elsewhere (as ``clear_frames.clear_choice`` guesses)."""
+        if not blocks.size:
+            return
+        in_blocks = np.zeros(frames.frames.size, bool)
+        in_blocks[blocks] = True
+        mem = frames.members[in_blocks[frames.member_block]]  # every candidate of those frames
+        prev = prev_of[frames.pair_frame[mem]]
+        # bonus: the member's (gt id, tracker id) matched in its previous processed frame
+        n_gt = np.int64(max(seq.num_gt_ids, 1))
+        is_prev = np.zeros(seq.num_frames, bool)
+        is_prev[prev[prev >= 0]] = True
+        matched = np.flatnonzero(chosen & is_prev[frames.pair_frame])
+        key = frames.pair_frame[matched] * n_gt + gt_id[matched]
+        order = np.argsort(key, kind="stable")
+        key, matched_tr = key[order], tr_id[matched[order]]
+        bonus = np.zeros(mem.size, bool)
+        if key.size:
+            want = prev * n_gt + gt_id[mem]
+            at = np.minimum(np.searchsorted(key, want), key.size - 1)
+            bonus = (prev >= 0) & (key[at] == want) & (matched_tr[at] == tr_id[mem])
+        score = np.where(bonus, sim[mem] + clear.BONUS, sim[mem])
+        sub = ContestedFrames(g_rows[mem], t_rows[mem], seq.gt_offsets, seq.tr_offsets)
+        settled = np.zeros(sub.frames.size, bool)
+        chosen[mem] = False
+        if bool(np.all(sim[mem] > 0)):  # the unique optimum needs every candidate above the zeros
+            picked, settled = sub.unique_optimum(score, g_rows[mem], t_rows[mem])
+            chosen[mem[picked]] = True
+        chosen[mem[sub.solve(score, np.flatnonzero(~settled))]] = True
+
+    def _walk(self, seq: EvalSequence, frames: ContestedFrames, chosen: np.ndarray, todo: list[int],
+              gt_id: np.ndarray, tr_id: np.ndarray, sim: np.ndarray, prev_of: np.ndarray,
+              processed: np.ndarray) -> np.ndarray:
+        """``todo`` (sorted contested frames) solved again in frame order on the bonus of their
+        previous processed frame's final answer; a changed answer sends the next processed frame after."""
         block_of = np.full(seq.num_frames, -1, np.int64)
         block_of[frames.frames] = np.arange(frames.frames.size)
         next_of = np.full(seq.num_frames, -1, np.int64)
         next_of[processed[:-1]] = processed[1:]
-        gt_id, tr_id = seq.gt_idx[g_rows], seq.tr_idx[t_rows]
         matched_tr = np.full(seq.num_gt_ids, -1, np.int64)
         member_at = np.searchsorted(frames.member_block, np.arange(frames.frames.size + 1)).tolist()
         cand_at = np.searchsorted(frames.pair_frame, np.arange(seq.num_frames + 1)).tolist()
-        pair_at = self.pair_at
-        todo = np.flatnonzero(dirty).tolist()  # sorted, so already a heap
         queued = set(todo)
         while todo:
             f = heapq.heappop(todo)  # frame order: a frame's previous processed frame is final
@@ -257,13 +309,13 @@ class TrackerSweep:
             matched_tr[gt_id[prev]] = -1
             # TrackEval's dense matrix, as clear.match lays it out
             cost, index = frame_matrix(frames, b, member_at[b], member_at[b + 1], member_cost, members)
+            c0, c1 = cand_at[f], cand_at[f + 1]
+            old = chosen[c0:c1].copy()
             chosen[members] = False
             chosen[solve_block(cost, index)] = True
-            c0, c1 = cand_at[f], cand_at[f + 1]
-            before = np.flatnonzero(state.chosen[pair_at[f]:pair_at[f + 1]]) + pair_at[f]
-            if not np.array_equal(cand_global[c0:c1][chosen[c0:c1]], before):
+            if not np.array_equal(chosen[c0:c1], old):
                 n = int(next_of[f])
-                if n >= 0 and contested[n] and n not in queued:
+                if n >= 0 and block_of[n] >= 0 and n not in queued:
                     queued.add(n)
                     heapq.heappush(todo, n)
         return chosen
