@@ -33,8 +33,8 @@ from .assignment import ContestedFrames, assign, solve_block
 from .detections import Detections, frame_offsets
 from .metrics import clear, count, hota, identity
 from .metrics.clear_frames import frame_matrix
-from .prepare import (PEDESTRIAN, EvalSequence, _check_gt_classes, _check_tracker_classes, distractor_rows,
-                      removes_distractors)
+from .prepare import (PEDESTRIAN, EvalSequence, _check_gt_classes, _check_tracker_classes, distractor_classes,
+                      distractor_rows, removes_distractors)
 from .similarity import EPS, Pairs, box_pairs
 
 
@@ -45,8 +45,13 @@ class Distractors:
     def __init__(self, gt: Detections, tr: Detections, pairs: Pairs, benchmark: str):
         self.gt, self.tr, self.benchmark = gt, tr, benchmark
         near = pairs.sim >= 0.5 - EPS  # the only pairs the distractor matching looks at
+        # and of those only the frames where one touches a distractor: elsewhere nothing is removed
+        frame = gt.frame[pairs.gt] - 1
+        with_distractor = np.zeros(gt.num_frames, bool)
+        with_distractor[frame[near & np.isin(gt.cls[pairs.gt], distractor_classes(benchmark))]] = True
+        near &= with_distractor[frame]
         self.pairs = Pairs(pairs.gt[near], pairs.tr[near], pairs.sim[near])
-        self.frame = gt.frame[self.pairs.gt] - 1
+        self.frame = frame[near]
         self.rows: np.ndarray | None = None  # the previous kept rows
         self.removed = np.zeros(0, np.int64)  # the previous answer, as rows of ``tr``
 
