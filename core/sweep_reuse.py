@@ -6,7 +6,8 @@ Computed once per tracker: the ground-truth x tracker similarities; the ground t
 and relabelling (the ground truth is never filtered); the tracker's ids ranked over all its rows; the
 (gt id, tracker id) pair of every similarity. Per kept set (largest first, each inside the previous):
 
-- the distractor matching only in the frames that lost a box (each frame is matched on its own);
+- the distractor matching only in the frames that lost a box (each frame is matched on its own), and
+  of those only in frames where a pair at IoU >= 0.5 touches a distractor (nowhere else is a box removed);
 - the ``EvalSequence`` by masks: ids relabelled by a cumulative count of the ids present, which is
   ``np.unique``'s ranking without its sort;
 - HOTA's sums per id pair by ``bincount`` over the precomputed id-pair index: the same additions in
@@ -14,9 +15,12 @@ and relabelling (the ground truth is never filtered); the tracker's ids ranked o
 - CLEAR's per-frame Hungarian only where its input can differ from the previous kept set's. A frame's
   matrix is set by its own boxes and by the pairs matched in the previous processed frame (the
   continuation bonus compares ids, which relabelling keeps equal or not). So a frame keeps its answer
-  when it lost no box, its previous processed frame is the same, and that frame's answer is unchanged;
-  every other contested frame is solved again, in frame order, and a changed answer passes the test
-  on to the next processed frame.
+  when it lost no box, its previous processed frame is the same, and that frame's answer is unchanged.
+  Every other contested frame is guessed, all at once (``unique_optimum``, the solver on the rest),
+  on the bonus read off its previous frame's answer as it stands; then again, for ``GUESS_ROUNDS``,
+  every frame whose previous frame's answer moved since its bonus was read. A frame keeps its guess
+  when its previous frame's final answer is exactly the snapshot its bonus was read off; the others
+  are solved one by one in frame order, and a changed answer sends the next processed frame after.
 
 The HOTA matching is solved again in full at every kept set: its global alignment sums each id
 pair's similarities over the whole sequence, so one removed box changes the scores of every frame of
