@@ -85,10 +85,11 @@ class ContestedFrames:
         block = block_of[self.pair_frame]
         self.members = np.flatnonzero(block >= 0)
         k = block[self.members]
-        r = gt_rows[self.members] - gt_offsets[f[k]]
-        c = tr_rows[self.members] - tr_offsets[f[k]]
         self.member_block = k  # contested-frame number of each member (non-decreasing)
-        self.flat = self.start[k] + r * self.shape[k, 1] + c
+        # start + (gt row - first gt row) * cols + (tracker row - first tracker row), per-frame terms first
+        cols = self.shape[:, 1]
+        origin = self.start[:-1] - gt_offsets[f] * cols - tr_offsets[f]
+        self.flat = origin[k] + gt_rows[self.members] * cols[k] + tr_rows[self.members]
         # Chunks of whole frames: chunk j starts at the first frame whose block starts at or past
         # j * BLOCK_CHUNK, so a chunk holds at most BLOCK_CHUNK entries plus one frame's block.
         total = int(self.start[-1])
@@ -113,7 +114,7 @@ class ContestedFrames:
         replaces the sort of the lines, with the same order."""
         members = self.members
         k = self.member_block
-        by_gt = self.shape[k, 0] <= self.shape[k, 1]  # the side SciPy walks row by row
+        by_gt = (self.shape[:, 0] <= self.shape[:, 1])[k]  # the side SciPy walks row by row
         n_gt = np.int64(max(int(gt_rows.max(initial=0)), int(tr_rows.max(initial=0))) + 1)
         line = np.where(by_gt, gt_rows[members], n_gt + tr_rows[members])
         partner = np.where(by_gt, tr_rows[members], n_gt + gt_rows[members])
