@@ -252,7 +252,7 @@ class TrackerSweep:
         prev = prev_of[frames.frames]
         safe = np.maximum(prev, 0)
         round_of = np.zeros(frames.frames.size, np.int64)  # whose snapshot a frame's input is (0: previous kept set)
-        snapshots = [state.chosen]
+        snapshots = [state.chosen]  # 0: the previous kept set's answer (over ``self.pairs``, compared as ``now``)
         blocks = np.flatnonzero(dirty[frames.frames])
         for r in range(1, GUESS_ROUNDS + 1):
             snapshots.append(chosen.copy())

@@ -122,4 +122,5 @@ def test_mot17_sweep_clear_guess_equals_plain_evaluation(shared_data: Path, tmp_
         gt, tr = loaded.gt, loaded.trackers["BoTSORT"]
         done = sweep_files(files, GRID, "MOT17", True, 0.5).metrics["BoTSORT"]
         for k, cutoff in enumerate(GRID):
-            assert_identical(done[k], plain(files.name, gt, tr, cutoff, "MOT17", True, 0.5), f"{files.name} at {cutoff}")
+            ref = plain(files.name, gt, tr, cutoff, "MOT17", True, 0.5)
+            assert_identical(done[k], ref, f"{files.name} at {cutoff}")
