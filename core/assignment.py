@@ -61,8 +61,8 @@ class ContestedFrames:
 
     Candidates are frame-sorted; ``uncontested`` marks pairs with no rival on either side.
     ``iter_blocks(score)`` yields each contested frame's dense matrix (TrackEval's, zeros off the
-    candidates) with its candidate-index map; ``solve(score, blocks)`` solves those frames' matrices
-    without a Python step per candidate. The matrices are laid out a chunk of frames at a time
+    candidates) with its candidate-index map; ``solve(score, blocks)`` solves some of them, one solver
+    call per frame and the answers mapped back per chunk. The matrices are laid out a chunk of frames at a time
     (about ``BLOCK_CHUNK`` entries), never for the whole sequence at once: one buffer for all frames
     grows with frames x objects^2 (gigabytes for an hour at 50 objects) and, once past the
     allocator's mmap threshold and the caches, costs more per frame the longer the sequence.
