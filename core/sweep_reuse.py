@@ -64,16 +64,17 @@ class Distractors:
     def update(self, rows: np.ndarray) -> np.ndarray:
         """The tracker rows removed when ``rows`` (sorted) are kept, as positions in ``rows``."""
         tr = self.tr
+        pos = np.full(len(tr), -1, np.int64)
+        pos[rows] = np.arange(rows.size)
         changed = np.ones(self.gt.num_frames, bool)
         if self.rows is not None:
             changed[:] = False
-            gone = np.setdiff1d(self.rows, rows, assume_unique=True)
-            changed[tr.frame[gone] - 1] = True
-        pos = np.full(len(tr), -1, np.int64)
-        pos[rows] = np.arange(rows.size)
+            changed[tr.frame[self.rows[pos[self.rows] < 0]] - 1] = True  # the frames that lost a box
         on = changed[self.frame] & (pos[self.pairs.tr] >= 0)  # kept pairs of the frames to match again
-        near = Pairs(self.pairs.gt[on], pos[self.pairs.tr[on]], self.pairs.sim[on])
-        fresh = rows[distractor_rows(self.gt, tr.take(rows), near, self.benchmark)]
+        fresh = np.zeros(0, np.int64)
+        if on.any():
+            near = Pairs(self.pairs.gt[on], pos[self.pairs.tr[on]], self.pairs.sim[on])
+            fresh = rows[distractor_rows(self.gt, tr.take(rows), near, self.benchmark)]
         kept = self.removed[~changed[tr.frame[self.removed] - 1]]
         self.rows, self.removed = rows, np.union1d(kept, fresh)
         return np.searchsorted(rows, self.removed)
