@@ -61,7 +61,8 @@ class ContestedFrames:
 
     Candidates are frame-sorted; ``uncontested`` marks pairs with no rival on either side.
     ``iter_blocks(score)`` yields each contested frame's dense matrix (TrackEval's, zeros off the
-    candidates) with its candidate-index map. The matrices are laid out a chunk of frames at a time
+    candidates) with its candidate-index map; ``solve(score, blocks)`` solves some of them, one solver
+    call per frame and the answers mapped back per chunk. The matrices are laid out a chunk of frames at a time
     (about ``BLOCK_CHUNK`` entries), never for the whole sequence at once: one buffer for all frames
     grows with frames x objects^2 (gigabytes for an hour at 50 objects) and, once past the
     allocator's mmap threshold and the caches, costs more per frame the longer the sequence.
@@ -85,10 +86,11 @@ class ContestedFrames:
         block = block_of[self.pair_frame]
         self.members = np.flatnonzero(block >= 0)
         k = block[self.members]
-        r = gt_rows[self.members] - gt_offsets[f[k]]
-        c = tr_rows[self.members] - tr_offsets[f[k]]
         self.member_block = k  # contested-frame number of each member (non-decreasing)
-        self.flat = self.start[k] + r * self.shape[k, 1] + c
+        # start + (gt row - first gt row) * cols + (tracker row - first tracker row), per-frame terms first
+        cols = self.shape[:, 1]
+        origin = self.start[:-1] - gt_offsets[f] * cols - tr_offsets[f]
+        self.flat = origin[k] + gt_rows[self.members] * cols[k] + tr_rows[self.members]
         # Chunks of whole frames: chunk j starts at the first frame whose block starts at or past
         # j * BLOCK_CHUNK, so a chunk holds at most BLOCK_CHUNK entries plus one frame's block.
         total = int(self.start[-1])
@@ -113,7 +115,7 @@ class ContestedFrames:
         replaces the sort of the lines, with the same order."""
         members = self.members
         k = self.member_block
-        by_gt = self.shape[k, 0] <= self.shape[k, 1]  # the side SciPy walks row by row
+        by_gt = (self.shape[:, 0] <= self.shape[:, 1])[k]  # the side SciPy walks row by row
         n_gt = np.int64(max(int(gt_rows.max(initial=0)), int(tr_rows.max(initial=0))) + 1)
         line = np.where(by_gt, gt_rows[members], n_gt + tr_rows[members])
         partner = np.where(by_gt, tr_rows[members], n_gt + gt_rows[members])
@@ -172,6 +174,48 @@ class ContestedFrames:
                 buf = -buf
             yield from zip(range(k0, k1), self.blocks(buf, k0, k1), self.blocks(index, k0, k1))
 
+    def solve(self, score: np.ndarray, blocks: np.ndarray) -> np.ndarray:
+        """Candidate indices chosen by the Hungarian minimising ``-score`` on each contested frame
+        ``frames[k]``, ``k`` in ``blocks`` (sorted): the same dense matrices as ``iter_blocks(score,
+        negate=True)`` gives, laid out a chunk at a time, one solver call per frame and the answers
+        mapped back to candidates once per chunk (not per frame)."""
+        blocks = np.asarray(blocks, np.int64)
+        if not blocks.size:
+            return np.zeros(0, np.int64)
+        slot = np.full(self.frames.size, -1, np.int64)  # contested frame -> its place among ``blocks``
+        slot[blocks] = np.arange(blocks.size)
+        m = np.flatnonzero(slot[self.member_block] >= 0)
+        members, s = self.members[m], slot[self.member_block[m]]
+        sizes = self.start[blocks + 1] - self.start[blocks]
+        start = np.zeros(blocks.size + 1, np.int64)
+        np.cumsum(sizes, out=start[1:])
+        pos = start[s] + self.flat[m] - self.start[blocks[s]]  # flat position among the chosen frames' blocks
+        cuts = np.unique(np.concatenate([np.searchsorted(start[:-1], np.arange(0, int(start[-1]), BLOCK_CHUNK)),
+                                         [0, blocks.size]])).tolist()
+        shape = self.shape[blocks].tolist()
+        out = []
+        for j0, j1 in zip(cuts[:-1], cuts[1:]):
+            base, end = int(start[j0]), int(start[j1])
+            p0, p1 = np.searchsorted(s, [j0, j1]).tolist()
+            buf = np.zeros(end - base)
+            buf[pos[p0:p1] - base] = score[members[p0:p1]]
+            buf = -buf  # as iter_blocks(negate=True): the zeros off the candidates are -0.0 there too
+            rows, cols, firsts, widths = [], [], [], []
+            for a, (r, c) in zip(start[j0:j1].tolist(), shape[j0:j1]):
+                r_ind, c_ind = linear_sum_assignment(buf[a - base:a - base + r * c].reshape(r, c))
+                rows.append(r_ind)
+                cols.append(c_ind)
+                firsts.append(a - base)
+                widths.append(c)
+            counts = [x.size for x in rows]
+            flat = (np.repeat(firsts, counts) + np.concatenate(rows) * np.repeat(widths, counts)
+                    + np.concatenate(cols))
+            index = np.full(end - base, -1, np.int64)
+            index[pos[p0:p1] - base] = members[p0:p1]
+            picked = index[flat]
+            out.append(picked[picked >= 0])
+        return np.concatenate(out)
+
 
 def solve_block(cost_block: np.ndarray, index_block: np.ndarray) -> np.ndarray:
     """Candidate indices chosen by the Hungarian minimising the block's cost (negated score)."""
@@ -192,9 +236,5 @@ def assign(gt_rows: np.ndarray, tr_rows: np.ndarray, score: np.ndarray,
         chosen[frames.members] = False
         settled_pairs, settled = frames.unique_optimum(score, gt_rows, tr_rows, by_tracker)
         chosen[settled_pairs] = True
-        rest = frames.members[~settled[frames.member_block]]
-        if rest.size:  # the frames left to the solver, on their own
-            left = ContestedFrames(gt_rows[rest], tr_rows[rest], gt_offsets, tr_offsets)
-            for _, cost, idx in left.iter_blocks(score[rest], negate=True):
-                chosen[rest[solve_block(cost, idx)]] = True
+        chosen[frames.solve(score, np.flatnonzero(~settled))] = True  # the frames left to the solver
     return chosen

@@ -6,7 +6,8 @@ Computed once per tracker: the ground-truth x tracker similarities; the ground t
 and relabelling (the ground truth is never filtered); the tracker's ids ranked over all its rows; the
 (gt id, tracker id) pair of every similarity. Per kept set (largest first, each inside the previous):
 
-- the distractor matching only in the frames that lost a box (each frame is matched on its own);
+- the distractor matching only in the frames that lost a box (each frame is matched on its own), and
+  of those only in frames where a pair at IoU >= 0.5 touches a distractor (nowhere else is a box removed);
 - the ``EvalSequence`` by masks: ids relabelled by a cumulative count of the ids present, which is
   ``np.unique``'s ranking without its sort;
 - HOTA's sums per id pair by ``bincount`` over the precomputed id-pair index: the same additions in
@@ -14,9 +15,12 @@ and relabelling (the ground truth is never filtered); the tracker's ids ranked o
 - CLEAR's per-frame Hungarian only where its input can differ from the previous kept set's. A frame's
   matrix is set by its own boxes and by the pairs matched in the previous processed frame (the
   continuation bonus compares ids, which relabelling keeps equal or not). So a frame keeps its answer
-  when it lost no box, its previous processed frame is the same, and that frame's answer is unchanged;
-  every other contested frame is solved again, in frame order, and a changed answer passes the test
-  on to the next processed frame.
+  when it lost no box, its previous processed frame is the same, and that frame's answer is unchanged.
+  Every other contested frame is guessed, all at once (``unique_optimum``, the solver on the rest),
+  on the bonus read off its previous frame's answer as it stands; then again, for ``GUESS_ROUNDS``,
+  every frame whose previous frame's answer moved since its bonus was read. A frame keeps its guess
+  when its previous frame's final answer is exactly the snapshot its bonus was read off; the others
+  are solved one by one in frame order, and a changed answer sends the next processed frame after.
 
 The HOTA matching is solved again in full at every kept set: its global alignment sums each id
 pair's similarities over the whole sequence, so one removed box changes the scores of every frame of
@@ -33,9 +37,11 @@ from .assignment import ContestedFrames, assign, solve_block
 from .detections import Detections, frame_offsets
 from .metrics import clear, count, hota, identity
 from .metrics.clear_frames import frame_matrix
-from .prepare import (PEDESTRIAN, EvalSequence, _check_gt_classes, _check_tracker_classes, distractor_rows,
-                      removes_distractors)
+from .prepare import (PEDESTRIAN, EvalSequence, _check_gt_classes, _check_tracker_classes, distractor_classes,
+                      distractor_rows, removes_distractors)
 from .similarity import EPS, Pairs, box_pairs
+
+GUESS_ROUNDS = 2  # rounds of guessing CLEAR's frames before the walk (measured on MOT17 BoTSORT)
 
 
 class Distractors:
@@ -45,24 +51,30 @@ class Distractors:
     def __init__(self, gt: Detections, tr: Detections, pairs: Pairs, benchmark: str):
         self.gt, self.tr, self.benchmark = gt, tr, benchmark
         near = pairs.sim >= 0.5 - EPS  # the only pairs the distractor matching looks at
+        # and of those only the frames where one touches a distractor: elsewhere nothing is removed
+        frame = gt.frame[pairs.gt] - 1
+        with_distractor = np.zeros(gt.num_frames, bool)
+        with_distractor[frame[near & np.isin(gt.cls[pairs.gt], distractor_classes(benchmark))]] = True
+        near &= with_distractor[frame]
         self.pairs = Pairs(pairs.gt[near], pairs.tr[near], pairs.sim[near])
-        self.frame = gt.frame[self.pairs.gt] - 1
+        self.frame = frame[near]
         self.rows: np.ndarray | None = None  # the previous kept rows
         self.removed = np.zeros(0, np.int64)  # the previous answer, as rows of ``tr``
 
     def update(self, rows: np.ndarray) -> np.ndarray:
         """The tracker rows removed when ``rows`` (sorted) are kept, as positions in ``rows``."""
         tr = self.tr
+        pos = np.full(len(tr), -1, np.int64)
+        pos[rows] = np.arange(rows.size)
         changed = np.ones(self.gt.num_frames, bool)
         if self.rows is not None:
             changed[:] = False
-            gone = np.setdiff1d(self.rows, rows, assume_unique=True)
-            changed[tr.frame[gone] - 1] = True
-        pos = np.full(len(tr), -1, np.int64)
-        pos[rows] = np.arange(rows.size)
+            changed[tr.frame[self.rows[pos[self.rows] < 0]] - 1] = True  # the frames that lost a box
         on = changed[self.frame] & (pos[self.pairs.tr] >= 0)  # kept pairs of the frames to match again
-        near = Pairs(self.pairs.gt[on], pos[self.pairs.tr[on]], self.pairs.sim[on])
-        fresh = rows[distractor_rows(self.gt, tr.take(rows), near, self.benchmark)]
+        fresh = np.zeros(0, np.int64)
+        if on.any():
+            near = Pairs(self.pairs.gt[on], pos[self.pairs.tr[on]], self.pairs.sim[on])
+            fresh = rows[distractor_rows(self.gt, tr.take(rows), near, self.benchmark)]
         kept = self.removed[~changed[tr.frame[self.removed] - 1]]
         self.rows, self.removed = rows, np.union1d(kept, fresh)
         return np.searchsorted(rows, self.removed)
@@ -207,8 +219,9 @@ class TrackerSweep:
 
     def _clear_chosen(self, seq: EvalSequence, cand: np.ndarray, cand_global: np.ndarray, state: _ClearState,
                       kept: np.ndarray, prev_of: np.ndarray, processed: np.ndarray) -> np.ndarray:
-        """CLEAR's chosen candidates (mask over ``cand``): ``clear.match``'s loop, visiting only the
-        contested frames whose matrix can differ from the previous kept set's."""
+        """CLEAR's chosen candidates (mask over ``cand``): ``clear.match``'s answer, the contested frames
+        whose matrix can differ from the previous kept set's guessed at once (``_guess``), and only
+        the frames whose guess is not provably right solved one by one, in frame order."""
         p = seq.pairs
         g_rows, t_rows, sim = p.gt[cand], p.tr[cand], p.sim[cand]
         frames = ContestedFrames(g_rows, t_rows, seq.gt_offsets, seq.tr_offsets)
@@ -220,30 +233,89 @@ class TrackerSweep:
         contested = np.zeros(seq.num_frames, bool)
         contested[frames.frames] = True
         # changed[f]: the pairs matched in frame f differ from the previous kept set's. Known now for
-        # frames without a contested pair (their matches are their uncontested candidates), and found
-        # in the loop below for each contested frame solved again (the others keep their answer).
+        # frames without a contested pair (their matches are their uncontested candidates).
         now = np.zeros(self.pairs.sim.size, bool)
         now[cand_global[frames.uncontested]] = True
         changed = np.zeros(seq.num_frames, bool)
         changed[self.pair_frame[now != state.chosen]] = True
         changed &= ~contested
         # A contested frame's matrix is set by its boxes and by the pairs matched in its previous
-        # processed frame: solved again when it lost a box, its previous processed frame is another
-        # one, or that frame's matches changed.
+        # processed frame: dirty when it lost a box, its previous processed frame is another one, or
+        # that frame's matches changed. Every other contested frame starts from its previous answer.
         prev_changed = (prev_of >= 0) & changed[prev_of]
         dirty = contested & (lost_box | (prev_of != state.prev_of) | prev_changed)
-        # every contested frame starts from its previous answer; the dirty ones are solved below
         chosen[frames.members] = state.chosen[cand_global[frames.members]]
+        gt_id, tr_id = seq.gt_idx[g_rows], seq.tr_idx[t_rows]
+        # Guessed in rounds, a round's frames all at once, each on the bonus read off ``chosen`` as the
+        # round starts: first the dirty frames, then every frame whose input has moved since it was
+        # read (a clean frame's input is the previous kept set's answer). A frame keeps its guess when
+        # its previous processed frame's final answer is its input; the others are solved one by one.
+        prev = prev_of[frames.frames]
+        safe = np.maximum(prev, 0)
+        round_of = np.zeros(frames.frames.size, np.int64)  # whose snapshot a frame's input is (0: previous kept set)
+        snapshots = [state.chosen]  # 0: the previous kept set's answer (over ``self.pairs``, compared as ``now``)
+        blocks = np.flatnonzero(dirty[frames.frames])
+        for r in range(1, GUESS_ROUNDS + 1):
+            snapshots.append(chosen.copy())
+            self._guess(seq, frames, blocks, chosen, gt_id, tr_id, g_rows, t_rows, sim, prev_of)
+            round_of[blocks] = r
+            moved = np.zeros((r + 1, seq.num_frames), bool)  # moved[j, f]: f's answer is not snapshot j's
+            now = np.zeros(self.pairs.sim.size, bool)
+            now[cand_global[chosen]] = True
+            moved[0, self.pair_frame[now != state.chosen]] = True
+            for j in range(1, r + 1):
+                moved[j, frames.pair_frame[chosen != snapshots[j]]] = True
+            blocks = np.flatnonzero((prev >= 0) & moved[round_of, safe])
+            if not blocks.size:
+                break
+        return self._walk(seq, frames, chosen, frames.frames[blocks].tolist(), gt_id, tr_id, sim, prev_of, processed)
+
+    @staticmethod
+    def _guess(seq: EvalSequence, frames: ContestedFrames, blocks: np.ndarray, chosen: np.ndarray, gt_id: np.ndarray,
+               tr_id: np.ndarray, g_rows: np.ndarray, t_rows: np.ndarray, sim: np.ndarray, prev_of: np.ndarray) -> None:
+        """Contested frames ``frames.frames[blocks]`` answered in ``chosen``, all at once, on the bonus
+        read off ``chosen`` as it is: SciPy's answer by ``unique_optimum`` where it settles the frame,
+        the solver's elsewhere (as ``clear_frames.clear_choice`` guesses)."""
+        if not blocks.size:
+            return
+        in_blocks = np.zeros(frames.frames.size, bool)
+        in_blocks[blocks] = True
+        mem = frames.members[in_blocks[frames.member_block]]  # every candidate of those frames
+        prev = prev_of[frames.pair_frame[mem]]
+        # bonus: the member's (gt id, tracker id) matched in its previous processed frame
+        n_gt = np.int64(max(seq.num_gt_ids, 1))
+        is_prev = np.zeros(seq.num_frames, bool)
+        is_prev[prev[prev >= 0]] = True
+        matched = np.flatnonzero(chosen & is_prev[frames.pair_frame])
+        key = frames.pair_frame[matched] * n_gt + gt_id[matched]
+        order = np.argsort(key, kind="stable")
+        key, matched_tr = key[order], tr_id[matched[order]]
+        bonus = np.zeros(mem.size, bool)
+        if key.size:
+            want = prev * n_gt + gt_id[mem]
+            at = np.minimum(np.searchsorted(key, want), key.size - 1)
+            bonus = (prev >= 0) & (key[at] == want) & (matched_tr[at] == tr_id[mem])
+        score = np.where(bonus, sim[mem] + clear.BONUS, sim[mem])
+        sub = ContestedFrames(g_rows[mem], t_rows[mem], seq.gt_offsets, seq.tr_offsets)
+        settled = np.zeros(sub.frames.size, bool)
+        chosen[mem] = False
+        if bool(np.all(sim[mem] > 0)):  # the unique optimum needs every candidate above the zeros
+            picked, settled = sub.unique_optimum(score, g_rows[mem], t_rows[mem])
+            chosen[mem[picked]] = True
+        chosen[mem[sub.solve(score, np.flatnonzero(~settled))]] = True
+
+    def _walk(self, seq: EvalSequence, frames: ContestedFrames, chosen: np.ndarray, todo: list[int],
+              gt_id: np.ndarray, tr_id: np.ndarray, sim: np.ndarray, prev_of: np.ndarray,
+              processed: np.ndarray) -> np.ndarray:
+        """``todo`` (sorted contested frames) solved again in frame order on the bonus of their
+        previous processed frame's final answer; a changed answer sends the next processed frame after."""
         block_of = np.full(seq.num_frames, -1, np.int64)
         block_of[frames.frames] = np.arange(frames.frames.size)
         next_of = np.full(seq.num_frames, -1, np.int64)
         next_of[processed[:-1]] = processed[1:]
-        gt_id, tr_id = seq.gt_idx[g_rows], seq.tr_idx[t_rows]
         matched_tr = np.full(seq.num_gt_ids, -1, np.int64)
         member_at = np.searchsorted(frames.member_block, np.arange(frames.frames.size + 1)).tolist()
         cand_at = np.searchsorted(frames.pair_frame, np.arange(seq.num_frames + 1)).tolist()
-        pair_at = self.pair_at
-        todo = np.flatnonzero(dirty).tolist()  # sorted, so already a heap
         queued = set(todo)
         while todo:
             f = heapq.heappop(todo)  # frame order: a frame's previous processed frame is final
@@ -257,13 +329,13 @@ class TrackerSweep:
             matched_tr[gt_id[prev]] = -1
             # TrackEval's dense matrix, as clear.match lays it out
             cost, index = frame_matrix(frames, b, member_at[b], member_at[b + 1], member_cost, members)
+            c0, c1 = cand_at[f], cand_at[f + 1]
+            old = chosen[c0:c1].copy()
             chosen[members] = False
             chosen[solve_block(cost, index)] = True
-            c0, c1 = cand_at[f], cand_at[f + 1]
-            before = np.flatnonzero(state.chosen[pair_at[f]:pair_at[f + 1]]) + pair_at[f]
-            if not np.array_equal(cand_global[c0:c1][chosen[c0:c1]], before):
+            if not np.array_equal(chosen[c0:c1], old):
                 n = int(next_of[f])
-                if n >= 0 and contested[n] and n not in queued:
+                if n >= 0 and block_of[n] >= 0 and n not in queued:
                     queued.add(n)
                     heapq.heappush(todo, n)
         return chosen

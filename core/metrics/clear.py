@@ -51,8 +51,7 @@ def match(seq: EvalSequence, threshold: float = 0.5, shortcut: bool = True) -> C
         block_of[frames.frames] = np.arange(frames.frames.size)
         prev_step = step[frames.frames] - 1
         prev_block = np.where(prev_step >= 0, block_of[processed[np.maximum(prev_step, 0)]], -1)
-        chosen = clear_choice(frames, g_rows, t_rows, (seq.gt_offsets, seq.tr_offsets), sim, pred, prev_block,
-                              shortcut)
+        chosen = clear_choice(frames, g_rows, t_rows, sim, pred, prev_block, shortcut)
     return _flag_events(seq, cand[chosen], processed, threshold)
 
 

@@ -32,7 +32,7 @@ def continued_pair(gt_id: np.ndarray, tr_id: np.ndarray, step: np.ndarray) -> np
     return pred
 
 
-def clear_choice(frames: ContestedFrames, g_rows: np.ndarray, t_rows: np.ndarray, offsets: tuple[np.ndarray, np.ndarray],
+def clear_choice(frames: ContestedFrames, g_rows: np.ndarray, t_rows: np.ndarray,
                  sim: np.ndarray, pred: np.ndarray, prev_block: np.ndarray, shortcut: bool = True) -> np.ndarray:
     """Boolean mask over the candidates chosen by TrackEval's CLEAR frame loop.
 
@@ -63,11 +63,8 @@ def clear_choice(frames: ContestedFrames, g_rows: np.ndarray, t_rows: np.ndarray
             picked, settled = frames.unique_optimum(score, g_rows, t_rows)
             nxt = chosen.copy()
             nxt[picked] = True
-            rest = members[~settled[k_of]]
-            if rest.size:  # the other frames solved on this guess's bonus: every frame's answer to it
-                left = ContestedFrames(g_rows[rest], t_rows[rest], *offsets)
-                for _, cost, idx in left.iter_blocks(score[rest], negate=True):
-                    nxt[rest[solve_block(cost, idx)]] = True
+            # the other frames solved on this guess's bonus: every frame's answer to it
+            nxt[frames.solve(score, np.flatnonzero(~settled))] = True
             if np.array_equal(nxt, guess):
                 break
             guess = nxt
