@@ -240,3 +240,50 @@ def test_duplicate_track_id_in_a_frame_is_an_error(tmp_path):
     with pytest.raises(InputError) as info:
         teta_tao(str(g / "tao_val.json"), str(t / "T" / "data" / "results.json"))
     assert info.value.path.endswith("results.json") and "[4]" in info.value.reason and info.value.fix
+
+
+# ------------------------------------------------------------------------------------------------
+# tracklens eval --format tao --teta
+
+
+def test_cli_eval_tao_reports_teta(tmp_path, capsys):
+    from tracklens.dashboard.cli import main
+
+    gt_dir = tmp_path / "gt"
+    gt_dir.mkdir()
+    (gt_dir / "ann.json").write_bytes(SAMPLE.read_bytes())
+    trs = tmp_path / "trackers"
+    for name, anns in _sample_results().items():
+        (trs / name / "data").mkdir(parents=True)
+        (trs / name / "data" / "results.json").write_text(json.dumps(anns))
+    out, csv, run_dir = tmp_path / "m.json", tmp_path / "m.csv", tmp_path / "run"
+    assert main(["eval", "--format", "tao", "--gt-folder", str(gt_dir), "--trackers-folder", str(trs), "--teta",
+                 "--json", str(out), "--csv", str(csv), "--save", str(run_dir)]) == 0
+    printed = capsys.readouterr().out
+    doc = json.loads(out.read_text())
+    per_class, average, _ = reference_teta(gt_dir, trs, "moved")
+    for name, ref in (("baby", per_class["baby"]), ("average", average)):
+        ours = doc["teta"]["trackers"]["moved"][name]
+        for f in FIELDS:
+            assert abs(ours[f] - float(np.mean(ref[f]))) <= TOL, f
+        for f in COUNT_FIELDS:
+            assert ours[f] == [int(v) for v in ref[f]], f
+    assert doc["teta"]["reference"] == "SysCV/tet a62a9c0" and len(doc["teta"]["alphas"]) == 20
+    assert "HOTA" in doc["metrics"]["moved"]["baby"]["COMBINED"]  # the TrackEval metrics stay beside it
+    assert doc["teta"]["trackers"]["exact"]["average"]["TETA"] == 1.0
+    import pandas as pd
+    rows = pd.read_csv(tmp_path / "m.teta.csv")
+    assert list(rows.columns) == ["tracker", "class", *FIELDS]
+    assert set(zip(rows["tracker"], rows["class"])) == {("exact", "baby"), ("exact", "average"),
+                                                         ("moved", "baby"), ("moved", "average")}
+    moved = doc["teta"]["trackers"]["moved"]["average"]
+    assert f"moved: TETA {100 * moved['TETA']:.3f}; LocA {100 * moved['LocA']:.3f}" in printed
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["teta"] == doc["teta"]
+
+
+def test_cli_teta_needs_tao(tmp_path, capsys):
+    from tracklens.dashboard.cli import main
+
+    assert main(["eval", "--gt-folder", str(tmp_path), "--trackers-folder", str(tmp_path), "--teta"]) != 0
+    assert "--teta" in capsys.readouterr().err
