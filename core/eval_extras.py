@@ -25,7 +25,8 @@ def add_arguments(ev: argparse.ArgumentParser) -> None:
                     help="N sequence resamples: confidence intervals and paired differences (docs/uncertainty.md)")
     ev.add_argument("--seed", type=int, default=0, help="seed of the bootstrap draws (default 0)")
     ev.add_argument("--teta", action="store_true",
-                    help="with --format tao: also TETA (LocA, AssocA, ClsA) as its reference code, SysCV/tet (docs/teta.md)")
+                    help="with --format tao: also TETA (LocA, AssocA, ClsA) as its reference code, SysCV/tet "
+                         "(docs/teta.md)")
 
 
 @dataclass
