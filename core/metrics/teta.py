@@ -159,7 +159,10 @@ def teta_video(frames: Sequence[TetaFrame], classes: Mapping[str, int]) -> dict[
     assignment = _agnostic_assignment(frames)
     cls_fp = {c: np.zeros(CLS_ALPHAS.size) for c in classes}
     name_of = {cid: name for name, cid in classes.items()}
-    counts = {c: _class_counts(frames, cid, assignment, name_of, cls_fp) for c, cid in classes.items()}
+    present = {int(c) for f in frames for c in f.gt_cls}
+    # a class without ground truth in the video has an empty cluster: all counts 0, no FP given to others
+    counts = {c: _class_counts(frames, cid, assignment, name_of, cls_fp) if cid in present else TetaCounts.zeros()
+              for c, cid in classes.items()}
     return {c: TetaCounts(k.loc_tp, k.loc_fn, k.loc_fp, k.cls_tp, k.cls_fn, k.cls_fp + cls_fp[c], k.assoc_a,
                           k.assoc_re, k.assoc_pr) for c, k in counts.items()}
 
