@@ -190,31 +190,29 @@ def _class_counts(frames: Sequence[TetaFrame], cid: int, assignment: list[dict],
     p_idx = [_relabel(x, pr_univ) for x in pr_ids]
     sims = [f.iou[s][:, c] for f, s, c in zip(frames, gt_sel, cols)]
     ga, gt_count, pr_count = _alignment(g_idx, p_idx, sims, gt_univ.size, pr_univ.size)
-    matched_pairs = [np.zeros_like(ga) for _ in ALPHAS]
+    matched_pairs = np.zeros((ALPHAS.size,) + ga.shape)  # per alpha, frames each id pair is a TP
+    floor = (ALPHAS - EPS)[:, None]
     for f, c, ids, g, p, sim, members in zip(frames, cols, pr_ids, g_idx, p_idx, sims, overlap):
         if g.size == 0:
             continue
         rows, cs = _hungarian(ga, g, p, sim)
-        pred_cls = f.pr_cls[c]
+        tp = sim[rows, cs][None, :] >= floor  # (alpha, pair): the pair is a TP at alpha
+        n = tp.sum(axis=1)
         # the reference's FP candidates are the members with IoU >= 0.5 to a ground truth of the class:
-        # every member, by the definition of the cluster
-        for a, alpha in enumerate(ALPHAS):
-            ok = sim[rows, cs] >= alpha - EPS
-            r, k = rows[ok], cs[ok]
-            n = r.size
-            if a >= CLS_FROM:
-                got = pred_cls[k]
-                right = int(np.sum(got == cid))
-                for wrong in got[got != cid].tolist():
-                    if wrong in name_of:
-                        cls_fp[name_of[wrong]][a - CLS_FROM] += 1
-                out.cls_tp[a - CLS_FROM] += right
-                out.cls_fn[a - CLS_FROM] += n - right
-            out.loc_tp[a] += n
-            out.loc_fn[a] += g.size - n
-            out.loc_fp[a] += len(set(members.tolist()) - set(ids[k].tolist()))
-            if n:
-                matched_pairs[a][g[r], p[k]] += 1
+        # every member, by the definition of the cluster; ids are unique in a frame
+        in_cluster = np.isin(ids[cs], members)
+        out.loc_tp[:] += n
+        out.loc_fn[:] += g.size - n
+        out.loc_fp[:] += members.size - (tp & in_cluster).sum(axis=1)
+        got = f.pr_cls[c][cs]
+        cls_tp = tp[CLS_FROM:]
+        right = (cls_tp & (got == cid)).sum(axis=1)
+        out.cls_tp[:] += right
+        out.cls_fn[:] += n[CLS_FROM:] - right
+        for k in np.flatnonzero(got != cid):
+            if int(got[k]) in name_of:
+                cls_fp[name_of[int(got[k])]] += cls_tp[:, k]
+        matched_pairs[:, g[rows], p[cs]] += tp
     for a in range(ALPHAS.size):
         m = matched_pairs[a]
         tp = np.maximum(1, out.loc_tp[a])
