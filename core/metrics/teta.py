@@ -180,9 +180,9 @@ def _class_counts(frames: Sequence[TetaFrame], cid: int, assignment: list[dict],
     cols = [np.isin(f.pr_ids, keep) for f in frames]
     n_gt = int(sum(s.sum() for s in gt_sel))
     out = TetaCounts.zeros()
-    if sum(o.size for o in overlap) == 0 or n_gt == 0:
-        return TetaCounts(out.loc_tp, out.loc_fn + (n_gt if sum(o.size for o in overlap) == 0 else 0), out.loc_fp,
-                          out.cls_tp, out.cls_fn, out.cls_fp, out.assoc_a, out.assoc_re, out.assoc_pr)
+    if sum(o.size for o in overlap) == 0 or n_gt == 0:  # no prediction near the class: every ground truth missed
+        out.loc_fn[:] = n_gt
+        return out
     gt_ids = [f.gt_ids[s] for f, s in zip(frames, gt_sel)]
     pr_ids = [f.pr_ids[c] for f, c in zip(frames, cols)]
     gt_univ, pr_univ = _union(gt_ids), _union(pr_ids)

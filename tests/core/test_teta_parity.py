@@ -26,6 +26,7 @@ from reference_teta.teta.metrics import TETA
 from test_tao_format import _sample_results, write_split
 
 from tracklens.errors import InputError
+from tracklens.formats.tao import read_tao_gt
 from tracklens.metrics.teta import COUNT_FIELDS, FIELDS, TetaResult
 from tracklens.teta_tao import teta_tao
 
@@ -38,16 +39,17 @@ EVAL_CONFIG = {"USE_PARALLEL": False, "PRINT_CONFIG": False, "TIME_PROGRESS": Fa
                "OUTPUT_TEM_RAW_DATA": False, "LOG_ON_ERROR": None, "BREAK_ON_ERROR": True}
 
 
-def _dataset(gt_dir: Path, tr_dir: Path, tracker: str) -> TAO:
+def _dataset(gt_dir: Path, tr_dir: Path, tracker: str, classes: list[str] | None = None) -> TAO:
     with contextlib.redirect_stdout(io.StringIO()):
         return TAO({"GT_FOLDER": str(gt_dir), "TRACKERS_FOLDER": str(tr_dir), "TRACKERS_TO_EVAL": [tracker],
-                    "PRINT_CONFIG": False, "OUTPUT_FOLDER": str(tr_dir.parent / "out")})
+                    "PRINT_CONFIG": False, "OUTPUT_FOLDER": str(tr_dir.parent / "out"), "CLASSES_TO_EVAL": classes})
 
 
-def reference_teta(gt_dir: Path, tr_dir: Path, tracker: str) -> tuple[dict, dict, dict]:
+def reference_teta(gt_dir: Path, tr_dir: Path, tracker: str,
+                   classes: list[str] | None = None) -> tuple[dict, dict, dict]:
     """Per class (combined over videos), the class average, and each video's raw results, with the
     reference's own functions in the order its Evaluator (not parallel) calls them."""
-    ds = _dataset(gt_dir, tr_dir, tracker)
+    ds = _dataset(gt_dir, tr_dir, tracker, classes)
     metric = TETA(exhaustive=False)
     per_seq = {s: ref_eval.eval_sequence(s, ds, tracker, ds.class_list, [metric], ["TETA"])
                for s in sorted(ds.seq_list)}
@@ -83,10 +85,11 @@ def largest_difference(ours: TetaResult, ref: dict) -> float:
                for f in FIELDS)
 
 
-def assert_parity(gt_dir: Path, tr_dir: Path, tracker: str, summary: bool = False) -> float:
-    per_class, average, per_seq = reference_teta(gt_dir, tr_dir, tracker)
+def assert_parity(gt_dir: Path, tr_dir: Path, tracker: str, summary: bool = False,
+                  classes: list[str] | None = None) -> float:
+    per_class, average, per_seq = reference_teta(gt_dir, tr_dir, tracker, classes)
     gt_file = next(gt_dir.glob("*.json"))
-    run = teta_tao(str(gt_file), str(next((tr_dir / tracker / "data").glob("*.json"))))
+    run = teta_tao(str(gt_file), str(next((tr_dir / tracker / "data").glob("*.json"))), classes)
     assert list(run.per_class) == list(per_class)
     bad = []
     for c, ref in per_class.items():
@@ -215,6 +218,18 @@ def test_generated_tao_matches_reference(split):
     with tempfile.TemporaryDirectory() as tmp:
         g, t = write_split(Path(tmp), gt, {"T": res})
         assert assert_parity(g, t, "T") <= TOL
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(teta_split(), st.data())
+def test_chosen_classes_match_reference(split, data):
+    """With some classes chosen (the reference's CLASSES_TO_EVAL), wrong labels of the others give no FP."""
+    gt, res = split
+    with tempfile.TemporaryDirectory() as tmp:
+        g, t = write_split(Path(tmp), gt, {"T": res})
+        valid = list(read_tao_gt(str(g / "tao_val.json")).classes)
+        chosen = data.draw(st.lists(st.sampled_from(valid), min_size=1, max_size=len(valid), unique=True))
+        assert assert_parity(g, t, "T", classes=chosen) <= TOL
 
 
 def test_more_than_300_boxes_per_image_are_all_kept(tmp_path):
