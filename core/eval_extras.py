@@ -1,9 +1,9 @@
-"""``tracklens eval --score-thresholds ... --bootstrap N --seed S``: the score sweep and the bootstrap
-beside an evaluation, in the printed summary, ``--json`` and ``--csv``.
+"""``tracklens eval --score-thresholds ... --bootstrap N --seed S`` (and ``--format tao --teta``): the
+score sweep, the bootstrap and TETA beside an evaluation, in the printed summary, ``--json`` and ``--csv``.
 
-With either option ``--json`` holds ``{"metrics": <the usual document>, "score_sweep": ...,
-"bootstrap": ...}``; ``--csv`` stays the usual detailed CSV and gains sibling files
-``<name>.sweep.csv`` and ``<name>.bootstrap.csv``.
+With any of them ``--json`` holds ``{"metrics": <the usual document>, "score_sweep": ...,
+"bootstrap": ..., "teta": ...}``; ``--csv`` stays the usual detailed CSV and gains sibling files
+``<name>.sweep.csv``, ``<name>.bootstrap.csv`` and ``<name>.teta.csv``.
 """
 from __future__ import annotations
 
@@ -24,15 +24,19 @@ def add_arguments(ev: argparse.ArgumentParser) -> None:
     ev.add_argument("--bootstrap", type=int, metavar="N",
                     help="N sequence resamples: confidence intervals and paired differences (docs/uncertainty.md)")
     ev.add_argument("--seed", type=int, default=0, help="seed of the bootstrap draws (default 0)")
+    ev.add_argument("--teta", action="store_true",
+                    help="with --format tao: also TETA (LocA, AssocA, ClsA) as its reference code, SysCV/tet "
+                         "(docs/teta.md)")
 
 
 @dataclass
 class Extras:
     sweep: object | None = None
     bootstrap: object | None = None
+    teta: dict | None = None  # tracker -> teta_tao.TetaRun
 
     def __bool__(self) -> bool:
-        return self.sweep is not None or self.bootstrap is not None
+        return self.sweep is not None or self.bootstrap is not None or self.teta is not None
 
 
 def check(args: argparse.Namespace) -> None:
@@ -45,6 +49,9 @@ def check(args: argparse.Namespace) -> None:
     if (args.score_thresholds is not None or args.bootstrap is not None) and (args.classes or args.format != "mot"):
         raise InputError("--score-thresholds/--bootstrap", "they work with the MOTChallenge single-class evaluation.",
                          "Leave out --classes and --format, or leave out these options.")
+    if getattr(args, "teta", False) and (args.format != "tao" or args.protocol):
+        raise InputError("--teta", "TETA is computed for TAO files (--format tao) under its reference's rules.",
+                         "Pass --format tao (without --protocol), or leave out --teta.")
 
 
 def compute(args: argparse.Namespace, layout: Layout, run: Run, progress=None) -> Extras:
@@ -57,6 +64,9 @@ def compute(args: argparse.Namespace, layout: Layout, run: Run, progress=None) -
         from .bootstrap import bootstrap_run
         order = tuple(f.name for f in layout.sequences)
         out.bootstrap = bootstrap_run(run.metrics, order, args.bootstrap, args.seed)
+    if getattr(args, "teta", False):
+        from .teta_report import teta_runs
+        out.teta = teta_runs(layout)
     return out
 
 
@@ -68,6 +78,9 @@ def carry(manifest: dict, extras: Extras) -> None:
         manifest["score_sweep"] = curves_document(extras.sweep)
     if extras.bootstrap is not None:
         manifest["bootstrap"] = {"resamples": extras.bootstrap.resamples, "seed": extras.bootstrap.seed}
+    if extras.teta is not None:
+        from .teta_report import to_document as teta_document
+        manifest["teta"] = teta_document(extras.teta)
 
 
 def summary(extras: Extras) -> str:
@@ -94,6 +107,9 @@ def summary(extras: Extras) -> str:
         for i, a in enumerate(boot.trackers):
             for b in boot.trackers[i + 1:]:
                 lines.append(sentence(boot.difference(a, b, "HOTA"), boot.confidence))
+    if extras.teta is not None:
+        from .teta_report import summary_lines
+        lines += summary_lines(extras.teta)
     return "\n" + "\n".join(lines) if lines else ""
 
 
@@ -108,6 +124,9 @@ def json_text(metrics_json: str, extras: Extras) -> str:
     if extras.bootstrap is not None:
         from .bootstrap import to_document as boot_document
         doc["bootstrap"] = boot_document(extras.bootstrap)
+    if extras.teta is not None:
+        from .teta_report import to_document as teta_document
+        doc["teta"] = teta_document(extras.teta)
     return json.dumps(doc, indent=1, allow_nan=True)
 
 
@@ -131,5 +150,8 @@ def csv_files(csv_path: str, extras: Extras) -> dict[str, str]:
         frame.insert(0, "seed", extras.bootstrap.seed)
         frame.insert(0, "resamples", extras.bootstrap.resamples)
         out[sibling(csv_path, "bootstrap")] = frame.to_csv(index=False)
+    if extras.teta is not None:
+        from .teta_report import to_frame as teta_frame
+        out[sibling(csv_path, "teta")] = teta_frame(extras.teta).to_csv(index=False)
     return out
 

@@ -111,9 +111,10 @@ def read_tao_gt(path: str) -> TaoGroundTruth:
     return _read_tao_gt(_stat_key(os.path.abspath(path)))
 
 
-def read_tao_results(path: str, gt: TaoGroundTruth) -> dict:
-    """A tracker's result file as ``{video id: Detections}`` (with ``Ignored`` notes attached)."""
-    return _read_tao_results(_stat_key(os.path.abspath(path)), _stat_key(gt.path))
+def read_tao_results(path: str, gt: TaoGroundTruth, max_detections: int = MAX_DETECTIONS) -> dict:
+    """A tracker's result file as ``{video id: Detections}`` (with ``Ignored`` notes attached);
+    ``max_detections`` boxes kept per image (0: all, as TETA's reference reads them)."""
+    return _read_tao_results(_stat_key(os.path.abspath(path)), _stat_key(gt.path), max_detections)
 
 
 def _int(path: str, value, where: str, what: str) -> int:
@@ -293,7 +294,7 @@ def _per_video(path: str, rows: dict, timestep: dict, lengths: dict) -> dict:
 
 
 @lru_cache(maxsize=4)
-def _read_tao_results(key: tuple, gt_key: tuple) -> dict:
+def _read_tao_results(key: tuple, gt_key: tuple, max_detections: int = MAX_DETECTIONS) -> dict:
     path = key[0]
     gt = _read_tao_gt(gt_key)
     data = _load_json(path, _RESULT_HINT)
@@ -302,7 +303,8 @@ def _read_tao_results(key: tuple, gt_key: tuple) -> dict:
     if not isinstance(data, list):
         raise InputError(path, "the top level is not a JSON list of annotations.", _RESULT_HINT)
     rows = _annotation_rows(path, data, gt.image_video, gt.merge, is_gt=False, hint=_RESULT_HINT)
-    rows = _limit_per_image(rows)
+    if max_detections:
+        rows = _limit_per_image(rows, max_detections)
     rows["id"] = _unique_track_ids(rows["id"], rows["video"])
     by_video = _per_video(path, rows, gt.timestep, gt.lengths)
     off: dict = {}
@@ -321,16 +323,16 @@ def _with_note(dets: Detections, note: Ignored) -> Detections:
                       dets.source, (note,))
 
 
-def _limit_per_image(rows: dict) -> dict:
+def _limit_per_image(rows: dict, max_detections: int = MAX_DETECTIONS) -> dict:
     """TrackEval's ``_limit_dets_per_image``: rows grouped per image (first appearance); an image
-    with more than ``MAX_DETECTIONS`` keeps its best-scored ones (stable, highest first)."""
+    with more than ``max_detections`` keeps its best-scored ones (stable, highest first)."""
     groups: dict = {}
     for k, img in enumerate(rows["image"]):
         groups.setdefault(img, []).append(k)
     order = []
     for ks in groups.values():
-        if len(ks) > MAX_DETECTIONS:
-            ks = sorted(ks, key=lambda k: rows["score"][k], reverse=True)[:MAX_DETECTIONS]
+        if len(ks) > max_detections:
+            ks = sorted(ks, key=lambda k: rows["score"][k], reverse=True)[:max_detections]
         order.extend(ks)
     return {name: [col[k] for k in order] for name, col in rows.items()}
 

@@ -9,6 +9,7 @@ from tracklens.dashboard.figures import alpha_curves
 from tracklens.dashboard.loading import compared_classes, compared_curve, compared_rows, confirm_long_run
 from tracklens.dashboard.views import (METRIC_NAMES, NEEDS_CLASSES, metrics_view, ranking_disagreements, ranking_table,
                                        run_kind, tracking_rows)
+from tracklens.dashboard.metric_contrast import ca_hota_vs_teta
 from tracklens.dashboard.metrics_names import named_disagreements, per_class_percent
 from tracklens.dashboard.text import plain
 from tracklens.run import reevaluation_refused
@@ -20,6 +21,8 @@ st.caption("Tracking metrics (HOTA family, MOTA, IDF1) and the video-detection m
            "reports (frame/sequence/dataset mAP, speed-stratified mAP, Average Delay, Track-mAP), on the "
            "same tracker outputs. Detection metrics use column 7 as the score (trackers that write -1 there "
            "tie every box). See docs/detection_metrics.md and docs/hota_variants.md.")
+with st.expander("CA-HOTA and TETA: where the two classification-aware scores differ"):
+    st.table(ca_hota_vs_teta())
 if ws.inputs.format != "mot" or ws.classes:
     st.info("These metrics read MOTChallenge files without classes; this run is "
             + run_kind(ws.inputs.format, ws.classes)

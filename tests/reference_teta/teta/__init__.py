@@ -1,0 +1,2 @@
+from . import config, datasets, metrics, utils
+from .eval import Evaluator

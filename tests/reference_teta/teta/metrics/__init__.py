@@ -1,0 +1,1 @@
+from .teta import TETA
