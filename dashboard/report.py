@@ -11,7 +11,9 @@ JPEG data URIs, the CSS is inline, and nothing is fetched from the network. Sect
   (``matched * (1 - AssA)``: its share of the combined AssA at alpha, since
   ``AssA = sum_g TP_g AssA_g / TP``) and those with the most identity switches, each with
   thumbnails of the frames where it fails (annotated by the overlay, the track highlighted);
-* the what-if gains (``tracklens.analysis.whatif``), when the original input files are reachable;
+* the what-if gains (``tracklens.analysis.whatif``) and a score sweep: only when asked for
+  (``whatif``, ``score_thresholds``: they evaluate the input files again) or, for the sweep, carried
+  by the run; otherwise one sentence naming the flag that adds them (``report_reeval``);
 * how the numbers were made: versions, inputs, preprocessing, sequences, input notes.
 """
 from __future__ import annotations
@@ -710,17 +712,22 @@ section{break-inside:auto}.figure{break-inside:avoid}}
 # The report
 
 
-def build_report(ws, alpha: float = 0.5, *, whatif: bool = True, max_tracks: int = 6,
-                 title: str | None = None, workers: int = 1) -> str:
+def build_report(ws, alpha: float = 0.5, *, whatif: bool = False, max_tracks: int = 6,
+                 title: str | None = None, workers: int = 1, score_thresholds: str | None = None) -> str:
     """The whole report as one self-contained HTML string (see the module docstring).
 
     ``alpha`` is the IoU threshold at which tracks and frames are shown (the tables are means over
-    the 19 alphas); ``whatif=False`` skips the what-if re-evaluations; ``max_tracks`` worst tracks
-    per tracker (plus up to two with the most switches); ``workers`` processes for the re-evaluations
-    (score sweep, what-if: ``report_reeval``), running while the other sections are built when above 1."""
+    the 19 alphas); ``whatif`` adds the what-if re-evaluations and ``score_thresholds`` (a
+    ``--score-thresholds`` SPEC) a score sweep computed from the input files (a run saved with a sweep
+    shows its own without it); ``max_tracks`` worst tracks per tracker (plus up to two with the most
+    switches); ``workers`` processes for the re-evaluations (``report_reeval``), running while the
+    other sections are built when above 1."""
     alpha = float(ALPHAS[alpha_index(alpha)])
+    from tracklens.sweep import DEFAULT_CUTOFFS
+
     from .report_reeval import Reevaluation  # sweep and what-if: started first, in the background with workers > 1
-    reevaluation = Reevaluation(ws, whatif=whatif, sweep=True, workers=workers)
+    reevaluation = Reevaluation(ws, whatif=whatif, sweep=score_thresholds is not None, workers=workers,
+                                score_thresholds=score_thresholds or DEFAULT_CUTOFFS)
     try:
         return _build_report(ws, alpha, reevaluation, whatif=whatif, max_tracks=max_tracks, title=title)
     finally:
@@ -804,8 +811,8 @@ def _build_report(ws, alpha: float, reevaluation, *, whatif: bool, max_tracks: i
                     "where those are (tracklens report RUN_DIR), or open the What-if page of the dashboard.</p>")
             lead = ""
     else:
-        body = '<p class="note">What-if gains were not computed for this report (--no-whatif).</p>'
-        lead = ""
+        from .report_reeval import WHATIF_LEFT_OUT
+        body, lead = f'<p class="note">{_e(WHATIF_LEFT_OUT)}</p>', ""
     sections.append(_section("whatif", "What-if gains", body, lead))
     sections += decide_sections(ws, figures.html, _section, reevaluation)
     sections.append(diff_section(ws, alpha))  # Run diff (report_diff.py)
