@@ -123,15 +123,25 @@ def _moments(events: pd.DataFrame, segments: pd.DataFrame, gt_id: int, alpha: fl
     return out
 
 
-def worst_tracks(ws, tracker: str, alpha: float = 0.5, n: int = 6, by_switches: int = 2) -> list[WorstTrack]:
+def _track_table(ws, tracker: str, sequence: str, a_idx: int, pieces=None) -> pd.DataFrame:
+    """``gt_track_table`` of one sequence at α number ``a_idx`` (from the report's ``ReportPieces``
+    when given: the same table)."""
+    if pieces is not None:
+        return pieces.get(sequence).track_tables[tracker]
+    an = ws.analysis(tracker, sequence)
+    return gt_track_table(an.gt_tracks, an.pairs, a_idx)
+
+
+def worst_tracks(ws, tracker: str, alpha: float = 0.5, n: int = 6, by_switches: int = 2,
+                 pieces=None) -> list[WorstTrack]:
     """The ``n`` ground-truth tracks (over every sequence) that cost ``tracker`` the most
     association at ``alpha`` (``matched * (1 - AssA)`` over the combined TP, in AssA points),
-    plus up to ``by_switches`` more with the most identity switches; worst first."""
+    plus up to ``by_switches`` more with the most identity switches; worst first. ``pieces``: the
+    report's ``report_pieces.ReportPieces`` at that α, which hold the track tables."""
     a_idx = alpha_index(alpha)
     tables = []
     for meta in ws.sequences:
-        an = ws.analysis(tracker, meta.name)
-        t = gt_track_table(an.gt_tracks, an.pairs, a_idx)
+        t = _track_table(ws, tracker, meta.name, a_idx, pieces).copy()
         t.insert(0, "sequence", meta.name)
         tables.append(t)
     table = pd.concat(tables, ignore_index=True)
@@ -152,13 +162,12 @@ def worst_tracks(ws, tracker: str, alpha: float = 0.5, n: int = 6, by_switches: 
     return out
 
 
-def never_matched(ws, tracker: str, alpha: float = 0.5) -> dict[str, list[int]]:
+def never_matched(ws, tracker: str, alpha: float = 0.5, pieces=None) -> dict[str, list[int]]:
     """Per sequence, the ground-truth tracks no tracker box ever matched at ``alpha``."""
     a_idx = alpha_index(alpha)
     out = {}
     for meta in ws.sequences:
-        an = ws.analysis(tracker, meta.name)
-        t = gt_track_table(an.gt_tracks, an.pairs, a_idx)
+        t = _track_table(ws, tracker, meta.name, a_idx, pieces)
         ids = t.loc[t["matched"] == 0, "gt_id"].astype(int).tolist()
         if ids:
             out[meta.name] = ids
@@ -725,16 +734,23 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = False, max_tracks: in
     alpha = float(ALPHAS[alpha_index(alpha)])
     from tracklens.sweep import DEFAULT_CUTOFFS
 
+    from .report_diff import MAX_PAIRS
+    from .report_pieces import ReportPieces
     from .report_reeval import Reevaluation  # sweep and what-if: started first, in the background with workers > 1
     reevaluation = Reevaluation(ws, whatif=whatif, sweep=score_thresholds is not None, workers=workers,
                                 score_thresholds=score_thresholds or DEFAULT_CUTOFFS)
-    try:
-        return _build_report(ws, alpha, reevaluation, whatif=whatif, max_tracks=max_tracks, title=title)
+    pieces = None
+    try:  # each sequence's share of the sections read from the box tables, in workers when above 1
+        pieces = ReportPieces(ws, alpha_index(alpha), tuple(ws.trackers[1:1 + MAX_PAIRS]), workers)
+        return _build_report(ws, alpha, reevaluation, pieces, whatif=whatif, max_tracks=max_tracks, title=title)
     finally:
+        if pieces is not None:
+            pieces.close()
         reevaluation.close()
 
 
-def _build_report(ws, alpha: float, reevaluation, *, whatif: bool, max_tracks: int, title: str | None) -> str:
+def _build_report(ws, alpha: float, reevaluation, pieces, *, whatif: bool, max_tracks: int,
+                  title: str | None) -> str:
     figures = _Figures()
     colors = tracker_colors(ws.trackers)
     summary = summary_table(ws.metrics, COMBINED).sort_values("HOTA", ascending=False).reset_index(drop=True)
@@ -780,8 +796,9 @@ def _build_report(ws, alpha: float, reevaluation, *, whatif: bool, max_tracks: i
         body, "Each tracker as a point in DetA x AssA over contours of HOTA = √(DetA·AssA): up means better "
               "identities, right means better detection. The dashed line is the Pareto front."
               + (" Right: sequences by mean HOTA across trackers, hardest first." if extra else "")))
+    provenance = _provenance(ws, alpha)  # reads the input files (input check): while the pieces are computed
     # Worst tracks
-    sections.append(_section("tracks", "Worst tracks", _worst_tracks_html(ws, alpha, max_tracks, colors),
+    sections.append(_section("tracks", "Worst tracks", _worst_tracks_html(ws, alpha, max_tracks, colors, pieces),
                              f"Per tracker, the ground-truth tracks that cost the most association at α = {alpha:.2f}: "
                              "a track's cost is matched frames × (1 − its AssA) over all matched frames, i.e. "
                              "the AssA points it takes from the combined score; then the tracks with the most "
@@ -789,7 +806,7 @@ def _build_report(ws, alpha: float, reevaluation, *, whatif: bool, max_tracks: i
                              "highlighted (white dashes: ground truth; coloured: tracker ids; magenta ring: "
                              "identity switch; red dashes: missed)."))
     from .report_breakdowns import breakdown_section  # breakdowns by condition, causes of identity errors
-    sections.append(_section(*breakdown_section(ws, alpha, figures.html, colors)))
+    sections.append(_section(*breakdown_section(ws, alpha, figures.html, colors, pieces)))
     # What-if
     from tracklens.run import reevaluation_refused
     refused = reevaluation_refused(ws.inputs) if ws.inputs.format == "mot" and not ws.classes else None
@@ -815,9 +832,9 @@ def _build_report(ws, alpha: float, reevaluation, *, whatif: bool, max_tracks: i
         body, lead = f'<p class="note">{_e(WHATIF_LEFT_OUT)}</p>', ""
     sections.append(_section("whatif", "What-if gains", body, lead))
     sections += decide_sections(ws, figures.html, _section, reevaluation)
-    sections.append(diff_section(ws, alpha))  # Run diff (report_diff.py)
+    sections.append(diff_section(ws, alpha, pieces))  # Run diff (report_diff.py)
     # Provenance
-    sections.append(_section("provenance", "How these numbers were made", _provenance(ws, alpha)))
+    sections.append(_section("provenance", "How these numbers were made", provenance))
 
     chips = [("trackers", len(ws.trackers)), ("sequences", len(ws.sequences)),
              ("frames", sum(s.num_frames for s in ws.sequences)),
@@ -855,15 +872,12 @@ def _build_report(ws, alpha: float, reevaluation, *, whatif: bool, max_tracks: i
 """
 
 
-def _worst_tracks_html(ws, alpha: float, max_tracks: int, colors: dict[str, str]) -> str:
+def _worst_tracks_html(ws, alpha: float, max_tracks: int, colors: dict[str, str], pieces=None) -> str:
     parts = []
     sources: dict[str, FrameSource] = {}
-    for tracker in ws.trackers:  # the breakdowns read every whole box table anyway: read each once now,
-        for meta in ws.sequences:  # so the windows of frames below are slices in memory, not row groups
-            ws.analysis(tracker, meta.name).boxes
     try:
         for tracker in ws.trackers:
-            tracks = worst_tracks(ws, tracker, alpha, max_tracks)
+            tracks = worst_tracks(ws, tracker, alpha, max_tracks, pieces=pieces)
             parts.append(f'<div class="tracker-head">{_chip(tracker, colors)}'
                          f'<span class="muted">{len(tracks)} tracks</span></div>')
             if not tracks:
@@ -878,7 +892,7 @@ def _worst_tracks_html(ws, alpha: float, max_tracks: int, colors: dict[str, str]
                 thumbs = [(mo, thumbnail(ws, tracker, t.sequence, mo.frame, t.gt_id, alpha, sources[t.sequence]))
                           for mo in frames]
                 parts.append(_track_card(t, alpha, thumbs))
-            missed = never_matched(ws, tracker, alpha)
+            missed = never_matched(ws, tracker, alpha, pieces)
             if missed:
                 listed = "; ".join(f"{_e(s)}: {', '.join(map(str, ids[:30]))}{' …' if len(ids) > 30 else ''}"
                                    for s, ids in missed.items())
