@@ -538,7 +538,7 @@ def _input_check(inputs) -> str:
     return " · ".join(f.message + (f" (fix: {f.fix_args})" if f.fixes else "") for f in findings)
 
 
-def _provenance(ws, alpha: float) -> str:
+def _provenance(ws, alpha: float, pieces=None) -> str:
     m = ws.manifest
     versions = dict(m.get("versions") or {})
     rows = [("tracklens", m.get("tracklens", "?")), ("evaluated", m.get("created", "?")),
@@ -559,7 +559,7 @@ def _provenance(ws, alpha: float) -> str:
     if i.protocol:  # tracklens eval --protocol (core/protocols.py)
         from tracklens.protocols import described
         rows.append(("protocol", described(i.protocol)))
-    rows.append(("input check", _input_check(i)))
+    rows.append(("input check", _input_check(i) if pieces is None else pieces.input_check()))
     if i.fixes:  # tracklens check's explicit corrections (docs/check.md)
         rows.append(("explicit fixes", ", ".join(f"--fix {f}" for f in i.fixes)
                      + ": applied to the tracker files before the evaluation"))
@@ -729,8 +729,9 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = False, max_tracks: in
     the 19 alphas); ``whatif`` adds the what-if re-evaluations and ``score_thresholds`` (a
     ``--score-thresholds`` SPEC) a score sweep computed from the input files (a run saved with a sweep
     shows its own without it); ``max_tracks`` worst tracks per tracker (plus up to two with the most
-    switches); ``workers`` processes for the re-evaluations (``report_reeval``), running while the
-    other sections are built when above 1."""
+    switches); ``workers`` processes for each sequence's share of the sections read from the box tables
+    and the input check (``report_pieces``) and for the re-evaluations (``report_reeval``), running
+    while the other sections are built when above 1 (the report is the same either way)."""
     alpha = float(ALPHAS[alpha_index(alpha)])
     from tracklens.sweep import DEFAULT_CUTOFFS
 
@@ -796,7 +797,6 @@ def _build_report(ws, alpha: float, reevaluation, pieces, *, whatif: bool, max_t
         body, "Each tracker as a point in DetA x AssA over contours of HOTA = √(DetA·AssA): up means better "
               "identities, right means better detection. The dashed line is the Pareto front."
               + (" Right: sequences by mean HOTA across trackers, hardest first." if extra else "")))
-    provenance = _provenance(ws, alpha)  # reads the input files (input check): while the pieces are computed
     # Worst tracks
     sections.append(_section("tracks", "Worst tracks", _worst_tracks_html(ws, alpha, max_tracks, colors, pieces),
                              f"Per tracker, the ground-truth tracks that cost the most association at α = {alpha:.2f}: "
@@ -834,7 +834,7 @@ def _build_report(ws, alpha: float, reevaluation, pieces, *, whatif: bool, max_t
     sections += decide_sections(ws, figures.html, _section, reevaluation)
     sections.append(diff_section(ws, alpha, pieces))  # Run diff (report_diff.py)
     # Provenance
-    sections.append(_section("provenance", "How these numbers were made", provenance))
+    sections.append(_section("provenance", "How these numbers were made", _provenance(ws, alpha, pieces)))
 
     chips = [("trackers", len(ws.trackers)), ("sequences", len(ws.sequences)),
              ("frames", sum(s.num_frames for s in ws.sequences)),

@@ -18,8 +18,14 @@ import pandas as pd
 from tracklens.analysis.breakdown import sequence_counts
 from tracklens.analysis.causes import baseline_counts, identity_causes
 from tracklens.analysis.diff import SequenceDiff, diff_sequence
+from tracklens.analysis.frame_table import FrameTable
 from tracklens.analysis.tracks import gt_track_table
 from tracklens.breakdowns import conditions
+
+# The box-table columns the pieces read (not the similarities, scores or masks: a quarter of a MOTChallenge
+# table, most of a mask format's)
+PIECE_COLUMNS = ["frame", "side", "id", "x", "y", "w", "h", "row", "vis", "evaluated", "partner", "level",
+                 "clear_partner", "event", "idtp", "kitti_occluded", "kitti_truncated"]
 
 
 @dataclass
@@ -36,7 +42,7 @@ class SequencePieces:
 
 def sequence_pieces(ws, name: str, alpha_index: int, pairs: tuple[str, ...]) -> SequencePieces:
     """The pieces of sequence ``name``; ``pairs``: the trackers compared with the first one."""
-    analyses = {tr: ws.analysis(tr, name) for tr in ws.trackers}
+    analyses = {tr: _narrow(ws.analysis(tr, name)) for tr in ws.trackers}
     first = analyses[ws.trackers[0]]
     threshold = float(ws.inputs.threshold)
     return SequencePieces(
@@ -47,6 +53,13 @@ def sequence_pieces(ws, name: str, alpha_index: int, pairs: tuple[str, ...]) -> 
         baseline=baseline_counts(first.boxes, conditions(first)),
         track_tables={tr: gt_track_table(an.gt_tracks, an.pairs, alpha_index) for tr, an in analyses.items()},
         diffs={tr: diff_sequence(first, analyses[tr], alpha_index, threshold, threshold) for tr in pairs})
+
+
+def _narrow(an):
+    """A copy of an analysis whose whole box table holds only ``PIECE_COLUMNS`` (read alone from a saved
+    run); the analysis itself is left as it was (the report's thumbnails read windows of it)."""
+    boxes = FrameTable(an.stored_boxes.columns(PIECE_COLUMNS), categories=an.stored_boxes.categories)
+    return replace(an, stored_boxes=boxes, memo={})
 
 
 _WS = None  # a worker process's copy of the workspace (``_start_worker``)
@@ -66,6 +79,12 @@ def _worker_pieces(name: str, alpha_index: int, pairs: tuple[str, ...]) -> Seque
             _WS._analyses.pop((tr, name), None)
 
 
+def _worker_input_check() -> str:
+    from .report import _input_check
+
+    return _input_check(_WS.inputs)
+
+
 class ReportPieces:
     """Every sequence's pieces, computed in the background or on first use (see the module doc)."""
 
@@ -73,12 +92,20 @@ class ReportPieces:
         self._ws, self._alpha_index, self._pairs = ws, alpha_index, pairs
         self._done: dict[str, SequencePieces | Future] = {}
         self._pool: ProcessPoolExecutor | None = None
+        self._input_check: Future | None = None
         names = [m.name for m in ws.sequences]
         workers = min(workers, len(names), os.cpu_count() or 1)
         if ws.root is not None and workers > 1:  # a run from folders holds its tables here: no copies
             bare = replace(ws, _analyses={}, _views={})  # what a worker needs: no tables read here travel
             self._pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(bare,))
+            self._input_check = self._pool.submit(_worker_input_check)  # it reads the input files: first
             self._done = {n: self._pool.submit(_worker_pieces, n, alpha_index, pairs) for n in names}
+
+    def input_check(self) -> str:
+        """``report._input_check`` of the run's inputs (from a worker when the pieces are)."""
+        from .report import _input_check
+
+        return self._input_check.result() if self._input_check is not None else _input_check(self._ws.inputs)
 
     @property
     def background(self) -> bool:
