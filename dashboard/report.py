@@ -812,9 +812,9 @@ def _build_report(ws, alpha: float, reevaluation, pieces, *, whatif: bool, max_t
     refused = reevaluation_refused(ws.inputs) if ws.inputs.format == "mot" and not ws.classes else None
     if refused:  # scored under rules the re-evaluation would not reproduce: no numbers from other rules
         body, lead = f'<p class="note">What-if gains are not shown: {_e(refused)}</p>', ""
-    elif whatif:
+    elif whatif or ws.inputs.format != "mot" or ws.classes:  # the fixes do not apply to the run: said either way
         try:
-            table, reason = reevaluation.whatif()
+            table, reason = reevaluation.whatif() if whatif else whatif_inputs(ws)
         except Exception as exc:  # noqa: BLE001 - the report must still come out
             table, reason = None, f"the re-evaluation failed ({type(exc).__name__}: {exc})"
         if table is not None:
