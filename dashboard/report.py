@@ -154,9 +154,12 @@ def worst_tracks(ws, tracker: str, alpha: float = 0.5, n: int = 6, by_switches: 
     out = []
     for _, row in pd.concat([chosen, extra]).iterrows():
         an = ws.analysis(tracker, row["sequence"])
-        span = an.gt_tracks.loc[an.gt_tracks["gt_id"] == row["gt_id"]].iloc[0]
-        boxes = an.box_window(int(span["first_frame"]), int(span["last_frame"]))  # not the whole sequence
-        segments = coverage_segments(boxes[boxes["id"] == row["gt_id"]], a_idx, "gt")
+        if pieces is not None:  # every id's spans, computed with the pieces (_moments keeps this id's)
+            segments = pieces.get(row["sequence"]).segments[tracker]
+        else:
+            span = an.gt_tracks.loc[an.gt_tracks["gt_id"] == row["gt_id"]].iloc[0]
+            boxes = an.box_window(int(span["first_frame"]), int(span["last_frame"]))  # not the whole sequence
+            segments = coverage_segments(boxes[boxes["id"] == row["gt_id"]], a_idx, "gt")
         out.append(WorstTrack(tracker, row["sequence"], int(row["gt_id"]), row.to_dict(), float(row["cost"]),
                               _moments(an.identity_events, segments, int(row["gt_id"]), alpha)))
     return out
@@ -797,6 +800,7 @@ def _build_report(ws, alpha: float, reevaluation, pieces, *, whatif: bool, max_t
         body, "Each tracker as a point in DetA x AssA over contours of HOTA = √(DetA·AssA): up means better "
               "identities, right means better detection. The dashed line is the Pareto front."
               + (" Right: sequences by mean HOTA across trackers, hardest first." if extra else "")))
+    decide = decide_sections(ws, figures.html, _section, reevaluation)  # from the metrics: while the pieces come
     # Worst tracks
     sections.append(_section("tracks", "Worst tracks", _worst_tracks_html(ws, alpha, max_tracks, colors, pieces),
                              f"Per tracker, the ground-truth tracks that cost the most association at α = {alpha:.2f}: "
@@ -831,7 +835,7 @@ def _build_report(ws, alpha: float, reevaluation, pieces, *, whatif: bool, max_t
         from .report_reeval import WHATIF_LEFT_OUT
         body, lead = f'<p class="note">{_e(WHATIF_LEFT_OUT)}</p>', ""
     sections.append(_section("whatif", "What-if gains", body, lead))
-    sections += decide_sections(ws, figures.html, _section, reevaluation)
+    sections += decide
     sections.append(diff_section(ws, alpha, pieces))  # Run diff (report_diff.py)
     # Provenance
     sections.append(_section("provenance", "How these numbers were made", _provenance(ws, alpha, pieces)))

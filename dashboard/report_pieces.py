@@ -1,6 +1,6 @@
 """The per-sequence work of the report's sections built from the saved box tables: each sequence's
 breakdown counts, causes of identity errors and ground-truth baseline, its ground-truth track tables
-at α (worst tracks) and its run diffs (first tracker against the next ones). Every piece is the
+and coverage spans at α (worst tracks) and its run diffs (first tracker against the next ones). Every piece is the
 function the section called before on that one sequence, so gathering them in the run's sequence
 order gives the same tables.
 
@@ -19,7 +19,7 @@ from tracklens.analysis.breakdown import sequence_counts
 from tracklens.analysis.causes import baseline_counts, identity_causes
 from tracklens.analysis.diff import SequenceDiff, diff_sequence
 from tracklens.analysis.frame_table import FrameTable
-from tracklens.analysis.tracks import gt_track_table
+from tracklens.analysis.tracks import coverage_segments, gt_track_table
 from tracklens.breakdowns import conditions
 
 # The box-table columns the pieces read (not the similarities, scores or masks: a quarter of a MOTChallenge
@@ -37,6 +37,7 @@ class SequencePieces:
     causes: dict[str, pd.DataFrame]  # tracker -> ``causes.identity_causes`` with its ``sequence`` column
     baseline: dict[str, int]  # ``causes.baseline_counts`` of the ground truth (through the first tracker)
     track_tables: dict[str, pd.DataFrame]  # tracker -> ``tracks.gt_track_table`` at α
+    segments: dict[str, pd.DataFrame]  # tracker -> ``tracks.coverage_segments`` of every ground-truth id at α
     diffs: dict[str, SequenceDiff]  # other tracker -> ``diff.diff_sequence(first, other)``
 
 
@@ -52,6 +53,7 @@ def sequence_pieces(ws, name: str, alpha_index: int, pairs: tuple[str, ...]) -> 
                 .assign(sequence=name) for tr, an in analyses.items()},
         baseline=baseline_counts(first.boxes, conditions(first)),
         track_tables={tr: gt_track_table(an.gt_tracks, an.pairs, alpha_index) for tr, an in analyses.items()},
+        segments={tr: coverage_segments(an.boxes, alpha_index, "gt") for tr, an in analyses.items()},
         diffs={tr: diff_sequence(first, analyses[tr], alpha_index, threshold, threshold) for tr in pairs})
 
 
