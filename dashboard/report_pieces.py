@@ -19,7 +19,7 @@ from tracklens.analysis.breakdown import sequence_counts
 from tracklens.analysis.causes import baseline_counts, identity_causes
 from tracklens.analysis.diff import SequenceDiff, diff_sequence
 from tracklens.analysis.frame_table import FrameTable
-from tracklens.analysis.tracks import coverage_segments, gt_track_table
+from tracklens.analysis.tracks import analysis_track_table, coverage_segments
 from tracklens.breakdowns import conditions
 
 # The box-table columns the pieces read (not the similarities, scores or masks: a quarter of a MOTChallenge
@@ -52,7 +52,8 @@ def sequence_pieces(ws, name: str, alpha_index: int, pairs: tuple[str, ...]) -> 
         causes={tr: identity_causes(an.boxes, an.identity_events, an.fn_bursts, alpha_index, conditions(an))
                 .assign(sequence=name) for tr, an in analyses.items()},
         baseline=baseline_counts(first.boxes, conditions(first)),
-        track_tables={tr: gt_track_table(an.gt_tracks, an.pairs, alpha_index) for tr, an in analyses.items()},
+        track_tables={tr: analysis_track_table(an, alpha_index) for tr, an in analyses.items()},  # kept: the
+        # diffs' track costs below read the same tables
         segments={tr: coverage_segments(an.boxes, alpha_index, "gt") for tr, an in analyses.items()},
         diffs={tr: diff_sequence(first, analyses[tr], alpha_index, threshold, threshold) for tr in pairs})
 

@@ -22,7 +22,7 @@ from ..errors import InputError
 from ..metrics.hota import ALPHAS
 from .boxes import GT, TRACKER, states
 from .record import SequenceAnalysis
-from .tracks import gt_track_table
+from .tracks import analysis_track_table
 
 ABSENT = "—"  # a tracker box that only the other run has
 BOX_COLUMNS = ["frame", "x", "y", "w", "h"]
@@ -250,7 +250,7 @@ def track_costs(an: SequenceAnalysis, alpha_index: int) -> pd.DataFrame:
     """Per evaluated ground-truth track, what it costs (lower is better): CLEAR FN, IDSW, Frag, and at
     α the HOTA FN and the association cost ``matched * (1 - AssA)`` (summed over tracks: HOTA TP
     minus TP x AssA, so these add up to the sequence's numbers)."""
-    t = gt_track_table(an.gt_tracks, an.pairs, alpha_index)
+    t = analysis_track_table(an, alpha_index)
     return pd.DataFrame({
         "gt_id": t["gt_id"].to_numpy(), "frames": t["frames"].to_numpy(),
         "CLEAR FN": (t["frames"] - t["clear_matched"]).to_numpy(), "IDSW": t["switches"].to_numpy(),
