@@ -24,7 +24,7 @@ def _error(message: str) -> int:
 def load_run(args: argparse.Namespace) -> Workspace:
     """The saved run, its frames shown from inside the run, the bundled sample or a ``--data-root``;
     the class of ``--class`` for a run with classes."""
-    from .loading import SAMPLE
+    from tracklens.assets import SAMPLE  # not through .loading: the report and clips never load Streamlit
 
     ws = Workspace.load(args.run_dir, frame_roots=(str(SAMPLE), *(getattr(args, "data_root", None) or [])))
     cls = getattr(args, "cls", None)
