@@ -4,9 +4,8 @@ from __future__ import annotations
 import html
 from typing import Callable
 
-import plotly.graph_objects as go
-
 import pandas as pd
+import plotly.graph_objects as go
 
 from tracklens.analysis.breakdown import add_counts, breakdown_table, shown_conditions
 from tracklens.analysis.causes import CAUSES, KINDS, cause_counts
@@ -28,11 +27,12 @@ def breakdown_section(ws, alpha: float, figure_html: Callable[[go.Figure, str], 
             tables[tracker] = breakdown_table(add_counts([p.counts[tracker] for p in done]))
             counts[tracker] = cause_counts(pd.concat([p.causes[tracker] for p in done], ignore_index=True))
         base = pooled_baseline([p.baseline for p in done])
-    for tracker in ws.trackers if pieces is None else ():
-        analyses = [(s.name, ws.analysis(tracker, s.name)) for s in ws.sequences]
-        tables[tracker] = combined_table(analyses)
-        counts[tracker] = cause_counts(tracker_causes(analyses, a_idx))
-        base = base or baseline(analyses)  # ground truth only: the same through every tracker
+    else:
+        for tracker in ws.trackers:
+            analyses = [(s.name, ws.analysis(tracker, s.name)) for s in ws.sequences]
+            tables[tracker] = combined_table(analyses)
+            counts[tracker] = cause_counts(tracker_causes(analyses, a_idx))
+            base = base or baseline(analyses)  # ground truth only: the same through every tracker
     charts = "".join(figure_html(condition_comparison(tables, name, colors), f"breakdown-{name}")
                      for name in shown_conditions(list(tables.values())))
     summary = cause_summary(counts, base)

@@ -80,7 +80,6 @@ class Reevaluation:
         self._tasks: dict[str, tuple] = {}  # run here, when first asked for (one worker)
         self._pool: ProcessPoolExecutor | None = None
         inputs = ws.inputs
-        self.asked_sweep = sweep  # whether the report shows a sweep without the run carrying one
         self.wants_sweep = (sweep and inputs.format == "mot" and not ws.classes
                             and not reevaluation_refused(inputs) and not self._carried_matches())
         layout = None
