@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -108,7 +109,12 @@ class ReportPieces:
         """``report._input_check`` of the run's inputs (from a worker when the pieces are)."""
         from .report import _input_check
 
-        return self._input_check.result() if self._input_check is not None else _input_check(self._ws.inputs)
+        if self._input_check is not None:
+            try:
+                return self._input_check.result()
+            except BrokenProcessPool:  # a worker died (killed, out of memory): checked here instead
+                pass
+        return _input_check(self._ws.inputs)
 
     @property
     def background(self) -> bool:
@@ -117,10 +123,13 @@ class ReportPieces:
 
     def get(self, name: str) -> SequencePieces:
         found = self._done.get(name)
+        if isinstance(found, Future):
+            try:
+                found = found.result()
+            except BrokenProcessPool:  # a worker died (killed, out of memory): this sequence here instead
+                found = None
         if found is None:
             found = sequence_pieces(self._ws, name, self._alpha_index, self._pairs)
-        elif isinstance(found, Future):
-            found = found.result()
         self._done[name] = found
         return found
 

@@ -6,6 +6,7 @@ bundled sample and on two MOT17 sequences x three trackers."""
 from __future__ import annotations
 
 import html
+import os
 import re
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from tracklens.analysis import diff as diff_module
 from tracklens.analysis.frame_table import FrameTable
-from tracklens.dashboard import report_reeval
+from tracklens.dashboard import report_pieces, report_reeval
 from tracklens.dashboard.cli import main
 from tracklens.dashboard.figures import tracker_colors
 from tracklens.dashboard.report import _Figures, _section, build_report, never_matched, worst_tracks
@@ -169,6 +170,30 @@ def test_mot17_pieces_equal_the_old_way(mot17_run: Path) -> None:
     ws = Workspace.load(str(mot17_run))  # the whole report: the same in this process and in two workers
     one, two = (_sections(build_report(Workspace.load(str(mot17_run)), workers=w)) for w in (1, 2))
     assert one == two and len(ws.trackers) == 3
+
+
+def _die(*args) -> None:
+    os._exit(1)  # a worker killed mid-task (out of memory, a signal)
+
+
+def test_a_dead_worker_leaves_its_sequences_to_this_process(sample_run: Path, monkeypatch) -> None:
+    ws = Workspace.load(str(sample_run))
+    expected = ReportPieces(ws, alpha_index(0.5), tuple(ws.trackers[1:]), 1)
+    monkeypatch.setattr(report_pieces, "_worker_pieces", _die)  # the workers are forked with it
+    monkeypatch.setattr(report_pieces, "_worker_input_check", _die)
+    fresh = Workspace.load(str(sample_run))
+    pieces = ReportPieces(fresh, alpha_index(0.5), tuple(fresh.trackers[1:]), 2)
+    try:
+        assert pieces.background
+        for meta in ws.sequences:
+            got, want = pieces.get(meta.name), expected.get(meta.name)
+            assert got.name == want.name and got.baseline == want.baseline
+            for tracker in ws.trackers:
+                pd.testing.assert_frame_equal(got.causes[tracker], want.causes[tracker], check_exact=True)
+                pd.testing.assert_frame_equal(got.segments[tracker], want.segments[tracker], check_exact=True)
+        assert pieces.input_check() == expected.input_check()
+    finally:
+        pieces.close()
 
 
 def test_columns_read_only_what_is_asked(sample_run: Path) -> None:
