@@ -22,7 +22,7 @@ from tracklens.workspace import Workspace
 from tracklens.dashboard.frames import open_frames
 from tracklens.dashboard.overlay import annotate
 from tracklens.dashboard.report import THUMB_WIDTH, _crop, build_report, jpeg_data_uri, thumbnail, worst_tracks
-from tracklens.dashboard.report_reeval import SWEEP_LEFT_OUT, WHATIF_LEFT_OUT
+from tracklens.dashboard.report_reeval import WHATIF_LEFT_OUT
 from tracklens.dashboard.views import alpha_index, overlay_boxes
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")

@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracklens.analysis import diff as diff_module
-from tracklens.analysis.frame_table import FrameTable
 from tracklens.dashboard import report_pieces, report_reeval
 from tracklens.dashboard.cli import main
 from tracklens.dashboard.figures import tracker_colors
