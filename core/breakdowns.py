@@ -41,7 +41,11 @@ def tracker_causes(analyses: Iterable[tuple[str, SequenceAnalysis]], alpha_index
 def baseline(analyses: Iterable[tuple[str, SequenceAnalysis]]) -> dict[str, float | int]:
     """How common each cause's evidence is among all evaluated ground-truth boxes (``causes.baseline_counts``
     summed over the sequences): the share a cause would have if errors happened at random boxes."""
-    parts = [baseline_counts(an.boxes, conditions(an)) for _, an in analyses]
+    return pooled_baseline([baseline_counts(an.boxes, conditions(an)) for _, an in analyses])
+
+
+def pooled_baseline(parts: list[dict[str, int]]) -> dict[str, float | int]:
+    """``baseline`` from each sequence's ``causes.baseline_counts`` (in sequence order)."""
     total = {k: sum(p[k] for p in parts) for k in ("boxes", "boxes_with_visibility", *BASELINE_CAUSES)}
     shares = {}
     for c in BASELINE_CAUSES:

@@ -36,14 +36,29 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("--data-root", action="append", metavar="DIR",
                     help="a folder the app's 'Open data' form may read from (repeatable; the folders given "
                          "here and the bundled sample are always allowed)")
-    rp = sub.add_parser("report", help="one self-contained HTML report of a saved run (opens offline)")
+    rp = sub.add_parser("report", help="one self-contained HTML report of a saved run (opens offline)",
+                        description="One self-contained HTML report of a saved run, built from what the run saved. "
+                                    "The sections that evaluate the input files again take several times as long "
+                                    "and are added by a flag: --what-if, and --score-thresholds (a run saved with "
+                                    "'eval --score-thresholds ... --save' carries its sweep); without the flag the "
+                                    "report says which flag adds them.")
     rp.add_argument("run_dir", help="a saved run (tracklens eval --save RUN_DIR)")
     rp.add_argument("-o", "--output", default="report.html", help="HTML file to write (default report.html)")
     rp.add_argument("--alpha", type=float, default=0.5, help="α at which tracks and frames are shown (default 0.5)")
     rp.add_argument("--max-tracks", type=int, default=6, help="worst tracks per tracker (default 6)")
-    rp.add_argument("--no-whatif", action="store_true", help="skip the what-if re-evaluations")
-    rp.add_argument("--workers", type=int, default=1, help="processes re-evaluating the input files (what-if fixes, score sweep), beside the "
-                         "report's other sections")
+    whatif = rp.add_mutually_exclusive_group()
+    whatif.add_argument("--what-if", dest="what_if", action="store_true",
+                        help="add the what-if gains: each tracker's output edited to remove one kind of error and "
+                             "evaluated again from the input files")
+    whatif.add_argument("--no-whatif", action="store_true", help="no what-if gains (the default; kept for scripts)")
+    rp.add_argument("--score-thresholds", metavar="SPEC",
+                    help="add a score sweep evaluated again from the input files at these cutoffs: start:stop:step "
+                         "(stop included, e.g. 0:0.95:0.05) or a list 0.3,0.5 (docs/sweep.md); without it the "
+                         "report shows the sweep the run carries, if any")
+    rp.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                    help="processes for the report's per-sequence work on the saved tables, the input check and "
+                         "the re-evaluations of --what-if and --score-thresholds, beside the report's other "
+                         "sections (default 2; 1: everything in this process)")
     rp.add_argument("--class", dest="cls", metavar="CLASS",
                     help="the class shown (a run with classes; default the first)")
     rp.add_argument("--data-root", action="append", metavar="DIR",

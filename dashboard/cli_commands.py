@@ -24,7 +24,7 @@ def _error(message: str) -> int:
 def load_run(args: argparse.Namespace) -> Workspace:
     """The saved run, its frames shown from inside the run, the bundled sample or a ``--data-root``;
     the class of ``--class`` for a run with classes."""
-    from .loading import SAMPLE
+    from tracklens.assets import SAMPLE  # not through .loading: the report and clips never load Streamlit
 
     ws = Workspace.load(args.run_dir, frame_roots=(str(SAMPLE), *(getattr(args, "data_root", None) or [])))
     cls = getattr(args, "cls", None)
@@ -36,16 +36,21 @@ def load_run(args: argparse.Namespace) -> Workspace:
 
 
 def report(args: argparse.Namespace) -> int:
-    """``tracklens report RUN_DIR -o report.html [--alpha 0.5] [--no-whatif] [--max-tracks N] [--workers N]``."""
+    """``tracklens report RUN_DIR -o report.html [--alpha 0.5] [--what-if] [--score-thresholds SPEC]
+    [--max-tracks N] [--workers N]``."""
+    from tracklens.sweep import parse_cutoffs
+
     from .report import build_report
 
+    if args.score_thresholds is not None:
+        parse_cutoffs(args.score_thresholds)  # a bad SPEC is said before the work, not after
     out = args.output
     make_parent(out, "-o")
     check_output_file(out, "-o")  # before the minutes of work, not after
     ws = load_run(args)
     started = time.perf_counter()
-    text = build_report(ws, alpha=args.alpha, whatif=not args.no_whatif, max_tracks=args.max_tracks,
-                        workers=args.workers)
+    text = build_report(ws, alpha=args.alpha, whatif=args.what_if, max_tracks=args.max_tracks,
+                        workers=args.workers, score_thresholds=args.score_thresholds)
     write_text(out, text)  # a kill or a full disk leaves the previous report whole
     size = os.path.getsize(out) / 1e6
     print(f"tracklens: report written to {out} ({size:.1f} MB, {time.perf_counter() - started:.1f} s); "

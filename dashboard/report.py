@@ -11,7 +11,9 @@ JPEG data URIs, the CSS is inline, and nothing is fetched from the network. Sect
   (``matched * (1 - AssA)``: its share of the combined AssA at alpha, since
   ``AssA = sum_g TP_g AssA_g / TP``) and those with the most identity switches, each with
   thumbnails of the frames where it fails (annotated by the overlay, the track highlighted);
-* the what-if gains (``tracklens.analysis.whatif``), when the original input files are reachable;
+* the what-if gains (``tracklens.analysis.whatif``) and a score sweep: only when asked for
+  (``whatif``, ``score_thresholds``: they evaluate the input files again) or, for the sweep, carried
+  by the run; otherwise one sentence naming the flag that adds them (``report_reeval``);
 * how the numbers were made: versions, inputs, preprocessing, sequences, input notes.
 """
 from __future__ import annotations
@@ -121,15 +123,25 @@ def _moments(events: pd.DataFrame, segments: pd.DataFrame, gt_id: int, alpha: fl
     return out
 
 
-def worst_tracks(ws, tracker: str, alpha: float = 0.5, n: int = 6, by_switches: int = 2) -> list[WorstTrack]:
+def _track_table(ws, tracker: str, sequence: str, a_idx: int, pieces=None) -> pd.DataFrame:
+    """``gt_track_table`` of one sequence at α number ``a_idx`` (from the report's ``ReportPieces``
+    when given: the same table)."""
+    if pieces is not None:
+        return pieces.get(sequence).track_tables[tracker]
+    an = ws.analysis(tracker, sequence)
+    return gt_track_table(an.gt_tracks, an.pairs, a_idx)
+
+
+def worst_tracks(ws, tracker: str, alpha: float = 0.5, n: int = 6, by_switches: int = 2,
+                 pieces=None) -> list[WorstTrack]:
     """The ``n`` ground-truth tracks (over every sequence) that cost ``tracker`` the most
     association at ``alpha`` (``matched * (1 - AssA)`` over the combined TP, in AssA points),
-    plus up to ``by_switches`` more with the most identity switches; worst first."""
+    plus up to ``by_switches`` more with the most identity switches; worst first. ``pieces``: the
+    report's ``report_pieces.ReportPieces`` at that α, which hold the track tables."""
     a_idx = alpha_index(alpha)
     tables = []
     for meta in ws.sequences:
-        an = ws.analysis(tracker, meta.name)
-        t = gt_track_table(an.gt_tracks, an.pairs, a_idx)
+        t = _track_table(ws, tracker, meta.name, a_idx, pieces).copy()
         t.insert(0, "sequence", meta.name)
         tables.append(t)
     table = pd.concat(tables, ignore_index=True)
@@ -142,21 +154,23 @@ def worst_tracks(ws, tracker: str, alpha: float = 0.5, n: int = 6, by_switches: 
     out = []
     for _, row in pd.concat([chosen, extra]).iterrows():
         an = ws.analysis(tracker, row["sequence"])
-        span = an.gt_tracks.loc[an.gt_tracks["gt_id"] == row["gt_id"]].iloc[0]
-        boxes = an.box_window(int(span["first_frame"]), int(span["last_frame"]))  # not the whole sequence
-        segments = coverage_segments(boxes[boxes["id"] == row["gt_id"]], a_idx, "gt")
+        if pieces is not None:  # every id's spans, computed with the pieces (_moments keeps this id's)
+            segments = pieces.get(row["sequence"]).segments[tracker]
+        else:
+            span = an.gt_tracks.loc[an.gt_tracks["gt_id"] == row["gt_id"]].iloc[0]
+            boxes = an.box_window(int(span["first_frame"]), int(span["last_frame"]))  # not the whole sequence
+            segments = coverage_segments(boxes[boxes["id"] == row["gt_id"]], a_idx, "gt")
         out.append(WorstTrack(tracker, row["sequence"], int(row["gt_id"]), row.to_dict(), float(row["cost"]),
                               _moments(an.identity_events, segments, int(row["gt_id"]), alpha)))
     return out
 
 
-def never_matched(ws, tracker: str, alpha: float = 0.5) -> dict[str, list[int]]:
+def never_matched(ws, tracker: str, alpha: float = 0.5, pieces=None) -> dict[str, list[int]]:
     """Per sequence, the ground-truth tracks no tracker box ever matched at ``alpha``."""
     a_idx = alpha_index(alpha)
     out = {}
     for meta in ws.sequences:
-        an = ws.analysis(tracker, meta.name)
-        t = gt_track_table(an.gt_tracks, an.pairs, a_idx)
+        t = _track_table(ws, tracker, meta.name, a_idx, pieces)
         ids = t.loc[t["matched"] == 0, "gt_id"].astype(int).tolist()
         if ids:
             out[meta.name] = ids
@@ -527,7 +541,7 @@ def _input_check(inputs) -> str:
     return " · ".join(f.message + (f" (fix: {f.fix_args})" if f.fixes else "") for f in findings)
 
 
-def _provenance(ws, alpha: float) -> str:
+def _provenance(ws, alpha: float, pieces=None) -> str:
     m = ws.manifest
     versions = dict(m.get("versions") or {})
     rows = [("tracklens", m.get("tracklens", "?")), ("evaluated", m.get("created", "?")),
@@ -548,7 +562,7 @@ def _provenance(ws, alpha: float) -> str:
     if i.protocol:  # tracklens eval --protocol (core/protocols.py)
         from tracklens.protocols import described
         rows.append(("protocol", described(i.protocol)))
-    rows.append(("input check", _input_check(i)))
+    rows.append(("input check", _input_check(i) if pieces is None else pieces.input_check()))
     if i.fixes:  # tracklens check's explicit corrections (docs/check.md)
         rows.append(("explicit fixes", ", ".join(f"--fix {f}" for f in i.fixes)
                      + ": applied to the tracker files before the evaluation"))
@@ -710,24 +724,37 @@ section{break-inside:auto}.figure{break-inside:avoid}}
 # The report
 
 
-def build_report(ws, alpha: float = 0.5, *, whatif: bool = True, max_tracks: int = 6,
-                 title: str | None = None, workers: int = 1) -> str:
+def build_report(ws, alpha: float = 0.5, *, whatif: bool = False, max_tracks: int = 6,
+                 title: str | None = None, workers: int = 1, score_thresholds: str | None = None) -> str:
     """The whole report as one self-contained HTML string (see the module docstring).
 
     ``alpha`` is the IoU threshold at which tracks and frames are shown (the tables are means over
-    the 19 alphas); ``whatif=False`` skips the what-if re-evaluations; ``max_tracks`` worst tracks
-    per tracker (plus up to two with the most switches); ``workers`` processes for the re-evaluations
-    (score sweep, what-if: ``report_reeval``), running while the other sections are built when above 1."""
+    the 19 alphas); ``whatif`` adds the what-if re-evaluations and ``score_thresholds`` (a
+    ``--score-thresholds`` SPEC) a score sweep computed from the input files (a run saved with a sweep
+    shows its own without it); ``max_tracks`` worst tracks per tracker (plus up to two with the most
+    switches); ``workers`` processes for each sequence's share of the sections read from the box tables
+    and the input check (``report_pieces``) and for the re-evaluations (``report_reeval``), running
+    while the other sections are built when above 1 (the report is the same either way)."""
     alpha = float(ALPHAS[alpha_index(alpha)])
+    from tracklens.sweep import DEFAULT_CUTOFFS
+
+    from .report_diff import MAX_PAIRS
+    from .report_pieces import ReportPieces
     from .report_reeval import Reevaluation  # sweep and what-if: started first, in the background with workers > 1
-    reevaluation = Reevaluation(ws, whatif=whatif, sweep=True, workers=workers)
-    try:
-        return _build_report(ws, alpha, reevaluation, whatif=whatif, max_tracks=max_tracks, title=title)
+    reevaluation = Reevaluation(ws, whatif=whatif, sweep=score_thresholds is not None, workers=workers,
+                                score_thresholds=score_thresholds or DEFAULT_CUTOFFS)
+    pieces = None
+    try:  # each sequence's share of the sections read from the box tables, in workers when above 1
+        pieces = ReportPieces(ws, alpha_index(alpha), tuple(ws.trackers[1:1 + MAX_PAIRS]), workers)
+        return _build_report(ws, alpha, reevaluation, pieces, whatif=whatif, max_tracks=max_tracks, title=title)
     finally:
+        if pieces is not None:
+            pieces.close()
         reevaluation.close()
 
 
-def _build_report(ws, alpha: float, reevaluation, *, whatif: bool, max_tracks: int, title: str | None) -> str:
+def _build_report(ws, alpha: float, reevaluation, pieces, *, whatif: bool, max_tracks: int,
+                  title: str | None) -> str:
     figures = _Figures()
     colors = tracker_colors(ws.trackers)
     summary = summary_table(ws.metrics, COMBINED).sort_values("HOTA", ascending=False).reset_index(drop=True)
@@ -773,8 +800,9 @@ def _build_report(ws, alpha: float, reevaluation, *, whatif: bool, max_tracks: i
         body, "Each tracker as a point in DetA x AssA over contours of HOTA = √(DetA·AssA): up means better "
               "identities, right means better detection. The dashed line is the Pareto front."
               + (" Right: sequences by mean HOTA across trackers, hardest first." if extra else "")))
+    decide = decide_sections(ws, figures.html, _section, reevaluation)  # from the metrics: while the pieces come
     # Worst tracks
-    sections.append(_section("tracks", "Worst tracks", _worst_tracks_html(ws, alpha, max_tracks, colors),
+    sections.append(_section("tracks", "Worst tracks", _worst_tracks_html(ws, alpha, max_tracks, colors, pieces),
                              f"Per tracker, the ground-truth tracks that cost the most association at α = {alpha:.2f}: "
                              "a track's cost is matched frames × (1 − its AssA) over all matched frames, i.e. "
                              "the AssA points it takes from the combined score; then the tracks with the most "
@@ -782,15 +810,15 @@ def _build_report(ws, alpha: float, reevaluation, *, whatif: bool, max_tracks: i
                              "highlighted (white dashes: ground truth; coloured: tracker ids; magenta ring: "
                              "identity switch; red dashes: missed)."))
     from .report_breakdowns import breakdown_section  # breakdowns by condition, causes of identity errors
-    sections.append(_section(*breakdown_section(ws, alpha, figures.html, colors)))
+    sections.append(_section(*breakdown_section(ws, alpha, figures.html, colors, pieces)))
     # What-if
     from tracklens.run import reevaluation_refused
     refused = reevaluation_refused(ws.inputs) if ws.inputs.format == "mot" and not ws.classes else None
     if refused:  # scored under rules the re-evaluation would not reproduce: no numbers from other rules
         body, lead = f'<p class="note">What-if gains are not shown: {_e(refused)}</p>', ""
-    elif whatif:
+    elif whatif or ws.inputs.format != "mot" or ws.classes:  # the fixes do not apply to the run: said either way
         try:
-            table, reason = reevaluation.whatif()
+            table, reason = reevaluation.whatif() if whatif else whatif_inputs(ws)
         except Exception as exc:  # noqa: BLE001 - the report must still come out
             table, reason = None, f"the re-evaluation failed ({type(exc).__name__}: {exc})"
         if table is not None:
@@ -804,13 +832,13 @@ def _build_report(ws, alpha: float, reevaluation, *, whatif: bool, max_tracks: i
                     "where those are (tracklens report RUN_DIR), or open the What-if page of the dashboard.</p>")
             lead = ""
     else:
-        body = '<p class="note">What-if gains were not computed for this report (--no-whatif).</p>'
-        lead = ""
+        from .report_reeval import WHATIF_LEFT_OUT
+        body, lead = f'<p class="note">{_e(WHATIF_LEFT_OUT)}</p>', ""
     sections.append(_section("whatif", "What-if gains", body, lead))
-    sections += decide_sections(ws, figures.html, _section, reevaluation)
-    sections.append(diff_section(ws, alpha))  # Run diff (report_diff.py)
+    sections += decide
+    sections.append(diff_section(ws, alpha, pieces))  # Run diff (report_diff.py)
     # Provenance
-    sections.append(_section("provenance", "How these numbers were made", _provenance(ws, alpha)))
+    sections.append(_section("provenance", "How these numbers were made", _provenance(ws, alpha, pieces)))
 
     chips = [("trackers", len(ws.trackers)), ("sequences", len(ws.sequences)),
              ("frames", sum(s.num_frames for s in ws.sequences)),
@@ -848,15 +876,12 @@ def _build_report(ws, alpha: float, reevaluation, *, whatif: bool, max_tracks: i
 """
 
 
-def _worst_tracks_html(ws, alpha: float, max_tracks: int, colors: dict[str, str]) -> str:
+def _worst_tracks_html(ws, alpha: float, max_tracks: int, colors: dict[str, str], pieces=None) -> str:
     parts = []
     sources: dict[str, FrameSource] = {}
-    for tracker in ws.trackers:  # the breakdowns read every whole box table anyway: read each once now,
-        for meta in ws.sequences:  # so the windows of frames below are slices in memory, not row groups
-            ws.analysis(tracker, meta.name).boxes
     try:
         for tracker in ws.trackers:
-            tracks = worst_tracks(ws, tracker, alpha, max_tracks)
+            tracks = worst_tracks(ws, tracker, alpha, max_tracks, pieces=pieces)
             parts.append(f'<div class="tracker-head">{_chip(tracker, colors)}'
                          f'<span class="muted">{len(tracks)} tracks</span></div>')
             if not tracks:
@@ -871,7 +896,7 @@ def _worst_tracks_html(ws, alpha: float, max_tracks: int, colors: dict[str, str]
                 thumbs = [(mo, thumbnail(ws, tracker, t.sequence, mo.frame, t.gt_id, alpha, sources[t.sequence]))
                           for mo in frames]
                 parts.append(_track_card(t, alpha, thumbs))
-            missed = never_matched(ws, tracker, alpha)
+            missed = never_matched(ws, tracker, alpha, pieces)
             if missed:
                 listed = "; ".join(f"{_e(s)}: {', '.join(map(str, ids[:30]))}{' …' if len(ids) > 30 else ''}"
                                    for s, ids in missed.items())

@@ -4,26 +4,35 @@ from __future__ import annotations
 import html
 from typing import Callable
 
+import pandas as pd
 import plotly.graph_objects as go
 
-from tracklens.analysis.breakdown import shown_conditions
+from tracklens.analysis.breakdown import add_counts, breakdown_table, shown_conditions
 from tracklens.analysis.causes import CAUSES, KINDS, cause_counts
-from tracklens.breakdowns import baseline, combined_table, matching_names, tracker_causes
+from tracklens.breakdowns import baseline, combined_table, matching_names, pooled_baseline, tracker_causes
 
 from .breakdown_views import cause_summary, condition_comparison, headline_finding
 from .views import alpha_index, clear_threshold
 
 
-def breakdown_section(ws, alpha: float, figure_html: Callable[[go.Figure, str], str], colors: dict[str, str]
-                      ) -> tuple[str, str, str, str]:
-    """(anchor, title, body, lead) of the section: a chart per condition, the causes table and the findings."""
+def breakdown_section(ws, alpha: float, figure_html: Callable[[go.Figure, str], str], colors: dict[str, str],
+                      pieces=None) -> tuple[str, str, str, str]:
+    """(anchor, title, body, lead) of the section: a chart per condition, the causes table and the findings.
+    ``pieces``: the report's ``report_pieces.ReportPieces`` at ``alpha``, which hold each sequence's counts."""
     a_idx = alpha_index(alpha)
     tables, counts, base = {}, {}, None
-    for tracker in ws.trackers:
-        analyses = [(s.name, ws.analysis(tracker, s.name)) for s in ws.sequences]
-        tables[tracker] = combined_table(analyses)
-        counts[tracker] = cause_counts(tracker_causes(analyses, a_idx))
-        base = base or baseline(analyses)  # ground truth only: the same through every tracker
+    if pieces is not None:  # the same functions, per sequence, gathered in the run's order
+        done = [pieces.get(s.name) for s in ws.sequences]
+        for tracker in ws.trackers:
+            tables[tracker] = breakdown_table(add_counts([p.counts[tracker] for p in done]))
+            counts[tracker] = cause_counts(pd.concat([p.causes[tracker] for p in done], ignore_index=True))
+        base = pooled_baseline([p.baseline for p in done])
+    else:
+        for tracker in ws.trackers:
+            analyses = [(s.name, ws.analysis(tracker, s.name)) for s in ws.sequences]
+            tables[tracker] = combined_table(analyses)
+            counts[tracker] = cause_counts(tracker_causes(analyses, a_idx))
+            base = base or baseline(analyses)  # ground truth only: the same through every tracker
     charts = "".join(figure_html(condition_comparison(tables, name, colors), f"breakdown-{name}")
                      for name in shown_conditions(list(tables.values())))
     summary = cause_summary(counts, base)

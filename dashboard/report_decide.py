@@ -1,15 +1,16 @@
-"""The report's "Score sweep" and "Uncertainty" sections: the sweep the run carries (or one computed
-from its input files on the default grid) and the sequence bootstrap of the headline metrics with
-the paired comparison of every two trackers. ``report.build_report`` calls ``decide_sections``."""
+"""The report's "Score sweep" and "Uncertainty" sections: the sweep the run carries or the one asked for with
+``tracklens report --score-thresholds SPEC`` (computed from the input files, ``report_reeval``), else one
+sentence naming that flag; and the sequence bootstrap of the headline metrics with the paired comparison
+of every two trackers. ``report.build_report`` calls ``decide_sections``."""
 from __future__ import annotations
 
 import html
 from typing import Callable
 
 from tracklens.bootstrap import CONFIDENCE, bootstrap_run, saved_settings, sentence
-from tracklens.errors import InputError
-from tracklens.sweep import DEFAULT_CUTOFFS, check_curves_document, curves_document, parse_cutoffs, sweep
+from tracklens.sweep import check_curves_document
 
+from .report_reeval import SWEEP_LEFT_OUT
 from .sweep_figures import best_cutoff_table, flat_trackers, sweep_curves
 
 INTERVAL_FIELDS = ("HOTA", "DetA", "AssA", "MOTA", "IDF1")
@@ -21,23 +22,16 @@ def _e(value) -> str:
 
 def _sweep_doc(ws, reevaluation=None) -> tuple[dict | None, str]:
     """(curves document, where it comes from) or (None, why not); ``reevaluation``: the report's
-    ``report_reeval.Reevaluation``, which computes it beside the what-if."""
+    ``report_reeval.Reevaluation``, which computes the sweep asked for (``--score-thresholds``) beside
+    the what-if. Without one asked for, the sweep the run carries, else ``SWEEP_LEFT_OUT``."""
     if ws.inputs.format != "mot" or ws.classes:
         return None, "the score sweep evaluates MOTChallenge files without classes"
+    if reevaluation is not None and reevaluation.wants_sweep:
+        return reevaluation.sweep()
     carried = ws.manifest.get("score_sweep")
     if carried is not None:
         return check_curves_document(carried, "manifest.json", list(ws.trackers)), "carried by the saved run"
-    if reevaluation is not None and reevaluation.wants_sweep:
-        return reevaluation.sweep()
-    try:
-        from tracklens.run import resolve_inputs
-
-        layout = resolve_inputs(ws.inputs, list(ws.trackers), saved=True)
-        done = sweep(layout, parse_cutoffs(DEFAULT_CUTOFFS), preprocess=ws.inputs.preprocess,
-                     threshold=ws.inputs.threshold)
-    except (InputError, OSError) as exc:
-        return None, f"it re-reads the input files, which are not available ({exc})"
-    return curves_document(done), f"computed from the input files at cutoffs {DEFAULT_CUTOFFS}"
+    return None, SWEEP_LEFT_OUT
 
 
 def _table(frame, digits: int = 1) -> str:
@@ -54,7 +48,8 @@ def _sweep_section(ws, figure_html: Callable, section: Callable, reevaluation=No
         return section("sweep", "Score sweep", f'<p class="note">No score sweep: {_e(refused)}</p>')
     doc, origin = _sweep_doc(ws, reevaluation)
     if doc is None:
-        return section("sweep", "Score sweep", f'<p class="note">No score sweep: {_e(origin)}.</p>')
+        note = origin if origin == SWEEP_LEFT_OUT else f"No score sweep: {origin}."
+        return section("sweep", "Score sweep", f'<p class="note">{_e(note)}</p>')
     best = best_cutoff_table(doc)
     body = figure_html(sweep_curves(doc), "sweep") + _table(best, 2)
     flat = flat_trackers(doc)

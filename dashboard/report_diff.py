@@ -9,7 +9,8 @@ import numbers
 
 import pandas as pd
 
-from tracklens.rundiff import diff_runs
+from tracklens.metrics.hota import ALPHAS
+from tracklens.rundiff import alpha_index, diff_runs, gather
 
 from .diff_views import event_view, summary_view, track_view
 
@@ -34,8 +35,19 @@ def _table(df: pd.DataFrame) -> str:
             f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
-def diff_section(ws, alpha: float) -> str:
-    """The whole ``<section id="diff">`` (a note when the run has a single tracker)."""
+def _diff(ws, first: str, other: str, alpha: float, pieces=None):
+    """``diff_runs`` of two trackers of the run; from the report's ``report_pieces.ReportPieces`` (each
+    sequence's ``diff_sequence``, gathered in the run's order) when given."""
+    if pieces is None:
+        return diff_runs(ws, first, ws, other, alpha)
+    threshold = float(ws.inputs.threshold)
+    parts = [pieces.get(s.name).diffs[other] for s in ws.sequences]
+    return gather(parts, first, other, float(ALPHAS[alpha_index(alpha)]), threshold, threshold)
+
+
+def diff_section(ws, alpha: float, pieces=None) -> str:
+    """The whole ``<section id="diff">`` (a note when the run has a single tracker); ``pieces``: the
+    report's ``report_pieces.ReportPieces`` at ``alpha``."""
     lead = ("What changed from the first tracker (A) to each other one (B), box by box: every count's change "
             "B − A is exactly the boxes and events added minus those removed, each under its matching (CLEAR at the "
             "IoU threshold; HOTA at α). Two separate runs compare with <code>tracklens diff RUN_A RUN_B</code>.")
@@ -46,7 +58,7 @@ def diff_section(ws, alpha: float) -> str:
     parts = []
     first = ws.trackers[0]
     for other in ws.trackers[1:1 + MAX_PAIRS]:
-        d = diff_runs(ws, first, ws, other, alpha)
+        d = _diff(ws, first, other, alpha, pieces)
         v = d.verdicts()
         parts.append(f"<h3>B = {_e(other)} against A = {_e(first)}</h3>")
         parts.append(f'<p class="facts">Matchings: {_e(d.matchings["CLEAR"])}; {_e(d.matchings["HOTA"])}. '

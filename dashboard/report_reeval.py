@@ -1,10 +1,13 @@
-"""The report's sections that evaluate the run's input files again: the score sweep at the default
-cutoffs (when the saved run carries none) and the what-if fixes. Each sequence is read once for both
-(``evaluate.load_sequence``). With ``workers > 1`` they run in that many background processes, started
-before the report builds its other sections from the saved tables, so both go on at once.
+"""The report's sections that evaluate the run's input files again, each only when asked for (together
+they take several times as long as the rest of the report): the score sweep at the cutoffs of
+``tracklens report --score-thresholds SPEC`` (a run saved with a sweep carries its own) and the what-if
+fixes of ``--what-if``. Each sequence is read once for both (``evaluate.load_sequence``). With
+``workers > 1`` they run in that many background processes, started before the report builds its other
+sections from the saved tables, so both go on at once.
 
-``Reevaluation(ws, whatif, workers)`` starts them; ``sweep()`` and ``whatif()`` wait for their part and
-give what ``report_decide._sweep_doc`` and ``report.whatif_tables`` give."""
+``Reevaluation(ws, whatif, sweep, workers, score_thresholds)`` starts them; ``sweep()`` and ``whatif()``
+wait for their part and give what ``report_decide._sweep_doc`` and ``report.whatif_tables`` give.
+``WHATIF_LEFT_OUT`` and ``SWEEP_LEFT_OUT`` are what the report says in their place when not asked for."""
 from __future__ import annotations
 
 import os
@@ -15,6 +18,12 @@ import pandas as pd
 
 from tracklens.errors import InputError
 from tracklens.sweep import DEFAULT_CUTOFFS, SweepSequence, curves_document, gather_sweep, parse_cutoffs, sweep_loaded
+
+WHATIF_LEFT_OUT = ("What-if gains are not in this report: they evaluate edited copies of the tracker files "
+                   "again from the input files, so they are added only with tracklens report --what-if.")
+SWEEP_LEFT_OUT = ("No score sweep in this report: it evaluates the input files again at each cutoff, so it is "
+                  f"added only with tracklens report --score-thresholds SPEC (e.g. {DEFAULT_CUTOFFS}) or carried "
+                  "by a run saved with tracklens eval --score-thresholds SPEC --save.")
 
 
 @dataclass
@@ -57,13 +66,14 @@ def reevaluate_sequence(files, trackers: list[str], benchmark: str, preprocess: 
 class Reevaluation:
     """The re-evaluations a report needs, started at once (see the module doc)."""
 
-    def __init__(self, ws, *, whatif: bool, sweep: bool, workers: int = 1):
+    def __init__(self, ws, *, whatif: bool, sweep: bool, workers: int = 1, score_thresholds: str = DEFAULT_CUTOFFS):
         from tracklens.run import reevaluation_refused, resolve_inputs
 
         from .report import whatif_inputs
 
         self._ws = ws
-        self._cutoffs = parse_cutoffs(DEFAULT_CUTOFFS)
+        self._spec = score_thresholds
+        self._cutoffs = parse_cutoffs(score_thresholds)
         self._sweep_reason: str | None = None  # why no sweep is computed here
         self._whatif_reason: str | None = None
         self._parts: dict[str, Future | _Part] = {}
@@ -71,7 +81,7 @@ class Reevaluation:
         self._pool: ProcessPoolExecutor | None = None
         inputs = ws.inputs
         self.wants_sweep = (sweep and inputs.format == "mot" and not ws.classes
-                            and not reevaluation_refused(inputs) and ws.manifest.get("score_sweep") is None)
+                            and not reevaluation_refused(inputs) and not self._carried_matches())
         layout = None
         if self.wants_sweep:
             try:
@@ -100,6 +110,12 @@ class Reevaluation:
         else:
             self._tasks = {t[0].name: t for t in tasks}
 
+    def _carried_matches(self) -> bool:
+        """Whether the run carries a sweep at the asked cutoffs (then it is shown, not computed again)."""
+        carried = self._ws.manifest.get("score_sweep")
+        return (isinstance(carried, dict) and isinstance(carried.get("score_thresholds"), list)
+                and tuple(carried["score_thresholds"]) == self._cutoffs)
+
     def _done(self) -> dict[str, _Part]:
         if not self._parts and self._tasks:
             self._parts = {name: reevaluate_sequence(*t) for name, t in self._tasks.items()}
@@ -117,7 +133,7 @@ class Reevaluation:
         if errors:
             return None, f"it re-reads the input files, which are not available ({errors[0]})"
         result = gather_sweep(self._order, self._trackers, self._cutoffs, {n: p.sweep for n, p in done.items()})
-        return curves_document(result), f"computed from the input files at cutoffs {DEFAULT_CUTOFFS}"
+        return curves_document(result), f"computed from the input files at cutoffs {self._spec}"
 
     def whatif(self) -> tuple[pd.DataFrame | None, str]:
         """``report.whatif_tables``'s answer."""

@@ -126,7 +126,7 @@ def states(boxes: pd.DataFrame, alpha_index: int) -> np.ndarray:
     if not 0 <= alpha_index < NUM_ALPHAS:
         raise ValueError(f"alpha_index must be in 0..{NUM_ALPHAS - 1}")
     tp = boxes["level"].to_numpy() > alpha_index
-    miss = np.where(boxes["side"].to_numpy() == GT, "FN", "FP")
+    miss = np.where((boxes["side"] == GT).to_numpy(), "FN", "FP")
     out = np.where(tp, "TP", miss)
     return np.where(boxes["evaluated"].to_numpy(), out, "IGN")
 

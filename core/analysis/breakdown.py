@@ -114,13 +114,14 @@ def _pair_scores(ev: pd.DataFrame, gt: np.ndarray, level: np.ndarray) -> np.ndar
     matched = np.flatnonzero(partner >= 0)
     if matched.size == 0:
         return out
-    keys = pd.MultiIndex.from_arrays([g_ids[matched], partner[matched]])
-    pair, uniq = pd.factorize(keys)
+    g_code, g_uniq = pd.factorize(g_ids[matched])  # the (gt id, partner) pairs, numbered: two integer codes
+    p_code, p_uniq = pd.factorize(partner[matched])  # combined (no tuples built)
+    pair, uniq = pd.factorize(g_code * np.int64(len(p_uniq)) + p_code)
     hist = np.zeros((len(uniq), NUM_ALPHAS + 1))
     np.add.at(hist, (pair, lv[matched]), 1)
     count = np.cumsum(hist[:, ::-1], axis=1)[:, ::-1][:, 1:]  # C at α k: boxes with level > k
-    ng = n_g.reindex(uniq.get_level_values(0)).to_numpy(float)[:, None]
-    np_ = n_p.reindex(uniq.get_level_values(1)).fillna(0).to_numpy(float)[:, None]
+    ng = n_g.reindex(g_uniq[uniq // len(p_uniq)]).to_numpy(float)[:, None]
+    np_ = n_p.reindex(p_uniq[uniq % len(p_uniq)]).fillna(0).to_numpy(float)[:, None]
     a = count / np.maximum(1, ng + np_ - count)
     tp = lv[matched][:, None] > np.arange(NUM_ALPHAS)[None, :]
     out[matched] = np.where(tp, a[pair], 0.0)

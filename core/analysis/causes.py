@@ -65,14 +65,7 @@ def identity_causes(boxes: pd.DataFrame, identity_events: pd.DataFrame, fn_burst
     at = track.row(g, t)
     lo = track.row(g, t - WINDOW)
     end = at + is_burst  # a burst's own first frame counts too: was it missed because it was hidden?
-    min_vis = np.full(len(events), np.nan)
-    max_overlap = np.zeros(len(events))
-    for k in range(len(events)):  # a few thousand events, each a short slice
-        if end[k] > lo[k]:
-            v = track.vis[lo[k]:end[k]]
-            if not np.isnan(v).all():
-                min_vis[k] = np.nanmin(v)
-            max_overlap[k] = track.crowd[lo[k]:end[k]].max()
+    min_vis, max_overlap = track.window_extremes(lo, end)
     gap = np.where(is_burst, track.burst_length(at), track.gap_before(at))
     out = events.assign(min_visibility_before=min_vis, max_overlap_before=max_overlap, gap=gap,
                         crowding=track.crowd[at], speed=track.speed[at])
@@ -139,26 +132,39 @@ class _GtTrack:
         """Position of g's first box at or after frame t (an event's own box: it exists)."""
         return np.searchsorted(self.key, g * np.int64(1 << 32) + t)
 
+    def window_extremes(self, lo: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Over rows ``lo[k]:end[k]`` of each event: the lowest known visibility (NaN: none known, or no
+        row) and the highest crowding (0 without a row), all windows in one pass (``reduceat``)."""
+        min_vis = np.full(lo.size, np.nan)
+        max_overlap = np.zeros(lo.size)
+        some = end > lo
+        if some.any():
+            bounds = np.stack([lo[some], end[some]], 1).ravel()  # reduceat's odd slots (end..next) are dropped
+            low = np.minimum.reduceat(np.append(np.where(np.isnan(self.vis), np.inf, self.vis), np.inf), bounds)[::2]
+            min_vis[some] = np.where(np.isinf(low), np.nan, low)  # visibility is in [0, 1] or NaN
+            max_overlap[some] = np.maximum.reduceat(np.append(self.crowd, -np.inf), bounds)[::2]
+        return min_vis, max_overlap
+
     def gap_before(self, at: np.ndarray) -> np.ndarray:
         """Frames between g's last CLEAR match before the event and the event (NaN: never matched before)."""
+        rows = np.arange(self.ids.size)
+        last = np.maximum.accumulate(np.where(self.matched, rows, -1))  # the last matched row up to each row
+        before = np.append(-1, last[:-1])[at]  # strictly before the event's row
+        mine = before >= np.searchsorted(self.ids, self.ids[at])  # and of the same ground-truth id
         out = np.full(at.size, np.nan)
-        for k, i in enumerate(at):
-            lo = np.searchsorted(self.ids, self.ids[i])
-            done = np.flatnonzero(self.matched[lo:i])
-            if done.size:
-                out[k] = self.frame[i] - self.frame[lo + done[-1]] - 1
+        out[mine] = self.frame[at[mine]] - self.frame[before[mine]] - 1
         return out
 
     def burst_length(self, at: np.ndarray) -> np.ndarray:
-        """Frames in a row g is missed at the α (from the burst's first frame)."""
-        out = np.zeros(at.size)
-        for k, i in enumerate(at):
-            j = i
-            while (j < self.ids.size and self.ids[j] == self.ids[i] and not self.hit[j]
-                   and self.frame[j] - self.frame[i] == j - i):
-                j += 1
-            out[k] = j - i
-        return out
+        """Frames in a row g is missed at the α (from the burst's first frame): up to its first hit or the
+        first row that does not continue the previous one (another id, or a frame skipped)."""
+        n = self.ids.size
+        rows = np.arange(n + 1)
+        first_hit = np.minimum.accumulate(np.where(np.append(self.hit, True), rows, n)[::-1])[::-1]
+        broken = np.ones(n + 1, bool)  # row m does not continue row m - 1 (row n: the end)
+        broken[1:n] = (self.ids[1:] != self.ids[:-1]) | (self.frame[1:] != self.frame[:-1] + 1)
+        first_break = np.minimum.accumulate(np.where(broken, rows, n)[::-1])[::-1]
+        return (np.minimum(first_hit[at], first_break[at + 1]) - at).astype(float)
 
 
 def _id_origin(boxes: pd.DataFrame, events: pd.DataFrame, is_burst: np.ndarray) -> np.ndarray:

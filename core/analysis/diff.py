@@ -22,7 +22,7 @@ from ..errors import InputError
 from ..metrics.hota import ALPHAS
 from .boxes import GT, TRACKER, states
 from .record import SequenceAnalysis
-from .tracks import gt_track_table
+from .tracks import analysis_track_table
 
 ABSENT = "—"  # a tracker box that only the other run has
 BOX_COLUMNS = ["frame", "x", "y", "w", "h"]
@@ -74,7 +74,8 @@ def diff_sequence(a: SequenceAnalysis, b: SequenceAnalysis, alpha_index: int,
         tr_parts.append(_tr_changes(tr_a, tr_b, index).assign(matching=matching))
     gt_boxes = _first(pd.concat(gt_parts, ignore_index=True), "matching")
     tr_boxes = _first(pd.concat(tr_parts, ignore_index=True), "matching")
-    events = _event_changes(a.events, b.events).assign(matching=labels["CLEAR"])
+    # identity_events hold every switch and fragmentation of the events: the whole event tables are not read
+    events = _event_changes(a.identity_events, b.identity_events).assign(matching=labels["CLEAR"])
     events = _first(events, "matching")
     counts = _counts(a.metrics, b.metrics, alpha_index, labels, gt_boxes, tr_boxes, events)
     tracks, unchanged = _track_changes(a, b, alpha_index)
@@ -109,7 +110,7 @@ def _same_ground_truth(a: SequenceAnalysis, b: SequenceAnalysis, boxes_a: pd.Dat
 def _clear_states(boxes: pd.DataFrame) -> np.ndarray:
     """TP / FN / FP / IGN per box under CLEAR (a CLEAR partner means a CLEAR match)."""
     matched = boxes["clear_partner"].to_numpy() >= 0
-    miss = np.where(boxes["side"].to_numpy() == GT, "FN", "FP")
+    miss = np.where((boxes["side"] == GT).to_numpy(), "FN", "FP")
     return np.where(boxes["evaluated"].to_numpy(), np.where(matched, "TP", miss), "IGN")
 
 
@@ -143,8 +144,23 @@ def _tracker_side(boxes: pd.DataFrame) -> pd.DataFrame:
 
 def _key_order(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Rows in lexicographic order of ``columns`` (ties kept in row order), and where each run of equal
-    keys starts in that order (NaN equal to NaN, as a merge or a groupby matches them)."""
-    order = np.lexsort(columns[::-1])  # stable: equal keys stay in row order
+    keys starts in that order (NaN equal to NaN, as a merge or a groupby matches them).
+
+    Sorted by the first two columns (frame, x: nearly unique), then only the runs that tie on them by
+    the rest: the order of one lexsort on every column, at the cost of two."""
+    head = columns[:2]
+    order = np.lexsort(head[::-1])  # stable: equal keys stay in row order
+    starts = _run_starts(head, order)
+    run = np.cumsum(starts) - 1
+    tied = np.flatnonzero(np.bincount(run)[run] > 1)
+    if tied.size and len(columns) > 2:  # within each tied run (contiguous), by the other columns, stably
+        rows = order[tied]
+        order[tied] = rows[np.lexsort([c[rows] for c in columns[:1:-1]] + [run[tied]])]
+    return order, _run_starts(columns, order)
+
+
+def _run_starts(columns: list[np.ndarray], order: np.ndarray) -> np.ndarray:
+    """Where, in ``order``, each run of rows equal on every column starts."""
     starts = np.zeros(order.size, bool)
     starts[:1] = True
     for c in columns:
@@ -153,7 +169,7 @@ def _key_order(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         if v.dtype.kind == "f":
             differ &= ~(np.isnan(v[1:]) & np.isnan(v[:-1]))
         starts[1:] |= differ
-    return order, starts
+    return starts
 
 
 def _rank_among_equal(columns: list[np.ndarray]) -> np.ndarray:
@@ -234,7 +250,7 @@ def track_costs(an: SequenceAnalysis, alpha_index: int) -> pd.DataFrame:
     """Per evaluated ground-truth track, what it costs (lower is better): CLEAR FN, IDSW, Frag, and at
     α the HOTA FN and the association cost ``matched * (1 - AssA)`` (summed over tracks: HOTA TP
     minus TP x AssA, so these add up to the sequence's numbers)."""
-    t = gt_track_table(an.gt_tracks, an.pairs, alpha_index)
+    t = analysis_track_table(an, alpha_index)
     return pd.DataFrame({
         "gt_id": t["gt_id"].to_numpy(), "frames": t["frames"].to_numpy(),
         "CLEAR FN": (t["frames"] - t["clear_matched"]).to_numpy(), "IDSW": t["switches"].to_numpy(),

@@ -46,6 +46,11 @@ class FrameTable:
         self.whole().to_parquet(path, index=False, row_group_size=ROW_GROUP_ROWS)
 
     @property
+    def categories(self) -> dict[str, list[str]]:
+        """The categorical columns' full category lists."""
+        return self._categories
+
+    @property
     def loaded(self) -> bool:
         """Whether the whole table is in memory."""
         return self._table is not None
@@ -56,6 +61,15 @@ class FrameTable:
             if self._table is None:
                 self._table = restore_categories(self._file().read().to_pandas(), self._categories)
             return self._table
+
+    def columns(self, names: list[str]) -> pd.DataFrame:
+        """The full table's columns among ``names`` (those it has): from memory when loaded, else only
+        they are read (not kept). What a whole-table consumer that needs a few columns reads."""
+        if self._table is not None:
+            return self._table[[c for c in names if c in self._table.columns]]
+        present = set(self._file().schema_arrow.names)
+        table = self._file().read(columns=[c for c in names if c in present])
+        return restore_categories(table.to_pandas(), self._categories)
 
     def window(self, first: int, last: int) -> pd.DataFrame:
         """Rows of frames ``first``..``last`` (inclusive), reading only the row groups that hold them."""

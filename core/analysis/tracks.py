@@ -84,6 +84,15 @@ def gt_track_table(gt_tracks: pd.DataFrame, pairs: pd.DataFrame, alpha_index: in
     return out
 
 
+def analysis_track_table(analysis, alpha_index: int) -> pd.DataFrame:
+    """``gt_track_table`` of a ``SequenceAnalysis`` at one alpha, computed once (kept on its memo: the
+    caller must not change it)."""
+    key = ("gt_track_table", alpha_index)
+    if key not in analysis.memo:
+        analysis.memo[key] = gt_track_table(analysis.gt_tracks, analysis.pairs, alpha_index)
+    return analysis.memo[key]
+
+
 def tracker_track_table(tr_tracks: pd.DataFrame, pairs: pd.DataFrame, alpha_index: int) -> pd.DataFrame:
     """Per tracker id at one alpha: matched frames, false-positive frames, AssA, AssPr and the
     ground-truth ids it covers (more than one = a merge)."""

@@ -14,7 +14,7 @@ def report_file(tmp_path_factory, sample_dir):
     ws = Workspace.from_folders(str(sample_dir / "gt"), str(sample_dir / "trackers"), benchmark="MOT15",
                                 video_folder=str(sample_dir / "videos"))
     path = tmp_path_factory.mktemp("report") / "report.html"
-    path.write_text(build_report(ws, alpha=0.5), encoding="utf-8")
+    path.write_text(build_report(ws, alpha=0.5, whatif=True), encoding="utf-8")
     return path
 
 

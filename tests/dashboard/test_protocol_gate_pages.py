@@ -88,7 +88,7 @@ def test_protocols_in_the_inputs_keep_the_pages(name: str, sample_runs) -> None:
     overview = open_run(run_dir, "overview", "TUD-Campus", "motmetrics_test")
     assert any(f"at IoU {Workspace.load(str(run_dir)).inputs.threshold:g}" in c.value for c in overview.caption)
     assert any("largest what-if gain" in m.value for m in overview.markdown)
-    html = build_report(Workspace.load(str(run_dir)), whatif=True, max_tracks=1)
+    html = build_report(Workspace.load(str(run_dir)), whatif=True, max_tracks=1, score_thresholds="0:0.9:0.3")
     assert "What-if gains are not" not in html and 'class="metrics whatif"' in html
     assert "No score sweep" not in html and f"--protocol {name}" in html
     assert f"CLEAR and Identity use IoU ≥ {Workspace.load(str(run_dir)).inputs.threshold:g}." in html

@@ -5,6 +5,7 @@ the ones that cost the most association. (tests/browser/test_report_browser.py o
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 from html.parser import HTMLParser
@@ -21,6 +22,7 @@ from tracklens.workspace import Workspace
 from tracklens.dashboard.frames import open_frames
 from tracklens.dashboard.overlay import annotate
 from tracklens.dashboard.report import THUMB_WIDTH, _crop, build_report, jpeg_data_uri, thumbnail, worst_tracks
+from tracklens.dashboard.report_reeval import WHATIF_LEFT_OUT
 from tracklens.dashboard.views import alpha_index, overlay_boxes
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -40,7 +42,7 @@ def ws(sample_dir):
 
 @pytest.fixture(scope="module")
 def report(ws) -> str:
-    return build_report(ws, alpha=0.5)
+    return build_report(ws, alpha=0.5, whatif=True)
 
 
 class _Parsed(HTMLParser):
@@ -164,12 +166,12 @@ def test_whatif_without_the_inputs(ws, tmp_path):
     manifest["inputs"]["gt_folder"] = str(tmp_path / "moved" / "gt")
     manifest["inputs"].pop("relative")  # gone from both places the run records
     (run / "manifest.json").write_text(json.dumps(manifest))
-    text = build_report(Workspace.load(str(run)), max_tracks=1)
+    text = build_report(Workspace.load(str(run)), whatif=True, max_tracks=1)
     assert "What-if gains are not available" in text and "not reachable" in text
     assert str(tmp_path / "moved" / "gt") in text
     assert '<section id="tracks">' in text  # the rest of the report is still there
-    skipped = build_report(Workspace.load(str(run)), whatif=False, max_tracks=1)
-    assert "were not computed" in skipped
+    skipped = build_report(Workspace.load(str(run)), max_tracks=1)  # not asked for: the flag is named instead
+    assert html.escape(WHATIF_LEFT_OUT) in skipped and "tracklens report --what-if" in WHATIF_LEFT_OUT
 
 
 def test_cli_report(sample_dir, tmp_path, capsys):

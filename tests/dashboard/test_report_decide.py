@@ -1,5 +1,6 @@
-"""The report's Score sweep and Uncertainty sections: computed from the inputs, carried by a saved run,
-or a note saying why not; the numbers are those of the sweep and the bootstrap themselves."""
+"""The report's Score sweep and Uncertainty sections: computed from the inputs when asked for, carried by
+a saved run, or a note saying why not (or which flag adds it); the numbers are those of the sweep and the
+bootstrap themselves."""
 from __future__ import annotations
 
 import json
@@ -9,6 +10,7 @@ import pytest
 
 from tracklens.bootstrap import bootstrap_run, sentence
 from tracklens.dashboard.report_decide import decide_sections
+from tracklens.dashboard.report_reeval import SWEEP_LEFT_OUT, Reevaluation
 from tracklens.workspace import Workspace
 
 
@@ -26,8 +28,15 @@ def ws(sample_dir):
                                   analyse_now=False)
 
 
+def asked(ws) -> Reevaluation:
+    """The report's re-evaluation with a sweep asked for at the default cutoffs (``--score-thresholds``)."""
+    return Reevaluation(ws, whatif=False, sweep=True)
+
+
 def test_sections_from_the_inputs(ws):
-    sweep_html, unc_html = decide_sections(ws, figure_html, section)
+    left_out, _ = decide_sections(ws, figure_html, section)  # not asked for: the flag is named
+    assert SWEEP_LEFT_OUT in left_out and "fig-sweep" not in left_out
+    sweep_html, unc_html = decide_sections(ws, figure_html, section, asked(ws))
     assert '<div id="fig-sweep">20 traces</div>' in sweep_html  # 2 trackers x 5 fields x (curve + star)
     assert "computed from the input files at cutoffs 0:0.95:0.05" in sweep_html
     assert "Flat curves" in sweep_html and "masa, motmetrics_test" in sweep_html
@@ -48,7 +57,7 @@ def test_carried_sweep_and_missing_inputs(ws, tmp_path: Path):
     manifest["inputs"].pop("relative")
     (run / "manifest.json").write_text(json.dumps(manifest))
     moved = Workspace.load(str(run))
-    sweep_html, _ = decide_sections(moved, figure_html, section)
+    sweep_html, _ = decide_sections(moved, figure_html, section, asked(moved))
     assert "No score sweep: it re-reads the input files, which are not available" in sweep_html
     moved.manifest["score_sweep"] = {"score_thresholds": [0.0, 1.0], "trackers": {
         t: {"curves": {f: [0.5, 0.25] for f in ("HOTA", "DetA", "AssA", "MOTA", "IDF1")},
@@ -57,4 +66,7 @@ def test_carried_sweep_and_missing_inputs(ws, tmp_path: Path):
     moved.manifest["bootstrap"] = {"resamples": 50, "seed": 9}
     sweep_html, unc_html = decide_sections(moved, figure_html, section)
     assert "carried by the saved run" in sweep_html and "<td>37.50</td>" in sweep_html
+    carried, _ = decide_sections(moved, figure_html, section, Reevaluation(moved, whatif=False, sweep=True,
+                                                                          score_thresholds="0,1"))
+    assert carried == sweep_html  # asked at the carried cutoffs: the carried sweep, the files not read
     assert "50 resamples" in unc_html and "seed 9" in unc_html
