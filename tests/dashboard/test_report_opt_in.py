@@ -20,7 +20,7 @@ from tracklens.analysis import diff as diff_module
 from tracklens.dashboard import report_pieces, report_reeval
 from tracklens.dashboard.cli import main
 from tracklens.dashboard.figures import tracker_colors
-from tracklens.dashboard.report import _Figures, _section, build_report, never_matched, worst_tracks
+from tracklens.dashboard.report import _Figures, build_report, never_matched, worst_tracks
 from tracklens.dashboard.report_breakdowns import breakdown_section
 from tracklens.dashboard.report_diff import MAX_PAIRS, diff_section
 from tracklens.dashboard.report_pieces import PIECE_COLUMNS, ReportPieces
