@@ -12,12 +12,16 @@ from tracklens.breakdowns import baseline
 
 from .breakdown_views import crop_patch, patch_table
 from .loading import View, frame_source
+from .views import MASK_COLUMNS, overlay_masks
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def binned_boxes(view: View, tracker: str, sequence: str) -> pd.DataFrame:
-    """The evaluated boxes of one sequence x tracker with their bins (``breakdown.box_bins``)."""
-    return box_bins(view.workspace().analysis(tracker, sequence).boxes)
+    """The evaluated boxes of one sequence x tracker with their bins (``breakdown.box_bins``), and a mask
+    run's masks (``views.MASK_COLUMNS``) for the Error patches."""
+    boxes = view.workspace().analysis(tracker, sequence).boxes
+    evaluated = boxes["evaluated"].to_numpy(bool)
+    return box_bins(boxes).assign(**{c: boxes[c].to_numpy()[evaluated] for c in MASK_COLUMNS if c in boxes.columns})
 
 
 @st.cache_resource(show_spinner="Splitting the metrics by condition…", max_entries=16)
@@ -56,10 +60,18 @@ def sequence_patches(view: View, tracker: str, sequence: str, alpha_idx: int) ->
 
 
 @st.cache_resource(show_spinner=False, max_entries=2048)
-def patch_jpeg(view: View, sequence: str, frame: int, box: tuple[float, float, float, float], state: str) -> bytes:
-    """One patch as JPEG (cached: a page of the grid is drawn once)."""
+def patch_jpeg(view: View, sequence: str, frame: int, box: tuple[float, float, float, float], state: str,
+               mask: tuple[str, int, int] | None = None) -> bytes:
+    """One patch as JPEG (cached: a page of the grid is drawn once); ``mask``: a mask run's (RLE string,
+    height, width) of the box (``patch_mask``), drawn as the inspector draws masks."""
     meta = view.workspace().sequence(sequence)
     frames = frame_source(meta.video, meta.image_dir, meta.width, meta.height, meta.num_frames)
-    tile = crop_patch(frames.frame(frame), box, state)
+    rle = None if mask is None else overlay_masks(pd.DataFrame([mask], columns=list(MASK_COLUMNS)))[0]
+    tile = crop_patch(frames.frame(frame), box, state, mask=rle)
     _, data = cv2.imencode(".jpg", cv2.cvtColor(tile, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
     return data.tobytes()
+
+
+def patch_mask(row) -> tuple[str, int, int] | None:
+    """A ``patch_table`` row's mask as ``patch_jpeg`` takes it (hashable, for its cache); None for boxes."""
+    return (str(row.mask), int(row.mask_h), int(row.mask_w)) if hasattr(row, "mask") else None

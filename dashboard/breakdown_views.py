@@ -16,7 +16,9 @@ from tracklens.analysis.causes import CAUSES
 from tracklens.analysis.conditions import CONDITIONS
 
 from .figures import TEMPLATE
+from .mask_overlay import cut_masks, draw_masks
 from .palette import EVENT_COLOR, FN_COLOR, FP_COLOR
+from .views import MASK_COLUMNS
 
 CHART_FIELDS = ("HOTA", "DetA", "AssA", "MOTA", "IDF1")
 RECALL_CHART_FIELDS = ("DetRe", "AssA", "OWTA", "CLR_Re", "IDR")
@@ -63,7 +65,8 @@ def picked_bin(event: Mapping[str, Any] | None, condition: str) -> int | None:
 
 def patch_table(binned: pd.DataFrame, causes: pd.DataFrame, alpha_index: int, sequence: str) -> pd.DataFrame:
     """Every FN and FP at α (HOTA) and every CLEAR identity switch of one sequence (a ``box_bins`` table and
-    its ``identity_causes``), one row each: where it is, its size and visibility bins, and a switch's causes."""
+    its ``identity_causes``), one row each: where it is, its size and visibility bins, and a switch's causes
+    (and, in a mask run, its mask: ``views.MASK_COLUMNS`` when ``binned`` has them)."""
     hit = binned["level"].to_numpy() > alpha_index
     gt = (binned["side"] == "gt").to_numpy()
     state = np.where(gt & ~hit, "FN", np.where(~gt & ~hit, "FP", ""))
@@ -74,7 +77,8 @@ def patch_table(binned: pd.DataFrame, causes: pd.DataFrame, alpha_index: int, se
         rows.append(pd.DataFrame({"sequence": sequence, "frame": sel["frame"].to_numpy(), "state": name,
                                   "id": sel["id"].to_numpy(), **{c: sel[c].to_numpy(float) for c in "xywh"},
                                   "size": _labels("height", sel["height"]),
-                                  "visibility": _labels("visibility", sel["visibility"]), "causes": ""}))
+                                  "visibility": _labels("visibility", sel["visibility"]), "causes": "",
+                                  **{c: sel[c].to_numpy() for c in MASK_COLUMNS if c in sel.columns}}))
     out = pd.concat(rows, ignore_index=True)
     sw = causes[(causes["kind"] == "switch").to_numpy()]
     if len(sw):
@@ -110,9 +114,11 @@ def filter_patches(patches: pd.DataFrame, states: list[str], causes: list[str], 
 
 
 def crop_patch(frame_rgb: np.ndarray, box: tuple[float, float, float, float], state: str,
-               size: tuple[int, int] = PATCH_SIZE) -> np.ndarray:
+               size: tuple[int, int] = PATCH_SIZE, mask: dict | None = None) -> np.ndarray:
     """The box with a margin of half its size around it, fitted into ``size`` (w, h) on a dark tile, the box
-    outlined in its state's colour. Parts outside the frame are left dark."""
+    outlined in its state's colour. Parts outside the frame are left dark. ``mask`` (a mask run's RLE of
+    the box, ``views.overlay_masks``) is cut to the same window and drawn under the outline in that colour
+    (``mask_overlay.draw_masks``, as the inspector draws masks)."""
     x, y, w, h = box
     fh, fw = frame_rgb.shape[:2]
     mx, my = max(w, 8) * 0.5, max(h, 8) * 0.5
@@ -125,6 +131,10 @@ def crop_patch(frame_rgb: np.ndarray, box: tuple[float, float, float, float], st
     scale = min(tw / region.shape[1], th / region.shape[0])
     nw, nh = max(1, int(region.shape[1] * scale)), max(1, int(region.shape[0] * scale))
     small = cv2.resize(region, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    if mask is not None:
+        one = pd.DataFrame({"side": ["tr" if state == "FP" else "gt"], "state": [state], "id": [0]})
+        cut = cut_masks([mask], (fw, fh), (x0, y0, x0 + region.shape[1], y0 + region.shape[0]))
+        draw_masks(small, one, cut, color_of=lambda *_: STATES[state])
     tile = np.full((th, tw, 3), 30, np.uint8)
     ox, oy = (tw - nw) // 2, (th - nh) // 2
     tile[oy:oy + nh, ox:ox + nw] = small

@@ -21,7 +21,7 @@ from tracklens.atomic import atomic_path, check_output_file, make_parent
 from .frames import FrameSource, open_frames
 from .overlay import CV_ALPHA, annotate
 from .palette import EVENT_COLOR
-from .views import alpha_index, overlay_boxes
+from .views import alpha_index, overlay_boxes, overlay_masks
 
 VIDEO_CODECS = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG"}
 CLIP_SUFFIXES = (*VIDEO_CODECS, ".gif")
@@ -152,7 +152,7 @@ def _clip_frame(ws, tracker, sequence, k, track, alpha, show, max_width, source)
     boxes = overlay_boxes(an.frame_boxes(k), alpha_index(alpha))
     present = track is not None and bool(((boxes["side"] == "gt") & (boxes["id"] == track)).any())
     image = annotate(source.frame(k), boxes, show=show, highlight=("gt", int(track)) if present else None,
-                     alpha=alpha)
+                     alpha=alpha, masks=overlay_masks(boxes))
     events: list[str] = []
     if track is not None:
         ev = an.frame_identity_events(k)

@@ -15,8 +15,10 @@ import cv2
 import numpy as np
 import pandas as pd
 
+from .mask_overlay import cut_masks
 from .overlay import FONT, annotate
 from .palette import FN_COLOR, FP_COLOR, GT_COLOR, RGB, SHADOW_COLOR, id_color
+from .views import overlay_masks
 
 Key = tuple[str, int]  # (side, id) of a box: ("gt", 4), ("tr", 1)
 CONTEXT = {"tight": 0.1, "medium": 0.4, "wide": 1.0}  # margin around the boxes, in units of their size
@@ -115,7 +117,8 @@ def crop_picture(frame_rgb: np.ndarray, boxes: pd.DataFrame, region: Region, key
     first) under them, and a label on every box in view that avoids the others; the ``keys`` boxes are
     drawn bright over the dimmed rest and their labels placed first. ``by_identity``: a matched tracker box
     takes the colour of its ground-truth person (``identity_color``), so two trackers' pictures of the
-    same person match; nothing is dimmed."""
+    same person match; nothing is dimmed. A mask run's masks (``views.overlay_masks``) are cut to ``region``
+    and drawn under the boxes, as the inspector draws them."""
     crop = frame_rgb[region.y0:region.y1, region.x0:region.x1]
     scale = min(width / max(region.width, 1), MAX_UPSCALE)
     size = (max(1, round(region.width * scale)), max(1, round(region.height * scale)))
@@ -126,13 +129,15 @@ def crop_picture(frame_rgb: np.ndarray, boxes: pd.DataFrame, region: Region, key
         inside = inside[inside["side"] == show]
     local = inside.assign(x=(inside["x"] - region.x0) * scale, y=(inside["y"] - region.y0) * scale,
                           w=inside["w"] * scale, h=inside["h"] * scale)
+    masks = cut_masks(overlay_masks(inside), (frame_rgb.shape[1], frame_rgb.shape[0]),
+                      (region.x0, region.y0, region.x1, region.y1))  # a mask run's masks, as the boxes
     focus = next(((s, i) for s, i in sorted(keys) if s == "gt"), next(iter(sorted(keys)), None))
     if by_identity:  # annotate colours a tracker box by its id: give a matched one its person's id
         matched = ((local["side"] == "tr") & (local["state"] == "TP")).to_numpy()
         drawn = local.assign(id=np.where(matched, local["partner"], local["id"]))
-        canvas = annotate(picture, drawn, show=show, label=False, alpha=alpha)
+        canvas = annotate(picture, drawn, show=show, label=False, alpha=alpha, masks=masks)
     else:
-        canvas = annotate(picture, local, show=show, label=False, alpha=alpha,
+        canvas = annotate(picture, local, show=show, label=False, alpha=alpha, masks=masks,
                           highlight=focus if focus in set(zip(local["side"], local["id"].astype(int))) else None)
     for key, points in (trails or {}).items():
         draw_trail(canvas, (points - [region.x0, region.y0]) * scale, key_color(key))

@@ -41,7 +41,7 @@ from .frames import BlankFrames, FrameSource, open_frames
 from .overlay import annotate
 from .report_diff import diff_section
 from .report_decide import decide_sections
-from .views import (alpha_index, class_table, overlay_boxes, per_alpha_table, sequence_table,
+from .views import (alpha_index, class_table, overlay_boxes, overlay_masks, per_alpha_table, sequence_table,
                     summary_table)
 
 IDENTITY_TYPES = ("SWITCH", "ASCEND", "TRANSFER", "MIGRATE")
@@ -220,7 +220,7 @@ def thumbnail(ws, tracker: str, sequence: str, frame: int, gt_id: int, alpha: fl
     boxes = overlay_boxes(an.frame_boxes(frame), alpha_index(alpha))
     mine = boxes[(boxes["side"] == "gt") & (boxes["id"] == gt_id)]
     highlight = ("gt", int(gt_id)) if len(mine) else None
-    image = annotate(source.frame(frame), boxes, highlight=highlight, alpha=alpha)
+    image = annotate(source.frame(frame), boxes, highlight=highlight, alpha=alpha, masks=overlay_masks(boxes))
     box = tuple(mine[["x", "y", "w", "h"]].iloc[0].astype(float)) if len(mine) else None
     return jpeg_data_uri(_crop(image, box))
 

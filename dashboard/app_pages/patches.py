@@ -11,7 +11,8 @@ from tracklens.analysis.causes import CAUSES, KINDS
 from tracklens.analysis.conditions import CONDITIONS
 from tracklens.breakdowns import matching_names
 from tracklens.dashboard import state
-from tracklens.dashboard.breakdown_loading import gt_baseline, patch_jpeg, sequence_patches, tracker_cause_counts
+from tracklens.dashboard.breakdown_loading import (gt_baseline, patch_jpeg, patch_mask, sequence_patches,
+                                                   tracker_cause_counts)
 from tracklens.dashboard.breakdown_views import cause_summary, filter_patches
 from tracklens.dashboard.text import plain
 from tracklens.dashboard.views import alpha_index, clear_threshold
@@ -75,7 +76,8 @@ for start in range((page - 1) * PER_PAGE, min(page * PER_PAGE, len(shown)), COLU
     cols = st.columns(COLUMNS)
     for col, row in zip(cols, shown.iloc[start:start + COLUMNS].itertuples()):
         with col:
-            st.image(patch_jpeg(view, row.sequence, int(row.frame), (row.x, row.y, row.w, row.h), row.state))
+            st.image(patch_jpeg(view, row.sequence, int(row.frame), (row.x, row.y, row.w, row.h), row.state,
+                                patch_mask(row)))
             st.caption(f"**{row.state}** · {plain(row.sequence)} · f {row.frame} · id {row.id}")
             if row.causes:
                 st.caption(plain(row.causes))
