@@ -126,7 +126,7 @@ def annotate(frame_rgb: np.ndarray, boxes: pd.DataFrame, *, show: str = "both",
     partner) bright with a glow over dimmed everything else. ``label`` adds the id/IoU tags.
     ``alpha`` is the IoU threshold, printed on localisation misses ("IoU<0.50").
     ``masks`` (row-aligned pycocotools RLEs, MOTS formats) are filled and outlined under the boxes
-    (``mask_overlay.draw_masks``).
+    (``mask_overlay.draw_masks``); inside a highlighted box they stay bright, as the frame does.
     """
     if frame_rgb.ndim != 3 or frame_rgb.shape[2] != 3:
         raise ValueError(f"frame_rgb must be an H x W x 3 RGB image, got shape {frame_rgb.shape}")
@@ -142,9 +142,11 @@ def annotate(frame_rgb: np.ndarray, boxes: pd.DataFrame, *, show: str = "both",
     badges = _badges(rows, {b.key for b in drawn})
     emphasised = _emphasised(drawn, highlight)
     canvas = np.array(frame_rgb, dtype=np.uint8, copy=True)
+    lit = frame_rgb  # what the spotlight shows inside the highlighted box: the frame, with its masks
     if masks is not None:
         from .mask_overlay import draw_masks
         draw_masks(canvas, boxes, masks, show=show)
+        lit = canvas.copy() if highlight is not None else lit
     layer = _Layer(style, badges, show, label, alpha)
     layer.draw(canvas, [b for b in drawn if b.key not in emphasised])
     if highlight is not None:
@@ -153,7 +155,7 @@ def annotate(frame_rgb: np.ndarray, boxes: pd.DataFrame, *, show: str = "both",
         focus = [b for b in drawn if b.key in emphasised]
         for box in focus:
             if box.key == highlight:
-                _spotlight(canvas, frame_rgb, box)
+                _spotlight(canvas, lit, box)
                 _draw_glow(canvas, box, _color(box), style)
         layer.draw(canvas, focus, thick_key=highlight)
     return canvas
@@ -395,7 +397,8 @@ def _ink(background: RGB) -> RGB:
 
 
 def _spotlight(canvas: np.ndarray, frame_rgb: np.ndarray, box: _Box) -> None:
-    """Undo the dimming inside the highlighted box, so the eye goes to what it contains."""
+    """Undo the dimming inside the highlighted box, so the eye goes to what it contains (``frame_rgb``:
+    the frame as it was before the boxes were drawn, masks included)."""
     height, width = canvas.shape[:2]
     x1, y1, x2, y2 = max(box.x1, 0), max(box.y1, 0), min(box.x2, width), min(box.y2, height)
     if x2 > x1 and y2 > y1:
