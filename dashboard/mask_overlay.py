@@ -60,8 +60,15 @@ def draw_masks(canvas: np.ndarray, boxes: pd.DataFrame, masks: list, *, show: st
             continue
         for k in (i for i, s in enumerate(sides) if s == side and masks[i] is not None):
             m = decoded(masks[k], height, width)
-            inside = m.astype(bool)
+            rows, cols = np.flatnonzero(m.any(axis=1)), np.flatnonzero(m.any(axis=0))
+            if not len(rows):
+                continue
+            # the mask's bounding box and a pixel around it: the work of a full frame on a person's size
+            y0, y1 = max(rows[0] - 1, 0), min(rows[-1] + 2, height)
+            x0, x1 = max(cols[0] - 1, 0), min(cols[-1] + 2, width)
+            part, under = np.ascontiguousarray(m[y0:y1, x0:x1]), canvas[y0:y1, x0:x1]
+            inside = part.astype(bool)
             color = np.asarray(color_of(side, str(boxes["state"].iat[k]), int(boxes["id"].iat[k])), float)
-            canvas[inside] = np.rint(canvas[inside] * (1 - FILL_ALPHA) + color * FILL_ALPHA).astype(np.uint8)
-            contours, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+            under[inside] = np.rint(under[inside] * (1 - FILL_ALPHA) + color * FILL_ALPHA).astype(np.uint8)
+            contours, _ = cv2.findContours(part, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE, offset=(int(x0), int(y0)))
             cv2.drawContours(canvas, contours, -1, tuple(int(c) for c in color), line)

@@ -25,7 +25,7 @@ from tracklens.dashboard.crop_views import CROP_WIDTH, crop_jpeg, filmstrip_jpeg
 from tracklens.dashboard.filmstrip import filmstrip
 from tracklens.dashboard.frames import BLANK_GREY, BlankFrames, open_frames
 from tracklens.dashboard.loading import Source, View
-from tracklens.dashboard.mask_overlay import FILL_ALPHA
+from tracklens.dashboard.mask_overlay import FILL_ALPHA, cut_masks
 from tracklens.dashboard.overlay import annotate, state_color
 from tracklens.dashboard.palette import FN_COLOR, FP_COLOR
 from tracklens.dashboard.report import THUMB_WIDTH, _crop, build_report, jpeg_data_uri, thumbnail
@@ -300,3 +300,17 @@ def test_box_runs_draw_as_before(sample_dir, monkeypatch):
     binned = box_bins(an.boxes)  # the patch table of a box run has no masks to draw
     table = patch_table(binned, identity_causes(an.boxes, an.identity_events, an.fn_bursts, 9), 9, seq)
     assert len(table) and "mask" not in table.columns and patch_mask(next(table.itertuples())) is None
+
+
+def test_a_cut_reaching_past_the_frame_is_empty_there():
+    """``cut_masks``: a window partly outside the frame holds the mask where it overlaps the frame, zeros
+    elsewhere; a mask of another size is first scaled to the frame, as ``draw_masks`` scales it."""
+    mask = np.zeros((40, 60), np.uint8)
+    mask[0:10, 0:20] = 1
+    rle = mask_utils.encode(np.asfortranarray(mask))
+    (cut,) = cut_masks([rle], (60, 40), (-5, -3, 15, 7))
+    assert cut.shape == (10, 20)
+    assert not cut[:3].any() and not cut[:, :5].any() and cut[3:, 5:].all()
+    (big,) = cut_masks([rle], (120, 80), (0, 0, 120, 80))  # the frame is twice the mask's size
+    assert big[:20, :40].all() and not big[20:].any() and not big[:, 40:].any()
+    assert cut_masks(None, (60, 40), (0, 0, 1, 1)) is None and cut_masks([None], (60, 40), (0, 0, 1, 1)) == [None]
