@@ -106,7 +106,8 @@ def blended(rows, masks, shape) -> np.ndarray:
     for side in ("gt", "tr"):
         for r, m in zip(rows.itertuples(), masks):
             if r.side == side:
-                out[m] = np.rint(out[m] * (1 - FILL_ALPHA) + np.asarray(state_color(r.side, r.state, r.id)) * FILL_ALPHA)
+                color = np.asarray(state_color(r.side, r.state, r.id), float)
+                out[m] = np.rint(out[m] * (1 - FILL_ALPHA) + color * FILL_ALPHA)
     return out
 
 
