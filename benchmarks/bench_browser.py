@@ -149,6 +149,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def healthy(url: str, timeout_s: float = 90) -> bool:
+    """Whether the Streamlit server at ``url`` answers its health check within ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return True
+        except OSError:
+            time.sleep(0.25)
+    return False
+
+
 class Server:
     """``tracklens dashboard`` on 127.0.0.1, started from ``tree`` (this checkout or a revision's)."""
 
@@ -159,16 +172,9 @@ class Server:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tracklens.dashboard.cli", "dashboard", *app_args, "--port", str(self.port)],
             cwd=tree, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        return
-            except OSError:
-                time.sleep(0.25)
-        self.stop()
-        raise RuntimeError(f"dashboard did not start: {Path(self.log.name).read_text()[-2000:]}")
+        if not healthy(self.url):
+            self.stop()
+            raise RuntimeError(f"dashboard did not start: {Path(self.log.name).read_text()[-2000:]}")
 
     def peak_mb(self) -> float:
         """Peak resident memory (VmHWM) of the server: the process group's largest member."""
@@ -549,17 +555,8 @@ async def first_rows(browser, base: str, home: str, repeats: int, rows: dict):
     context, page = await new_page(browser)
     await page.goto(home)
     await settle(page)
-    tracks = []
-    for _ in range(repeats + 1):  # the first visit reads the sequence's tables: kept apart
-        tracks.append(await switch_page(page, "Tracks", "Tracks", '[data-testid="stPlotlyChart"] svg.main-svg'))
-        await switch_page(page, "Overview", "Overview", None)
-    rows["Tracks on MOT17-04, first visit"] = tracks[0]
-    rows["Tracks on MOT17-04"] = statistics.median(tracks[1:])
-    switches = []
-    for _ in range(repeats):
-        switches.append(await switch_page(page, "Overview", "Overview", '[data-testid="stPlotlyChart"]'))
-        switches.append(await switch_page(page, "Compare", "Compare", None))
-    rows["page switch (MOT17)"] = statistics.median(switches)
+    rows["Tracks on MOT17-04, first visit"], rows["Tracks on MOT17-04"], rows["page switch (MOT17)"] = \
+        await tracks_and_switches(page, repeats)
     for visit in ("first", "again"):
         try:
             rows[f"Metrics compared (MOT17, {visit})"] = await switch_page(
@@ -572,6 +569,20 @@ async def first_rows(browser, base: str, home: str, repeats: int, rows: dict):
         browser, f"{base}/metrics?seq={OTHER_SEQ}&tracker={MOT_TRACKER}")
     await switch_page(page, "Frame inspector", "Frame inspector", '[data-testid="stImage"] img')
     return context, page
+
+
+async def tracks_and_switches(page, repeats: int) -> tuple[float, float, float]:
+    """From the Overview: the Tracks page's first visit (it reads the sequence's tables), its median
+    visit after that, and the median page switch between Overview and Compare."""
+    tracks = []
+    for _ in range(repeats + 1):
+        tracks.append(await switch_page(page, "Tracks", "Tracks", '[data-testid="stPlotlyChart"] svg.main-svg'))
+        await switch_page(page, "Overview", "Overview", None)
+    switches = []
+    for _ in range(repeats):
+        switches.append(await switch_page(page, "Overview", "Overview", '[data-testid="stPlotlyChart"]'))
+        switches.append(await switch_page(page, "Compare", "Compare", None))
+    return tracks[0], statistics.median(tracks[1:]), statistics.median(switches)
 
 
 async def metrics_by_link(browser, url: str) -> float:

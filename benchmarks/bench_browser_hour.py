@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from bench_browser import (BUDGETS, CHROMIUM, CHROMIUM_ARGS, FRAME_SHOWN, PAINTED, POLL_MS, ROOT, SHOWN_FRAME, Server,
-                           _pct, first_chart, new_page, settle, steps, switch_page)
+                           _pct, first_chart, new_page, settle, steps, tracks_and_switches)
 from bench_scale import write_sequence
 
 NAME = "synthetic"  # the sequence's and the tracker's name in bench_scale's recording
@@ -73,16 +73,8 @@ async def measure(run: Path, frames: int, repeats: int, n_steps: int) -> dict[st
             context, page = await new_page(browser)
             await page.goto(home)
             await settle(page)
-            tracks = []
-            for _ in range(repeats + 1):  # the first visit reads the sequence's tables: kept apart
-                tracks.append(await switch_page(page, "Tracks", "Tracks", '[data-testid="stPlotlyChart"] svg.main-svg'))
-                await switch_page(page, "Overview", "Overview", None)
-            rows["Tracks (hour), first visit"], rows["Tracks (hour)"] = tracks[0], statistics.median(tracks[1:])
-            switches = []
-            for _ in range(repeats):
-                switches.append(await switch_page(page, "Overview", "Overview", '[data-testid="stPlotlyChart"]'))
-                switches.append(await switch_page(page, "Compare", "Compare", None))
-            rows["page switch (hour)"] = statistics.median(switches)
+            rows["Tracks (hour), first visit"], rows["Tracks (hour)"], rows["page switch (hour)"] = \
+                await tracks_and_switches(page, repeats)
             await context.close()
 
             context, page = await new_page(browser)

@@ -20,12 +20,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 from bench_browser import (CHROMIUM, CHROMIUM_ARGS, FRAME_SHOWN, _free_port, _pct, first_chart, first_chart_same_browser,
-                           new_page, sessions, settle, steps)
+                           healthy, new_page, sessions, settle, steps)
 
 FRAMES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "PETS09-S2L1" / "img1"
 if not FRAMES.is_dir():
@@ -77,16 +75,9 @@ class FloorServer:
             [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(self.port),
              "--server.address", "127.0.0.1", *SERVER_OPTIONS],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        return
-            except OSError:
-                time.sleep(0.25)
-        self.stop()
-        raise RuntimeError("the floor app did not start")
+        if not healthy(self.url):
+            self.stop()
+            raise RuntimeError("the floor app did not start")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
