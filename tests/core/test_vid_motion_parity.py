@@ -1,7 +1,9 @@
 """ImageNet VID slow / medium / fast mAP vs FGFA's own evaluation code (`vid_eval_motion` of
 msracver/Flow-Guided-Feature-Aggregation f01243e, vendored test-only in tests/reference_vid, see its
 PROVENANCE.md): per class and mean over classes, for the unstratified list and the three motion
-bins, to 1e-9, on generated cases.
+bins, to 1e-9, on generated cases whose ground truth goes through tracklens' ImageNet VID reader
+(written as snippet folders of per-frame XML). No real VID sample is shipped (none found in a public
+repository, see docs/detection_metrics.md §3).
 
 The reference reads ground truth from its annotation cache, detections from its text format and
 motion IoUs from a MATLAB file; `run_reference` writes all three from the same Detections that
@@ -37,6 +39,7 @@ from hypothesis import strategies as st
 from reference_vid.fgfa.imagenet_vid_eval_motion import vid_eval_motion
 
 from tracklens.detections import Detections
+from tracklens.formats.imagenet_vid import SYNSETS, read_vid_snippet
 from tracklens.metrics.detection import coco_iou, motion_iou, speed_map
 
 SETTINGS = dict(deadline=None, derandomize=True, database=None, print_blob=True,
@@ -180,6 +183,30 @@ def vid_case(draw):
     return gt_by_seq, pr_by_seq
 
 
+def through_vid_reader(gt_by_seq: dict, root: Path) -> dict:
+    """The ground truth written as ILSVRC2015 snippet folders (one Pascal-VOC XML per frame, with
+    trackid and synset; xmax = x + w as the reader reads it) and read back with tracklens' reader."""
+    out = {}
+    for name, gt in gt_by_seq.items():
+        folder = root / name
+        folder.mkdir()
+        for f in range(1, gt.num_frames + 1):
+            objects = "".join(
+                f"<object><trackid>{i}</trackid><name>{SYNSETS[c - 1]}</name><bndbox><xmin>{x:g}</xmin>"
+                f"<ymin>{y:g}</ymin><xmax>{x + w:g}</xmax><ymax>{y + h:g}</ymax></bndbox><occluded>0</occluded>"
+                f"<generated>0</generated></object>"
+                for i, (x, y, w, h), c in zip(gt.id[gt.frame == f], gt.box[gt.frame == f], gt.cls[gt.frame == f]))
+            (folder / f"{f - 1:06d}.xml").write_text(
+                f"<annotation><folder>{name}</folder><filename>{f - 1:06d}</filename><size><width>1280</width>"
+                f"<height>720</height></size>{objects}</annotation>")
+        read = read_vid_snippet(str(folder))
+        assert read.num_frames == gt.num_frames
+        for field in ("frame", "id", "box", "cls"):
+            np.testing.assert_array_equal(getattr(read, field), getattr(gt, field))
+        out[name] = read
+    return out
+
+
 def equally_good_ground_truths(gt_by_seq: dict, pr_by_seq: dict) -> bool:
     """A prediction with two same-class ground truths of equal IoU >= 0.5 in its frame."""
     for name, gt in gt_by_seq.items():
@@ -200,6 +227,8 @@ def test_speed_map_matches_fgfa_generated(case) -> None:
     assume(sum(len(p) for p in pr_by_seq.values()) > 0)  # the reference indexes the first detection
     assume(sum(len(g) for g in gt_by_seq.values()) > 0)  # and divides by the number of ground truths
     assume(not equally_good_ground_truths(gt_by_seq, pr_by_seq))
+    with tempfile.TemporaryDirectory() as tmp:
+        gt_by_seq = through_vid_reader(gt_by_seq, Path(tmp))
     got = assert_parity(gt_by_seq, pr_by_seq)
     event("defined bins: " + " ".join(b for b in BINS if not np.isnan(got[b])))
 
