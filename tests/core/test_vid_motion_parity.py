@@ -11,9 +11,9 @@ tracklens evaluates:
 
 * boxes as FGFA's inclusive integer corners (x, y, x + w - 1, y + h - 1), so its +1-pixel IoU equals
   tracklens' continuous IoU exactly (integer coordinates);
-* the per-object IoU threshold of `parse_vid_rec` at 0.5 for every box (its `pixelTolerance=0`): the
-  devkit's small-object rule min(0.5, wh / ((w + 10)(h + 10))) is not part of tracklens (see
-  docs/detection_metrics.md §3);
+* the per-object IoU threshold `thr` of the annotation cache at 0.5 for every box (what
+  `parse_vid_rec` gives with `pixelTolerance=0`): the devkit's small-object rule
+  min(0.5, wh / ((w + 10)(h + 10))) is not part of tracklens (see docs/detection_metrics.md §3);
 * motion IoUs from `motion_iou_by_definition` (FGFA's paper: the mean IoU with the same instance
   in frames t-10..t+10), -1 for a box without neighbour (NaN in tracklens: in no speed bin), and
   the unstratified list evaluated over [-1, 1] instead of FGFA's [0, 1] so that those boxes count.
