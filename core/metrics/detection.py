@@ -582,7 +582,9 @@ def speed_map(gt_by_seq: Mapping[str, Detections], pred_by_seq: Mapping[str, Det
     closer to in-bin -> FP 1, closer to out-of-bin -> FP 0; on a tie, FP = the fraction of the
     frame's ground truth that is in the bin (FGFA uses the fraction *out* of the bin; set
     ``fgfa_compat``), or in a frame without ground truth the fraction of all ground truth that is
-    in the bin. ``fgfa_compat`` also switches to FGFA's overlapping closed bin edges and to FGFA's
+    in the bin (``fgfa_compat``: of all ground truth and one motion IoU 0 per frame without ground
+    truth, as FGFA's ``.mat`` holds). ``fgfa_compat`` also switches to FGFA's overlapping closed bin
+    edges and to FGFA's
     matching on ImageNet VID boxes (``_match(fgfa=True)``): the +1-pixel IoU of ``fgfa_iou``, the
     small-object thresholds of ``fgfa_thresholds`` and the first gt on equal IoUs. Motion IoU
     stays ``motion_iou`` (FGFA ships its values in a ``.mat``, not the code that made them).
@@ -599,9 +601,12 @@ def speed_map(gt_by_seq: Mapping[str, Detections], pred_by_seq: Mapping[str, Det
     bins = ("all",) + SPEED_BINS
     score = np.concatenate([x[2].score for x in per_seq] + [np.zeros(0)])
     det_cls = np.searchsorted(classes, np.concatenate([x[2].cls for x in per_seq] + [np.zeros(0, np.int64)]))
+    # FGFA's motion table holds one empty entry, read as motion IoU 0, per frame without ground truth
+    frames_without_gt = sum(s.num_frames - np.unique(s.gt.frame).size for s in seqs) if fgfa_compat else 0
     out_map, out_cls, out_num = {}, {}, {}
     for b in bins:
-        in_all = speed_bin_mask(all_motion, b, fgfa_compat)
+        in_all = np.concatenate([speed_bin_mask(all_motion, b, fgfa_compat),
+                                 np.repeat(speed_bin_mask(np.zeros(1), b, True), frames_without_gt)])
         empty_weight = float(in_all.mean()) if in_all.size else 0.0
         tps, fps, npos = [], [], np.zeros(classes.size)
         for s, (pg, pp, piou), m, mot in per_seq:

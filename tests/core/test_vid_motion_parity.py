@@ -16,8 +16,8 @@ the unstratified list is evaluated over [-1, 1] instead of FGFA's [0, 1] so that
 FGFA's code is compared with `speed_map(..., fgfa_compat=True)`: its closed bin edges, its
 out-of-bin tie share, and its matching (+1-pixel IoU, threshold min(0.5, wh / ((w + 10)(h + 10)))
 per ground truth, the first ground truth on equal IoUs). The generator covers all three (small
-boxes, touching-by-one-pixel pairs, exact IoU ties between two free ground truths whose choice
-changes the result); breaking any one of them in tracklens makes the test fail.
+boxes, exact IoU ties between two free ground truths whose choice changes the result; touching and
+zero-width boxes in a worked case); breaking any one of them in tracklens makes the test fail.
 """
 from __future__ import annotations
 
@@ -91,7 +91,8 @@ def run_reference(root: Path, gt_by_seq: dict, pr_by_seq: dict, classes: list[in
         for f in range(1, gt.num_frames + 1):
             img = len(imageset)
             imageset.append(f"{name}/{f - 1:06d} {img}")
-            mats.append(motion[gt.frame == f].reshape(-1, 1))  # a frame without ground truth: no entry
+            g = motion[gt.frame == f]  # a frame without ground truth: one empty entry, as in FGFA's .mat
+            mats.append(g.reshape(-1, 1) if g.size else np.zeros((1, 0)))
             for k in np.flatnonzero(pr.frame == f):
                 x, y, w, h = (float(v) for v in pr.box[k])
                 det_lines.append(f"{img} {label.get(int(pr.cls[k]), len(classes) + 1)} {float(pr.conf[k])!r} "
