@@ -584,10 +584,9 @@ def speed_map(gt_by_seq: Mapping[str, Detections], pred_by_seq: Mapping[str, Det
     ``fgfa_compat``), or in a frame without ground truth the fraction of all ground truth that is
     in the bin (``fgfa_compat``: of all ground truth and one motion IoU 0 per frame without ground
     truth, as FGFA's ``.mat`` holds). ``fgfa_compat`` also switches to FGFA's overlapping closed bin
-    edges and to FGFA's
-    matching on ImageNet VID boxes (``_match(fgfa=True)``): the +1-pixel IoU of ``fgfa_iou``, the
-    small-object thresholds of ``fgfa_thresholds`` and the first gt on equal IoUs. Motion IoU
-    stays ``motion_iou`` (FGFA ships its values in a ``.mat``, not the code that made them).
+    edges and to FGFA's matching on ImageNet VID boxes (``_match(fgfa=True)``): the +1-pixel IoU of
+    ``fgfa_iou``, the small-object thresholds of ``fgfa_thresholds`` and the first gt on equal IoUs.
+    Motion IoU stays ``motion_iou`` (FGFA ships its values in a ``.mat``, not the code that made them).
     """
     seqs = video_sequences(gt_by_seq, pred_by_seq, class_agnostic)
     classes = np.unique(np.concatenate([s.gt_cls for s in seqs] + [np.zeros(0, np.int64)]))
