@@ -80,6 +80,8 @@ def add_core_commands(sub) -> None:
     xp.add_argument("--alpha", type=float, default=0.5, help="α of the per-track association tables")
     from .diff_cli import add_diff_command  # tracklens diff RUN_A RUN_B
     add_diff_command(sub)
+    from .speed_map_cli import add_speed_map_command  # tracklens speed-map (ImageNet VID, FGFA's bins)
+    add_speed_map_command(sub)
 
 
 def add_check_arguments(p: argparse.ArgumentParser) -> None:
@@ -115,6 +117,9 @@ def run_core_command(args: argparse.Namespace) -> int:
     if args.command == "diff":
         from .diff_cli import run_diff
         return run_diff(args)
+    if args.command == "speed-map":
+        from .speed_map_cli import run_speed_map
+        return run_speed_map(args)
     check_output_dir(args.output, "-o")
     return _export(args)
 

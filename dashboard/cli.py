@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     returns the exit code as usual."""
     args = build_parser().parse_args(argv)
     try:
-        if args.command in ("eval", "export", "diff", "check"):
+        if args.command in ("eval", "export", "diff", "check", "speed-map"):
             code = run_core_command(args)
             if argv is None and not getattr(args, "dask", None):  # a Dask cluster is shut down by teardown
                 exit_now(code)

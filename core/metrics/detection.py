@@ -66,6 +66,30 @@ def coco_iou(det: np.ndarray, gt: np.ndarray) -> np.ndarray:
     return np.where(ok, inter / np.where(ok, union, 1.0), 0.0)
 
 
+def fgfa_iou(det: np.ndarray, gt: np.ndarray) -> np.ndarray:
+    """Row-wise IoU of xywh boxes as FGFA / the ILSVRC devkit compute it: the boxes read back as
+    the VOC corners of the XML (x, y, x + w, y + h; tracklens' VID reader sets w = xmax - xmin)
+    and taken as inclusive pixel ranges, so a side is xmax - xmin + 1 (``vid_eval_motion``'s
+    overlap, in its order of operations); zero unless both overlaps are positive."""
+    dx2, dy2 = det[:, 0] + det[:, 2], det[:, 1] + det[:, 3]
+    gx2, gy2 = gt[:, 0] + gt[:, 2], gt[:, 1] + gt[:, 3]
+    iw = np.minimum(dx2, gx2) - np.maximum(det[:, 0], gt[:, 0]) + 1
+    ih = np.minimum(dy2, gy2) - np.maximum(det[:, 1], gt[:, 1]) + 1
+    ok = (iw > 0) & (ih > 0)
+    inter = iw * ih
+    ua = (dx2 - det[:, 0] + 1.) * (dy2 - det[:, 1] + 1.) + (gx2 - gt[:, 0] + 1.) * (gy2 - gt[:, 1] + 1.) - inter
+    return np.where(ok, inter / np.where(ok, ua, 1.0), 0.0)
+
+
+def fgfa_thresholds(gt: np.ndarray, default: float = 0.5, pixel_tolerance: float = 10) -> np.ndarray:
+    """Per xywh ground-truth box, FGFA's / the devkit's IoU threshold (``parse_vid_rec``):
+    min(0.5, w h / ((w + 10)(h + 10))) with the inclusive sides w = xmax - xmin + 1 (``fgfa_iou``),
+    which lowers the bar for objects smaller than about 40 x 40 pixels."""
+    w = (gt[:, 0] + gt[:, 2]) - gt[:, 0] + 1
+    h = (gt[:, 1] + gt[:, 3]) - gt[:, 1] + 1
+    return np.minimum((w * h) / ((w + pixel_tolerance) * (h + pixel_tolerance)), default)
+
+
 def voc_ap(rec: np.ndarray, prec: np.ndarray) -> float:
     """VOC2010+ all-point AP (``voc_eval.py::voc_ap``, FGFA ``vid_ap``): area under the
     precision envelope, summed where recall changes."""
@@ -99,13 +123,16 @@ def coco_ap(rec: np.ndarray, prec: np.ndarray) -> float:
     return float(np.mean(q))
 
 
-def _all_pairs(s: VideoSequence) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(gt row, prediction row, IoU) of every same-frame pair with a positive IoU, any classes."""
+def _all_pairs(s: VideoSequence, fgfa: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(gt row, prediction row, IoU) of every same-frame pair with a positive IoU, any classes;
+    ``fgfa``: FGFA's +1-pixel IoU (``fgfa_iou``), whose boxes overlap when the boxes one pixel
+    wider and taller do."""
     if len(s.gt) == 0 or len(s.pr) == 0:
         z = np.zeros(0, np.int64)
         return z, z, np.zeros(0)
-    g, p = overlap_candidates(s.gt.box, s.gt_offsets, s.pr.box, s.pr_offsets)
-    iou = coco_iou(s.pr.box[p], s.gt.box[g])
+    grow = np.array([0., 0., 1., 1.]) if fgfa else np.zeros(4)
+    g, p = overlap_candidates(s.gt.box + grow, s.gt_offsets, s.pr.box + grow, s.pr_offsets)
+    iou = (fgfa_iou if fgfa else coco_iou)(s.pr.box[p], s.gt.box[g])
     keep = iou > 0
     return g[keep], p[keep], iou[keep]
 
@@ -134,7 +161,10 @@ class _Matched:
 
 
 def _match(s: VideoSequence, classes: np.ndarray, thresholds: np.ndarray, max_dets: int | None,
-           pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> _Matched:
+           pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None, fgfa: bool = False) -> _Matched:
+    """``fgfa``: FGFA's matching instead of pycocotools' (``pairs`` with ``fgfa_iou``): the
+    threshold of each gt is ``fgfa_thresholds`` (``thresholds`` must be [0.5]) and on equal IoUs
+    the first gt row wins."""
     pr = s.pr
     usable = np.flatnonzero(np.isin(s.pr_cls, classes))
     order = usable[_score_order(pr.frame[usable], s.pr_cls[usable], pr.conf[usable])]
@@ -152,16 +182,18 @@ def _match(s: VideoSequence, classes: np.ndarray, thresholds: np.ndarray, max_de
     frame = pr.frame[order]
     gt_of = np.full((thresholds.size, n), -1, np.int64)
     for k, t in enumerate(thresholds):
-        gt_of[k] = _greedy(n, frame, d, g, iou, min(float(t), 1 - 1e-10))
+        thr = fgfa_thresholds(s.gt.box, float(t))[g] if fgfa else min(float(t), 1 - 1e-10)
+        gt_of[k] = _greedy(n, frame, d, g, iou, thr, first_on_ties=fgfa)
     return _Matched(order, frame, s.pr_cls[order], pr.conf[order].astype(float), gt_of)
 
 
 def _greedy(n: int, det_frame: np.ndarray, d: np.ndarray, g: np.ndarray, iou: np.ndarray,
-            thr: float) -> np.ndarray:
+            thr: float | np.ndarray, first_on_ties: bool = False) -> np.ndarray:
     """COCO greedy matching at one threshold: detection i (evaluation order) takes the gt with the
     highest IoU >= thr not taken by an earlier detection (ties: the later gt row, as pycocotools'
-    ``if iou < best: continue`` scan does). ``d``/``g``/``iou``: candidate pairs (same frame and
-    class). Returns the matched gt row per detection, -1 if none.
+    ``if iou < best: continue`` scan does; ``first_on_ties``: the earlier one, as FGFA's
+    ``ov > ovmax`` scan does). ``d``/``g``/``iou``: candidate pairs (same frame and class);
+    ``thr``: one threshold or one per pair. Returns the matched gt row per detection, -1 if none.
 
     Resolved in rounds, vectorised: a detection's current best free gt is final as soon as no
     earlier unresolved detection has that gt among its candidates (nothing can take it first, and
@@ -178,7 +210,7 @@ def _greedy(n: int, det_frame: np.ndarray, d: np.ndarray, g: np.ndarray, iou: np
     alive = np.ones(d.size, bool)
     while alive.any():
         dd, gg, ss = d[alive], g[alive], iou[alive]
-        o = np.lexsort((gg, ss, dd))
+        o = np.lexsort((-gg if first_on_ties else gg, ss, dd))
         dd, gg = dd[o], gg[o]
         last = np.r_[dd[1:] != dd[:-1], True]
         bd, bg = dd[last], gg[last]
@@ -550,23 +582,30 @@ def speed_map(gt_by_seq: Mapping[str, Detections], pred_by_seq: Mapping[str, Det
     closer to in-bin -> FP 1, closer to out-of-bin -> FP 0; on a tie, FP = the fraction of the
     frame's ground truth that is in the bin (FGFA uses the fraction *out* of the bin; set
     ``fgfa_compat``), or in a frame without ground truth the fraction of all ground truth that is
-    in the bin. ``fgfa_compat`` also switches to FGFA's overlapping closed bin edges.
+    in the bin (``fgfa_compat``: of all ground truth and one motion IoU 0 per frame without ground
+    truth, as FGFA's ``.mat`` holds). ``fgfa_compat`` also switches to FGFA's overlapping closed bin
+    edges and to FGFA's matching on ImageNet VID boxes (``_match(fgfa=True)``): the +1-pixel IoU of
+    ``fgfa_iou``, the small-object thresholds of ``fgfa_thresholds`` and the first gt on equal IoUs.
+    Motion IoU stays ``motion_iou`` (FGFA ships its values in a ``.mat``, not the code that made them).
     """
     seqs = video_sequences(gt_by_seq, pred_by_seq, class_agnostic)
     classes = np.unique(np.concatenate([s.gt_cls for s in seqs] + [np.zeros(0, np.int64)]))
     thr = COCO_IOU_THRESHOLDS[:1]
     per_seq = []
     for s in seqs:
-        pairs = _all_pairs(s)
-        m = _match(s, classes, thr, max_dets_per_frame, pairs)
+        pairs = _all_pairs(s, fgfa_compat)
+        m = _match(s, classes, thr, max_dets_per_frame, pairs, fgfa_compat)
         per_seq.append((s, pairs, m, motion_iou(s.gt, window)))
     all_motion = np.concatenate([x[3] for x in per_seq] + [np.zeros(0)])
     bins = ("all",) + SPEED_BINS
     score = np.concatenate([x[2].score for x in per_seq] + [np.zeros(0)])
     det_cls = np.searchsorted(classes, np.concatenate([x[2].cls for x in per_seq] + [np.zeros(0, np.int64)]))
+    # FGFA's motion table holds one empty entry, read as motion IoU 0, per frame without ground truth
+    frames_without_gt = sum(s.num_frames - np.unique(s.gt.frame).size for s in seqs) if fgfa_compat else 0
     out_map, out_cls, out_num = {}, {}, {}
     for b in bins:
-        in_all = speed_bin_mask(all_motion, b, fgfa_compat)
+        in_all = np.concatenate([speed_bin_mask(all_motion, b, fgfa_compat),
+                                 np.repeat(speed_bin_mask(np.zeros(1), b, True), frames_without_gt)])
         empty_weight = float(in_all.mean()) if in_all.size else 0.0
         tps, fps, npos = [], [], np.zeros(classes.size)
         for s, (pg, pp, piou), m, mot in per_seq:
