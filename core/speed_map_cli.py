@@ -33,7 +33,7 @@ def run_speed_map(args) -> int:
         check_output_file(args.json, "--json")
     from .formats.imagenet_vid import CLASSES, read_vid_snippet
     from .formats.motchallenge import read_mot_file
-    from .formats.vid_dataset import _require_class_column, resolve_vid
+    from .formats.vid_dataset import require_class_column, resolve_vid
     from .metrics.detection import speed_map
 
     layout = resolve_vid(args.gt_folder, args.trackers_folder, trackers=args.trackers, classes=["all"])
@@ -42,7 +42,7 @@ def run_speed_map(args) -> int:
         gt[seq.name] = read_vid_snippet(seq.gt)
         for t, path in seq.trackers.items():
             pred[t][seq.name] = read_mot_file(path, gt[seq.name].num_frames, is_gt=False, ids_optional=True)
-            _require_class_column(path)
+            require_class_column(path)
     mode = "FGFA's vid_eval_motion (--fgfa)" if args.fgfa else "tracklens' definition"
     print(f"speed-stratified mAP50 (VOC all-point), {mode}; {len(layout.sequences)} snippets")
     print(f"{'tracker':<24}" + "".join(f"{b:>10}" for b in BINS))

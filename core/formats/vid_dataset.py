@@ -85,7 +85,7 @@ def load_vid_sequence(seq: SequenceFiles) -> tuple[BoxFile, dict[str, BoxFile]]:
     trackers = {}
     for t, path in seq.trackers.items():
         dets = read_mot_file(path, gt.num_frames, is_gt=False, ids_optional=bool(seq.link))
-        _require_class_column(path)
+        require_class_column(path)
         if seq.link:
             from ..linker import link_iou
             dets = link_iou(dets)
@@ -93,7 +93,7 @@ def load_vid_sequence(seq: SequenceFiles) -> tuple[BoxFile, dict[str, BoxFile]]:
     return _boxfile(gt), trackers
 
 
-def _require_class_column(path: str) -> None:
+def require_class_column(path: str) -> None:
     """A result row without column 8 would silently be class 1 (airplane): refused."""
     with open(path, "rb") as fh:
         for k, raw in enumerate(fh, start=1):
