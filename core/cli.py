@@ -58,8 +58,9 @@ def add_core_commands(sub) -> None:
                     help="multi-class data: evaluate each class id of column 8 on its own ('all' = every class "
                          "in the ground truth) and combine classes both ways (class- and detection-averaged)")
     ev.add_argument("--link", choices=("iou",),
-                    help="detections without identities (ids -1): link them frame to frame (Hungarian on IoU >= 0.5, "
-                         "same class) and score the result, labelled 'ids linked by tracklens' (docs/formats.md)")
+                    help="detections without identities (ids -1; TAO results without track_id): link them frame "
+                         "to frame (Hungarian on IoU >= 0.5, same class) and score the result, labelled 'ids linked "
+                         "by tracklens' (docs/formats.md)")
     ev.add_argument("--protocol", metavar="NAME", help="score under a named protocol: trackeval (default), "
                     "no-preproc, mot20, motmetrics (py-motmetrics 1.4.0's rules), iou=T or classes=1,7 (those "
                     "ground-truth classes as targets, ids or names; tracklens.protocols)")

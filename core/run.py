@@ -142,8 +142,8 @@ def resolve_inputs(inputs: RunInputs, trackers: list[str] | None = None, *, save
     chosen = list(trackers) if trackers else (list(inputs.trackers) if inputs.trackers else None)
     if inputs.link:
         from .linker import link_layout, unlinked_name
-        if inputs.format not in ("mot", "imagenet_vid") or inputs.fixes:
-            raise InputError("--link", "--link works with --format mot or imagenet_vid, and without --fix.",
+        if inputs.format not in ("mot", "imagenet_vid", "tao") or inputs.fixes:
+            raise InputError("--link", "--link works with --format mot, imagenet_vid or tao, and without --fix.",
                              "Leave out --link, or --fix / --format.")
         unlinked = replace(inputs, link=None, trackers=tuple(unlinked_name(t) for t in inputs.trackers)
                            if inputs.trackers else None)

@@ -21,7 +21,8 @@ def teta_runs(layout: Layout) -> dict[str, TetaRun]:
     if layout.format != "tao" or not layout.sequences:
         raise ValueError("TETA is computed for TAO layouts")
     files = layout.sequences[0]
-    return {tr: teta_tao(files.gt, files.trackers[tr], layout.classes or None) for tr in layout.trackers}
+    return {tr: teta_tao(files.gt, files.trackers[tr], layout.classes or None, link=files.link)
+            for tr in layout.trackers}
 
 
 def _row(r: TetaResult) -> dict:

@@ -61,15 +61,17 @@ def video_frames(gt: Detections, pr: Detections) -> list[TetaFrame]:
     return frames
 
 
-def teta_tao(gt_path: str, result_path: str, classes: Sequence[str] | None = None) -> TetaRun:
-    """TETA of one tracker's result file against a TAO ground-truth file."""
+def teta_tao(gt_path: str, result_path: str, classes: Sequence[str] | None = None,
+             link: str | None = None) -> TetaRun:
+    """TETA of one tracker's result file against a TAO ground-truth file (``link``: ids linked by
+    tracklens, ``--link iou``, on every result box as read here)."""
     gt = read_tao_gt(gt_path)
     names = tuple(classes) if classes else gt.classes
     chosen = {c: gt.class_ids[c] for c in names if c in gt.class_ids}
     if len(chosen) != len(names) or not chosen:
         raise InputError(gt_path, f"no ground truth for class(es) {', '.join(c for c in names if c not in chosen)}.",
                          "Choose categories with ground truth.")
-    results = read_tao_results(result_path, gt, max_detections=0)
+    results = read_tao_results(result_path, gt, max_detections=0, link=link)
     per_video: dict = {}
     for name in sorted(gt.video_names):
         vid = gt.video_ids[name]

@@ -169,7 +169,7 @@ def load_dataset_sequence(fmt: str, seq: SequenceFiles):
         return load_vis_sequence(seq.gt, seq.name, seq.trackers)
     if fmt == "tao":
         from .tao import load_tao_sequence
-        return load_tao_sequence(seq.gt, seq.name, seq.trackers)
+        return load_tao_sequence(seq.gt, seq.name, seq.trackers, link=seq.link)
     if fmt == "bdd100k":
         gt = bdd100k.read_bdd_file(seq.gt, is_gt=True)
         n = gt.dets.num_frames

@@ -28,6 +28,10 @@ Differences on purpose (TrackEval crashes or silently misreads): missing ``neg_c
 ``not_exhaustive_category_ids`` / ``tracks`` are read as empty; negative, fractional or non-numeric
 ids, non-finite boxes or scores, an annotation whose ``video_id`` disagrees with its image's, and
 results on images the ground truth does not list are errors naming the annotation.
+
+Results without ``track_id`` are detections without identities: an error naming ``--link iou``;
+with it, ``track_id`` is not read and each video's ids come from ``linker.link_iou`` on its frames
+as read here (after the 300-per-image limit; TETA links every box).
 """
 from __future__ import annotations
 
@@ -111,10 +115,12 @@ def read_tao_gt(path: str) -> TaoGroundTruth:
     return _read_tao_gt(_stat_key(os.path.abspath(path)))
 
 
-def read_tao_results(path: str, gt: TaoGroundTruth, max_detections: int = MAX_DETECTIONS) -> dict:
+def read_tao_results(path: str, gt: TaoGroundTruth, max_detections: int = MAX_DETECTIONS,
+                     link: str | None = None) -> dict:
     """A tracker's result file as ``{video id: Detections}`` (with ``Ignored`` notes attached);
-    ``max_detections`` boxes kept per image (0: all, as TETA's reference reads them)."""
-    return _read_tao_results(_stat_key(os.path.abspath(path)), _stat_key(gt.path), max_detections)
+    ``max_detections`` boxes kept per image (0: all, as TETA's reference reads them). ``link``
+    (``--link iou``): ``track_id`` is not read, each video's ids are tracklens' linker's."""
+    return _read_tao_results(_stat_key(os.path.abspath(path)), _stat_key(gt.path), max_detections, link)
 
 
 def _int(path: str, value, where: str, what: str) -> int:
@@ -247,7 +253,9 @@ def _read_tao_gt(key: tuple) -> TaoGroundTruth:
                           {n: names[n] for n in classes}, merge, neg, not_ex, by_video)
 
 
-def _annotation_rows(path: str, anns: list, image_video: dict, merge: dict, *, is_gt: bool, hint: str) -> dict:
+def _annotation_rows(path: str, anns: list, image_video: dict, merge: dict, *, is_gt: bool, hint: str,
+                     ids_optional: bool = False) -> dict:
+    """``ids_optional`` (results read for ``--link``): ``track_id`` not read, a placeholder per row."""
     out = {k: [] for k in ("image", "video", "id", "cls", "box", "score", "line")}
     for k, ann in enumerate(anns):
         where = f"annotation {k + 1}"
@@ -260,7 +268,7 @@ def _annotation_rows(path: str, anns: list, image_video: dict, merge: dict, *, i
         if vid != image_video[img]:
             raise InputError(path, f"{where}: video_id {vid} but image {img} belongs to video {image_video[img]}.",
                              "Write the video_id of the annotation's image (or leave it out in results).")
-        tid = _int(path, _field(path, ann, "track_id", where, hint), where, "track_id")
+        tid = k if ids_optional else _int(path, _field(path, ann, "track_id", where, hint), where, "track_id")
         if tid < 0:
             raise InputError(path, f"{where}: negative track_id {tid}.", "Renumber the tracks with ids >= 0.")
         cid = _int(path, _field(path, ann, "category_id", where, hint), where, "category_id")
@@ -294,7 +302,8 @@ def _per_video(path: str, rows: dict, timestep: dict, lengths: dict) -> dict:
 
 
 @lru_cache(maxsize=4)
-def _read_tao_results(key: tuple, gt_key: tuple, max_detections: int = MAX_DETECTIONS) -> dict:
+def _read_tao_results(key: tuple, gt_key: tuple, max_detections: int = MAX_DETECTIONS,
+                      link: str | None = None) -> dict:
     path = key[0]
     gt = _read_tao_gt(gt_key)
     data = _load_json(path, _RESULT_HINT)
@@ -302,11 +311,18 @@ def _read_tao_results(key: tuple, gt_key: tuple, max_detections: int = MAX_DETEC
         data = data["annotations"]
     if not isinstance(data, list):
         raise InputError(path, "the top level is not a JSON list of annotations.", _RESULT_HINT)
-    rows = _annotation_rows(path, data, gt.image_video, gt.merge, is_gt=False, hint=_RESULT_HINT)
+    if not link:
+        _require_track_ids(path, data)
+    rows = _annotation_rows(path, data, gt.image_video, gt.merge, is_gt=False, hint=_RESULT_HINT,
+                            ids_optional=bool(link))
     if max_detections:
         rows = _limit_per_image(rows, max_detections)
-    rows["id"] = _unique_track_ids(rows["id"], rows["video"])
+    if not link:
+        rows["id"] = _unique_track_ids(rows["id"], rows["video"])
     by_video = _per_video(path, rows, gt.timestep, gt.lengths)
+    if link:  # per video, on its frames as read above (images with ground truth, frame_index order)
+        from ..linker import link_iou
+        by_video = {vid: link_iou(dets) for vid, dets in by_video.items()}
     off: dict = {}
     for img, vid in zip(rows["image"], rows["video"]):
         if img not in gt.timestep:
@@ -316,6 +332,22 @@ def _read_tao_results(key: tuple, gt_key: tuple, max_detections: int = MAX_DETEC
             path, n, f"results on images of video {vid} without ground truth (TrackEval evaluates only the "
             "images that carry ground truth)"))
     return by_video
+
+
+def _require_track_ids(path: str, anns: list) -> None:
+    """Results without ``track_id`` are detections without identities: ``--link iou`` is the way to
+    score them. If only some lack one, the first of them is named (the file is inconsistent)."""
+    missing = [k for k, a in enumerate(anns) if isinstance(a, dict) and "track_id" not in a]
+    if not missing:
+        return
+    if len(missing) == len(anns):
+        raise InputError(path, "no result has a 'track_id': these are detections without identities, and HOTA, "
+                         "CA-HOTA, CLEAR, Identity and TETA score tracks, so they need track ids.",
+                         "Pass --link iou to link them frame to frame (scored and labelled as 'ids linked by "
+                         "tracklens'; docs/formats.md), or write the tracker's own track_id on every result.")
+    raise InputError(path, f"annotation {missing[0] + 1} has no 'track_id' ({len(missing)} of the {len(anns)} "
+                     "results lack one).", "Give every result its tracker's track_id, or pass --link iou to replace "
+                     "all of them with ids linked by tracklens (docs/formats.md).")
 
 
 def _with_note(dets: Detections, note: Ignored) -> Detections:
@@ -359,15 +391,16 @@ def _unique_track_ids(ids: list, videos: list) -> list:
     return out
 
 
-def load_tao_sequence(gt_path: str, name: str, tracker_paths: dict) -> tuple[TaoVideo, dict]:
-    """One video's ground truth and each tracker's boxes."""
+def load_tao_sequence(gt_path: str, name: str, tracker_paths: dict,
+                      link: str | None = None) -> tuple[TaoVideo, dict]:
+    """One video's ground truth and each tracker's boxes (ids linked by tracklens with ``link``)."""
     gt = read_tao_gt(gt_path)
     if name not in gt.video_ids:
         raise InputError(gt_path, f"video '{name}' is not in the ground truth.", "Check --gt-folder.")
     vid = gt.video_ids[name]
     common = dict(neg_category_ids=gt.neg[vid], not_exhaustive_category_ids=gt.not_exhaustive[vid],
                   class_ids=gt.class_ids)
-    trackers = {t: TaoVideo(read_tao_results(p, gt)[vid], **common) for t, p in tracker_paths.items()}
+    trackers = {t: TaoVideo(read_tao_results(p, gt, link=link)[vid], **common) for t, p in tracker_paths.items()}
     return TaoVideo(gt.videos[vid], **common), trackers
 
 

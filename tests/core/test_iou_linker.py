@@ -130,6 +130,6 @@ def test_link_iou_scores_and_labels_everywhere(tmp_path, capsys):
 
 def test_link_is_refused_where_it_does_not_apply(tmp_path):
     gt, trs = _write_dataset(tmp_path)
-    with pytest.raises(InputError, match="--link works with --format mot or imagenet_vid"):
+    with pytest.raises(InputError, match="--link works with --format mot, imagenet_vid or tao"):
         from tracklens.run import RunInputs, resolve_inputs
         resolve_inputs(RunInputs(str(gt), str(trs), "kitti", link="iou"))
