@@ -63,9 +63,6 @@ def link_iou(dets: Detections, threshold: float = LINK_THRESHOLD) -> Detections:
                       dets.source, dets.ignored)
 
 
-
-
-
 def link_layout(layout, how: str):
     """``layout`` with every tracker shown as ``linked_name`` and its files read through the linker."""
     from dataclasses import replace
@@ -76,4 +73,6 @@ def link_layout(layout, how: str):
     sequences = tuple(replace(f, trackers={linked_name(t): p for t, p in f.trackers.items()}, link=how)
                       for f in layout.sequences)
     return replace(layout, sequences=sequences, trackers=tuple(linked_name(t) for t in layout.trackers))
+
+
 __all__ = ["LINKERS", "LINK_LABEL", "LINK_THRESHOLD", "link_iou", "link_layout", "linked_name", "unlinked_name"]
