@@ -49,9 +49,11 @@ def add_core_commands(sub) -> None:
     ev.add_argument("--video-folder", help="videos named <seq>.mp4/.avi (recorded in the saved run)")
     ev.add_argument("--quiet", action="store_true", help="do not print the summary table")
     ev.add_argument("--format", choices=("mot", "kitti", "bdd100k", "mots", "kitti_mots", "tao", "youtube_vis",
+                                         "youtube_vis_masks",
                                          "imagenet_vid"), default="mot",
                     help="input format: MOTChallenge (default), KITTI tracking, BDD100K box tracking, MOTS "
                          "Challenge or KITTI-MOTS masks, TAO (COCO-video JSON boxes), YouTube-VIS/OVIS boxes or "
+                         "masks, or "
                          "ImageNet VID (XML ground truth) "
                          "(layouts in docs/formats.md; --classes then takes class names)")
     ev.add_argument("--classes", nargs="+", metavar="CLASS",
@@ -110,7 +112,7 @@ def run_core_command(args: argparse.Namespace) -> int:
                 check_output_file(path, flag)
         if args.save:
             check_output_dir(args.save, "--save")
-        if args.format in ("mots", "kitti_mots") and args.breakdowns:
+        if args.format in ("mots", "kitti_mots", "youtube_vis_masks") and args.breakdowns:
             raise InputError("--breakdowns", "breakdowns of mask formats are not supported yet: their conditions "
                              "(occlusion, crowding) use box overlaps, not the mask IoU the matching used.",
                              "Leave out --breakdowns: --json, --csv and --save hold every metric and box.")

@@ -24,6 +24,7 @@ __all__ = ["CLASS_AVERAGED", "COMBINED", "DET_AVERAGED", "Run", "SequenceEvaluat
 COMBINED = "COMBINED_SEQ"
 CLASS_AVERAGED = "cls_comb_cls_av"
 DET_AVERAGED = "cls_comb_det_av"
+MASK_FORMATS = ("mots", "kitti_mots", "youtube_vis_masks")  # analyses keep the masks (drawn by the dashboard)
 
 
 def combine(per_sequence: Iterable[dict]) -> dict:
@@ -85,6 +86,9 @@ def _prepared(name: str, gt, tr, opts: RunOptions) -> dict[str | None, EvalSeque
     if opts.format == "imagenet_vid":
         from .formats.vid_dataset import prepare_vid
         return prepare_vid(name, gt, tr, opts.classes)
+    if opts.format == "youtube_vis_masks":
+        from .formats.youtube_vis_masks import prepare_vis_masks
+        return prepare_vis_masks(name, gt, tr, opts.classes)
     if opts.format == "youtube_vis":
         from .formats.youtube_vis import prepare_vis
         return prepare_vis(name, gt, tr, opts.classes)
@@ -129,7 +133,7 @@ def evaluate_files(files: SequenceFiles, opts: RunOptions) -> SequenceResult:
             result.metrics[name][cls] = ev.metrics()
             if opts.keep:
                 from .analysis.record import analyse  # pandas and the analysis only when matches are kept
-                masks = (gt.rles, tr.rles) if opts.format in ("mots", "kitti_mots") else None
+                masks = (gt.rles, tr.rles) if opts.format in MASK_FORMATS else None
                 result.analyses[(name, cls)] = analyse(ev, gt_dets, tr_dets[name], name,
                                                        gt.extras if opts.format == "kitti" else None, masks)
     return result

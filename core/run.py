@@ -17,7 +17,8 @@ from .layout import Layout
 if TYPE_CHECKING:  # the analysis (and pandas) load only for runs that keep their matches
     from .analysis.record import SequenceAnalysis
 
-FORMATS = ("mot", "kitti", "bdd100k", "mots", "kitti_mots", "tao", "youtube_vis", "imagenet_vid")
+FORMATS = ("mot", "kitti", "bdd100k", "mots", "kitti_mots", "tao", "youtube_vis", "imagenet_vid",
+           "youtube_vis_masks")
 PATH_FIELDS = ("gt_folder", "trackers_folder", "seqmap", "video_folder")
 
 

@@ -317,6 +317,11 @@ def _sequence_metas(run: Run) -> list[SequenceMeta]:
     out = []
     masks = run.layout.format in ("mots", "kitti_mots")
     for f in run.layout.sequences:
+        if f.seqinfo is None and run.layout.format == "youtube_vis_masks":
+            from .formats.youtube_vis_masks import vis_mask_size
+            height, width = vis_mask_size(f.gt, f.name)
+            out.append(SequenceMeta(f.name, run.num_frames[f.name], width, height, None, None, None))
+            continue
         if f.seqinfo is None:
             height, width = mask_size(f.gt) if masks else (None, None)
             out.append(SequenceMeta(f.name, run.num_frames[f.name], width, height, None, None, None))

@@ -489,6 +489,7 @@ def _track_card(t: WorstTrack, alpha: float, thumbs: list[tuple[Moment, str]]) -
 _FORMAT_NAMES = {"mot": "MOTChallenge", "kitti": "KITTI tracking (2D boxes)", "bdd100k": "BDD100K box tracking",
                  "mots": "MOTS Challenge (masks)", "kitti_mots": "KITTI-MOTS (masks)",
                  "tao": "TAO (COCO-video JSON boxes)", "youtube_vis": "YouTube-VIS / OVIS (boxes)",
+                 "youtube_vis_masks": "YouTube-VIS / OVIS (masks)",
                  "imagenet_vid": "ImageNet VID (snippet XML)"}
 
 
@@ -506,6 +507,8 @@ def _preprocessing(i) -> str:
         return ("TrackEval's TAO preprocessing: per class, unmatched tracker boxes are removed in frames without "
                 "ground truth of the class (unless it is a negative category of the video) and for classes not "
                 "exhaustively labelled")
+    if i.format == "youtube_vis_masks":
+        return "none: each class on its own, similarity mask IoU (TrackEval's YouTubeVIS)"
     if i.format in ("imagenet_vid", "youtube_vis"):
         return "none: each class on its own (as TrackEval's YouTubeVIS; ImageNet VID has no preprocessing)"
     if i.classes:

@@ -178,6 +178,7 @@ def run_kind(fmt: str, classes: list[str]) -> str:
     """How a run was evaluated, in words (pages that need MOTChallenge files say why they cannot)."""
     name = {"kitti": "KITTI", "bdd100k": "BDD100K", "mots": "MOTS Challenge (masks)",
             "kitti_mots": "KITTI-MOTS (masks)", "tao": "TAO", "youtube_vis": "YouTube-VIS",
+            "youtube_vis_masks": "YouTube-VIS (masks)",
             "imagenet_vid": "ImageNet VID"}.get(fmt, "MOTChallenge")
     return f"{name}, evaluated per class ({', '.join(classes)})" if classes else name
 

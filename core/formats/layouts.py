@@ -32,7 +32,8 @@ from . import bdd100k, mots
 from .folders import tracker_folders
 from .kitti import read_kitti_file, read_seqmap
 
-FORMATS = ("mot", "kitti", "bdd100k", "mots", "kitti_mots", "tao", "youtube_vis", "imagenet_vid")
+FORMATS = ("mot", "kitti", "bdd100k", "mots", "kitti_mots", "tao", "youtube_vis", "imagenet_vid",
+           "youtube_vis_masks")
 SUFFIX = {"kitti": ".txt", "bdd100k": ".json", "kitti_mots": ".txt"}
 
 
@@ -52,7 +53,7 @@ def resolve_dataset(fmt: str, gt_folder: str, trackers_folder: str | None, *, sp
     if fmt == "imagenet_vid":
         from .vid_dataset import resolve_vid
         return resolve_vid(gt_folder, trackers_folder, trackers=trackers, classes=classes)
-    if fmt in ("tao", "youtube_vis"):
+    if fmt in ("tao", "youtube_vis", "youtube_vis_masks"):
         from .tao_layout import resolve_tao
         return resolve_tao(gt_folder, trackers_folder, trackers=trackers, classes=classes, fmt=fmt)
     if fmt not in SUFFIX:
@@ -164,6 +165,9 @@ def load_dataset_sequence(fmt: str, seq: SequenceFiles):
     if fmt == "imagenet_vid":
         from .vid_dataset import load_vid_sequence
         return load_vid_sequence(seq)
+    if fmt == "youtube_vis_masks":
+        from .youtube_vis_masks import load_vis_masks_sequence
+        return load_vis_masks_sequence(seq.gt, seq.name, seq.trackers)
     if fmt == "youtube_vis":
         from .youtube_vis import load_vis_sequence
         return load_vis_sequence(seq.gt, seq.name, seq.trackers)

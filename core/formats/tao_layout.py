@@ -29,13 +29,16 @@ def _one_json(folder: str, what: str) -> str:
 
 def resolve_tao(gt_folder: str, trackers_folder: str | None, *, trackers: list[str] | None = None,
                 classes: list[str] | None = None, fmt: str = "tao") -> Layout:
-    """``fmt`` ``tao`` or ``youtube_vis`` (the same layout, TrackEval's ``YouTubeVIS`` loading)."""
+    """``fmt`` ``tao``, ``youtube_vis`` or ``youtube_vis_masks`` (the same layout, TrackEval's ``YouTubeVIS`` loading)."""
     if not os.path.isdir(gt_folder):
         raise InputError(gt_folder, "ground-truth folder not found.", "Pass --gt-folder with an existing folder.")
     gt_path = _one_json(gt_folder, "the ground-truth folder")
     if fmt == "youtube_vis":
         from .youtube_vis import read_vis_gt
         gt = read_vis_gt(gt_path)
+    elif fmt == "youtube_vis_masks":
+        from .youtube_vis_masks import read_vis_masks_gt
+        gt = read_vis_masks_gt(gt_path)
     else:
         gt = read_tao_gt(gt_path)
     chosen = _classes(gt.classes, classes, gt_path)

@@ -72,23 +72,32 @@ def _read_vis_gt(key: tuple) -> VisGroundTruth:
     data = _load_json(path, _GT_HINT)
     if not isinstance(data, dict):
         raise InputError(path, "the top level is not a JSON object.", _GT_HINT)
+    class_ids, names, ids, lengths = read_vis_header(path, data, _GT_HINT)
+    tracks = _list(path, data, "annotations", _GT_HINT)
+    videos = _per_video(path, tracks, lengths, is_gt=True)
+    return VisGroundTruth(path, tuple(names), ids, lengths, tuple(class_ids), class_ids, videos)
+
+
+def read_vis_header(path: str, data: dict, hint: str) -> tuple[dict, list, dict, dict]:
+    """Categories (name -> id) and videos (names in file order, name -> id, id -> frames) of a
+    YouTube-VIS ground-truth object, as TrackEval names and sizes them (boxes and masks alike)."""
     class_ids: dict = {}
-    for k, c in enumerate(_list(path, data, "categories", _GT_HINT)):
+    for k, c in enumerate(_list(path, data, "categories", hint)):
         where = f"category {k + 1}"
-        cid = _int(path, _field(path, c, "id", where, _GT_HINT), where, "id")
-        name = _field(path, c, "name", where, _GT_HINT)
+        cid = _int(path, _field(path, c, "id", where, hint), where, "id")
+        name = _field(path, c, "name", where, hint)
         if not isinstance(name, str) or name in class_ids:
-            raise InputError(path, f"{where}: name {json.dumps(name)[:40]} is not text or appears twice.", _GT_HINT)
+            raise InputError(path, f"{where}: name {json.dumps(name)[:40]} is not text or appears twice.", hint)
         class_ids[name] = cid
     if not class_ids:
-        raise InputError(path, "the file lists no category.", _GT_HINT)
+        raise InputError(path, "the file lists no category.", hint)
     names, ids, lengths = [], {}, {}
-    for k, v in enumerate(_list(path, data, "videos", _GT_HINT)):
+    for k, v in enumerate(_list(path, data, "videos", hint)):
         where = f"video {k + 1}"
-        vid = _int(path, _field(path, v, "id", where, _GT_HINT), where, "id")
-        files = _field(path, v, "file_names", where, _GT_HINT)
+        vid = _int(path, _field(path, v, "id", where, hint), where, "id")
+        files = _field(path, v, "file_names", where, hint)
         if not isinstance(files, list) or not files or not isinstance(files[0], str):
-            raise InputError(path, f"{where}: file_names is not a non-empty list of file names.", _GT_HINT)
+            raise InputError(path, f"{where}: file_names is not a non-empty list of file names.", hint)
         name = files[0].split("/")[0]
         if name in ids or vid in lengths:
             raise InputError(path, f"{where}: video {name!r} (id {vid}) appears twice.",
@@ -96,9 +105,7 @@ def _read_vis_gt(key: tuple) -> VisGroundTruth:
         names.append(name)
         ids[name] = vid
         lengths[vid] = len(files)
-    tracks = _list(path, data, "annotations", _GT_HINT)
-    videos = _per_video(path, tracks, lengths, is_gt=True)
-    return VisGroundTruth(path, tuple(names), ids, lengths, tuple(class_ids), class_ids, videos)
+    return class_ids, names, ids, lengths
 
 
 @lru_cache(maxsize=4)
