@@ -7,7 +7,8 @@ TrackEval reads ground-truth RLEs only uncompressed (``counts`` a list, as YouTu
 and result RLEs only compressed (``counts`` a pycocotools string); tracklens reads both forms on
 both sides, so our copy of each case writes every mask in a randomly drawn form and TrackEval's
 copy the same mask in the form it reads. No YouTube-VIS ground-truth sample is in the repository
-or in /work/shared/data, so the cases are generated only.
+or in /work/shared/data: the real-data case is derived (MOT17-05's real ground truth and tracker
+boxes rasterised as rectangle masks).
 """
 from __future__ import annotations
 
@@ -246,7 +247,8 @@ def _ok_mask():
     (lambda gt, r: r["T"][0].update(segmentations=[]), "track 1: segmentations has 0 entries, video 1 has 1 frames"),
     (lambda gt, r: gt["annotations"][0].update(width=W + 2), f"annotation 1: height x width {H} x {W + 2}"),
     (lambda gt, r: [gt["videos"][0].pop("height"), gt["videos"][0].pop("width"), gt["annotations"][0].pop("height"),
-                    gt["annotations"][0].pop("width")], "annotation 1: neither the annotation nor video 1 gives height"),
+                    gt["annotations"][0].pop("width")],
+     "annotation 1: neither the annotation nor video 1 gives height"),
     (lambda gt, r: gt["annotations"][0]["segmentations"].__setitem__(0, {"size": [H, W], "counts": 7}),
      "annotation 1, frame 1: RLE counts is neither a list of run lengths nor a string"),
 ])
@@ -264,3 +266,48 @@ def test_bad_masks_name_file_place_and_fix(tmp_path, mutate, what):
                                  str(tmp_path / "tr" / "youtube_vis_x")))
     assert what in info.value.reason, info.value.reason
     assert info.value.fix and info.value.path.endswith(".json")
+
+
+def rectangle_masks(path: Path, frames: int, height: int, width: int, gt: bool) -> dict[int, list]:
+    """Per track id, one uncompressed RLE (or None) per frame: each MOT box rasterised by pycocotools
+    (``frPyObjects`` of the box); ground truth keeps the pedestrians marked for evaluation."""
+    rows = np.loadtxt(path, delimiter=",", ndmin=2)
+    rows = rows[rows[:, 0] <= frames]
+    if gt:
+        rows = rows[(rows[:, 6] == 1) & (rows[:, 7] == 1)]
+    tracks: dict[int, list] = {}
+    rles = mask_utils.frPyObjects(np.ascontiguousarray(rows[:, 2:6], float), height, width) if len(rows) else []
+    for (f, tid), rle in zip(rows[:, :2], rles):
+        mask = mask_utils.decode(rle)
+        tracks.setdefault(int(tid), [None] * frames)[int(f) - 1] = uncompressed(mask) if mask.any() else None
+    return tracks
+
+
+@pytest.mark.shared
+def test_mot17_boxes_as_masks_match_trackeval(shared_data: Path, tmp_path: Path):
+    """Real tracks, derived masks: MOT17-05's ground truth and two trackers' boxes over the first 120 frames,
+    rasterised as rectangles (no real YouTube-VIS ground truth is available)."""
+    seq, frames, height, width = "MOT17-05-FRCNN", 120, 480, 640
+    root = shared_data / "mot_challenge"
+    gt_tracks = rectangle_masks(root / "gt/mot_challenge/MOT17-train" / seq / "gt/gt.txt", frames, height, width, True)
+    gt = {"videos": [{"id": 1, "height": height, "width": width,
+                      "file_names": [f"{seq}/{t:06d}.jpg" for t in range(1, frames + 1)]}],
+          "categories": [{"id": 1, "name": "pedestrian"}],
+          "annotations": [{"id": tid, "video_id": 1, "category_id": 1, "iscrowd": 0, "height": height, "width": width,
+                           "segmentations": segs, "areas": [None] * frames} for tid, segs in gt_tracks.items()]}
+    g = tmp_path / "gt" / "youtube_vis_x"
+    g.mkdir(parents=True)
+    (g / "train.json").write_text(json.dumps(gt))
+    for name in ("BoTSORT", "MPNTrack"):
+        tracks = rectangle_masks(root / "trackers/mot_challenge/MOT17-train" / name / "data" / f"{seq}.txt",
+                                 frames, height, width, False)
+        ours = [{"video_id": 1, "category_id": 1, "score": 0.9, "segmentations": segs} for segs in tracks.values()]
+        theirs = [{**t, "segmentations": [s and compressed(mask_utils.decode(mask_utils.frPyObjects(s, height, width)))
+                                          for s in t["segmentations"]]} for t in ours]
+        for side, entries in (("tr", ours), ("te", theirs)):
+            d = tmp_path / side / "youtube_vis_x" / name / "data"
+            d.mkdir(parents=True)
+            (d / "results.json").write_text(json.dumps(entries))
+    assert assert_parity(tmp_path, g, tmp_path / "tr" / "youtube_vis_x") > 0
+    run = evaluate(resolve_dataset("youtube_vis_masks", str(g), str(tmp_path / "tr" / "youtube_vis_x")))
+    assert run.metrics["BoTSORT"]["pedestrian"][seq]["CLR_TP"] > 500  # a real case: most boxes matched
