@@ -286,7 +286,9 @@ def rectangle_masks(path: Path, frames: int, height: int, width: int, gt: bool) 
 @pytest.mark.shared
 def test_mot17_boxes_as_masks_match_trackeval(shared_data: Path, tmp_path: Path):
     """Real tracks, derived masks: MOT17-05's ground truth and two trackers' boxes over the first 120 frames,
-    rasterised as rectangles (no real YouTube-VIS ground truth is available)."""
+    rasterised as rectangles (no real YouTube-VIS ground truth is available). A rectangle's mask IoU is the
+    box IoU of its pixel bounding box, so this case checks real-scale loading and matching, not masks against
+    boxes: the generated cases and the L-shaped masks do that."""
     seq, frames, height, width = "MOT17-05-FRCNN", 120, 480, 640
     root = shared_data / "mot_challenge"
     gt_tracks = rectangle_masks(root / "gt/mot_challenge/MOT17-train" / seq / "gt/gt.txt", frames, height, width, True)
