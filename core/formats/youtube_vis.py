@@ -118,26 +118,40 @@ def _read_vis_results(key: tuple, gt_key: tuple) -> dict:
     return _per_video(path, data, gt.lengths, is_gt=False)
 
 
+def track_header(path: str, tr, k: int, lengths: dict, hint: str, *, is_gt: bool) -> tuple[str, int, int, int, float]:
+    """Track ``k`` of a file (0-based): where it is (for messages), its video, category, id (the ground
+    truth's ``id``; a result's position, as TrackEval numbers them) and score (1 for the ground truth).
+    ``hint``: the file kind's description, for the errors."""
+    where = f"{'annotation' if is_gt else 'track'} {k + 1}"
+    vid = _int(path, _field(path, tr, "video_id", where, hint), where, "video_id")
+    if vid not in lengths:
+        raise InputError(path, f"{where}: video_id {vid} is not a video of the ground truth.",
+                         "Use the video ids of the ground-truth file's 'videos'.")
+    cid = _int(path, _field(path, tr, "category_id", where, hint), where, "category_id")
+    tid = _int(path, _field(path, tr, "id", where, hint), where, "id") if is_gt else k
+    if tid < 0:
+        raise InputError(path, f"{where}: negative id {tid}.", "Renumber the annotations with ids >= 0.")
+    score = 1.0 if is_gt else _score(path, tr, where, hint, "Give every track a numeric 'score'.")
+    return where, vid, cid, tid, score
+
+
+def per_frame(path: str, tr, field: str, where: str, vid: int, lengths: dict, hint: str, fix: str) -> list:
+    """A track's ``field`` (``bboxes`` or ``segmentations``): one entry per frame of its video."""
+    entries = _field(path, tr, field, where, hint)
+    if not isinstance(entries, list) or len(entries) != lengths[vid]:
+        got = f"{len(entries)} entries" if isinstance(entries, list) else json.dumps(entries)[:40]
+        raise InputError(path, f"{where}: {field} has {got}, video {vid} has {lengths[vid]} frames.", fix)
+    return entries
+
+
 def _per_video(path: str, tracks: list, lengths: dict, *, is_gt: bool) -> dict:
     """Rows per video: frame-sorted, the file's track order inside a frame."""
     hint = _GT_HINT if is_gt else _RESULT_HINT
     rows: dict = {v: [] for v in lengths}
     for k, tr in enumerate(tracks):
-        where = f"{'annotation' if is_gt else 'track'} {k + 1}"
-        vid = _int(path, _field(path, tr, "video_id", where, hint), where, "video_id")
-        if vid not in lengths:
-            raise InputError(path, f"{where}: video_id {vid} is not a video of the ground truth.",
-                             "Use the video ids of the ground-truth file's 'videos'.")
-        cid = _int(path, _field(path, tr, "category_id", where, hint), where, "category_id")
-        tid = _int(path, _field(path, tr, "id", where, hint), where, "id") if is_gt else k
-        if tid < 0:
-            raise InputError(path, f"{where}: negative id {tid}.", "Renumber the annotations with ids >= 0.")
-        score = 1.0 if is_gt else _score(path, tr, where, hint, "Give every track a numeric 'score'.")
-        boxes = _field(path, tr, "bboxes", where, hint)
-        if not isinstance(boxes, list) or len(boxes) != lengths[vid]:
-            got = f"{len(boxes)} entries" if isinstance(boxes, list) else json.dumps(boxes)[:40]
-            raise InputError(path, f"{where}: bboxes has {got}, video {vid} has {lengths[vid]} frames.",
-                             "Write one [x, y, w, h] or null per frame of the video.")
+        where, vid, cid, tid, score = track_header(path, tr, k, lengths, hint, is_gt=is_gt)
+        boxes = per_frame(path, tr, "bboxes", where, vid, lengths, hint,
+                          "Write one [x, y, w, h] or null per frame of the video.")
         for t, box in enumerate(boxes):
             if not box:  # TrackEval: a falsy entry is no box in that frame
                 continue

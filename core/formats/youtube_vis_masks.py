@@ -26,8 +26,8 @@ from ..detections import Detections
 from ..errors import InputError
 from ..prepare import EvalSequence, build
 from .mots import mask_pairs, valid_rles
-from .tao import _field, _int, _list, _load_json, _score, _stat_key
-from .youtube_vis import read_vis_header
+from .tao import _list, _load_json, _stat_key
+from .youtube_vis import per_frame, read_vis_header, track_header
 
 _GT_HINT = ("a YouTube-VIS ground-truth file is one JSON object with 'videos' (id, file_names, height, width), "
             "'annotations' (id, video_id, category_id, height, width, segmentations: one RLE or null per frame) "
@@ -165,21 +165,9 @@ def _per_video(path: str, tracks: list, lengths: dict, sizes: dict, class_ids: d
     hint = _GT_HINT if is_gt else _RESULT_HINT
     rows: dict = {v: [] for v in lengths}
     for k, tr in enumerate(tracks):
-        where = f"{'annotation' if is_gt else 'track'} {k + 1}"
-        vid = _int(path, _field(path, tr, "video_id", where, hint), where, "video_id")
-        if vid not in lengths:
-            raise InputError(path, f"{where}: video_id {vid} is not a video of the ground truth.",
-                             "Use the video ids of the ground-truth file's 'videos'.")
-        cid = _int(path, _field(path, tr, "category_id", where, hint), where, "category_id")
-        tid = _int(path, _field(path, tr, "id", where, hint), where, "id") if is_gt else k
-        if tid < 0:
-            raise InputError(path, f"{where}: negative id {tid}.", "Renumber the annotations with ids >= 0.")
-        score = 1.0 if is_gt else _score(path, tr, where, hint, "Give every track a numeric 'score'.")
-        segs = _field(path, tr, "segmentations", where, hint)
-        if not isinstance(segs, list) or len(segs) != lengths[vid]:
-            got = f"{len(segs)} entries" if isinstance(segs, list) else json.dumps(segs)[:40]
-            raise InputError(path, f"{where}: segmentations has {got}, video {vid} has {lengths[vid]} frames.",
-                             "Write one RLE or null per frame of the video.")
+        where, vid, cid, tid, score = track_header(path, tr, k, lengths, hint, is_gt=is_gt)
+        segs = per_frame(path, tr, "segmentations", where, vid, lengths, hint,
+                         "Write one RLE or null per frame of the video.")
         if is_gt and sizes[vid] is None:
             raise InputError(path, f"{where}: neither the annotation nor video {vid} gives height and width.",
                              "Add 'height' and 'width' to the video (or the annotation).")
