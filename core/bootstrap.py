@@ -59,6 +59,7 @@ class Bootstrap:
     fields: tuple[str, ...]
     estimates: dict[str, np.ndarray]
     values: dict[str, np.ndarray]
+    resampling: str = "sequences"  # or "tracks": ground-truth tracks within sequences (core/track_bootstrap.py)
 
     @property
     def trackers(self) -> tuple[str, ...]:
@@ -169,6 +170,6 @@ def table_rows(boot: Bootstrap) -> list[dict]:
 def to_document(boot: Bootstrap) -> dict:
     """The JSON record: settings, then the rows of ``table_rows`` (NaN as null)."""
     rows = [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()} for r in table_rows(boot)]
-    return {"resampling": "sequences", "resamples": boot.resamples, "seed": boot.seed,
+    return {"resampling": boot.resampling, "resamples": boot.resamples, "seed": boot.seed,
             "confidence": boot.confidence, "interval": "percentile", "sequences": list(boot.sequences),
             "rows": rows}

@@ -24,6 +24,9 @@ def add_arguments(ev: argparse.ArgumentParser) -> None:
     ev.add_argument("--bootstrap", type=int, metavar="N",
                     help="N sequence resamples: confidence intervals and paired differences (docs/uncertainty.md)")
     ev.add_argument("--seed", type=int, default=0, help="seed of the bootstrap draws (default 0)")
+    ev.add_argument("--resample", choices=("sequences", "tracks"), default="sequences",
+                    help="what --bootstrap draws: whole sequences (default), or ground-truth tracks within each "
+                         "sequence, for the fields that split over them (docs/uncertainty.md)")
     ev.add_argument("--teta", action="store_true",
                     help="with --format tao: also TETA (LocA, AssocA, ClsA) as its reference code, SysCV/tet "
                          "(docs/teta.md)")
@@ -46,6 +49,8 @@ def check(args: argparse.Namespace) -> None:
         parse_cutoffs(args.score_thresholds)
     if args.bootstrap is not None and not 1 <= args.bootstrap <= 1_000_000:
         raise InputError("--bootstrap", f"{args.bootstrap} resamples.", "Pass a number from 1 to 1000000, e.g. 1000.")
+    if getattr(args, "resample", "sequences") != "sequences" and args.bootstrap is None:
+        raise InputError("--resample", f"{args.resample} without --bootstrap.", "Add --bootstrap 1000, or leave out --resample.")
     if (args.score_thresholds is not None or args.bootstrap is not None) and (args.classes or args.format != "mot"):
         raise InputError("--score-thresholds/--bootstrap", "they work with the MOTChallenge single-class evaluation.",
                          "Leave out --classes and --format, or leave out these options.")
@@ -61,9 +66,15 @@ def compute(args: argparse.Namespace, layout: Layout, run: Run, progress=None) -
         out.sweep = sweep(layout, parse_cutoffs(args.score_thresholds), preprocess=run.preprocess,
                           threshold=run.threshold, workers=args.workers, progress=progress)
     if args.bootstrap is not None:
-        from .bootstrap import bootstrap_run
-        order = tuple(f.name for f in layout.sequences)
-        out.bootstrap = bootstrap_run(run.metrics, order, args.bootstrap, args.seed)
+        if getattr(args, "resample", "sequences") == "tracks":
+            from .evaluate import COMBINED
+            from .track_bootstrap import track_bootstrap_layout
+            out.bootstrap = track_bootstrap_layout(layout, run.options, args.bootstrap, args.seed, args.workers,
+                                                   combined={tr: m[COMBINED] for tr, m in run.metrics.items()})
+        else:
+            from .bootstrap import bootstrap_run
+            order = tuple(f.name for f in layout.sequences)
+            out.bootstrap = bootstrap_run(run.metrics, order, args.bootstrap, args.seed)
     if getattr(args, "teta", False):
         from .teta_report import teta_runs
         out.teta = teta_runs(layout)
@@ -77,7 +88,8 @@ def carry(manifest: dict, extras: Extras) -> None:
         from .sweep import curves_document
         manifest["score_sweep"] = curves_document(extras.sweep)
     if extras.bootstrap is not None:
-        manifest["bootstrap"] = {"resamples": extras.bootstrap.resamples, "seed": extras.bootstrap.seed}
+        manifest["bootstrap"] = {"resamples": extras.bootstrap.resamples, "seed": extras.bootstrap.seed,
+                                 "resampling": extras.bootstrap.resampling}
     if extras.teta is not None:
         from .teta_report import to_document as teta_document
         manifest["teta"] = teta_document(extras.teta)
@@ -96,17 +108,20 @@ def summary(extras: Extras) -> str:
     if extras.bootstrap is not None:
         from .bootstrap import sentence
         boot = extras.bootstrap
-        lines.append(f"\nbootstrap over sequences ({boot.resamples} resamples, seed {boot.seed}, "
+        what = "sequences" if boot.resampling == "sequences" else "ground-truth tracks within sequences"
+        shown = ("HOTA", "DetA", "AssA", "MOTA", "IDF1") if boot.resampling == "sequences" else \
+            ("DetRe", "AssA", "LocA", "CLR_Re", "IDR")
+        lines.append(f"\nbootstrap over {what} ({boot.resamples} resamples, seed {boot.seed}, "
                      f"{100 * boot.confidence:g} % percentile intervals)")
         for tr in boot.trackers:
             cells = []
-            for field in ("HOTA", "DetA", "AssA", "MOTA", "IDF1"):
+            for field in shown:
                 iv = boot.interval(tr, field)
                 cells.append(f"{field} {100 * iv.estimate:.2f} [{100 * iv.low:.2f}, {100 * iv.high:.2f}]")
             lines.append(f"{tr}: " + "; ".join(cells))
         for i, a in enumerate(boot.trackers):
             for b in boot.trackers[i + 1:]:
-                lines.append(sentence(boot.difference(a, b, "HOTA"), boot.confidence))
+                lines.append(sentence(boot.difference(a, b, "HOTA" if "HOTA" in shown else "AssA"), boot.confidence))
     if extras.teta is not None:
         from .teta_report import summary_lines
         lines += summary_lines(extras.teta)

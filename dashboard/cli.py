@@ -55,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help="add a score sweep evaluated again from the input files at these cutoffs: start:stop:step "
                          "(stop included, e.g. 0:0.95:0.05) or a list 0.3,0.5 (docs/sweep.md); without it the "
                          "report shows the sweep the run carries, if any")
+    rp.add_argument("--resample-tracks", action="store_true",
+                    help="add bootstrap intervals over ground-truth tracks within the sequences (DetRe, AssA, LocA, "
+                         "CLR_Re, IDR), evaluating the input files again to sum the matches per track "
+                         "(docs/uncertainty.md)")
     rp.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
                     help="processes for the report's per-sequence work on the saved tables, the input check and "
                          "the re-evaluations of --what-if and --score-thresholds, beside the report's other "

@@ -50,7 +50,8 @@ def report(args: argparse.Namespace) -> int:
     ws = load_run(args)
     started = time.perf_counter()
     text = build_report(ws, alpha=args.alpha, whatif=args.what_if, max_tracks=args.max_tracks,
-                        workers=args.workers, score_thresholds=args.score_thresholds)
+                        workers=args.workers, score_thresholds=args.score_thresholds,
+                        resample_tracks=args.resample_tracks)
     write_text(out, text)  # a kill or a full disk leaves the previous report whole
     size = os.path.getsize(out) / 1e6
     print(f"tracklens: report written to {out} ({size:.1f} MB, {time.perf_counter() - started:.1f} s); "

@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from tracklens.bootstrap import Bootstrap, bootstrap_run, saved_settings, sentence
+from tracklens.errors import InputError
 from tracklens.evaluate import COMBINED
-from tracklens.run import RunInputs
+from tracklens.run import RunInputs, RunOptions
+from tracklens.track_bootstrap import track_bootstrap
 from tracklens.sweep import check_curves_document, curves_document, sweep
 
 from .text import plain
@@ -43,13 +45,69 @@ def comparison_sentence(ws, view, a: str, b: str, field: str = "HOTA") -> str:
     return sentence(boot.difference(a, b, field), boot.confidence)
 
 
+@st.cache_data(show_spinner="Evaluating the sequences again to sum the matches per ground-truth track…",
+               max_entries=8)
+def computed_track_sums(inputs: RunInputs, trackers: tuple[str, ...]) -> dict[str, list]:
+    """``track_sums`` of every sequence of ``trackers`` (in the layout's order), from the run's input files."""
+    from tracklens.run import resolve_inputs
+    from tracklens.track_bootstrap import sequence_track_sums
+
+    layout = resolve_inputs(inputs, list(trackers), saved=True)
+    opts = RunOptions(layout.format, layout.classes, layout.benchmark, inputs.preprocess, inputs.threshold,
+                      targets=inputs.targets or ())
+    done = [sequence_track_sums(f, opts) for f in layout.sequences]
+    return {tr: [d.sums[tr] for d in done] for tr in trackers}
+
+
+def tracks_resampled(ws) -> str | None:
+    """Why the Compare page can't resample ground-truth tracks for this run, or None when it can."""
+    if ws.root is None and ws.layout is None:
+        return "this run has no input files to evaluate again."
+    if ws.classes or ws.inputs.format != "mot":
+        return "it is offered for MOTChallenge single-class runs."
+    if ws.analyser is not None or ws.inputs.protocol:
+        return "this run is scored under a protocol's own matching."
+    return None
+
+
+def track_sentences(ws, a: str, b: str, resamples: int, seed: int) -> list[str]:
+    """The ground-truth-track bootstrap's comparison lines (AssA, DetRe, IDR), B against A."""
+    sums = computed_track_sums(ws.inputs, (a, b))
+    order = tuple(s.name for s in ws.sequences)
+    boot = track_bootstrap(sums, order, resamples, seed, combined={t: ws.metrics[t][COMBINED] for t in (a, b)})
+    return [sentence(boot.difference(a, b, f), boot.confidence) for f in ("AssA", "DetRe", "IDR")]
+
+
+def compare_track_bootstrap(ws, a: str, b: str, resamples: int, seed: int) -> None:
+    """On demand (it evaluates the sequences again): B against A with ground-truth tracks resampled."""
+    why_not = tracks_resampled(ws)
+    if why_not is not None:
+        st.caption(f"Resampling ground-truth tracks: not here, {why_not}")
+        return
+    if not st.toggle("Also resample ground-truth tracks within the sequences (evaluates them again)",
+                     key="compare_track_bootstrap"):
+        return
+    try:
+        lines = track_sentences(ws, a, b, resamples, seed)
+    except InputError as exc:
+        st.warning(plain(str(exc)))
+        return
+    for line in lines:
+        st.markdown(plain(line))
+    st.caption(f"{resamples} resamples drawing, in every sequence, as many ground-truth tracks as it has (seed "
+               f"{seed}), both trackers on the same draws and the matchings as evaluated; for the fields that split "
+               "over ground-truth tracks (docs/uncertainty.md): which objects were annotated, not which videos.")
+
+
 def compare_bootstrap(ws, a: str, b: str) -> None:
-    """The Compare page's bootstrap lines (HOTA, MOTA, IDF1), B against A over the run's sequences."""
+    """The Compare page's bootstrap lines (HOTA, MOTA, IDF1), B against A over the run's sequences, and
+    on demand the same over ground-truth tracks."""
     resamples, seed = saved_settings(ws.manifest)
     view = st.session_state.get("view")
     st.subheader("Is the difference real? (paired bootstrap over sequences)")
     if len(ws.sequences) < 2:
         st.caption("One sequence: nothing to resample (the bootstrap draws whole sequences).")
+        compare_track_bootstrap(ws, a, b, resamples, seed)
         return
     for field in ("HOTA", "MOTA", "IDF1"):
         st.markdown(plain(comparison_sentence(ws, view, a, b, field)))
@@ -58,3 +116,4 @@ def compare_bootstrap(ws, a: str, b: str) -> None:
                "interval of the difference, in percentage points (docs/uncertainty.md)."
                + (" With so few sequences there are few distinct resamples: read the interval with care."
                   if len(ws.sequences) < 5 else ""))
+    compare_track_bootstrap(ws, a, b, resamples, seed)

@@ -728,7 +728,8 @@ section{break-inside:auto}.figure{break-inside:avoid}}
 
 
 def build_report(ws, alpha: float = 0.5, *, whatif: bool = False, max_tracks: int = 6,
-                 title: str | None = None, workers: int = 1, score_thresholds: str | None = None) -> str:
+                 title: str | None = None, workers: int = 1, score_thresholds: str | None = None,
+                 resample_tracks: bool = False) -> str:
     """The whole report as one self-contained HTML string (see the module docstring).
 
     ``alpha`` is the IoU threshold at which tracks and frames are shown (the tables are means over
@@ -737,7 +738,8 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = False, max_tracks: in
     shows its own without it); ``max_tracks`` worst tracks per tracker (plus up to two with the most
     switches); ``workers`` processes for each sequence's share of the sections read from the box tables
     and the input check (``report_pieces``) and for the re-evaluations (``report_reeval``), running
-    while the other sections are built when above 1 (the report is the same either way)."""
+    while the other sections are built when above 1 (the report is the same either way);
+    ``resample_tracks`` adds intervals over ground-truth tracks (the sequences evaluated again)."""
     alpha = float(ALPHAS[alpha_index(alpha)])
     from tracklens.sweep import DEFAULT_CUTOFFS
 
@@ -749,7 +751,8 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = False, max_tracks: in
     pieces = None
     try:  # each sequence's share of the sections read from the box tables, in workers when above 1
         pieces = ReportPieces(ws, alpha_index(alpha), tuple(ws.trackers[1:1 + MAX_PAIRS]), workers)
-        return _build_report(ws, alpha, reevaluation, pieces, whatif=whatif, max_tracks=max_tracks, title=title)
+        return _build_report(ws, alpha, reevaluation, pieces, whatif=whatif, max_tracks=max_tracks, title=title,
+                             tracks=(workers if resample_tracks else 0))
     finally:
         if pieces is not None:
             pieces.close()
@@ -757,7 +760,7 @@ def build_report(ws, alpha: float = 0.5, *, whatif: bool = False, max_tracks: in
 
 
 def _build_report(ws, alpha: float, reevaluation, pieces, *, whatif: bool, max_tracks: int,
-                  title: str | None) -> str:
+                  title: str | None, tracks: int = 0) -> str:
     figures = _Figures()
     colors = tracker_colors(ws.trackers)
     summary = summary_table(ws.metrics, COMBINED).sort_values("HOTA", ascending=False).reset_index(drop=True)
@@ -803,7 +806,7 @@ def _build_report(ws, alpha: float, reevaluation, pieces, *, whatif: bool, max_t
         body, "Each tracker as a point in DetA x AssA over contours of HOTA = √(DetA·AssA): up means better "
               "identities, right means better detection. The dashed line is the Pareto front."
               + (" Right: sequences by mean HOTA across trackers, hardest first." if extra else "")))
-    decide = decide_sections(ws, figures.html, _section, reevaluation)  # from the metrics: while the pieces come
+    decide = decide_sections(ws, figures.html, _section, reevaluation, tracks)  # from the metrics: while the pieces come
     # Worst tracks
     sections.append(_section("tracks", "Worst tracks", _worst_tracks_html(ws, alpha, max_tracks, colors, pieces),
                              f"Per tracker, the ground-truth tracks that cost the most association at α = {alpha:.2f}: "

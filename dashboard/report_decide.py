@@ -62,27 +62,71 @@ def _sweep_section(ws, figure_html: Callable, section: Callable, reevaluation=No
     return section("sweep", "Score sweep", body, lead)
 
 
-def _uncertainty_section(ws, section: Callable) -> str:
+TRACKS_LEFT_OUT = ("Intervals over ground-truth tracks within the sequences evaluate the input files again, so "
+                   "they are added only with tracklens report --resample-tracks.")
+TRACK_INTERVAL_FIELDS = ("DetRe", "AssA", "LocA", "CLR_Re", "IDR")
+
+
+def _interval_table(boot, fields: tuple[str, ...]) -> str:
+    rows = []
+    for tr in boot.trackers:
+        cells = [f"<td>{_e(tr)}</td>"]
+        for field in fields:
+            iv = boot.interval(tr, field)
+            cells.append(f"<td>{100 * iv.estimate:.1f} <small>[{100 * iv.low:.1f}, {100 * iv.high:.1f}]</small></td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    head = "<th>tracker</th>" + "".join(f"<th>{f}</th>" for f in fields)
+    return (f'<div class="table-wrap"><table class="metrics"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def _tracks_part(ws, workers: int) -> str:
+    """The ground-truth-track bootstrap (``tracklens report --resample-tracks``): the run's sequences
+    evaluated again to sum the matches per track; or why it is not here."""
+    if not workers:
+        return f'<p class="note">{_e(TRACKS_LEFT_OUT)}</p>'
+    from tracklens.errors import InputError
+    from tracklens.evaluate import COMBINED
+    from tracklens.run import RunOptions, reevaluation_refused, resolve_inputs
+    from tracklens.track_bootstrap import track_bootstrap_layout
+
+    inputs = ws.inputs
+    if inputs.format != "mot" or ws.classes:
+        return '<p class="note">No intervals over ground-truth tracks: they are computed for MOTChallenge runs without classes.</p>'
+    if refused := reevaluation_refused(inputs):
+        return f'<p class="note">No intervals over ground-truth tracks: {_e(refused)}</p>'
+    resamples, seed = saved_settings(ws.manifest)
+    try:
+        layout = resolve_inputs(inputs, list(ws.trackers), saved=True)
+        opts = RunOptions(layout.format, layout.classes, layout.benchmark, inputs.preprocess, inputs.threshold)
+        boot = track_bootstrap_layout(layout, opts, resamples, seed, workers,
+                                      combined={t: ws.metrics[t][COMBINED] for t in ws.trackers})
+    except InputError as exc:
+        return f'<p class="note">No intervals over ground-truth tracks: {_e(exc)}</p>'
+    pairs = [sentence(boot.difference(a, b, "AssA"), boot.confidence) for i, a in enumerate(boot.trackers)
+             for b in boot.trackers[i + 1:]]
+    return ("<h3>Over ground-truth tracks within the sequences</h3>"
+            f'<p class="note">{resamples} resamples drawing, in every sequence, as many ground-truth tracks as it has '
+            f"(seed {seed}), the matchings as evaluated; for the fields that split over ground-truth tracks: which "
+            "objects were annotated, not which videos (docs/uncertainty.md).</p>"
+            + _interval_table(boot, TRACK_INTERVAL_FIELDS)
+            + ("<ul>" + "".join(f"<li>{_e(p)}</li>" for p in pairs) + "</ul>" if pairs else ""))
+
+
+def _uncertainty_section(ws, section: Callable, tracks: int = 0) -> str:
     sequences = tuple(s.name for s in ws.sequences)
     if len(sequences) < 2:
         return section("uncertainty", "Uncertainty",
                        '<p class="note">One sequence: the bootstrap draws whole sequences, so there is nothing to '
-                       "resample.</p>")
+                       "resample.</p>" + _tracks_part(ws, tracks))
     resamples, seed = saved_settings(ws.manifest)
     boot = bootstrap_run(ws.metrics, sequences, resamples, seed)
-    rows = []
-    for tr in boot.trackers:
-        cells = [f"<td>{_e(tr)}</td>"]
-        for field in INTERVAL_FIELDS:
-            iv = boot.interval(tr, field)
-            cells.append(f"<td>{100 * iv.estimate:.1f} <small>[{100 * iv.low:.1f}, {100 * iv.high:.1f}]</small></td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    head = "<th>tracker</th>" + "".join(f"<th>{f}</th>" for f in INTERVAL_FIELDS)
-    body = f'<div class="table-wrap"><table class="metrics"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+    body = _interval_table(boot, INTERVAL_FIELDS)
     pairs = [sentence(boot.difference(a, b, f), boot.confidence) for i, a in enumerate(boot.trackers)
              for b in boot.trackers[i + 1:] for f in ("HOTA", "MOTA", "IDF1")]
     if pairs:
         body += "<ul>" + "".join(f"<li>{_e(p)}</li>" for p in pairs) + "</ul>"
+    body += _tracks_part(ws, tracks)
     lead = (f"{100 * CONFIDENCE:g} % percentile intervals from {boot.resamples} resamples of the {len(sequences)} "
             f"sequences with replacement (seed {boot.seed}), each combined exactly as TrackEval combines sequences; "
             "every tracker on the same draws, so the differences are paired (docs/uncertainty.md)."
@@ -91,7 +135,8 @@ def _uncertainty_section(ws, section: Callable) -> str:
     return section("uncertainty", "Uncertainty", body, lead)
 
 
-def decide_sections(ws, figure_html: Callable, section: Callable, reevaluation=None) -> list[str]:
+def decide_sections(ws, figure_html: Callable, section: Callable, reevaluation=None, tracks: int = 0) -> list[str]:
     """The two sections as HTML (``figure_html(fig, name)`` and ``section(anchor, title, body, lead)``
-    are the report's own; ``reevaluation``: the report's ``report_reeval.Reevaluation``)."""
-    return [_sweep_section(ws, figure_html, section, reevaluation), _uncertainty_section(ws, section)]
+    are the report's own; ``reevaluation``: the report's ``report_reeval.Reevaluation``; ``tracks``:
+    with workers above 0, the bootstrap over ground-truth tracks in that many processes)."""
+    return [_sweep_section(ws, figure_html, section, reevaluation), _uncertainty_section(ws, section, tracks)]

@@ -14,8 +14,26 @@ SENTENCE = re.compile(r"(\S+) is better than (\S+) on HOTA: [+-]\d+\.\d\d pt \[[
                       r"\(95 % interval\), in \d+ % of resamples\.")
 
 
+TRACKS = re.compile(r"(\S+) is better than (\S+) on AssA: [+-]\d+\.\d\d pt \[[+-]\d+\.\d\d, [+-]\d+\.\d\d\] "
+                    r"\(95 % interval\), in \d+ % of resamples\.")
+
+
 def body(page) -> str:
     return page.inner_text("body")
+
+
+def resample_tracks(page, wait_idle, timeout_ms: int) -> re.Match:
+    """Switch on the Compare page's ground-truth-track bootstrap; its AssA sentence."""
+    assert not TRACKS.search(body(page))  # off until asked: it evaluates the sequences again
+    page.get_by_text("Also resample ground-truth tracks within the sequences").click()
+    wait_idle(page, timeout_ms=timeout_ms)
+    no_exception(page)
+    expect(page.get_by_text(re.compile("as many ground-truth tracks as it has"))).to_be_visible(timeout=timeout_ms)
+    found = TRACKS.search(body(page))
+    assert found, body(page)[:3000]
+    page.get_by_text(re.compile("as many ground-truth tracks as it has")).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    return found
 
 
 def run_sweep(page, wait_idle, timeout_ms: int) -> None:
@@ -53,6 +71,9 @@ def test_sample_sweep_and_compare(app_server, browser_page, open_app, wait_idle,
     found = SENTENCE.search(body(page))
     assert found and found.group(1) == "masa" and found.group(2) == "motmetrics_test", body(page)[:3000]
     screenshot(page, f"sweep_compare_sample_{size}")
+    found = resample_tracks(page, wait_idle, 120_000)
+    assert (found.group(1), found.group(2)) == ("masa", "motmetrics_test")
+    screenshot(page, f"sweep_compare_tracks_sample_{size}")
 
 
 @pytest.mark.shared
@@ -80,3 +101,6 @@ def test_mot17_sweep_and_compare(app_server_factory, shared_data, browser_page, 
     found = SENTENCE.search(body(page))
     assert found and {found.group(1), found.group(2)} == {"BoTSORT", "MPNTrack"}, body(page)[:3000]
     screenshot(page, f"sweep_compare_mot17_{size}")
+    found = resample_tracks(page, wait_idle, 300_000)
+    assert {found.group(1), found.group(2)} == {"BoTSORT", "MPNTrack"}
+    screenshot(page, f"sweep_compare_tracks_mot17_{size}")

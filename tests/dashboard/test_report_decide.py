@@ -70,3 +70,35 @@ def test_carried_sweep_and_missing_inputs(ws, tmp_path: Path):
                                                                           score_thresholds="0,1"))
     assert carried == sweep_html  # asked at the carried cutoffs: the carried sweep, the files not read
     assert "50 resamples" in unc_html and "seed 9" in unc_html
+
+
+def test_ground_truth_track_intervals_only_when_asked(ws, tmp_path: Path):
+    """``report --resample-tracks``: the table and sentences are the library's track bootstrap, with the
+    run's own numbers as estimates; without the flag one sentence names it; with the inputs gone, a note."""
+    from tracklens.dashboard.report_decide import TRACK_INTERVAL_FIELDS, TRACKS_LEFT_OUT
+    from tracklens.evaluate import COMBINED
+    from tracklens.run import RunOptions, resolve_inputs
+    from tracklens.track_bootstrap import track_bootstrap_layout
+
+    _, plain_html = decide_sections(ws, figure_html, section)
+    assert TRACKS_LEFT_OUT in plain_html and "Over ground-truth tracks" not in plain_html
+    _, unc_html = decide_sections(ws, figure_html, section, None, 1)
+    assert TRACKS_LEFT_OUT not in unc_html and "Over ground-truth tracks within the sequences" in unc_html
+    inputs = ws.inputs
+    layout = resolve_inputs(inputs, list(ws.trackers))
+    boot = track_bootstrap_layout(layout, RunOptions(layout.format, (), layout.benchmark, inputs.preprocess,
+                                                     inputs.threshold), 1000, 0,
+                                  combined={t: ws.metrics[t][COMBINED] for t in ws.trackers})
+    for tr in ws.trackers:
+        for field in TRACK_INTERVAL_FIELDS:
+            iv = boot.interval(tr, field)
+            assert f"{100 * iv.estimate:.1f} <small>[{100 * iv.low:.1f}, {100 * iv.high:.1f}]</small>" in unc_html
+    assert sentence(boot.difference("masa", "motmetrics_test", "AssA"), boot.confidence) in unc_html
+    run = tmp_path / "run"
+    ws.save(str(run))
+    manifest = json.loads((run / "manifest.json").read_text())
+    manifest["inputs"]["gt_folder"] = str(tmp_path / "moved")
+    manifest["inputs"].pop("relative")
+    (run / "manifest.json").write_text(json.dumps(manifest))
+    _, gone = decide_sections(Workspace.load(str(run)), figure_html, section, None, 1)
+    assert "No intervals over ground-truth tracks:" in gone and "Traceback" not in gone

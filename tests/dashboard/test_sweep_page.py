@@ -85,13 +85,38 @@ def test_compare_page_says_which_tracker_is_better():
     assert any("1000 resamples of the 2 sequences" in c.value for c in at.caption)
 
 
+def test_compare_page_resamples_ground_truth_tracks_on_demand():
+    """Off by default (it evaluates the sequences again); on, the lines equal the library's
+    ground-truth-track bootstrap of the sample, with the run's own numbers as estimates."""
+    from tracklens.bootstrap import sentence
+    from tracklens.evaluate import COMBINED, evaluate
+    from tracklens.layout import resolve
+    from tracklens.track_bootstrap import track_bootstrap_layout
+
+    at = open_page("compare", tracker2="masa")
+    toggle = at.toggle(key="compare_track_bootstrap")
+    assert not toggle.value
+    assert not any("on AssA" in m.value for m in at.markdown)
+    toggle.set_value(True).run()
+    assert not at.exception, [e.message for e in at.exception]
+    lines = [m.value.replace("\\", "") for m in at.markdown]
+    layout = resolve(str(SAMPLE / "gt"), str(SAMPLE / "trackers"), "MOT15", "train", None,
+                     ["motmetrics_test", "masa"])
+    run = evaluate(layout)
+    boot = track_bootstrap_layout(layout, run.options, 1000, 0, combined={t: m[COMBINED] for t, m in run.metrics.items()})
+    for field in ("AssA", "DetRe", "IDR"):
+        expected = sentence(boot.difference("motmetrics_test", "masa", field), boot.confidence)
+        assert expected in lines, (field, expected)
+    assert any("as many ground-truth tracks as it has" in c.value for c in at.caption)
+
+
 def test_saved_run_carries_its_sweep_and_bootstrap(scored_run: Path):
     from tracklens.dashboard.loading import Source
 
     manifest = json.loads((scored_run / "run" / "manifest.json").read_text())
     carried = manifest["score_sweep"]
     assert carried["score_thresholds"] == [round(0.1 * k, 1) for k in range(11)]
-    assert manifest["bootstrap"] == {"resamples": 300, "seed": 4}
+    assert manifest["bootstrap"] == {"resamples": 300, "seed": 4, "resampling": "sequences"}
     out = json.loads((scored_run / "out.json").read_text())
     points = out["score_sweep"]["trackers"]["masa"]["points"]
     assert [p["COMBINED"]["HOTA"] for p in points] == carried["trackers"]["masa"]["curves"]["HOTA"]
