@@ -49,14 +49,19 @@ def test_sections_from_the_inputs(ws):
     assert "1000 resamples of the 2 sequences" in unc_html and "seed 0" in unc_html
 
 
-def test_carried_sweep_and_missing_inputs(ws, tmp_path: Path):
+def moved_run(ws, tmp_path: Path) -> Workspace:
+    """``ws`` saved, its ground truth then recorded somewhere that does not exist (the inputs are gone)."""
     run = tmp_path / "run"
     ws.save(str(run))
     manifest = json.loads((run / "manifest.json").read_text())
     manifest["inputs"]["gt_folder"] = str(tmp_path / "moved")
     manifest["inputs"].pop("relative")
     (run / "manifest.json").write_text(json.dumps(manifest))
-    moved = Workspace.load(str(run))
+    return Workspace.load(str(run))
+
+
+def test_carried_sweep_and_missing_inputs(ws, tmp_path: Path):
+    moved = moved_run(ws, tmp_path)
     sweep_html, _ = decide_sections(moved, figure_html, section, asked(moved))
     assert "No score sweep: it re-reads the input files, which are not available" in sweep_html
     moved.manifest["score_sweep"] = {"score_thresholds": [0.0, 1.0], "trackers": {
@@ -94,11 +99,5 @@ def test_ground_truth_track_intervals_only_when_asked(ws, tmp_path: Path):
             iv = boot.interval(tr, field)
             assert f"{100 * iv.estimate:.1f} <small>[{100 * iv.low:.1f}, {100 * iv.high:.1f}]</small>" in unc_html
     assert sentence(boot.difference("masa", "motmetrics_test", "AssA"), boot.confidence) in unc_html
-    run = tmp_path / "run"
-    ws.save(str(run))
-    manifest = json.loads((run / "manifest.json").read_text())
-    manifest["inputs"]["gt_folder"] = str(tmp_path / "moved")
-    manifest["inputs"].pop("relative")
-    (run / "manifest.json").write_text(json.dumps(manifest))
-    _, gone = decide_sections(Workspace.load(str(run)), figure_html, section, None, 1)
+    _, gone = decide_sections(moved_run(ws, tmp_path), figure_html, section, None, 1)
     assert "No intervals over ground-truth tracks:" in gone and "Traceback" not in gone
