@@ -7,7 +7,9 @@ reusing what it shares with the previous one: ``sweep_reuse.TrackerSweep``) agai
 evaluation of the unfiltered files, an upper bound of the same order: filtered files hold fewer
 boxes). Per tracker (BoTSORT: the tracker whose scores vary) and for the
 three trackers together. Bootstrap: ``bootstrap_run`` with 1,000 resamples over the 21 sequences of
-the 3 trackers (the evaluation itself excluded). Each time is the median of ``--repeats`` rounds,
+the 3 trackers (the evaluation itself excluded), and ``track_bootstrap_layout`` with 1,000 resamples of
+the ground-truth tracks within the sequences (``--resample tracks``: the sequences evaluated again to
+sum the matches per track, then the resamples). Each time is the median of ``--repeats`` rounds,
 run round-robin so a busy machine slows them alike; the load average is printed beside them.
 
     python benchmarks/bench_sweep.py [--repeats 3] [--trackers BoTSORT]
@@ -21,9 +23,11 @@ import time
 from pathlib import Path
 
 from tracklens.bootstrap import bootstrap_run
+from tracklens.evaluate import COMBINED
 from tracklens.evaluate import evaluate
 from tracklens.layout import resolve
 from tracklens.sweep import parse_cutoffs, sweep
+from tracklens.track_bootstrap import track_bootstrap_layout
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mot_challenge"
 
@@ -69,6 +73,13 @@ def main() -> None:
         wall, cpu = (statistics.median(c) for c in zip(*times))
         print(f"\nbootstrap: {args.resamples} resamples x {len(run_all.layout.trackers)} trackers x {len(order)} "
               f"sequences: {wall:.2f} s wall, {cpu:.2f} s CPU (median of {args.repeats})")
+        combined = {tr: m[COMBINED] for tr, m in run_all.metrics.items()}
+        times = [timed(lambda: track_bootstrap_layout(run_all.layout, run_all.options, args.resamples, 0,
+                                                      combined=combined))[:2] for _ in range(args.repeats)]
+        wall, cpu = (statistics.median(c) for c in zip(*times))
+        print(f"bootstrap over ground-truth tracks: {args.resamples} resamples x {len(run_all.layout.trackers)} "
+              f"trackers, the sequences evaluated again included: {wall:.2f} s wall, {cpu:.2f} s CPU "
+              f"(median of {args.repeats})")
     print(f"load average after: {os.getloadavg()}")
 
 

@@ -155,9 +155,9 @@ def frame_region() -> None:
                        label_visibility="collapsed")
     before, after = neighbour(frames_of_kind, k, False), neighbour(frames_of_kind, k, True)
     controls[3].button("◀ prev", on_click=_go, args=(before,), disabled=before is None, width="stretch",
-                       help=f"previous frame with a {ERROR_KINDS[kind]} (Shift+← keys)", shortcut="Shift+Left")
+                       help=f"previous frame · {ERROR_KINDS[kind]} (Shift+← keys)", shortcut="Shift+Left")
     controls[4].button("next ▶", on_click=_go, args=(after,), disabled=after is None, width="stretch",
-                       help=f"next frame with a {ERROR_KINDS[kind]} (Shift+→ keys)", shortcut="Shift+Right")
+                       help=f"next frame · {ERROR_KINDS[kind]} (Shift+→ keys)", shortcut="Shift+Right")
 
     boxes = frame_boxes(view, tracker, seq_name, a_idx, k)
     track = st.session_state.get("track")
