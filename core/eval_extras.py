@@ -51,6 +51,12 @@ def check(args: argparse.Namespace) -> None:
         raise InputError("--bootstrap", f"{args.bootstrap} resamples.", "Pass a number from 1 to 1000000, e.g. 1000.")
     if getattr(args, "resample", "sequences") != "sequences" and args.bootstrap is None:
         raise InputError("--resample", f"{args.resample} without --bootstrap.", "Add --bootstrap 1000, or leave out --resample.")
+    if getattr(args, "resample", "sequences") == "tracks" and getattr(args, "protocol", None):
+        from .protocols import TRACKEVAL, protocol
+        if protocol(args.protocol).matching != TRACKEVAL:
+            raise InputError("--resample tracks", f"protocol {args.protocol} scores with its own matching, and the "
+                             "ground-truth tracks' sums come from TrackEval's matchings.",
+                             "Leave out --protocol, or use --resample sequences.")
     if (args.score_thresholds is not None or args.bootstrap is not None) and (args.classes or args.format != "mot"):
         raise InputError("--score-thresholds/--bootstrap", "they work with the MOTChallenge single-class evaluation.",
                          "Leave out --classes and --format, or leave out these options.")
@@ -69,7 +75,7 @@ def compute(args: argparse.Namespace, layout: Layout, run: Run, progress=None) -
         if getattr(args, "resample", "sequences") == "tracks":
             from .evaluate import COMBINED
             from .track_bootstrap import track_bootstrap_layout
-            out.bootstrap = track_bootstrap_layout(layout, run.options, args.bootstrap, args.seed, args.workers,
+            out.bootstrap = track_bootstrap_layout(run.layout, run.options, args.bootstrap, args.seed, args.workers,
                                                    combined={tr: m[COMBINED] for tr, m in run.metrics.items()})
         else:
             from .bootstrap import bootstrap_run

@@ -169,3 +169,18 @@ def test_cli_resample_without_bootstrap_is_refused(sample_dir: Path, capsys) -> 
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "--resample" in err and "--bootstrap" in err and "Traceback" not in err
+
+
+def test_cli_tracks_under_protocols(sample_dir: Path, tmp_path: Path, capsys) -> None:
+    """Under a TrackEval-rules protocol the tracks' sums come from that protocol's run (estimates equal its
+    numbers); under py-motmetrics' own matching the option is refused before any evaluation."""
+    base = ["eval", "--gt-folder", str(sample_dir / "gt"), "--trackers-folder", str(sample_dir / "trackers"),
+            "--benchmark", "MOT15", "--bootstrap", "20", "--resample", "tracks"]
+    assert main([*base, "--protocol", "iou=0.6", "--json", str(tmp_path / "r.json")]) == 0
+    doc = json.loads((tmp_path / "r.json").read_text())
+    row = next(r for r in doc["bootstrap"]["rows"] if r["field"] == "CLR_Re" and r["versus"] == "")
+    assert row["estimate"] == doc["metrics"][row["tracker"]]["COMBINED"]["CLR_Re"]
+    capsys.readouterr()
+    assert main([*base, "--protocol", "motmetrics"]) == 2
+    err = capsys.readouterr().err
+    assert "--resample tracks" in err and "own matching" in err and "Traceback" not in err
