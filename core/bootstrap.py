@@ -20,6 +20,7 @@ from .sweep import summary_value
 # The fields given an interval (mean over α for HOTA's).
 HEADLINE = ("HOTA", "DetA", "AssA", "DetRe", "DetPr", "AssRe", "AssPr", "LocA", "MOTA", "MOTP", "IDF1", "IDR", "IDP")
 CONFIDENCE = 0.95
+SUMMARY_FIELDS = ("HOTA", "DetA", "AssA", "MOTA", "IDF1")  # printed and in the report, with intervals
 DEFAULT_RESAMPLES = 1000  # where no --bootstrap was given (dashboard, report)
 DEFAULT_SEED = 0
 

@@ -49,9 +49,9 @@ def check(args: argparse.Namespace) -> None:
         parse_cutoffs(args.score_thresholds)
     if args.bootstrap is not None and not 1 <= args.bootstrap <= 1_000_000:
         raise InputError("--bootstrap", f"{args.bootstrap} resamples.", "Pass a number from 1 to 1000000, e.g. 1000.")
-    if getattr(args, "resample", "sequences") != "sequences" and args.bootstrap is None:
+    if args.resample != "sequences" and args.bootstrap is None:
         raise InputError("--resample", f"{args.resample} without --bootstrap.", "Add --bootstrap 1000, or leave out --resample.")
-    if getattr(args, "resample", "sequences") == "tracks" and getattr(args, "protocol", None):
+    if args.resample == "tracks" and args.protocol:
         from .protocols import TRACKEVAL, protocol
         if protocol(args.protocol).matching != TRACKEVAL:
             raise InputError("--resample tracks", f"protocol {args.protocol} scores with its own matching, and the "
@@ -72,10 +72,10 @@ def compute(args: argparse.Namespace, layout: Layout, run: Run, progress=None) -
         out.sweep = sweep(layout, parse_cutoffs(args.score_thresholds), preprocess=run.preprocess,
                           threshold=run.threshold, workers=args.workers, progress=progress)
     if args.bootstrap is not None:
-        if getattr(args, "resample", "sequences") == "tracks":
+        if args.resample == "tracks":
             from .evaluate import COMBINED
             from .track_bootstrap import track_bootstrap_layout
-            out.bootstrap = track_bootstrap_layout(run.layout, run.options, args.bootstrap, args.seed, args.workers,
+            out.bootstrap = track_bootstrap_layout(layout, run.options, args.bootstrap, args.seed, args.workers,
                                                    combined={tr: m[COMBINED] for tr, m in run.metrics.items()})
         else:
             from .bootstrap import bootstrap_run
@@ -114,9 +114,12 @@ def summary(extras: Extras) -> str:
     if extras.bootstrap is not None:
         from .bootstrap import sentence
         boot = extras.bootstrap
-        what = "sequences" if boot.resampling == "sequences" else "ground-truth tracks within sequences"
-        shown = ("HOTA", "DetA", "AssA", "MOTA", "IDF1") if boot.resampling == "sequences" else \
-            ("DetRe", "AssA", "LocA", "CLR_Re", "IDR")
+        if boot.resampling == "tracks":
+            from .track_bootstrap import SUMMARY_FIELDS as shown
+            what, paired = "ground-truth tracks within sequences", "AssA"
+        else:
+            from .bootstrap import SUMMARY_FIELDS as shown
+            what, paired = "sequences", "HOTA"
         lines.append(f"\nbootstrap over {what} ({boot.resamples} resamples, seed {boot.seed}, "
                      f"{100 * boot.confidence:g} % percentile intervals)")
         for tr in boot.trackers:
@@ -127,7 +130,7 @@ def summary(extras: Extras) -> str:
             lines.append(f"{tr}: " + "; ".join(cells))
         for i, a in enumerate(boot.trackers):
             for b in boot.trackers[i + 1:]:
-                lines.append(sentence(boot.difference(a, b, "HOTA" if "HOTA" in shown else "AssA"), boot.confidence))
+                lines.append(sentence(boot.difference(a, b, paired), boot.confidence))
     if extras.teta is not None:
         from .teta_report import summary_lines
         lines += summary_lines(extras.teta)

@@ -203,6 +203,12 @@ class RunOptions:
     check: bool = False  # also run tracklens check's detectors on the loaded data (``SequenceResult.evidence``)
     targets: tuple[int, ...] = ()  # MOTChallenge ground-truth classes evaluated (protocol classes=…); (): pedestrian
 
+    @classmethod
+    def of(cls, inputs: RunInputs, layout: Layout) -> "RunOptions":
+        """The options a run of ``inputs`` (resolved as ``layout``) was evaluated with, to evaluate it again."""
+        return cls(layout.format, layout.classes, layout.benchmark, inputs.preprocess, inputs.threshold,
+                   targets=inputs.targets or ())
+
 
 @dataclass
 class SequenceResult:

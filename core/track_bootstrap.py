@@ -26,6 +26,7 @@ from .sequence_eval import SequenceEvaluation, evaluate_sequence
 from .sweep import summary_value
 
 TRACK_FIELDS = ("DetRe", "AssA", "AssRe", "AssPr", "LocA", "CLR_Re", "MOTP", "IDR")
+SUMMARY_FIELDS = ("DetRe", "AssA", "LocA", "CLR_Re", "IDR")  # printed and in the report, with intervals
 A = hota.NUM_ALPHAS
 # Columns of a track's sums: its boxes; per alpha its HOTA TPs, the three association sums and the
 # similarity of its TPs; its CLEAR TPs and their similarity; its Identity TPs.
@@ -143,10 +144,15 @@ def track_bootstrap(per_sequence: dict[str, list[np.ndarray]], sequences: tuple[
                      resampling="tracks")
 
 
+def layout_track_sums(layout: Layout, opts: RunOptions, workers: int = 1, progress=None) -> dict[str, list[np.ndarray]]:
+    """``track_sums`` of every tracker of a MOTChallenge ``layout``, per sequence in the layout's order
+    (each sequence evaluated again, in ``workers`` processes)."""
+    done = run_tasks(sequence_track_sums, [(f, opts) for f in layout.sequences], workers, progress)
+    return {tr: [done[f.name].sums[tr] for f in layout.sequences] for tr in layout.trackers}
+
+
 def track_bootstrap_layout(layout: Layout, opts: RunOptions, resamples: int, seed: int, workers: int = 1,
                            progress=None, combined: dict[str, dict] | None = None) -> Bootstrap:
     """``track_bootstrap`` of every tracker of a MOTChallenge ``layout`` (each sequence evaluated again)."""
-    done = run_tasks(sequence_track_sums, [(f, opts) for f in layout.sequences], workers, progress)
-    order = tuple(f.name for f in layout.sequences)
-    per_sequence = {tr: [done[s].sums[tr] for s in order] for tr in layout.trackers}
-    return track_bootstrap(per_sequence, order, resamples, seed, combined=combined)
+    return track_bootstrap(layout_track_sums(layout, opts, workers, progress), tuple(f.name for f in layout.sequences),
+                           resamples, seed, combined=combined)

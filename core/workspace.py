@@ -113,10 +113,7 @@ class Workspace:
     def _analyse(self, tracker: str, sequence: str) -> SequenceAnalysis:
         if self.analyser is not None:  # scored by a protocol's own matching: its boxes, as its numbers
             return self.analyser(tracker, sequence)
-        inputs = self.inputs
-        opts = RunOptions(self.layout.format, self.layout.classes, self.layout.benchmark, inputs.preprocess,
-                          inputs.threshold, targets=inputs.targets or ())
-        return analyse_one(self.layout, opts, tracker, sequence, self.class_name)
+        return analyse_one(self.layout, RunOptions.of(self.inputs, self.layout), tracker, sequence, self.class_name)
 
     def sequence(self, name: str) -> SequenceMeta:
         return next(s for s in self.sequences if s.name == name)

@@ -50,13 +50,10 @@ def comparison_sentence(ws, view, a: str, b: str, field: str = "HOTA") -> str:
 def computed_track_sums(inputs: RunInputs, trackers: tuple[str, ...]) -> dict[str, list]:
     """``track_sums`` of every sequence of ``trackers`` (in the layout's order), from the run's input files."""
     from tracklens.run import resolve_inputs
-    from tracklens.track_bootstrap import sequence_track_sums
+    from tracklens.track_bootstrap import layout_track_sums
 
     layout = resolve_inputs(inputs, list(trackers), saved=True)
-    opts = RunOptions(layout.format, layout.classes, layout.benchmark, inputs.preprocess, inputs.threshold,
-                      targets=inputs.targets or ())
-    done = [sequence_track_sums(f, opts) for f in layout.sequences]
-    return {tr: [d.sums[tr] for d in done] for tr in trackers}
+    return layout_track_sums(layout, RunOptions.of(inputs, layout))
 
 
 def tracks_resampled(ws) -> str | None:

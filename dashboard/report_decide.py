@@ -7,13 +7,14 @@ from __future__ import annotations
 import html
 from typing import Callable
 
-from tracklens.bootstrap import CONFIDENCE, bootstrap_run, saved_settings, sentence
+from tracklens.bootstrap import CONFIDENCE, SUMMARY_FIELDS, bootstrap_run, saved_settings, sentence
+from tracklens.track_bootstrap import SUMMARY_FIELDS as TRACK_INTERVAL_FIELDS
 from tracklens.sweep import check_curves_document
 
 from .report_reeval import SWEEP_LEFT_OUT
 from .sweep_figures import best_cutoff_table, flat_trackers, sweep_curves
 
-INTERVAL_FIELDS = ("HOTA", "DetA", "AssA", "MOTA", "IDF1")
+INTERVAL_FIELDS = SUMMARY_FIELDS
 
 
 def _e(value) -> str:
@@ -64,7 +65,6 @@ def _sweep_section(ws, figure_html: Callable, section: Callable, reevaluation=No
 
 TRACKS_LEFT_OUT = ("Intervals over ground-truth tracks within the sequences evaluate the input files again, so "
                    "they are added only with tracklens report --resample-tracks.")
-TRACK_INTERVAL_FIELDS = ("DetRe", "AssA", "LocA", "CLR_Re", "IDR")
 
 
 def _interval_table(boot, fields: tuple[str, ...]) -> str:
@@ -98,8 +98,7 @@ def _tracks_part(ws, workers: int) -> str:
     resamples, seed = saved_settings(ws.manifest)
     try:
         layout = resolve_inputs(inputs, list(ws.trackers), saved=True)
-        opts = RunOptions(layout.format, layout.classes, layout.benchmark, inputs.preprocess, inputs.threshold)
-        boot = track_bootstrap_layout(layout, opts, resamples, seed, workers,
+        boot = track_bootstrap_layout(layout, RunOptions.of(inputs, layout), resamples, seed, workers,
                                       combined={t: ws.metrics[t][COMBINED] for t in ws.trackers})
     except InputError as exc:
         return f'<p class="note">No intervals over ground-truth tracks: {_e(exc)}</p>'
